@@ -1,0 +1,35 @@
+package io.herald.config;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The effective, validated configuration of one Herald node. Immutable.
+ *
+ * @param host           address to bind
+ * @param port           port to bind (0 = any free port)
+ * @param devMode        true when started without config, API key or JWT secret: everything public
+ * @param apiKey         the server API key
+ * @param allowAnonymous whether connections without a token are accepted
+ * @param jwt            token verification
+ * @param client         per-connection settings
+ * @param namespaces     named namespaces; the key "" holds the default namespace's settings when given
+ * @param defaults       settings for namespaces not in {@code namespaces}
+ * @param allowedOrigins origins accepted on upgrade and for CORS; empty = any (dev mode)
+ * @param engine         "memory" (the only engine so far)
+ */
+public record HeraldConfig(String host, int port, boolean devMode, String apiKey, boolean allowAnonymous,
+                           JwtConfig jwt, ClientConfig client, Map<String, NamespaceConfig> namespaces,
+                           NamespaceConfig defaults, List<String> allowedOrigins, String engine) {
+
+    public HeraldConfig {
+        namespaces = Map.copyOf(namespaces);
+        allowedOrigins = List.copyOf(allowedOrigins);
+    }
+
+    /** Settings of a namespace: its own when configured, else the defaults (all public in dev mode). */
+    public NamespaceConfig namespace(String name) {
+        NamespaceConfig ns = namespaces.get(name);
+        return ns != null ? ns : defaults;
+    }
+}

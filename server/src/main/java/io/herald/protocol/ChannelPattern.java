@@ -1,0 +1,73 @@
+package io.herald.protocol;
+
+import java.util.regex.Pattern;
+
+/**
+ * A channel pattern from a token claim or an API query. It matches the whole name:
+ * {@code *} is one or more characters other than {@code :}, {@code **} is one or more of any
+ * characters, every other character is literal. Immutable and thread-safe.
+ */
+public final class ChannelPattern {
+    private final String source;
+    private final Pattern regex;
+
+    private ChannelPattern(String source, Pattern regex) {
+        this.source = source;
+        this.regex = regex;
+    }
+
+    /** Compiles a pattern; throws {@link IllegalArgumentException} when it is empty or too long. */
+    public static ChannelPattern of(String source) {
+        if (source == null || source.isEmpty()) {
+            throw new IllegalArgumentException("channel pattern is empty");
+        }
+        if (source.length() > 1024) {
+            throw new IllegalArgumentException("channel pattern is longer than 1024 characters");
+        }
+        StringBuilder re = new StringBuilder(source.length() + 16);
+        int i = 0;
+        while (i < source.length()) {
+            char c = source.charAt(i);
+            if (c == '*') {
+                if (i + 1 < source.length() && source.charAt(i + 1) == '*') {
+                    re.append(".+");
+                    i += 2;
+                } else {
+                    re.append("[^:]+");
+                    i++;
+                }
+            } else {
+                re.append(Pattern.quote(String.valueOf(c)));
+                i++;
+            }
+        }
+        return new ChannelPattern(source, Pattern.compile(re.toString(), Pattern.DOTALL));
+    }
+
+    public boolean matches(ChannelName channel) {
+        return regex.matcher(channel.value()).matches();
+    }
+
+    public boolean matches(String channel) {
+        return regex.matcher(channel).matches();
+    }
+
+    public String source() {
+        return source;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ChannelPattern p && p.source.equals(source);
+    }
+
+    @Override
+    public int hashCode() {
+        return source.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return source;
+    }
+}
