@@ -1,0 +1,68 @@
+package io.herald.engine.memory;
+
+import io.herald.engine.Broker;
+import io.herald.engine.BrokerListener;
+import io.herald.engine.ControlCommand;
+import io.herald.protocol.ChannelName;
+import io.herald.protocol.ClientInfo;
+import io.herald.protocol.Publication;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The single-node broker: delivers to this node's listener synchronously, on the caller's thread,
+ * for subscribed channels. There are no other nodes, so control commands go nowhere.
+ */
+public final class MemoryBroker implements Broker {
+    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+
+    /** Set once by {@link #start}; read by any thread. */
+    private volatile BrokerListener listener;
+    private final Set<ChannelName> subscribed = ConcurrentHashMap.newKeySet();
+
+    @Override
+    public void start(BrokerListener listener) {
+        this.listener = listener;
+    }
+
+    @Override
+    public CompletableFuture<Void> subscribe(ChannelName channel) {
+        subscribed.add(channel);
+        return DONE;
+    }
+
+    @Override
+    public CompletableFuture<Void> unsubscribe(ChannelName channel) {
+        subscribed.remove(channel);
+        return DONE;
+    }
+
+    @Override
+    public CompletableFuture<Void> publish(Publication publication) {
+        BrokerListener l = listener;
+        if (l != null && subscribed.contains(publication.channel())) {
+            l.onPublication(publication);
+        }
+        return DONE;
+    }
+
+    @Override
+    public CompletableFuture<Void> publishPresenceChange(ChannelName channel, ClientInfo client, boolean join) {
+        BrokerListener l = listener;
+        if (l != null && subscribed.contains(channel)) {
+            l.onPresenceChange(channel, client, join);
+        }
+        return DONE;
+    }
+
+    @Override
+    public CompletableFuture<Void> publishControl(ControlCommand command) {
+        return DONE;
+    }
+
+    @Override
+    public void close() {
+        subscribed.clear();
+    }
+}

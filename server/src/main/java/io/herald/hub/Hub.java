@@ -1,0 +1,172 @@
+package io.herald.hub;
+
+import io.herald.engine.Broker;
+import io.herald.engine.BrokerListener;
+import io.herald.engine.ControlCommand;
+import io.herald.protocol.ChannelName;
+import io.herald.protocol.ChannelPattern;
+import io.herald.protocol.ClientInfo;
+import io.herald.protocol.Frames;
+import io.herald.protocol.Publication;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * This node's registry of connections and of which connections are in which channel. It holds one
+ * broker subscription per channel with local subscribers (never one per client), and dispatches
+ * what the broker delivers to the local subscribers. Thread-safe.
+ */
+public final class Hub implements BrokerListener {
+    private final Broker broker;
+    private final ConcurrentHashMap<ChannelName, LocalChannel> channels = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Subscriber> clients = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Set<Subscriber>> users = new ConcurrentHashMap<>();
+    private final AtomicLong subscriptionCount = new AtomicLong();
+
+    /** The subscribers of one channel; membership changes and broker calls happen under its monitor. */
+    private static final class LocalChannel {
+        final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
+        /** Completes when the node's broker subscription is in effect. Guarded by this. */
+        CompletableFuture<Void> brokerSubscription;
+        /** Set when the channel was removed from the map; adders must then retry. Guarded by this. */
+        boolean removed;
+    }
+
+    public Hub(Broker broker) {
+        this.broker = broker;
+        broker.start(this);
+    }
+
+    /** Registers a connected subscriber so server API commands can find it by client or user id. */
+    public void register(Subscriber s) {
+        clients.put(s.clientId(), s);
+        users.computeIfAbsent(s.userId(), u -> ConcurrentHashMap.newKeySet()).add(s);
+    }
+
+    public void unregister(Subscriber s) {
+        clients.remove(s.clientId(), s);
+        users.computeIfPresent(s.userId(), (u, set) -> {
+            set.remove(s);
+            return set.isEmpty() ? null : set;
+        });
+    }
+
+    /**
+     * Adds {@code s} to the channel. The future completes once the node receives the channel's
+     * publications, so a stream position read after it misses nothing. Adding twice is harmless.
+     */
+    public CompletableFuture<Void> addSubscriber(ChannelName channel, Subscriber s) {
+        while (true) {
+            LocalChannel lc = channels.computeIfAbsent(channel, c -> new LocalChannel());
+            synchronized (lc) {
+                if (lc.removed) {
+                    continue;
+                }
+                if (lc.subscribers.add(s)) {
+                    subscriptionCount.incrementAndGet();
+                }
+                if (lc.brokerSubscription == null) {
+                    lc.brokerSubscription = broker.subscribe(channel);
+                }
+                return lc.brokerSubscription;
+            }
+        }
+    }
+
+    /** Removes {@code s} from the channel; the last one out ends the node's broker subscription. */
+    public void removeSubscriber(ChannelName channel, Subscriber s) {
+        LocalChannel lc = channels.get(channel);
+        if (lc == null) {
+            return;
+        }
+        synchronized (lc) {
+            if (!lc.subscribers.remove(s)) {
+                return;
+            }
+            subscriptionCount.decrementAndGet();
+            if (lc.subscribers.isEmpty()) {
+                lc.removed = true;
+                channels.remove(channel, lc);
+                broker.unsubscribe(channel);
+            }
+        }
+    }
+
+    @Override
+    public void onPublication(Publication publication) {
+        LocalChannel lc = channels.get(publication.channel());
+        if (lc == null) {
+            return;
+        }
+        for (Subscriber s : lc.subscribers) {
+            s.deliver(publication);
+        }
+    }
+
+    @Override
+    public void onPresenceChange(ChannelName channel, ClientInfo client, boolean join) {
+        LocalChannel lc = channels.get(channel);
+        if (lc == null || lc.subscribers.isEmpty()) {
+            return;
+        }
+        byte[] frame = Frames.presenceChange(join, channel, client);
+        for (Subscriber s : lc.subscribers) {
+            s.deliverPresenceChange(channel, frame);
+        }
+    }
+
+    @Override
+    public void onControl(ControlCommand command) {
+        applyControl(command);
+    }
+
+    /**
+     * Applies a control command to this node's matching connections and returns how many there were.
+     */
+    public int applyControl(ControlCommand command) {
+        List<Subscriber> targets = targets(command.user(), command.client());
+        for (Subscriber s : targets) {
+            s.control(command);
+        }
+        return targets.size();
+    }
+
+    private List<Subscriber> targets(String user, String client) {
+        if (client != null) {
+            Subscriber s = clients.get(client);
+            return s == null ? List.of() : List.of(s);
+        }
+        Set<Subscriber> set = users.get(user);
+        return set == null ? List.of() : new ArrayList<>(set);
+    }
+
+    /** Channels with local subscribers, with their counts, sorted by name; {@code pattern} may be null. */
+    public Map<ChannelName, Integer> channels(ChannelPattern pattern) {
+        Map<ChannelName, Integer> out = new TreeMap<>();
+        channels.forEach((name, lc) -> {
+            int n = lc.subscribers.size();
+            if (n > 0 && (pattern == null || pattern.matches(name))) {
+                out.put(name, n);
+            }
+        });
+        return out;
+    }
+
+    public int connectionCount() {
+        return clients.size();
+    }
+
+    public long subscriptionCount() {
+        return subscriptionCount.get();
+    }
+
+    public int channelCount() {
+        return channels.size();
+    }
+}

@@ -1,0 +1,223 @@
+package io.herald.protocol;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * Encodes every server-to-client frame of the protocol. Field order follows the spec's examples,
+ * so frames read naturally in wscat. Stateless and thread-safe.
+ */
+public final class Frames {
+    private static final DateTimeFormatter RFC3339_MILLIS =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+
+    private Frames() {
+    }
+
+    /** RFC 3339 UTC with milliseconds, e.g. {@code 2026-01-01T12:00:00.123Z}. */
+    public static String timestamp(long epochMillis) {
+        return RFC3339_MILLIS.format(Instant.ofEpochMilli(epochMillis));
+    }
+
+    @FunctionalInterface
+    private interface Body {
+        void write(JsonGenerator g) throws IOException;
+    }
+
+    private static byte[] object(String type, Long id, Body body) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(128);
+        try (JsonGenerator g = JsonCodec.MAPPER.getFactory().createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("type", type);
+            if (id != null) {
+                g.writeNumberField("id", id);
+            }
+            body.write(g);
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /** A publication push: {@code {"type":event,"channel","data","offset","epoch","timestamp"[,"user"]}}. */
+    public static Publication publication(ChannelName channel, String event, JsonNode data, long offset,
+                                          String epoch, long timestampMillis, String user) {
+        byte[] frame = object(event, null, g -> {
+            g.writeStringField("channel", channel.value());
+            g.writeFieldName("data");
+            JsonCodec.MAPPER.writeTree(g, data);
+            g.writeNumberField("offset", offset);
+            g.writeStringField("epoch", epoch);
+            g.writeStringField("timestamp", timestamp(timestampMillis));
+            if (user != null) {
+                g.writeStringField("user", user);
+            }
+        });
+        return new Publication(channel, event, offset, epoch, timestampMillis, user, frame);
+    }
+
+    /** One entry of {@code connected.subscriptions}. */
+    public record JoinedChannel(ChannelName channel, StreamPosition position, boolean recovered) {
+    }
+
+    public static byte[] connected(Long id, String client, String user, long pingSeconds, long expires,
+                                   List<JoinedChannel> subscriptions) {
+        return object("connected", id, g -> {
+            g.writeStringField("client", client);
+            g.writeStringField("user", user);
+            g.writeNumberField("ping", pingSeconds);
+            if (expires > 0) {
+                g.writeNumberField("expires", expires);
+            }
+            g.writeStringField("timestamp", timestamp(System.currentTimeMillis()));
+            if (!subscriptions.isEmpty()) {
+                g.writeArrayFieldStart("subscriptions");
+                for (JoinedChannel s : subscriptions) {
+                    g.writeStartObject();
+                    g.writeStringField("channel", s.channel().value());
+                    g.writeNumberField("offset", s.position().offset());
+                    g.writeStringField("epoch", s.position().epoch());
+                    g.writeBooleanField("recovered", s.recovered());
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+            }
+        });
+    }
+
+    /** {@code recovered} is null when the subscribe carried no {@code since}. */
+    public static byte[] subscribed(Long id, ChannelName channel, StreamPosition position, Boolean recovered) {
+        return object("subscribed", id, g -> {
+            g.writeStringField("channel", channel.value());
+            g.writeNumberField("offset", position.offset());
+            g.writeStringField("epoch", position.epoch());
+            if (recovered != null) {
+                g.writeBooleanField("recovered", recovered);
+            }
+        });
+    }
+
+    /** {@code reason} null for a reply to the client's own unsubscribe. */
+    public static byte[] unsubscribed(Long id, ChannelName channel, String reason, boolean resubscribe) {
+        return object("unsubscribed", id, g -> {
+            g.writeStringField("channel", channel.value());
+            if (reason != null) {
+                g.writeStringField("reason", reason);
+            }
+            if (resubscribe) {
+                g.writeBooleanField("resubscribe", true);
+            }
+        });
+    }
+
+    public static byte[] published(Long id, ChannelName channel, long offset) {
+        return object("published", id, g -> {
+            g.writeStringField("channel", channel.value());
+            g.writeNumberField("offset", offset);
+        });
+    }
+
+    /** Echoes the client's timestamp when given, else the server's time. */
+    public static byte[] pong(Long id, JsonNode clientTimestamp) {
+        return object("pong", id, g -> {
+            if (clientTimestamp != null && !clientTimestamp.isNull()) {
+                g.writeFieldName("timestamp");
+                JsonCodec.MAPPER.writeTree(g, clientTimestamp);
+            } else {
+                g.writeStringField("timestamp", timestamp(System.currentTimeMillis()));
+            }
+        });
+    }
+
+    public static byte[] presence(Long id, ChannelName channel, Collection<ClientInfo> clients) {
+        return object("presence", id, g -> {
+            g.writeStringField("channel", channel.value());
+            writeClients(g, clients);
+        });
+    }
+
+    /** Writes {@code "clients":[{"client","user","info"}…]}. */
+    public static void writeClients(JsonGenerator g, Collection<ClientInfo> clients) throws IOException {
+        g.writeArrayFieldStart("clients");
+        for (ClientInfo c : clients) {
+            g.writeStartObject();
+            writeClientFields(g, c);
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+    }
+
+    private static void writeClientFields(JsonGenerator g, ClientInfo c) throws IOException {
+        g.writeStringField("client", c.client());
+        g.writeStringField("user", c.user());
+        if (c.info() != null) {
+            g.writeFieldName("info");
+            JsonCodec.MAPPER.writeTree(g, c.info());
+        }
+    }
+
+    public static byte[] history(Long id, ChannelName channel, List<Publication> publications,
+                                 StreamPosition position, boolean recovered) {
+        return object("history", id, g -> {
+            g.writeStringField("channel", channel.value());
+            writePublications(g, publications);
+            g.writeNumberField("offset", position.offset());
+            g.writeStringField("epoch", position.epoch());
+            g.writeBooleanField("recovered", recovered);
+        });
+    }
+
+    /** Writes {@code "publications":[…]} with each publication's push frame embedded as is. */
+    public static void writePublications(JsonGenerator g, List<Publication> publications) throws IOException {
+        g.writeArrayFieldStart("publications");
+        for (Publication p : publications) {
+            g.writeRawValue(p.frameText());
+        }
+        g.writeEndArray();
+    }
+
+    public static byte[] refreshed(Long id, long expires) {
+        return object("refreshed", id, g -> {
+            if (expires > 0) {
+                g.writeNumberField("expires", expires);
+            }
+        });
+    }
+
+    public static byte[] refreshRequired(long expires) {
+        return object("refresh_required", null, g -> g.writeNumberField("expires", expires));
+    }
+
+    public static byte[] error(Long id, ErrorCode code, String message) {
+        return object("error", id, g -> {
+            g.writeStringField("code", code.wire());
+            g.writeStringField("message", message);
+            g.writeBooleanField("temporary", code.temporary());
+        });
+    }
+
+    public static byte[] disconnect(CloseCode code, String reason) {
+        return object("disconnect", null, g -> {
+            g.writeNumberField("code", code.code());
+            g.writeStringField("reason", reason);
+            g.writeBooleanField("reconnect", code.reconnect());
+        });
+    }
+
+    /** A join or leave push. */
+    public static byte[] presenceChange(boolean join, ChannelName channel, ClientInfo client) {
+        return object(join ? "join" : "leave", null, g -> {
+            g.writeStringField("channel", channel.value());
+            writeClientFields(g, client);
+        });
+    }
+}

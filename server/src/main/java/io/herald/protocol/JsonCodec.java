@@ -1,0 +1,27 @@
+package io.herald.protocol;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+
+/**
+ * The one Jackson mapper Herald uses for the wire. Thread-safe. Nesting is capped so a frame of
+ * 10,000 nested arrays is a {@code bad_request}, not a stack overflow.
+ */
+public final class JsonCodec {
+    /** Deepest JSON nesting accepted in a frame or API body. */
+    public static final int MAX_NESTING = 128;
+
+    public static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build())
+                    .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                    .build())
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
+    private JsonCodec() {
+    }
+}

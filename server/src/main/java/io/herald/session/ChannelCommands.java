@@ -1,0 +1,316 @@
+package io.herald.session;
+
+import io.herald.config.NamespaceConfig;
+import io.herald.engine.Engine;
+import io.herald.engine.HistoryResult;
+import io.herald.engine.PublicationDraft;
+import io.herald.protocol.ChannelName;
+import io.herald.protocol.Command;
+import io.herald.protocol.ErrorCode;
+import io.herald.protocol.Frames;
+import io.herald.protocol.ProtocolException;
+import io.herald.protocol.Publication;
+import io.herald.protocol.StreamPosition;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The channel commands of one session (subscribe, unsubscribe, publish, presence, history) and the
+ * life of its subscriptions: setting one up so the client sees every offset after
+ * {@code subscribed.offset} exactly once and in order, live delivery, presence, and ending it.
+ * Owned by the connection's thread.
+ */
+final class ChannelCommands {
+    private static final Logger log = LoggerFactory.getLogger(ChannelCommands.class);
+
+    /** A subscription whose starting position is known. {@code recovered} is null without {@code since}. */
+    record Opened(Subscription sub, HistoryResult result, Boolean recovered) {
+        boolean wasRecovered() {
+            return Boolean.TRUE.equals(recovered);
+        }
+    }
+
+    private final ClientSession session;
+    private final Engine engine;
+
+    ChannelCommands(ClientSession session) {
+        this.session = session;
+        this.engine = session.services.engine();
+    }
+
+    private NamespaceConfig namespace(ChannelName channel) {
+        return session.config.namespace(channel.namespace());
+    }
+
+    private void requireSubscribeAccess(Long id, ChannelName channel, NamespaceConfig ns) throws ProtocolException {
+        if (!Access.canSubscribe(session.claims, channel, ns)) {
+            throw new ProtocolException(ErrorCode.PERMISSION_DENIED, "not allowed to use channel " + channel, id);
+        }
+    }
+
+    CompletableFuture<Void> subscribe(Command.Subscribe cmd) throws ProtocolException {
+        ChannelName channel = cmd.channel();
+        if (session.subscriptions.containsKey(channel)) {
+            throw new ProtocolException(ErrorCode.ALREADY_SUBSCRIBED, "already subscribed to " + channel, cmd.id());
+        }
+        NamespaceConfig ns = namespace(channel);
+        requireSubscribeAccess(cmd.id(), channel, ns);
+        Subscription sub = new Subscription(channel, ns, false);
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        session.onLoop(open(sub, cmd.since()), (opened, error) -> {
+            if (error != null) {
+                abandon(sub, error);
+                session.conn.send(Frames.error(cmd.id(), ErrorCode.INTERNAL, "subscription could not be set up; try again"));
+            } else if (session.subscriptions.get(channel) == sub) {
+                session.conn.send(Frames.subscribed(cmd.id(), channel, opened.result().position(), opened.recovered()));
+                goLive(opened);
+            }
+            done.complete(null);
+        });
+        return done;
+    }
+
+    CompletableFuture<Void> unsubscribe(Command.Unsubscribe cmd) throws ProtocolException {
+        Subscription sub = session.subscriptions.get(cmd.channel());
+        if (sub == null) {
+            throw new ProtocolException(ErrorCode.NOT_SUBSCRIBED, "not subscribed to " + cmd.channel(), cmd.id());
+        }
+        end(sub);
+        session.conn.send(Frames.unsubscribed(cmd.id(), cmd.channel(), null, false));
+        return CompletableFuture.completedFuture(null);
+    }
+
+    CompletableFuture<Void> publish(Command.Publish cmd) throws ProtocolException {
+        ChannelName channel = cmd.channel();
+        NamespaceConfig ns = namespace(channel);
+        if (!Access.canPublish(session.claims, channel, cmd.event(), ns)) {
+            String hint = ns.clientPublish() ? " (this namespace allows only client-* events from subscribers)" : "";
+            throw new ProtocolException(ErrorCode.PERMISSION_DENIED, "not allowed to publish to " + channel + hint, cmd.id());
+        }
+        PublicationDraft draft = new PublicationDraft(cmd.event(), cmd.data(), session.userId(), null);
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        session.onLoop(engine.history().publish(channel, draft, ns), (result, error) -> {
+            if (error != null) {
+                log.warn("publish to {} failed", channel, error);
+                session.conn.send(Frames.error(cmd.id(), ErrorCode.INTERNAL, "publish failed; try again"));
+            } else {
+                session.conn.send(Frames.published(cmd.id(), channel, result.publication().offset()));
+            }
+            done.complete(null);
+        });
+        return done;
+    }
+
+    CompletableFuture<Void> presence(Command.Presence cmd) throws ProtocolException {
+        ChannelName channel = cmd.channel();
+        NamespaceConfig ns = namespace(channel);
+        if (!ns.presence()) {
+            throw new ProtocolException(ErrorCode.NOT_AVAILABLE, "presence is off in the namespace of " + channel, cmd.id());
+        }
+        requireSubscribeAccess(cmd.id(), channel, ns);
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        session.onLoop(engine.presence().get(channel), (clients, error) -> {
+            session.conn.send(error != null
+                    ? Frames.error(cmd.id(), ErrorCode.INTERNAL, "presence could not be read; try again")
+                    : Frames.presence(cmd.id(), channel, clients));
+            done.complete(null);
+        });
+        return done;
+    }
+
+    CompletableFuture<Void> history(Command.History cmd) throws ProtocolException {
+        ChannelName channel = cmd.channel();
+        NamespaceConfig ns = namespace(channel);
+        if (ns.historySize() == 0) {
+            throw new ProtocolException(ErrorCode.NOT_AVAILABLE, "history is off in the namespace of " + channel, cmd.id());
+        }
+        requireSubscribeAccess(cmd.id(), channel, ns);
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        session.onLoop(engine.history().read(channel, cmd.since(), cmd.limit(), ns), (r, error) -> {
+            session.conn.send(error != null
+                    ? Frames.error(cmd.id(), ErrorCode.INTERNAL, "history could not be read; try again")
+                    : Frames.history(cmd.id(), channel, r.publications(), r.position(), r.recovered()));
+            done.complete(null);
+        });
+        return done;
+    }
+
+    /**
+     * Joins the token's {@code subscribe} channels, recovering those with a {@code since}. Channels
+     * that fail to open are left out (and logged); the future never fails.
+     */
+    CompletableFuture<List<Opened>> joinAtConnect(List<String> names, Map<ChannelName, StreamPosition> since) {
+        List<CompletableFuture<Opened>> opening = new ArrayList<>();
+        for (String name : names) {
+            String problem = ChannelName.problem(name);
+            if (problem != null) {
+                log.debug("ignoring subscribe claim entry: {}", problem);
+                continue;
+            }
+            ChannelName channel = new ChannelName(name);
+            if (session.subscriptions.containsKey(channel)) {
+                continue;
+            }
+            Subscription sub = new Subscription(channel, namespace(channel), true);
+            opening.add(open(sub, since.get(channel)).exceptionally(e -> {
+                session.conn.execute(() -> abandon(sub, e));
+                return null;
+            }));
+        }
+        return CompletableFuture.allOf(opening.toArray(CompletableFuture[]::new)).thenApply(v -> {
+            List<Opened> out = new ArrayList<>();
+            for (CompletableFuture<Opened> f : opening) {
+                if (f.join() != null) {
+                    out.add(f.join());
+                }
+            }
+            return out;
+        });
+    }
+
+    /** A server API subscribe: like a client's, answered with a {@code subscribed} push without id. */
+    void serverSubscribe(ChannelName channel) {
+        if (session.subscriptions.containsKey(channel)) {
+            return;
+        }
+        Subscription sub = new Subscription(channel, namespace(channel), true);
+        session.onLoop(open(sub, null), (opened, error) -> {
+            if (error != null) {
+                abandon(sub, error);
+            } else if (session.subscriptions.get(channel) == sub && session.isConnected()) {
+                session.conn.send(Frames.subscribed(null, channel, opened.result().position(), null));
+                goLive(opened);
+            }
+        });
+    }
+
+    void serverUnsubscribe(ChannelName channel) {
+        Subscription sub = session.subscriptions.get(channel);
+        if (sub != null) {
+            end(sub);
+            session.conn.send(Frames.unsubscribed(null, channel, "server", false));
+        }
+    }
+
+    /** After a refresh: ends client subscriptions the new claims no longer allow. */
+    void dropRevoked() {
+        for (Subscription sub : List.copyOf(session.subscriptions.values())) {
+            if (!sub.serverSide && !Access.canSubscribe(session.claims, sub.channel, sub.namespace)) {
+                end(sub);
+                session.conn.send(Frames.unsubscribed(null, sub.channel, "permission_revoked", false));
+            }
+        }
+    }
+
+    /**
+     * Registers the subscription (buffering), then reads where the stream stands, or what was missed
+     * since {@code since}. The read happens only after the node receives the channel, so nothing
+     * published after the position read can be lost.
+     */
+    private CompletableFuture<Opened> open(Subscription sub, StreamPosition since) {
+        session.subscriptions.put(sub.channel, sub);
+        ChannelName channel = sub.channel;
+        return session.services.hub().addSubscriber(channel, session).thenCompose(v -> since == null
+                ? engine.history().position(channel, sub.namespace)
+                        .thenApply(pos -> new Opened(sub, new HistoryResult(List.of(), pos, false), null))
+                : engine.history().read(channel, since, Integer.MAX_VALUE, sub.namespace)
+                        .thenApply(r -> new Opened(sub, r, r.recovered())));
+    }
+
+    private void abandon(Subscription sub, Throwable error) {
+        log.warn("subscription to {} could not be set up", sub.channel, error);
+        if (session.subscriptions.remove(sub.channel, sub)) {
+            session.services.hub().removeSubscriber(sub.channel, session);
+        }
+    }
+
+    /**
+     * Sends the recovered publications, then those that arrived while setting up (dropping any at or
+     * below the starting offset), then lets live ones through; joins presence.
+     */
+    void goLive(Opened opened) {
+        Subscription sub = opened.sub();
+        if (session.subscriptions.get(sub.channel) != sub) {
+            return;
+        }
+        if (opened.wasRecovered()) {
+            for (Publication p : opened.result().publications()) {
+                session.conn.send(p.frame());
+            }
+        }
+        ArrayDeque<Publication> held = sub.goLive(opened.result().position());
+        if (held == null) {
+            insufficientState(sub);
+            return;
+        }
+        for (Publication p : held) {
+            if (!deliverLive(sub, p)) {
+                return;
+            }
+        }
+        if (sub.namespace.presence()) {
+            sub.inPresence = true;
+            engine.presence().add(sub.channel, session.info);
+            if (sub.namespace.joinLeave()) {
+                engine.broker().publishPresenceChange(sub.channel, session.info, true);
+            }
+        }
+    }
+
+    void onPublication(Publication p) {
+        Subscription sub = session.subscriptions.get(p.channel());
+        if (sub == null || !session.isConnected()) {
+            return;
+        }
+        if (sub.isLive()) {
+            deliverLive(sub, p);
+        } else {
+            sub.hold(p);
+        }
+    }
+
+    /** Returns false when the subscription had to end because of a gap. */
+    private boolean deliverLive(Subscription sub, Publication p) {
+        switch (sub.check(p)) {
+            case DELIVER -> session.conn.send(p.frame());
+            case DUPLICATE -> {
+            }
+            case GAP -> {
+                insufficientState(sub);
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void insufficientState(Subscription sub) {
+        log.debug("{} lost continuity on {}", session.clientId(), sub.channel);
+        end(sub);
+        session.conn.send(Frames.unsubscribed(null, sub.channel, "insufficient_state", true));
+    }
+
+    /** Ends a subscription: leaves the hub and presence (with a leave push where configured). */
+    private void end(Subscription sub) {
+        session.subscriptions.remove(sub.channel, sub);
+        session.services.hub().removeSubscriber(sub.channel, session);
+        if (sub.inPresence) {
+            sub.inPresence = false;
+            engine.presence().remove(sub.channel, session.clientId());
+            if (sub.namespace.joinLeave()) {
+                engine.broker().publishPresenceChange(sub.channel, session.info, false);
+            }
+        }
+    }
+
+    /** Ends every subscription without telling the client (it is gone). */
+    void endAll() {
+        for (Subscription sub : List.copyOf(session.subscriptions.values())) {
+            end(sub);
+        }
+    }
+}

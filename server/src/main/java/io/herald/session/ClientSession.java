@@ -1,0 +1,384 @@
+package io.herald.session;
+
+import io.herald.auth.AuthException;
+import io.herald.auth.Claims;
+import io.herald.config.HeraldConfig;
+import io.herald.engine.ControlCommand;
+import io.herald.hub.Subscriber;
+import io.herald.protocol.ChannelName;
+import io.herald.protocol.ClientInfo;
+import io.herald.protocol.CloseCode;
+import io.herald.protocol.Command;
+import io.herald.protocol.CommandParser;
+import io.herald.protocol.ErrorCode;
+import io.herald.protocol.Frames;
+import io.herald.protocol.ProtocolException;
+import io.herald.protocol.Publication;
+import io.herald.protocol.StreamPosition;
+import java.security.SecureRandom;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection's protocol state machine: connect and authentication, command dispatch in
+ * arrival order, token expiry, and the connection's subscriptions. All state is owned by the
+ * connection's thread ({@link Connection#inLoop()}); the {@link Subscriber} methods, called by the hub
+ * from any thread, hop onto it.
+ */
+public final class ClientSession implements Subscriber {
+    private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
+    /** Frames queued behind a command still in progress before new ones are refused. */
+    static final int MAX_QUEUED_FRAMES = 256;
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+
+    private enum State { AWAITING_CONNECT, AUTHENTICATING, CONNECTED, CLOSED }
+
+    final Connection conn;
+    final SessionServices services;
+    final HeraldConfig config;
+    private final String clientId = newClientId();
+    /** Written once on the connection's thread before {@link io.herald.hub.Hub#register}; read by any thread. */
+    private volatile String userId = "";
+    private State state = State.AWAITING_CONNECT;
+    Claims claims = Claims.anonymous();
+    ClientInfo info;
+    final Map<ChannelName, Subscription> subscriptions = new HashMap<>();
+    private final ArrayDeque<byte[]> inbox = new ArrayDeque<>();
+    /** True while a command (or authentication) is in progress; later frames wait in the inbox. */
+    private boolean busy;
+    private ScheduledFuture<?> connectTimer;
+    /** Completes once {@code connected} has been sent. */
+    private CompletableFuture<Void> established = DONE;
+    private final TokenTimers tokenTimers;
+    private final ChannelCommands channelCommands;
+
+    public ClientSession(Connection conn, SessionServices services) {
+        this.conn = conn;
+        this.services = services;
+        this.config = services.config();
+        this.tokenTimers = new TokenTimers(this);
+        this.channelCommands = new ChannelCommands(this);
+    }
+
+    private static String newClientId() {
+        return "c_" + Long.toString(RANDOM.nextLong() & Long.MAX_VALUE, 36);
+    }
+
+    @Override
+    public String clientId() {
+        return clientId;
+    }
+
+    @Override
+    public String userId() {
+        return userId;
+    }
+
+    /** Starts the session once the upgrade is done; {@code token} is the {@code ?token=} value or null. */
+    public void start(String token) {
+        if (token != null) {
+            authenticate(null, token, Map.of());
+        } else {
+            connectTimer = conn.schedule(() -> {
+                if (state == State.AWAITING_CONNECT) {
+                    disconnect(CloseCode.BAD_REQUEST, "no connect frame within "
+                            + config.client().connectTimeout().toSeconds() + "s");
+                }
+            }, config.client().connectTimeout().toMillis());
+        }
+    }
+
+    /** A text frame from the client. */
+    public void onFrame(byte[] frame) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        if (inbox.size() >= MAX_QUEUED_FRAMES) {
+            conn.send(Frames.error(null, ErrorCode.TOO_MANY_REQUESTS,
+                    "too many commands in flight; wait for replies before sending more"));
+            return;
+        }
+        inbox.addLast(frame);
+        drain();
+    }
+
+    /** A frame the transport refused (binary, say): answered with bad_request, connection kept. */
+    public void onUnsupportedFrame(String why) {
+        if (state != State.CLOSED) {
+            conn.send(Frames.error(null, ErrorCode.BAD_REQUEST, why));
+        }
+    }
+
+    private void drain() {
+        while (!busy && state != State.CLOSED && !inbox.isEmpty()) {
+            CompletableFuture<Void> step = handle(inbox.pollFirst());
+            if (!step.isDone()) {
+                busy = true;
+                step.whenComplete((v, e) -> conn.execute(() -> {
+                    busy = false;
+                    drain();
+                }));
+            }
+        }
+    }
+
+    private CompletableFuture<Void> handle(byte[] frame) {
+        Command cmd;
+        try {
+            cmd = CommandParser.parse(frame, 0, frame.length);
+        } catch (ProtocolException e) {
+            sendError(e);
+            return DONE;
+        }
+        if (state == State.AWAITING_CONNECT) {
+            cancelConnectTimer();
+            if (cmd instanceof Command.Connect c) {
+                return connect(c);
+            }
+            if (!config.allowAnonymous()) {
+                disconnect(CloseCode.UNAUTHORIZED, "authentication required: send connect with a token first");
+                return DONE;
+            }
+            establish(null, Claims.anonymous(), Map.of());
+            return whenConnected(cmd);
+        }
+        return dispatch(cmd);
+    }
+
+    /** Runs {@code cmd} once {@code connected} has been sent (connect-time subscriptions may be in flight). */
+    private CompletableFuture<Void> whenConnected(Command cmd) {
+        CompletableFuture<Void> out = new CompletableFuture<>();
+        onLoop(established, (v, e) -> dispatch(cmd).whenComplete((x, y) -> out.complete(null)));
+        return out;
+    }
+
+    private CompletableFuture<Void> dispatch(Command cmd) {
+        if (state != State.CONNECTED) {
+            return DONE;
+        }
+        try {
+            return switch (cmd) {
+                case Command.Connect c -> throw new ProtocolException(ErrorCode.BAD_REQUEST, "already connected", c.id());
+                case Command.Ping p -> {
+                    conn.send(Frames.pong(p.id(), p.timestamp()));
+                    yield DONE;
+                }
+                case Command.Subscribe s -> channelCommands.subscribe(s);
+                case Command.Unsubscribe u -> channelCommands.unsubscribe(u);
+                case Command.Publish p -> channelCommands.publish(p);
+                case Command.Presence p -> channelCommands.presence(p);
+                case Command.History h -> channelCommands.history(h);
+                case Command.Refresh r -> refresh(r);
+            };
+        } catch (ProtocolException e) {
+            sendError(e);
+            return DONE;
+        }
+    }
+
+    private CompletableFuture<Void> connect(Command.Connect c) {
+        if (c.token() == null || c.token().isEmpty()) {
+            if (!config.allowAnonymous()) {
+                disconnect(CloseCode.UNAUTHORIZED, "a token is required");
+                return DONE;
+            }
+            establish(c.id(), Claims.anonymous(), c.since());
+            return established;
+        }
+        return authenticate(c.id(), c.token(), c.since());
+    }
+
+    private CompletableFuture<Void> authenticate(Long id, String token, Map<ChannelName, StreamPosition> since) {
+        state = State.AUTHENTICATING;
+        busy = true;
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        services.authenticator().authenticate(token).whenComplete((claims, error) -> conn.execute(() -> {
+            if (state == State.CLOSED) {
+                done.complete(null);
+                return;
+            }
+            if (error != null) {
+                disconnect(CloseCode.UNAUTHORIZED, authProblem(error));
+                done.complete(null);
+                return;
+            }
+            establish(id, claims, since);
+            established.whenComplete((v, e) -> conn.execute(() -> {
+                busy = false;
+                done.complete(null);
+                drain();
+            }));
+        }));
+        return done;
+    }
+
+    static String authProblem(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof AuthException ae) {
+            return ae.getMessage();
+        }
+        log.warn("token verification failed unexpectedly", cause);
+        return "token could not be verified";
+    }
+
+    /** Marks the connection established, joins the token's channels and sends {@code connected}. */
+    private void establish(Long id, Claims verified, Map<ChannelName, StreamPosition> since) {
+        state = State.CONNECTED;
+        claims = verified;
+        userId = verified.user();
+        info = new ClientInfo(clientId, userId, verified.info());
+        services.hub().register(this);
+        tokenTimers.schedule(verified.expiresAt());
+        CompletableFuture<Void> ready = new CompletableFuture<>();
+        established = ready;
+        onLoop(channelCommands.joinAtConnect(verified.subscribe(), since), (joined, error) -> {
+            try {
+                if (state != State.CONNECTED) {
+                    return;
+                }
+                List<Frames.JoinedChannel> list = new ArrayList<>();
+                for (ChannelCommands.Opened o : joined) {
+                    list.add(new Frames.JoinedChannel(o.sub().channel, o.result().position(), o.recovered()));
+                }
+                conn.send(Frames.connected(id, clientId, userId, config.client().ping().toSeconds(),
+                        verified.expiresAt(), list));
+                joined.forEach(channelCommands::goLive);
+            } finally {
+                ready.complete(null);
+            }
+        });
+    }
+
+    private CompletableFuture<Void> refresh(Command.Refresh r) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        services.authenticator().authenticate(r.token()).whenComplete((fresh, error) -> conn.execute(() -> {
+            try {
+                if (state != State.CONNECTED) {
+                    return;
+                }
+                if (error != null) {
+                    Throwable cause = error instanceof CompletionException ? error.getCause() : error;
+                    ErrorCode code = cause instanceof AuthException ae && ae.reason() == AuthException.Reason.EXPIRED
+                            ? ErrorCode.TOKEN_EXPIRED : ErrorCode.UNAUTHORIZED;
+                    conn.send(Frames.error(r.id(), code, authProblem(error)));
+                    return;
+                }
+                if (!fresh.user().equals(userId)) {
+                    disconnect(CloseCode.UNAUTHORIZED, "refresh token belongs to another user");
+                    return;
+                }
+                claims = fresh;
+                info = new ClientInfo(clientId, userId, fresh.info());
+                tokenTimers.schedule(fresh.expiresAt());
+                conn.send(Frames.refreshed(r.id(), fresh.expiresAt()));
+                channelCommands.dropRevoked();
+            } finally {
+                done.complete(null);
+            }
+        }));
+        return done;
+    }
+
+    /** Sends the disconnect push, closes the connection and releases everything it held. */
+    void disconnect(CloseCode code, String reason) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        log.debug("closing {} with {}: {}", clientId, code.code(), reason);
+        conn.close(code, reason);
+        onClosed();
+    }
+
+    /** The transport saw the connection close (or closed it); idempotent. */
+    public void onClosed() {
+        if (state == State.CLOSED) {
+            return;
+        }
+        boolean wasConnected = state == State.CONNECTED;
+        state = State.CLOSED;
+        cancelConnectTimer();
+        tokenTimers.cancel();
+        inbox.clear();
+        channelCommands.endAll();
+        if (wasConnected) {
+            services.hub().unregister(this);
+        }
+    }
+
+    private void cancelConnectTimer() {
+        if (connectTimer != null) {
+            connectTimer.cancel(false);
+            connectTimer = null;
+        }
+    }
+
+    boolean isConnected() {
+        return state == State.CONNECTED;
+    }
+
+    void sendError(ProtocolException e) {
+        conn.send(Frames.error(e.id(), e.code(), e.getMessage()));
+    }
+
+    /**
+     * Runs {@code callback} with the future's outcome on the connection's thread: at once when the
+     * future is already done and we are on that thread, else as a task.
+     */
+    <T> void onLoop(CompletableFuture<T> future, BiConsumer<T, Throwable> callback) {
+        if (future.isDone() && conn.inLoop()) {
+            T value = null;
+            Throwable error = null;
+            try {
+                value = future.join();
+            } catch (CompletionException | java.util.concurrent.CancellationException e) {
+                error = e.getCause() != null ? e.getCause() : e;
+            }
+            callback.accept(value, error);
+        } else {
+            future.whenComplete((v, e) -> conn.execute(() -> callback.accept(v, e)));
+        }
+    }
+
+    @Override
+    public void deliver(Publication publication) {
+        if (conn.inLoop()) {
+            channelCommands.onPublication(publication);
+        } else {
+            conn.execute(() -> channelCommands.onPublication(publication));
+        }
+    }
+
+    @Override
+    public void deliverPresenceChange(ChannelName channel, byte[] frame) {
+        conn.execute(() -> {
+            Subscription sub = subscriptions.get(channel);
+            if (sub != null && sub.isLive() && state == State.CONNECTED) {
+                conn.send(frame);
+            }
+        });
+    }
+
+    @Override
+    public void control(ControlCommand command) {
+        conn.execute(() -> {
+            if (state != State.CONNECTED) {
+                return;
+            }
+            switch (command) {
+                case ControlCommand.Subscribe s -> channelCommands.serverSubscribe(s.channel());
+                case ControlCommand.Unsubscribe u -> channelCommands.serverUnsubscribe(u.channel());
+                case ControlCommand.Disconnect d -> disconnect(CloseCode.UNAUTHORIZED, "disconnected by the server");
+            }
+        });
+    }
+}

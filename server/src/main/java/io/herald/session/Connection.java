@@ -1,0 +1,26 @@
+package io.herald.session;
+
+import io.herald.protocol.CloseCode;
+import java.util.concurrent.ScheduledFuture;
+
+/**
+ * The transport side of one client connection, as the session sees it. The connection has one
+ * thread (its event loop) that owns all session state: {@link #send} and {@link #close} are called on
+ * it only; {@link #execute} may be called from any thread.
+ */
+public interface Connection {
+    /** Runs {@code task} on the connection's thread, after tasks submitted before it. */
+    void execute(Runnable task);
+
+    /** True when the caller is on the connection's thread. */
+    boolean inLoop();
+
+    /** Runs {@code task} on the connection's thread after {@code delayMillis}. */
+    ScheduledFuture<?> schedule(Runnable task, long delayMillis);
+
+    /** Queues a text frame; frames leave in the order queued. The array must not be modified afterwards. */
+    void send(byte[] frame);
+
+    /** Sends the {@code disconnect} push and a close frame with {@code code}, then closes. */
+    void close(CloseCode code, String reason);
+}

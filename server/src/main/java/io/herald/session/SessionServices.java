@@ -1,0 +1,10 @@
+package io.herald.session;
+
+import io.herald.auth.Authenticator;
+import io.herald.config.HeraldConfig;
+import io.herald.engine.Engine;
+import io.herald.hub.Hub;
+
+/** What every session of a node shares. */
+public record SessionServices(HeraldConfig config, Engine engine, Hub hub, Authenticator authenticator) {
+}
