@@ -1,0 +1,90 @@
+package io.herald.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Renders an effective config as YAML in the same key layout as the config file, with secrets
+ * replaced by their length so the output can be pasted into bug reports.
+ */
+final class ConfigDescription {
+    private static final ObjectMapper YAML = YAMLMapper.builder()
+            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+            .build();
+
+    private ConfigDescription() {
+    }
+
+    static String render(HeraldConfig cfg) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("dev_mode", cfg.devMode());
+        root.put("host", cfg.host());
+        root.put("port", cfg.port());
+        root.put("engine", cfg.engine());
+        root.put("api_key", redacted(cfg.apiKey()));
+        root.put("allow_anonymous", cfg.allowAnonymous());
+        root.put("allowed_origins", cfg.allowedOrigins());
+        root.put("jwt", jwt(cfg.jwt()));
+        root.put("client", client(cfg.client()));
+        root.put("namespace_defaults", namespace(cfg.defaults()));
+        Map<String, Object> namespaces = new TreeMap<>();
+        cfg.namespaces().forEach((name, ns) -> namespaces.put(name, namespace(ns)));
+        root.put("namespaces", namespaces);
+        try {
+            return YAML.writeValueAsString(root);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Map<String, Object> jwt(JwtConfig jwt) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("hmac_secret", redacted(jwt.hmacSecret()));
+        m.put("rsa_public_key", pem(jwt.rsaPublicKey()));
+        m.put("ec_public_key", pem(jwt.ecPublicKey()));
+        m.put("jwks_url", jwt.jwksUrl());
+        m.put("audience", jwt.audience());
+        m.put("issuer", jwt.issuer());
+        m.put("allow_no_exp", jwt.allowNoExp());
+        m.put("refresh_grace", Units.format(jwt.refreshGrace()));
+        m.put("refresh_ahead", Units.format(jwt.refreshAhead()));
+        m.put("jwks_refresh", Units.format(jwt.jwksRefresh()));
+        return m;
+    }
+
+    private static Map<String, Object> client(ClientConfig c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("ping", Units.format(c.ping()));
+        m.put("pong_timeout", Units.format(c.pongTimeout()));
+        m.put("connect_timeout", Units.format(c.connectTimeout()));
+        m.put("max_frame_size", Units.formatSize(c.maxFrameSize()));
+        return m;
+    }
+
+    private static Map<String, Object> namespace(NamespaceConfig ns) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("history_size", ns.historySize());
+        m.put("history_ttl", Units.format(ns.historyTtl()));
+        m.put("presence", ns.presence());
+        m.put("join_leave", ns.joinLeave());
+        m.put("public", ns.isPublic());
+        m.put("client_publish", ns.clientPublish());
+        return m;
+    }
+
+    private static String redacted(String secret) {
+        return secret == null ? null : "<redacted, " + secret.length() + " chars>";
+    }
+
+    /** Public keys are not secret, but a whole PEM block would drown the rest of the output. */
+    private static String pem(String key) {
+        return key == null ? null : "<PEM, " + key.length() + " chars>";
+    }
+}

@@ -1,0 +1,152 @@
+package io.herald.config;
+
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Loads the effective {@link HeraldConfig} from three layers, each overriding the one before:
+ * the YAML file, then the {@code HERALD_*} environment variables, then command-line flags.
+ *
+ * <p>Every layer is validated as it is read and the first problem fails the load with a
+ * {@link ConfigException} naming the key path, variable or flag. Unknown YAML keys and unknown
+ * {@code HERALD_*} variables are errors.
+ *
+ * <p>Dev mode: when no layer configures an API key nor any JWT key source, the server starts in
+ * dev mode with a random API key and HMAC secret, anonymous connections allowed (unless
+ * {@code allow_anonymous} is set), every namespace public and any origin accepted. Outside dev mode an
+ * API key is required, and a JWT key source too unless {@code allow_anonymous} is true.
+ *
+ * <p>Sizes: {@code KB}/{@code MB} are decimal (1000, 1000²), {@code KiB}/{@code MiB} binary (1024,
+ * 1024²), a bare integer is bytes. Durations: {@code 250ms}, {@code 30s}, {@code 5m}, {@code 1h},
+ * {@code 2d}, a bare integer is seconds. Listed namespaces take unset settings from
+ * {@code namespace_defaults}. Relative key-file paths in {@code jwt.*_public_key} start at the
+ * config file's folder.
+ */
+public final class ConfigLoader {
+    static final String API_KEY_REQUIRED = "api_key is required outside dev mode (set HERALD_API_KEY or api_key)";
+    static final String JWT_KEY_REQUIRED = "jwt: a key source is required unless allow_anonymous is true"
+            + " (set jwt.hmac_secret or HERALD_JWT_HMAC_SECRET, jwt.rsa_public_key, jwt.ec_public_key,"
+            + " or jwt.jwks_url or HERALD_JWT_JWKS_URL)";
+    static final int DEV_API_KEY_BYTES = 24;
+    static final int DEV_HMAC_SECRET_BYTES = 32;
+    static final String DEFAULT_HOST = "0.0.0.0";
+    static final int DEFAULT_PORT = 8080;
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private ConfigLoader() {
+    }
+
+    /**
+     * Command-line flag values; null means the flag was not given.
+     *
+     * @param config path of the YAML file ({@code --config}), taking precedence over {@code HERALD_CONFIG}
+     * @param host   address to bind ({@code --host})
+     * @param port   port to bind ({@code --port})
+     */
+    public record Overrides(Path config, String host, Integer port) {
+        /** No flags given. */
+        public static final Overrides NONE = new Overrides(null, null, null);
+    }
+
+    /**
+     * The YAML file to read: the {@code --config} flag, else {@code HERALD_CONFIG}, else null (no file).
+     */
+    public static Path configPath(Map<String, String> env, Overrides flags) {
+        if (flags.config() != null) {
+            return flags.config();
+        }
+        String fromEnv = EnvLayer.value(env, EnvLayer.CONFIG);
+        return fromEnv != null ? Path.of(fromEnv) : null;
+    }
+
+    /**
+     * Loads the config from the file named by {@code --config} or {@code HERALD_CONFIG} (if any),
+     * the environment and the flags.
+     *
+     * @throws ConfigException when the file is missing or any layer is invalid
+     */
+    public static HeraldConfig load(Map<String, String> env, Overrides flags) {
+        return load(configPath(env, flags), env, flags);
+    }
+
+    /**
+     * Loads the config from {@code yamlOrNull} (no file when null; {@code HERALD_CONFIG} is then
+     * not consulted), the environment and the flags.
+     *
+     * @param yamlOrNull the YAML file, or null
+     * @param env        the environment, usually {@code System.getenv()}
+     * @param flags      command-line values, {@link Overrides#NONE} when none
+     * @throws ConfigException when the file is missing or any layer is invalid
+     */
+    public static HeraldConfig load(Path yamlOrNull, Map<String, String> env, Overrides flags) {
+        ConfigDraft draft = new ConfigDraft();
+        if (yamlOrNull != null) {
+            YamlLayer.apply(yamlOrNull, draft);
+        }
+        EnvLayer.apply(env, draft);
+        applyFlags(flags, draft);
+        return resolve(draft);
+    }
+
+    /**
+     * A YAML rendering of {@code cfg} for {@code herald check-config}, including {@code dev_mode}.
+     * The API key and HMAC secret are shown only as {@code <redacted, N chars>}.
+     */
+    public static String describe(HeraldConfig cfg) {
+        return ConfigDescription.render(cfg);
+    }
+
+    private static void applyFlags(Overrides flags, ConfigDraft draft) {
+        if (flags.host() != null) {
+            draft.host = ConfigRules.host(flags.host(), "--host");
+        }
+        if (flags.port() != null) {
+            draft.port = ConfigRules.port(flags.port(), "--port");
+        }
+    }
+
+    private static HeraldConfig resolve(ConfigDraft d) {
+        boolean devMode = d.apiKey == null && !d.hasJwtKey();
+        String apiKey = d.apiKey;
+        boolean allowAnonymous;
+        NamespaceConfig defaults = d.defaults;
+        Map<String, NamespaceConfig> namespaces = d.namespaces;
+        List<String> origins = d.allowedOrigins != null ? d.allowedOrigins : List.of();
+        if (devMode) {
+            apiKey = randomKey(DEV_API_KEY_BYTES);
+            d.hmacSecret = randomKey(DEV_HMAC_SECRET_BYTES);
+            allowAnonymous = d.allowAnonymous == null || d.allowAnonymous;
+            defaults = defaults.withPublic(true);
+            namespaces = allPublic(namespaces);
+            origins = List.of();
+        } else {
+            if (apiKey == null) {
+                throw new ConfigException(API_KEY_REQUIRED);
+            }
+            allowAnonymous = d.allowAnonymous != null && d.allowAnonymous;
+            if (!d.hasJwtKey() && !allowAnonymous) {
+                throw new ConfigException(JWT_KEY_REQUIRED);
+            }
+        }
+        return new HeraldConfig(d.host != null ? d.host : DEFAULT_HOST, d.port != null ? d.port : DEFAULT_PORT,
+                devMode, apiKey, allowAnonymous, d.jwt(), d.client, namespaces, defaults, origins,
+                d.engine != null ? d.engine : ConfigRules.MEMORY_ENGINE);
+    }
+
+    private static Map<String, NamespaceConfig> allPublic(Map<String, NamespaceConfig> namespaces) {
+        Map<String, NamespaceConfig> out = new LinkedHashMap<>();
+        namespaces.forEach((name, ns) -> out.put(name, ns.withPublic(true)));
+        return out;
+    }
+
+    private static String randomKey(int bytes) {
+        byte[] b = new byte[bytes];
+        RANDOM.nextBytes(b);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+}

@@ -1,0 +1,125 @@
+package io.herald.config;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.regex.Pattern;
+
+/**
+ * Value checks shared by the layers. Each takes a {@code label} (a YAML key path, an environment
+ * variable or a flag) so the error names where the bad value came from.
+ */
+final class ConfigRules {
+    /** HS256 needs a key of at least 256 bits (RFC 7518 §3.2). */
+    static final int MIN_HMAC_BYTES = 32;
+    static final int MAX_HISTORY_SIZE = 100_000;
+    static final long MIN_FRAME_SIZE = 1024;
+    static final long MAX_FRAME_SIZE = 64L * 1024 * 1024;
+    static final String MEMORY_ENGINE = "memory";
+
+    private static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9_.\\-]{1,64}");
+    private static final Pattern ORIGIN =
+            Pattern.compile("[A-Za-z][A-Za-z0-9+.\\-]*://(\\[[0-9A-Fa-f:.]+]|[A-Za-z0-9.\\-]+)(:(\\d{1,5}))?");
+
+    private ConfigRules() {
+    }
+
+    static int port(long value, String label) {
+        if (value < 0 || value > 65_535) {
+            throw new ConfigException(label + ": must be 0..65535 (was " + value + ")");
+        }
+        return (int) value;
+    }
+
+    static String host(String value, String label) {
+        if (value.isBlank()) {
+            throw new ConfigException(label + ": must not be empty");
+        }
+        return value.trim();
+    }
+
+    static String apiKey(String value, String label) {
+        if (value.isBlank()) {
+            throw new ConfigException(label + ": must not be empty");
+        }
+        return value;
+    }
+
+    static String hmacSecret(String value, String label) {
+        int bytes = value.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes < MIN_HMAC_BYTES) {
+            throw new ConfigException(label + ": must be at least " + MIN_HMAC_BYTES
+                    + " bytes (HS256 needs a 256-bit key), was " + bytes);
+        }
+        return value;
+    }
+
+    static String jwksUrl(String value, String label) {
+        try {
+            URI uri = new URI(value.trim());
+            String scheme = uri.getScheme();
+            if (uri.getHost() != null && ("https".equalsIgnoreCase(scheme) || "http".equalsIgnoreCase(scheme))) {
+                return value.trim();
+            }
+        } catch (URISyntaxException e) {
+            // falls through to the error below, which says what a valid value looks like
+        }
+        throw new ConfigException(label + ": invalid URL '" + value + "' (use e.g. https://auth.example.com/.well-known/jwks.json)");
+    }
+
+    static String engine(String value, String label) {
+        if (MEMORY_ENGINE.equals(value)) {
+            return value;
+        }
+        if ("redis".equals(value)) {
+            throw new ConfigException(label + ": engine 'redis' is not available yet (only 'memory' is)");
+        }
+        throw new ConfigException(label + ": unknown engine '" + value + "' (only 'memory' is available)");
+    }
+
+    static String origin(String value, String label) {
+        if ("*".equals(value)) {
+            return value;
+        }
+        var m = ORIGIN.matcher(value);
+        boolean valid = m.matches() && (m.group(3) == null || Integer.parseInt(m.group(3)) <= 65_535);
+        if (!valid) {
+            throw new ConfigException(label + ": invalid origin '" + value
+                    + "' (use * or scheme://host[:port], e.g. https://app.example.com, without a path)");
+        }
+        return value;
+    }
+
+    static void namespaceName(String name, String label) {
+        // "" is the default namespace (channels without a ':'), which may be configured like any other
+        if (!name.isEmpty() && !NAMESPACE.matcher(name).matches()) {
+            throw new ConfigException(label + ": invalid namespace name '" + name
+                    + "' (1-64 characters of A-Z a-z 0-9 _ . -)");
+        }
+    }
+
+    /** Cross-field checks of one namespace's merged settings; {@code path} is e.g. {@code namespaces.match}. */
+    static void namespace(NamespaceConfig ns, String path) {
+        if (ns.historySize() > 0 && ns.historyTtl().compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new ConfigException(path + ".history_ttl: must be at least 1s when history_size > 0");
+        }
+        if (ns.joinLeave() && !ns.presence()) {
+            throw new ConfigException(path + ".join_leave: requires presence: true");
+        }
+    }
+
+    static Duration positive(Duration d, String label) {
+        if (d.isZero()) {
+            throw new ConfigException(label + ": must be greater than 0");
+        }
+        return d;
+    }
+
+    static int frameSize(long bytes, String label) {
+        if (bytes < MIN_FRAME_SIZE || bytes > MAX_FRAME_SIZE) {
+            throw new ConfigException(label + ": must be 1KiB..64MiB (was " + bytes + " bytes)");
+        }
+        return (int) bytes;
+    }
+}

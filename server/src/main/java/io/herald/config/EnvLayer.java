@@ -1,0 +1,99 @@
+package io.herald.config;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The middle layer: applies the {@code HERALD_*} environment variables over the YAML file. An unknown
+ * {@code HERALD_*} variable is an error, because a misspelt {@code HERALD_API_KEY} would otherwise
+ * silently start the server in dev mode. An empty variable counts as not set, as container
+ * tooling often passes unset variables through as empty strings.
+ */
+final class EnvLayer {
+    static final String CONFIG = "HERALD_CONFIG";
+    static final String PORT = "HERALD_PORT";
+    static final String HOST = "HERALD_HOST";
+    static final String API_KEY = "HERALD_API_KEY";
+    static final String JWT_HMAC_SECRET = "HERALD_JWT_HMAC_SECRET";
+    static final String JWT_JWKS_URL = "HERALD_JWT_JWKS_URL";
+    static final String ALLOW_ANONYMOUS = "HERALD_ALLOW_ANONYMOUS";
+    static final String ENGINE = "HERALD_ENGINE";
+
+    private static final String PREFIX = "HERALD_";
+    /** Read by the launcher script and the logging setup rather than by the loader. */
+    private static final Set<String> OTHERS = Set.of("HERALD_JAVA_OPTS", "HERALD_LOG_LEVEL");
+    /** Reserved for the Redis engine; accepted now so deployments can be prepared ahead of it. */
+    private static final String REDIS_URL = "HERALD_REDIS_URL";
+    private static final Set<String> KNOWN = Set.of(CONFIG, PORT, HOST, API_KEY, JWT_HMAC_SECRET, JWT_JWKS_URL,
+            ALLOW_ANONYMOUS, ENGINE, REDIS_URL);
+
+    private EnvLayer() {
+    }
+
+    /** Applies the known variables of {@code env} to {@code draft}; other non-{@code HERALD_} variables are ignored. */
+    static void apply(Map<String, String> env, ConfigDraft draft) {
+        checkNames(env);
+        String host = value(env, HOST);
+        if (host != null) {
+            draft.host = ConfigRules.host(host, HOST);
+        }
+        String port = value(env, PORT);
+        if (port != null) {
+            draft.port = ConfigRules.port(parsePort(port), PORT);
+        }
+        String apiKey = value(env, API_KEY);
+        if (apiKey != null) {
+            draft.apiKey = apiKey;
+        }
+        String hmac = value(env, JWT_HMAC_SECRET);
+        if (hmac != null) {
+            draft.hmacSecret = ConfigRules.hmacSecret(hmac, JWT_HMAC_SECRET);
+        }
+        String jwks = value(env, JWT_JWKS_URL);
+        if (jwks != null) {
+            draft.jwksUrl = ConfigRules.jwksUrl(jwks, JWT_JWKS_URL);
+        }
+        String anonymous = value(env, ALLOW_ANONYMOUS);
+        if (anonymous != null) {
+            draft.allowAnonymous = parseBoolean(anonymous, ALLOW_ANONYMOUS);
+        }
+        String engine = value(env, ENGINE);
+        if (engine != null) {
+            draft.engine = ConfigRules.engine(engine.trim(), ENGINE);
+        }
+    }
+
+    /** The value of {@code name}, or null when unset or empty. */
+    static String value(Map<String, String> env, String name) {
+        String v = env.get(name);
+        return v == null || v.isEmpty() ? null : v;
+    }
+
+    private static void checkNames(Map<String, String> env) {
+        for (String name : new TreeSet<>(env.keySet())) {
+            if (name.startsWith(PREFIX) && !KNOWN.contains(name) && !OTHERS.contains(name)) {
+                throw new ConfigException("unknown environment variable " + name + Suggestion.of(name, KNOWN)
+                        .map(s -> " (did you mean " + s + "?)").orElse("")
+                        + "; known: " + String.join(", ", new TreeSet<>(KNOWN)));
+            }
+        }
+    }
+
+    private static long parsePort(String value) {
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            throw new ConfigException(PORT + ": '" + value + "' is not a port number (0..65535)", e);
+        }
+    }
+
+    private static boolean parseBoolean(String value, String name) {
+        return switch (value.trim().toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new ConfigException(name + ": must be true or false (was '" + value + "')");
+        };
+    }
+}

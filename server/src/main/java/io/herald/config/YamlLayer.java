@@ -1,0 +1,322 @@
+package io.herald.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The lowest layer: reads the YAML file into a {@link ConfigDraft}. Strict on purpose: an unknown key
+ * or a value of the wrong type is an error naming its path, because a silently ignored typo in a
+ * security setting (say {@code jwt.hmac_secrt}) would otherwise start a server in a different mode.
+ */
+final class YamlLayer {
+    private static final ObjectMapper YAML =
+            YAMLMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+
+    private static final Set<String> ROOT_KEYS = Set.of("host", "port", "api_key", "allow_anonymous", "engine",
+            "allowed_origins", "jwt", "client", "namespaces", "namespace_defaults");
+    private static final Set<String> JWT_KEYS = Set.of("hmac_secret", "rsa_public_key", "ec_public_key",
+            "jwks_url", "audience", "issuer", "allow_no_exp", "refresh_grace", "refresh_ahead", "jwks_refresh");
+    private static final Set<String> CLIENT_KEYS = Set.of("ping", "pong_timeout", "connect_timeout", "max_frame_size");
+    private static final Set<String> NAMESPACE_KEYS = Set.of("history_size", "history_ttl", "presence",
+            "join_leave", "public", "client_publish");
+
+    private final Path file;
+    private final ConfigDraft draft;
+
+    private YamlLayer(Path file, ConfigDraft draft) {
+        this.file = file;
+        this.draft = draft;
+    }
+
+    /** Reads {@code file} into {@code draft}; an empty file sets nothing. */
+    static void apply(Path file, ConfigDraft draft) {
+        if (!Files.isRegularFile(file)) {
+            throw new ConfigException("config file not found: " + file.toAbsolutePath());
+        }
+        JsonNode root;
+        try {
+            root = YAML.readTree(file.toFile());
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(file + ": invalid YAML: " + e.getOriginalMessage()
+                    + (e.getLocation() != null ? " (line " + e.getLocation().getLineNr() + ")" : ""), e);
+        } catch (IOException e) {
+            throw new ConfigException("cannot read config file " + file + ": " + e.getMessage(), e);
+        }
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            return;
+        }
+        if (!root.isObject()) {
+            throw new ConfigException(file + ": the top level must be a mapping of keys to values");
+        }
+        new YamlLayer(file, draft).readRoot(new Section("", (ObjectNode) root));
+    }
+
+    private void readRoot(Section root) {
+        root.requireKnown(ROOT_KEYS);
+        String host = root.text("host");
+        if (host != null) {
+            draft.host = ConfigRules.host(host, "host");
+        }
+        Long port = root.integer("port");
+        if (port != null) {
+            draft.port = ConfigRules.port(port, "port");
+        }
+        String apiKey = root.text("api_key");
+        if (apiKey != null) {
+            draft.apiKey = ConfigRules.apiKey(apiKey, "api_key");
+        }
+        draft.allowAnonymous = orElse(root.bool("allow_anonymous"), draft.allowAnonymous);
+        String engine = root.text("engine");
+        if (engine != null) {
+            draft.engine = ConfigRules.engine(engine, "engine");
+        }
+        List<String> origins = root.texts("allowed_origins");
+        if (origins != null) {
+            for (int i = 0; i < origins.size(); i++) {
+                ConfigRules.origin(origins.get(i), "allowed_origins[" + i + "]");
+            }
+            draft.allowedOrigins = origins;
+        }
+        Section jwt = root.section("jwt");
+        if (jwt != null) {
+            readJwt(jwt);
+        }
+        Section client = root.section("client");
+        if (client != null) {
+            draft.client = readClient(client);
+        }
+        Section defaults = root.section("namespace_defaults");
+        if (defaults != null) {
+            draft.defaults = readNamespace(defaults, NamespaceConfig.DEFAULTS);
+        }
+        Section namespaces = root.section("namespaces");
+        if (namespaces != null) {
+            readNamespaces(namespaces);
+        }
+    }
+
+    private void readJwt(Section jwt) {
+        jwt.requireKnown(JWT_KEYS);
+        String hmac = jwt.text("hmac_secret");
+        if (hmac != null) {
+            draft.hmacSecret = ConfigRules.hmacSecret(hmac, jwt.key("hmac_secret"));
+        }
+        draft.rsaPublicKey = orElse(pem(jwt, "rsa_public_key"), draft.rsaPublicKey);
+        draft.ecPublicKey = orElse(pem(jwt, "ec_public_key"), draft.ecPublicKey);
+        String jwks = jwt.text("jwks_url");
+        if (jwks != null) {
+            draft.jwksUrl = ConfigRules.jwksUrl(jwks, jwt.key("jwks_url"));
+        }
+        draft.audience = orElse(jwt.text("audience"), draft.audience);
+        draft.issuer = orElse(jwt.text("issuer"), draft.issuer);
+        draft.allowNoExp = orElse(jwt.bool("allow_no_exp"), draft.allowNoExp);
+        draft.refreshGrace = orElse(jwt.duration("refresh_grace"), draft.refreshGrace);
+        draft.refreshAhead = orElse(jwt.duration("refresh_ahead"), draft.refreshAhead);
+        Duration jwksRefresh = jwt.duration("jwks_refresh");
+        if (jwksRefresh != null) {
+            draft.jwksRefresh = ConfigRules.positive(jwksRefresh, jwt.key("jwks_refresh"));
+        }
+    }
+
+    /** A public key given inline as PEM text or as a path (relative paths start at the config file's folder). */
+    private String pem(Section jwt, String name) {
+        String value = jwt.text(name);
+        if (value == null) {
+            return null;
+        }
+        String label = jwt.key(name);
+        if (value.strip().startsWith("-----BEGIN")) {
+            return checkPem(value, label, "the value");
+        }
+        Path dir = file.toAbsolutePath().getParent();
+        Path keyFile = dir != null ? dir.resolve(value.strip()) : Path.of(value.strip());
+        if (!Files.isRegularFile(keyFile)) {
+            throw new ConfigException(label + ": key file not found: " + keyFile + " (give PEM text or a path)");
+        }
+        try {
+            return checkPem(Files.readString(keyFile, StandardCharsets.UTF_8), label, keyFile.toString());
+        } catch (IOException e) {
+            throw new ConfigException(label + ": cannot read key file " + keyFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String checkPem(String text, String label, String where) {
+        if (!text.contains("-----BEGIN") || !text.contains("-----END")) {
+            throw new ConfigException(label + ": " + where + " is not a PEM key (-----BEGIN ... -----END)");
+        }
+        return text.strip();
+    }
+
+    private static ClientConfig readClient(Section c) {
+        c.requireKnown(CLIENT_KEYS);
+        ClientConfig d = ClientConfig.DEFAULTS;
+        Duration ping = orElse(c.duration("ping"), d.ping());
+        Duration pong = orElse(c.duration("pong_timeout"), d.pongTimeout());
+        Duration connect = orElse(c.duration("connect_timeout"), d.connectTimeout());
+        Long frame = c.size("max_frame_size");
+        return new ClientConfig(ConfigRules.positive(ping, c.key("ping")),
+                ConfigRules.positive(pong, c.key("pong_timeout")),
+                ConfigRules.positive(connect, c.key("connect_timeout")),
+                frame != null ? ConfigRules.frameSize(frame, c.key("max_frame_size")) : d.maxFrameSize());
+    }
+
+    private void readNamespaces(Section namespaces) {
+        for (Map.Entry<String, JsonNode> e : namespaces.node().properties()) {
+            String path = namespaces.key(e.getKey());
+            ConfigRules.namespaceName(e.getKey(), path);
+            JsonNode value = e.getValue();
+            if (value.isNull()) {
+                // "match:" with nothing after it lists the namespace with the default settings
+                draft.namespaces.put(e.getKey(), draft.defaults);
+            } else if (value.isObject()) {
+                draft.namespaces.put(e.getKey(), readNamespace(new Section(path, (ObjectNode) value), draft.defaults));
+            } else {
+                throw new ConfigException(path + ": must be a mapping of namespace settings");
+            }
+        }
+    }
+
+    /** Settings not given fall back to {@code base}: namespace_defaults for listed namespaces. */
+    private static NamespaceConfig readNamespace(Section s, NamespaceConfig base) {
+        s.requireKnown(NAMESPACE_KEYS);
+        Long size = s.integer("history_size");
+        if (size != null && (size < 0 || size > ConfigRules.MAX_HISTORY_SIZE)) {
+            throw new ConfigException(s.key("history_size") + ": must be 0.." + ConfigRules.MAX_HISTORY_SIZE
+                    + " (was " + size + ")");
+        }
+        NamespaceConfig ns = new NamespaceConfig(
+                size != null ? size.intValue() : base.historySize(),
+                orElse(s.duration("history_ttl"), base.historyTtl()),
+                orElse(s.bool("presence"), base.presence()),
+                orElse(s.bool("join_leave"), base.joinLeave()),
+                orElse(s.bool("public"), base.isPublic()),
+                orElse(s.bool("client_publish"), base.clientPublish()));
+        ConfigRules.namespace(ns, s.path());
+        return ns;
+    }
+
+    private static <T> T orElse(T value, T fallback) {
+        return value != null ? value : fallback;
+    }
+
+    /** One mapping of the YAML tree and its key path, with typed accessors that name the path on errors. */
+    private record Section(String path, ObjectNode node) {
+
+        String key(String name) {
+            return path.isEmpty() ? name : path + "." + name;
+        }
+
+        void requireKnown(Set<String> known) {
+            for (Map.Entry<String, JsonNode> e : node.properties()) {
+                String name = e.getKey();
+                if (!known.contains(name)) {
+                    throw new ConfigException("unknown key '" + key(name) + "'" + Suggestion.of(name, known)
+                            .map(s -> " (did you mean '" + key(s) + "'?)").orElse(""));
+                }
+            }
+        }
+
+        /** The value, or null when absent or YAML null ({@code key:} or {@code key: ~}), which means "not set". */
+        private JsonNode get(String name) {
+            JsonNode v = node.get(name);
+            return v == null || v.isNull() ? null : v;
+        }
+
+        Section section(String name) {
+            JsonNode v = get(name);
+            if (v == null) {
+                return null;
+            }
+            if (!v.isObject()) {
+                throw new ConfigException(key(name) + ": must be a mapping");
+            }
+            return new Section(key(name), (ObjectNode) v);
+        }
+
+        String text(String name) {
+            JsonNode v = get(name);
+            if (v == null) {
+                return null;
+            }
+            if (!v.isTextual()) {
+                throw new ConfigException(key(name) + ": must be a string (quote it)");
+            }
+            return v.textValue();
+        }
+
+        Long integer(String name) {
+            JsonNode v = get(name);
+            if (v == null) {
+                return null;
+            }
+            if (!v.isIntegralNumber() || !v.canConvertToLong()) {
+                throw new ConfigException(key(name) + ": must be an integer");
+            }
+            return v.longValue();
+        }
+
+        Boolean bool(String name) {
+            JsonNode v = get(name);
+            if (v == null) {
+                return null;
+            }
+            if (!v.isBoolean()) {
+                throw new ConfigException(key(name) + ": must be true or false");
+            }
+            return v.booleanValue();
+        }
+
+        Duration duration(String name) {
+            JsonNode v = get(name);
+            if (v == null) {
+                return null;
+            }
+            if (!v.isTextual() && !v.isIntegralNumber()) {
+                throw new ConfigException(key(name) + ": invalid duration '" + v + "' (use e.g. 25s, 5m, 1h)");
+            }
+            return Units.duration(v.asText(), key(name));
+        }
+
+        Long size(String name) {
+            JsonNode v = get(name);
+            if (v == null) {
+                return null;
+            }
+            if (!v.isTextual() && !v.isIntegralNumber()) {
+                throw new ConfigException(key(name) + ": invalid size '" + v + "' (use e.g. 65536, 64KiB, 1MiB)");
+            }
+            return Units.size(v.asText(), key(name));
+        }
+
+        List<String> texts(String name) {
+            JsonNode v = get(name);
+            if (v == null) {
+                return null;
+            }
+            if (!v.isArray()) {
+                throw new ConfigException(key(name) + ": must be a list of strings");
+            }
+            List<String> out = new ArrayList<>();
+            for (int i = 0; i < v.size(); i++) {
+                if (!v.get(i).isTextual()) {
+                    throw new ConfigException(key(name) + "[" + i + "]: must be a string");
+                }
+                out.add(v.get(i).textValue());
+            }
+            return out;
+        }
+    }
+}

@@ -1,0 +1,302 @@
+package io.herald.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.herald.config.ConfigLoader.Overrides;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayNameGeneration;
+import org.junit.jupiter.api.DisplayNameGenerator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
+class ConfigLoaderTest {
+    static final String SECRET = "0123456789abcdef0123456789abcdef-hmac";
+    static final String PEM = "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----";
+
+    @TempDir
+    Path dir;
+
+    Path yaml(String text) throws IOException {
+        Path file = dir.resolve("herald.yaml");
+        Files.writeString(file, text);
+        return file;
+    }
+
+    static HeraldConfig load(Path file, Map<String, String> env) {
+        return ConfigLoader.load(file, env, Overrides.NONE);
+    }
+
+    @Test
+    void a_full_yaml_file_is_parsed_into_every_field() throws IOException {
+        Files.writeString(dir.resolve("rsa.pem"), PEM);
+        HeraldConfig cfg = load(yaml("""
+                host: 127.0.0.1
+                port: 9090
+                api_key: "secret-key"
+                allow_anonymous: true
+                engine: memory
+                allowed_origins: ["https://app.example.com", "http://localhost:3000"]
+                jwt:
+                  hmac_secret: "%s"
+                  rsa_public_key: rsa.pem
+                  ec_public_key: |
+                    %s
+                  jwks_url: "https://auth.example.com/jwks.json"
+                  audience: herald
+                  issuer: https://auth.example.com
+                  allow_no_exp: true
+                  refresh_grace: 15s
+                  refresh_ahead: 1m
+                  jwks_refresh: 1h
+                client:
+                  ping: 20s
+                  pong_timeout: 5s
+                  connect_timeout: 3s
+                  max_frame_size: 1MiB
+                namespaces:
+                  match: {history_size: 50, history_ttl: 300s, presence: true, join_leave: true, public: false, client_publish: true}
+                  chat:
+                    public: true
+                namespace_defaults: {history_size: 10, history_ttl: 2m, presence: false, join_leave: false, public: false, client_publish: false}
+                """.formatted(SECRET, PEM.replace("\n", "\n    "))), Map.of());
+
+        assertThat(cfg.host()).isEqualTo("127.0.0.1");
+        assertThat(cfg.port()).isEqualTo(9090);
+        assertThat(cfg.devMode()).isFalse();
+        assertThat(cfg.apiKey()).isEqualTo("secret-key");
+        assertThat(cfg.allowAnonymous()).isTrue();
+        assertThat(cfg.engine()).isEqualTo("memory");
+        assertThat(cfg.allowedOrigins()).containsExactly("https://app.example.com", "http://localhost:3000");
+        assertThat(cfg.jwt()).isEqualTo(new JwtConfig(SECRET, PEM, PEM, "https://auth.example.com/jwks.json",
+                "herald", "https://auth.example.com", true, Duration.ofSeconds(15), Duration.ofMinutes(1),
+                Duration.ofHours(1)));
+        assertThat(cfg.client()).isEqualTo(new ClientConfig(Duration.ofSeconds(20), Duration.ofSeconds(5),
+                Duration.ofSeconds(3), 1024 * 1024));
+        assertThat(cfg.namespace("match")).isEqualTo(
+                new NamespaceConfig(50, Duration.ofMinutes(5), true, true, false, true));
+        assertThat(cfg.defaults()).isEqualTo(
+                new NamespaceConfig(10, Duration.ofMinutes(2), false, false, false, false));
+        assertThat(cfg.namespace("chat")).as("unset settings come from namespace_defaults")
+                .isEqualTo(new NamespaceConfig(10, Duration.ofMinutes(2), false, false, true, false));
+        assertThat(cfg.namespace("other")).isEqualTo(cfg.defaults());
+    }
+
+    @Test
+    void without_any_settings_the_documented_defaults_apply() throws IOException {
+        HeraldConfig cfg = load(yaml("api_key: k\nallow_anonymous: true\n"), Map.of());
+
+        assertThat(cfg.host()).isEqualTo("0.0.0.0");
+        assertThat(cfg.port()).isEqualTo(8080);
+        assertThat(cfg.engine()).isEqualTo("memory");
+        assertThat(cfg.client()).isEqualTo(ClientConfig.DEFAULTS);
+        assertThat(cfg.defaults()).isEqualTo(NamespaceConfig.DEFAULTS);
+        assertThat(cfg.namespaces()).isEmpty();
+        assertThat(cfg.jwt().hasAnyKey()).isFalse();
+        assertThat(cfg.jwt().refreshGrace()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(cfg.jwt().refreshAhead()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(cfg.jwt().jwksRefresh()).isEqualTo(Duration.ofMinutes(5));
+    }
+
+    @Test
+    void an_empty_yaml_file_is_the_same_as_no_file() throws IOException {
+        HeraldConfig cfg = load(yaml(""), Map.of());
+
+        assertThat(cfg.devMode()).isTrue();
+        assertThat(cfg.port()).isEqualTo(8080);
+    }
+
+    @Test
+    void environment_variables_override_the_yaml_file() throws IOException {
+        Path file = yaml("""
+                host: 10.0.0.1
+                port: 9000
+                api_key: from-yaml
+                allow_anonymous: true
+                jwt: {hmac_secret: "%s", jwks_url: "https://a.example.com/jwks"}
+                """.formatted(SECRET));
+        String envSecret = "E".repeat(40);
+
+        HeraldConfig cfg = load(file, Map.of("HERALD_HOST", "10.0.0.2", "HERALD_PORT", "9001",
+                "HERALD_API_KEY", "from-env", "HERALD_ALLOW_ANONYMOUS", "false",
+                "HERALD_JWT_HMAC_SECRET", envSecret, "HERALD_JWT_JWKS_URL", "https://b.example.com/jwks"));
+
+        assertThat(cfg.host()).isEqualTo("10.0.0.2");
+        assertThat(cfg.port()).isEqualTo(9001);
+        assertThat(cfg.apiKey()).isEqualTo("from-env");
+        assertThat(cfg.allowAnonymous()).isFalse();
+        assertThat(cfg.jwt().hmacSecret()).isEqualTo(envSecret);
+        assertThat(cfg.jwt().jwksUrl()).isEqualTo("https://b.example.com/jwks");
+    }
+
+    @Test
+    void flags_override_environment_variables_and_yaml() throws IOException {
+        Path file = yaml("host: 10.0.0.1\nport: 9000\n");
+
+        HeraldConfig cfg = ConfigLoader.load(file, Map.of("HERALD_HOST", "10.0.0.2", "HERALD_PORT", "9001"),
+                new Overrides(null, "10.0.0.3", 9002));
+
+        assertThat(cfg.host()).isEqualTo("10.0.0.3");
+        assertThat(cfg.port()).isEqualTo(9002);
+    }
+
+    @Test
+    void the_config_flag_wins_over_HERALD_CONFIG() throws IOException {
+        Path fromFlag = yaml("port: 1111\n");
+        Path fromEnv = dir.resolve("env.yaml");
+        Files.writeString(fromEnv, "port: 2222\n");
+        Map<String, String> env = Map.of("HERALD_CONFIG", fromEnv.toString());
+
+        assertThat(ConfigLoader.load(env, new Overrides(fromFlag, null, null)).port()).isEqualTo(1111);
+        assertThat(ConfigLoader.load(env, Overrides.NONE).port()).isEqualTo(2222);
+        assertThat(ConfigLoader.configPath(Map.of(), Overrides.NONE)).isNull();
+    }
+
+    @Test
+    void each_environment_variable_is_read_under_its_exact_name() {
+        Map<String, String> env = new HashMap<>();
+        env.put("HERALD_ALLOW_ANONYMOUS", "true");
+        env.put("HERALD_API_KEY", "k");
+        assertThat(load(null, env).apiKey()).isEqualTo("k");
+        assertThat(load(null, env).allowAnonymous()).isTrue();
+        env.put("HERALD_PORT", "7000");
+        assertThat(load(null, env).port()).isEqualTo(7000);
+        env.put("HERALD_HOST", "::1");
+        assertThat(load(null, env).host()).isEqualTo("::1");
+        env.put("HERALD_JWT_HMAC_SECRET", SECRET);
+        assertThat(load(null, env).jwt().hmacSecret()).isEqualTo(SECRET);
+        env.put("HERALD_JWT_JWKS_URL", "https://auth.example.com/jwks");
+        assertThat(load(null, env).jwt().jwksUrl()).isEqualTo("https://auth.example.com/jwks");
+        env.put("HERALD_ENGINE", "memory");
+        assertThat(load(null, env).engine()).isEqualTo("memory");
+        env.put("HERALD_ALLOW_ANONYMOUS", "false");
+        assertThat(load(null, env).allowAnonymous()).isFalse();
+    }
+
+    @Test
+    void unrelated_and_reserved_environment_variables_are_accepted() {
+        HeraldConfig cfg = load(null, Map.of("PATH", "/bin", "HOME", "/root", "HERALD_JAVA_OPTS", "-Xmx1g",
+                "HERALD_LOG_LEVEL", "debug", "HERALD_REDIS_URL", "redis://localhost"));
+
+        assertThat(cfg.devMode()).isTrue();
+    }
+
+    @Test
+    void an_empty_environment_variable_counts_as_not_set() {
+        HeraldConfig cfg = load(null, Map.of("HERALD_API_KEY", "", "HERALD_PORT", ""));
+
+        assertThat(cfg.devMode()).isTrue();
+        assertThat(cfg.port()).isEqualTo(8080);
+    }
+
+    @Test
+    void durations_are_read_in_every_form() throws IOException {
+        HeraldConfig cfg = load(yaml("""
+                client: {ping: 250ms, pong_timeout: 30, connect_timeout: "45"}
+                jwt: {refresh_grace: 2m, refresh_ahead: 1h, jwks_refresh: 2d}
+                """), Map.of());
+
+        assertThat(cfg.client().ping()).isEqualTo(Duration.ofMillis(250));
+        assertThat(cfg.client().pongTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(cfg.client().connectTimeout()).isEqualTo(Duration.ofSeconds(45));
+        assertThat(cfg.jwt().refreshGrace()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(cfg.jwt().refreshAhead()).isEqualTo(Duration.ofHours(1));
+        assertThat(cfg.jwt().jwksRefresh()).isEqualTo(Duration.ofDays(2));
+    }
+
+    @Test
+    void frame_sizes_are_read_in_every_form() throws IOException {
+        assertThat(frameSize("65536")).isEqualTo(65536);
+        assertThat(frameSize("64KiB")).isEqualTo(65536);
+        assertThat(frameSize("64KB")).isEqualTo(64000);
+        assertThat(frameSize("1MiB")).isEqualTo(1048576);
+        assertThat(frameSize("2MB")).isEqualTo(2000000);
+        assertThat(frameSize("\"4096\"")).isEqualTo(4096);
+    }
+
+    private int frameSize(String value) throws IOException {
+        return load(yaml("client: {max_frame_size: " + value + "}\n"), Map.of()).client().maxFrameSize();
+    }
+
+    @Test
+    void dev_mode_starts_when_no_api_key_or_jwt_key_is_configured() {
+        HeraldConfig cfg = load(null, Map.of());
+
+        assertThat(cfg.devMode()).isTrue();
+        assertThat(cfg.allowAnonymous()).isTrue();
+        assertThat(cfg.allowedOrigins()).isEmpty();
+        assertThat(cfg.defaults().isPublic()).isTrue();
+        assertThat(Base64.getUrlDecoder().decode(cfg.apiKey())).hasSize(24);
+        assertThat(cfg.apiKey()).hasSize(32);
+        assertThat(Base64.getUrlDecoder().decode(cfg.jwt().hmacSecret())).hasSize(32);
+        assertThat(cfg.jwt().hmacSecret()).hasSize(43);
+    }
+
+    @Test
+    void dev_mode_generates_different_keys_on_each_load() {
+        HeraldConfig first = load(null, Map.of());
+        HeraldConfig second = load(null, Map.of());
+
+        assertThat(first.apiKey()).isNotEqualTo(second.apiKey());
+        assertThat(first.jwt().hmacSecret()).isNotEqualTo(second.jwt().hmacSecret());
+    }
+
+    @Test
+    void dev_mode_makes_every_configured_namespace_public_and_accepts_any_origin() throws IOException {
+        HeraldConfig cfg = load(yaml("""
+                allowed_origins: ["https://app.example.com"]
+                namespaces:
+                  match: {public: false, presence: true}
+                  chat: {}
+                """), Map.of());
+
+        assertThat(cfg.devMode()).isTrue();
+        assertThat(cfg.namespace("match").isPublic()).isTrue();
+        assertThat(cfg.namespace("match").presence()).isTrue();
+        assertThat(cfg.namespace("chat").isPublic()).isTrue();
+        assertThat(cfg.namespace("unlisted").isPublic()).isTrue();
+        assertThat(cfg.allowedOrigins()).isEmpty();
+    }
+
+    @Test
+    void dev_mode_keeps_allow_anonymous_when_it_is_set_explicitly() throws IOException {
+        assertThat(load(yaml("allow_anonymous: false\n"), Map.of()).allowAnonymous()).isFalse();
+        assertThat(load(null, Map.of("HERALD_ALLOW_ANONYMOUS", "false")).allowAnonymous()).isFalse();
+    }
+
+    @Test
+    void HERALD_API_KEY_alone_leaves_dev_mode_and_needs_allow_anonymous() {
+        HeraldConfig cfg = load(null, Map.of("HERALD_API_KEY", "key", "HERALD_ALLOW_ANONYMOUS", "true"));
+
+        assertThat(cfg.devMode()).isFalse();
+        assertThat(cfg.apiKey()).isEqualTo("key");
+        assertThat(cfg.jwt().hasAnyKey()).as("nothing is generated outside dev mode").isFalse();
+        assertThat(cfg.defaults().isPublic()).isFalse();
+    }
+
+    @Test
+    void HERALD_JWT_HMAC_SECRET_leaves_dev_mode() {
+        assertThatThrownBy(() -> load(null, Map.of("HERALD_JWT_HMAC_SECRET", SECRET)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("api_key is required outside dev mode (set HERALD_API_KEY or api_key)");
+    }
+
+    @Test
+    void an_api_key_and_a_jwt_key_give_a_non_anonymous_production_config() throws IOException {
+        HeraldConfig cfg = load(yaml("api_key: k\nallowed_origins: ['*']\n"),
+                Map.of("HERALD_JWT_JWKS_URL", "https://auth.example.com/jwks"));
+
+        assertThat(cfg.devMode()).isFalse();
+        assertThat(cfg.allowAnonymous()).isFalse();
+        assertThat(cfg.allowedOrigins()).containsExactly("*");
+        assertThat(cfg.jwt().hmacSecret()).isNull();
+    }
+}
