@@ -91,7 +91,10 @@ class JwtAuthenticatorTest {
     }
 
     static Stream<Refusal> refusals() throws Exception {
-        JwtConfig strict = TestKeys.withAudienceAndIssuer(HMAC, "herald", "https://auth.example");
+        return Stream.concat(signatureRefusals(), claimRefusals());
+    }
+
+    static Stream<Refusal> signatureRefusals() throws Exception {
         return Stream.of(
                 new Refusal("empty token", HMAC, "", Reason.INVALID, "token is empty"),
                 new Refusal("garbage", HMAC, "not-a-jwt", Reason.INVALID, "token is not a well-formed JWT"),
@@ -122,7 +125,12 @@ class JwtAuthenticatorTest {
                 new Refusal("payload swapped after signing", HMAC, swapPayload(hs256(claims()),
                         claims("{\"sub\":\"admin\"}")), Reason.INVALID, "token signature is invalid"),
                 new Refusal("signature altered", HMAC, alterSignature(hs256(claims())), Reason.INVALID,
-                        "token signature is invalid"),
+                        "token signature is invalid"));
+    }
+
+    static Stream<Refusal> claimRefusals() throws Exception {
+        JwtConfig strict = TestKeys.withAudienceAndIssuer(HMAC, "herald", "https://auth.example");
+        return Stream.of(
                 new Refusal("expired a minute ago", HMAC, hs256(claims("{\"exp\":" + (NOW - 60) + "}")),
                         Reason.EXPIRED, "token expired"),
                 new Refusal("expired exactly the clock skew ago", HMAC, hs256(claims("{\"exp\":" + (NOW - 5) + "}")),
