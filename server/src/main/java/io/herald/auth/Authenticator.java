@@ -1,5 +1,6 @@
 package io.herald.auth;
 
+import io.herald.config.JwtConfig;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -10,4 +11,16 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface Authenticator {
     CompletableFuture<Claims> authenticate(String token);
+
+    /**
+     * The authenticator for a configuration: JWT verification when a key source is configured, else
+     * one that refuses every token (a server that accepts only anonymous connections).
+     */
+    static Authenticator forConfig(JwtConfig jwt) {
+        if (jwt != null && jwt.hasAnyKey()) {
+            return new JwtAuthenticator(jwt);
+        }
+        return token -> CompletableFuture.failedFuture(new AuthException(AuthException.Reason.INVALID,
+                "this server has no token keys configured; connect without a token"));
+    }
 }

@@ -1,11 +1,27 @@
 package io.herald.cli;
 
-/** Entry point placeholder; the picocli commands replace it. */
-public final class Main {
-    private Main() {
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code herald}: the command-line entry point. */
+@Command(name = "herald", mixinStandardHelpOptions = true, version = "Herald 0.1.0",
+        description = "Self-hosted real-time event hub.",
+        subcommands = {ServeCommand.class, TokenCommand.class, CheckConfigCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
     }
 
     public static void main(String[] args) {
-        System.out.println("herald");
+        int code = new CommandLine(new Main())
+                .setExecutionExceptionHandler((e, cmd, parsed) -> {
+                    cmd.getErr().println("herald: " + e.getMessage());
+                    return 1;
+                })
+                .execute(args);
+        if (code != 0) {
+            System.exit(code);
+        }
     }
 }

@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
  * followed by {@code B}, {@code KB} (1000), {@code KiB} (1024), {@code MB} (1000²) or
  * {@code MiB} (1024²), case-insensitive.
  */
-final class Units {
+public final class Units {
     private static final Pattern DURATION = Pattern.compile("(\\d{1,18})\\s*(ms|s|m|h|d)?");
     private static final Pattern SIZE = Pattern.compile("(\\d{1,18})\\s*(b|kb|kib|mb|mib)?");
 
@@ -21,7 +21,7 @@ final class Units {
     }
 
     /** Parses a duration; {@code path} names the key in the error message. */
-    static Duration duration(String text, String path) {
+    public static Duration duration(String text, String path) {
         Matcher m = DURATION.matcher(text.trim());
         if (!m.matches()) {
             throw new ConfigException(path + ": invalid duration '" + text + "' (use e.g. 25s, 5m, 1h)");

@@ -1,0 +1,69 @@
+package io.herald.cli;
+
+import io.herald.auth.Authenticator;
+import io.herald.config.ConfigException;
+import io.herald.config.ConfigLoader;
+import io.herald.config.HeraldConfig;
+import io.herald.engine.Engine;
+import io.herald.engine.memory.MemoryEngine;
+import io.herald.transport.HeraldServer;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code herald serve}: runs a node until SIGTERM or SIGINT. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Start the Herald server (dev mode when no config, API key or JWT secret is given).")
+final class ServeCommand implements Callable<Integer> {
+    @Option(names = "--config", description = "YAML config file (else $HERALD_CONFIG)")
+    Path config;
+
+    @Option(names = "--port", description = "port to listen on (overrides config and $HERALD_PORT)")
+    Integer port;
+
+    @Option(names = "--host", description = "address to bind (overrides config and $HERALD_HOST)")
+    String host;
+
+    @Override
+    public Integer call() throws Exception {
+        HeraldConfig cfg;
+        try {
+            cfg = ConfigLoader.load(System.getenv(), new ConfigLoader.Overrides(config, host, port));
+        } catch (ConfigException e) {
+            System.err.println("herald: invalid configuration: " + e.getMessage());
+            return 2;
+        }
+        Authenticator authenticator = Authenticator.forConfig(cfg.jwt());
+        Engine engine = MemoryEngine.create();
+        HeraldServer server = HeraldServer.start(cfg, engine, authenticator);
+        if (cfg.devMode()) {
+            printDevBanner(cfg, server.port());
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "herald-shutdown"));
+        stopped.await();
+        return 0;
+    }
+
+    private static void printDevBanner(HeraldConfig cfg, int port) {
+        String line = "=".repeat(78);
+        System.err.println(line);
+        System.err.println(" WARNING: Herald is running in DEV MODE. It is INSECURE: every namespace is");
+        System.err.println(" public, anonymous connections are accepted, any origin is allowed, and the");
+        System.err.println(" keys below are new random ones on every start. Do not expose it.");
+        System.err.println(" Set HERALD_API_KEY and HERALD_JWT_HMAC_SECRET (or a config file) for real use.");
+        System.err.println();
+        System.err.println(" API key:     " + cfg.apiKey());
+        System.err.println(" JWT secret:  " + cfg.jwt().hmacSecret());
+        System.err.println(" WebSocket:   ws://localhost:" + port + "/ws");
+        System.err.println(" Publish:     curl -H 'Authorization: apikey " + cfg.apiKey() + "' \\");
+        System.err.println("                -d '{\"channel\":\"news\",\"type\":\"hello\",\"data\":{}}' localhost:" + port + "/api/publish");
+        System.err.println(" Token:       ./herald token --secret '" + cfg.jwt().hmacSecret() + "' --user 42 --channels 'match:*'");
+        System.err.println(line);
+    }
+}

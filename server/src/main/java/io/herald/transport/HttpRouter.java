@@ -1,0 +1,57 @@
+package io.herald.transport;
+
+import io.herald.api.ApiRequest;
+import io.herald.api.ServerApi;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Routes plain HTTP requests: {@code /ws} upgrades, {@code /health}, {@code /ready} and the server
+ * API. Endpoints of later releases answer 501 with a JSON error.
+ */
+final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private final WebSocketUpgrade upgrade;
+    private final ServerApi api;
+    private final BooleanSupplier ready;
+
+    HttpRouter(WebSocketUpgrade upgrade, ServerApi api, BooleanSupplier ready) {
+        this.upgrade = upgrade;
+        this.api = api;
+        this.ready = ready;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+        boolean keepAlive = HttpUtil.isKeepAlive(req);
+        if (!req.decoderResult().isSuccess()) {
+            HttpReplies.error(ctx, false, 400, "bad_request", "malformed HTTP request");
+            return;
+        }
+        QueryStringDecoder uri = new QueryStringDecoder(req.uri());
+        String path = uri.rawPath();
+        if (path.equals("/ws")) {
+            upgrade.handle(ctx, req, uri);
+        } else if (path.equals("/health")) {
+            HttpReplies.json(ctx, keepAlive, 200, "{\"status\":\"ok\"}".getBytes(StandardCharsets.UTF_8));
+        } else if (path.equals("/ready")) {
+            boolean r = ready.getAsBoolean();
+            HttpReplies.json(ctx, keepAlive, r ? 200 : 503, ("{\"ready\":" + r + "}").getBytes(StandardCharsets.UTF_8));
+        } else if (path.startsWith("/api/")) {
+            ApiRequest request = new ApiRequest(req.method().name(), path, uri.parameters(),
+                    req.headers().get(HttpHeaderNames.AUTHORIZATION), ByteBufUtil.getBytes(req.content()));
+            api.handle(request).thenAccept(res -> ctx.executor().execute(
+                    () -> HttpReplies.json(ctx, keepAlive, res.status(), res.body())));
+        } else if (path.equals("/sse") || path.equals("/poll") || path.equals("/publish") || path.equals("/metrics")) {
+            HttpReplies.error(ctx, keepAlive, 501, "not_available", path + " is not available in this release");
+        } else {
+            HttpReplies.error(ctx, keepAlive, 404, "not_found", "no such endpoint: " + path);
+        }
+    }
+}

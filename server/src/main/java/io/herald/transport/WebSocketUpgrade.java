@@ -1,0 +1,75 @@
+package io.herald.transport;
+
+import io.herald.config.HeraldConfig;
+import io.herald.session.SessionServices;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import java.util.List;
+
+/**
+ * Upgrades {@code GET /ws} to WebSocket and assembles the WebSocket stages: frame aggregation (up to
+ * {@code max_frame_size}), control frames and liveness, then the session. Oversized frames and
+ * invalid UTF-8 are not fatal in the decoder: the session answers them (close 4009, bad_request).
+ */
+final class WebSocketUpgrade {
+    private final HeraldConfig config;
+    private final SessionServices services;
+    private final WebSocketDecoderConfig decoderConfig;
+
+    WebSocketUpgrade(HeraldConfig config, SessionServices services) {
+        this.config = config;
+        this.services = services;
+        this.decoderConfig = WebSocketDecoderConfig.newBuilder()
+                .maxFramePayloadLength(config.client().maxFrameSize())
+                .closeOnProtocolViolation(false)
+                .withUTF8Validator(false)
+                .allowExtensions(false)
+                .build();
+    }
+
+    void handle(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder uri) {
+        if (!req.method().equals(HttpMethod.GET) || !req.headers().containsValue(HttpHeaderNames.UPGRADE, "websocket", true)) {
+            HttpReplies.error(ctx, false, 400, "bad_request", "/ws expects a WebSocket upgrade (GET with Upgrade: websocket)");
+            return;
+        }
+        String origin = req.headers().get(HttpHeaderNames.ORIGIN);
+        if (origin != null && !originAllowed(origin)) {
+            HttpReplies.error(ctx, false, 403, "permission_denied", "origin " + origin + " is not in allowed_origins");
+            return;
+        }
+        List<String> tokens = uri.parameters().get("token");
+        String token = tokens == null || tokens.isEmpty() ? null : tokens.getFirst();
+        String location = "ws://" + req.headers().get(HttpHeaderNames.HOST, "localhost") + "/ws";
+        WebSocketServerHandshaker handshaker =
+                new WebSocketServerHandshakerFactory(location, null, decoderConfig).newHandshaker(req);
+        if (handshaker == null) {
+            WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
+            return;
+        }
+        ChannelPipeline p = ctx.pipeline();
+        handshaker.handshake(ctx.channel(), req).addListener(f -> {
+            if (!f.isSuccess()) {
+                ctx.close();
+                return;
+            }
+            p.remove(HttpRouter.class);
+            p.addLast("ws-aggregator", new WebSocketFrameAggregator(config.client().maxFrameSize()));
+            p.addLast("ws-control", new ControlFrames(config.client()));
+            p.addLast("ws-session", new WebSocketConnection(ctx.channel(), services, token));
+        });
+    }
+
+    /** Any origin in dev mode; otherwise only those listed ({@code *} for any). No Origin header: not a browser. */
+    private boolean originAllowed(String origin) {
+        List<String> allowed = config.allowedOrigins();
+        return config.devMode() || allowed.contains("*") || allowed.contains(origin);
+    }
+}
