@@ -1,0 +1,171 @@
+package io.herald.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.herald.auth.Authenticator;
+import io.herald.auth.TokenIssuer;
+import io.herald.config.ClientConfig;
+import io.herald.config.HeraldConfig;
+import io.herald.config.JwtConfig;
+import io.herald.config.NamespaceConfig;
+import io.herald.engine.memory.MemoryEngine;
+import io.herald.protocol.JsonCodec;
+import io.herald.transport.HeraldServer;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** A real Herald node on 127.0.0.1 and a free port, with helpers to talk to it over HTTP and WebSocket. */
+final class TestNode implements AutoCloseable {
+    static final String API_KEY = "test-api-key";
+    static final String SECRET = "test-secret-that-is-at-least-32-bytes-long";
+
+    final HeraldServer server;
+    final HeraldConfig config;
+    private final HttpClient http = HttpClient.newHttpClient();
+    final TokenIssuer issuer = new TokenIssuer(SECRET);
+
+    private TestNode(HeraldConfig config) throws InterruptedException {
+        this.config = config;
+        this.server = HeraldServer.start(config, MemoryEngine.create(), Authenticator.forConfig(config.jwt()));
+    }
+
+    /** Builder for the node's configuration; defaults: anonymous refused, no namespaces, not dev mode. */
+    static final class Builder {
+        private final Map<String, NamespaceConfig> namespaces = new HashMap<>();
+        private NamespaceConfig defaults = NamespaceConfig.DEFAULTS;
+        private boolean anonymous;
+        private boolean devMode;
+        private ClientConfig client = new ClientConfig(Duration.ofSeconds(25), Duration.ofSeconds(10),
+                Duration.ofSeconds(10), 64 * 1024);
+        private JwtConfig jwt = JwtConfig.hmac(SECRET);
+        private List<String> origins = List.of();
+
+        Builder namespace(String name, NamespaceConfig ns) {
+            namespaces.put(name, ns);
+            return this;
+        }
+
+        Builder defaults(NamespaceConfig ns) {
+            defaults = ns;
+            return this;
+        }
+
+        Builder anonymous(boolean allow) {
+            anonymous = allow;
+            return this;
+        }
+
+        Builder devMode() {
+            devMode = true;
+            anonymous = true;
+            defaults = defaults.withPublic(true);
+            return this;
+        }
+
+        Builder client(ClientConfig c) {
+            client = c;
+            return this;
+        }
+
+        Builder jwt(JwtConfig j) {
+            jwt = j;
+            return this;
+        }
+
+        Builder origins(List<String> o) {
+            origins = o;
+            return this;
+        }
+
+        TestNode start() throws InterruptedException {
+            return new TestNode(new HeraldConfig("127.0.0.1", 0, devMode, API_KEY, anonymous, jwt, client,
+                    namespaces, defaults, origins, "memory"));
+        }
+    }
+
+    static Builder builder() {
+        return new Builder();
+    }
+
+    static NamespaceConfig ns(int historySize, Duration ttl, boolean presence, boolean joinLeave, boolean isPublic,
+                              boolean clientPublish) {
+        return new NamespaceConfig(historySize, ttl, presence, joinLeave, isPublic, clientPublish);
+    }
+
+    int port() {
+        return server.port();
+    }
+
+    URI wsUri(String token) {
+        return URI.create("ws://127.0.0.1:" + port() + "/ws" + (token == null ? "" : "?token=" + token));
+    }
+
+    WsClient connect(String token) {
+        return WsClient.open(wsUri(token));
+    }
+
+    /** Connects with a token for {@code user} allowed to subscribe to {@code channels} patterns. */
+    WsClient connectAs(String user, String... channels) {
+        WsClient c = connect(token(user, List.of(channels), List.of(), List.of()));
+        c.expect("connected");
+        return c;
+    }
+
+    String token(String user, List<String> channels, List<String> publish, List<String> subscribe) {
+        return issuer.issue(user, channels, publish, subscribe, null, Duration.ofHours(1));
+    }
+
+    String token(ObjectNode claims) {
+        return issuer.sign(claims);
+    }
+
+    /** A server API call; returns status and parsed JSON body. */
+    Reply api(String method, String path, String body) {
+        return http(method, path, body, "apikey " + API_KEY);
+    }
+
+    Reply http(String method, String path, String body, String authorization) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (authorization != null) {
+            b.header("Authorization", authorization);
+        }
+        try {
+            HttpResponse<String> res = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            JsonNode json = res.body().isEmpty() ? null : JsonCodec.MAPPER.readTree(res.body());
+            return new Reply(res.statusCode(), json);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Publishes through the server API and returns the offset. */
+    long publish(String channel, String type, String dataJson) {
+        Reply r = api("POST", "/api/publish", "{\"channel\":\"" + channel + "\",\"type\":\"" + type + "\",\"data\":" + dataJson + "}");
+        if (r.status() != 200) {
+            throw new AssertionError("publish failed: " + r);
+        }
+        return r.json().get("offset").asLong();
+    }
+
+    record Reply(int status, JsonNode json) {
+        String errorCode() {
+            return json.path("error").path("code").asText();
+        }
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}
