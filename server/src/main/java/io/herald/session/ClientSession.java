@@ -248,7 +248,7 @@ public final class ClientSession implements Subscriber {
                 }
                 List<Frames.JoinedChannel> list = new ArrayList<>();
                 for (ChannelCommands.Opened o : joined) {
-                    list.add(new Frames.JoinedChannel(o.sub().channel, o.result().position(), o.recovered()));
+                    list.add(new Frames.JoinedChannel(o.sub().channel, o.result().position(), o.wasRecovered()));
                 }
                 conn.send(Frames.connected(id, clientId, userId, config.client().ping().toSeconds(),
                         verified.expiresAt(), list));
@@ -345,7 +345,14 @@ public final class ClientSession implements Subscriber {
             }
             callback.accept(value, error);
         } else {
-            future.whenComplete((v, e) -> conn.execute(() -> callback.accept(v, e)));
+            future.whenComplete((v, e) -> conn.execute(() -> {
+                try {
+                    callback.accept(v, e);
+                } catch (RuntimeException failure) {
+                    log.error("connection {}: a callback failed; closing", clientId, failure);
+                    disconnect(CloseCode.SHUTDOWN, "internal error");
+                }
+            }));
         }
     }
 
