@@ -14,14 +14,19 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        int code = new CommandLine(new Main())
+        int code = run(args);
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+
+    /** Runs the command line and returns its exit code (0 ok, 1 failure, 2 usage or config error). */
+    public static int run(String... args) {
+        return new CommandLine(new Main())
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
                     cmd.getErr().println("herald: " + e.getMessage());
                     return 1;
                 })
                 .execute(args);
-        if (code != 0) {
-            System.exit(code);
-        }
     }
 }
