@@ -197,8 +197,9 @@ public final class MemoryHistoryStore implements HistoryStore {
         while (s.items.size() > options.historySize()) {
             s.items.removeFirst();
         }
+        // Held while younger than the TTL: a publication exactly historyTtl old is gone.
         long oldestAllowed = now - options.historyTtl().toMillis();
-        while (!s.items.isEmpty() && s.items.peekFirst().timestampMillis() < oldestAllowed) {
+        while (!s.items.isEmpty() && s.items.peekFirst().timestampMillis() <= oldestAllowed) {
             s.items.removeFirst();
         }
     }
@@ -223,7 +224,7 @@ public final class MemoryHistoryStore implements HistoryStore {
             Stream s = e.getValue();
             synchronized (s) {
                 expireIdempotency(s, now);
-                while (!s.items.isEmpty() && s.items.peekFirst().timestampMillis() < now - s.ttlMillis) {
+                while (!s.items.isEmpty() && s.items.peekFirst().timestampMillis() <= now - s.ttlMillis) {
                     s.items.removeFirst();
                 }
                 if (s.items.isEmpty() && s.idempotency.isEmpty() && now - s.lastUse >= streamIdleMillis) {
