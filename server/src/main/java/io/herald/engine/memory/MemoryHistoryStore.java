@@ -31,8 +31,8 @@ import java.util.function.LongSupplier;
  * synchronously) while holding it, so fan-out order is offset order. A process restart loses every
  * stream; the new streams get new epochs, so clients are told they cannot recover.
  *
- * <p>A stream that has held nothing and seen no publication for {@code streamIdle} is dropped by a
- * background sweep; if the channel is used again it starts over at offset 0 with a new epoch.
+ * <p>A stream that has held nothing and seen no publish, read or subscribe for {@code streamIdle} is
+ * dropped by a background sweep; if the channel is used again it starts over at offset 0 with a new epoch.
  */
 public final class MemoryHistoryStore implements HistoryStore {
     /** Default time an empty, unused stream keeps its offset counter and epoch. */
@@ -138,6 +138,7 @@ public final class MemoryHistoryStore implements HistoryStore {
                     continue;
                 }
                 long now = clock.getAsLong();
+                s.lastUse = now;
                 trim(s, options, now);
                 return CompletableFuture.completedFuture(since == null ? latest(s, limit) : after(s, since, limit));
             }
@@ -183,6 +184,7 @@ public final class MemoryHistoryStore implements HistoryStore {
             Stream s = stream(channel);
             synchronized (s) {
                 if (!s.dropped) {
+                    s.lastUse = clock.getAsLong();
                     return CompletableFuture.completedFuture(s.position());
                 }
             }
