@@ -8,6 +8,8 @@ import java.util.regex.Pattern;
  * characters, every other character is literal. Immutable and thread-safe.
  */
 public final class ChannelPattern {
+    /** Characters of channel names, plus the wildcard. */
+    private static final Pattern ALLOWED = Pattern.compile("[A-Za-z0-9_:.\\-#@=,*]+");
     private final String source;
     private final Pattern regex;
 
@@ -16,13 +18,19 @@ public final class ChannelPattern {
         this.regex = regex;
     }
 
-    /** Compiles a pattern; throws {@link IllegalArgumentException} when it is empty or too long. */
+    /**
+     * Compiles a pattern; throws {@link IllegalArgumentException} when it is empty, too long, or has a
+     * character no channel name can contain (such a pattern could never match).
+     */
     public static ChannelPattern of(String source) {
         if (source == null || source.isEmpty()) {
             throw new IllegalArgumentException("channel pattern is empty");
         }
         if (source.length() > 1024) {
             throw new IllegalArgumentException("channel pattern is longer than 1024 characters");
+        }
+        if (!ALLOWED.matcher(source).matches()) {
+            throw new IllegalArgumentException("channel pattern may only contain A-Z a-z 0-9 _ : . - # @ = , and *");
         }
         StringBuilder re = new StringBuilder(source.length() + 16);
         int i = 0;
