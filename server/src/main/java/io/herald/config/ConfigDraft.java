@@ -33,6 +33,9 @@ final class ConfigDraft {
     Duration jwksRefresh;
 
     ClientConfig client = ClientConfig.DEFAULTS;
+    LimitsConfig limits = LimitsConfig.DEFAULTS;
+    TlsConfig tls;
+    Duration drainWindow = Duration.ofSeconds(5);
     NamespaceConfig defaults = NamespaceConfig.DEFAULTS;
     final Map<String, NamespaceConfig> namespaces = new LinkedHashMap<>();
 

@@ -135,7 +135,7 @@ public final class ConfigLoader {
         }
         return new HeraldConfig(d.host != null ? d.host : DEFAULT_HOST, d.port != null ? d.port : DEFAULT_PORT,
                 devMode, apiKey, allowAnonymous, d.jwt(), d.client, namespaces, defaults, origins,
-                d.engine != null ? d.engine : ConfigRules.MEMORY_ENGINE);
+                d.engine != null ? d.engine : ConfigRules.MEMORY_ENGINE, d.limits, d.tls, d.drainWindow);
     }
 
     private static Map<String, NamespaceConfig> allPublic(Map<String, NamespaceConfig> namespaces) {

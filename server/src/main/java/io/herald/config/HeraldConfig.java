@@ -1,5 +1,6 @@
 package io.herald.config;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -17,10 +18,14 @@ import java.util.Map;
  * @param defaults       settings for namespaces not in {@code namespaces}
  * @param allowedOrigins origins accepted on upgrade and for CORS; empty = any (dev mode)
  * @param engine         "memory" (the only engine so far)
+ * @param limits         node-wide connection and request limits
+ * @param tls            TLS settings, or null to serve plain {@code ws://} and {@code http://}
+ * @param drainWindow    on shutdown, the time over which connected clients are told to reconnect
  */
 public record HeraldConfig(String host, int port, boolean devMode, String apiKey, boolean allowAnonymous,
                            JwtConfig jwt, ClientConfig client, Map<String, NamespaceConfig> namespaces,
-                           NamespaceConfig defaults, List<String> allowedOrigins, String engine) {
+                           NamespaceConfig defaults, List<String> allowedOrigins, String engine,
+                           LimitsConfig limits, TlsConfig tls, Duration drainWindow) {
 
     public HeraldConfig {
         namespaces = Map.copyOf(namespaces);

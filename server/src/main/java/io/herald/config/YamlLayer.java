@@ -167,10 +167,10 @@ final class YamlLayer {
         Duration pong = orElse(c.duration("pong_timeout"), d.pongTimeout());
         Duration connect = orElse(c.duration("connect_timeout"), d.connectTimeout());
         Long frame = c.size("max_frame_size");
-        return new ClientConfig(ConfigRules.positive(ping, c.key("ping")),
-                ConfigRules.positive(pong, c.key("pong_timeout")),
-                ConfigRules.positive(connect, c.key("connect_timeout")),
-                frame != null ? ConfigRules.frameSize(frame, c.key("max_frame_size")) : d.maxFrameSize());
+        return d.withTimeouts(ConfigRules.positive(ping, c.key("ping")),
+                        ConfigRules.positive(pong, c.key("pong_timeout")),
+                        ConfigRules.positive(connect, c.key("connect_timeout")))
+                .withFrameSize(frame != null ? ConfigRules.frameSize(frame, c.key("max_frame_size")) : d.maxFrameSize());
     }
 
     private void readNamespaces(Section namespaces) {

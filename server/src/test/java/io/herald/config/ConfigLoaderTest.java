@@ -79,8 +79,8 @@ class ConfigLoaderTest {
         assertThat(cfg.jwt()).isEqualTo(new JwtConfig(SECRET, PEM, PEM, "https://auth.example.com/jwks.json",
                 "herald", "https://auth.example.com", true, Duration.ofSeconds(15), Duration.ofMinutes(1),
                 Duration.ofHours(1)));
-        assertThat(cfg.client()).isEqualTo(new ClientConfig(Duration.ofSeconds(20), Duration.ofSeconds(5),
-                Duration.ofSeconds(3), 1024 * 1024));
+        assertThat(cfg.client()).isEqualTo(ClientConfig.DEFAULTS.withTimeouts(Duration.ofSeconds(20),
+                Duration.ofSeconds(5), Duration.ofSeconds(3)).withFrameSize(1024 * 1024));
         assertThat(cfg.namespace("match")).isEqualTo(
                 new NamespaceConfig(50, Duration.ofMinutes(5), true, true, false, true));
         assertThat(cfg.defaults()).isEqualTo(

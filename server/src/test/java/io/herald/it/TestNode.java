@@ -7,6 +7,8 @@ import io.herald.auth.TokenIssuer;
 import io.herald.config.ClientConfig;
 import io.herald.config.HeraldConfig;
 import io.herald.config.JwtConfig;
+import io.herald.config.LimitsConfig;
+import io.herald.config.TlsConfig;
 import io.herald.config.NamespaceConfig;
 import io.herald.engine.memory.MemoryEngine;
 import io.herald.protocol.JsonCodec;
@@ -42,8 +44,10 @@ final class TestNode implements AutoCloseable {
         private NamespaceConfig defaults = NamespaceConfig.DEFAULTS;
         private boolean anonymous;
         private boolean devMode;
-        private ClientConfig client = new ClientConfig(Duration.ofSeconds(25), Duration.ofSeconds(10),
-                Duration.ofSeconds(10), 64 * 1024);
+        private ClientConfig client = ClientConfig.DEFAULTS;
+        private LimitsConfig limits = LimitsConfig.UNLIMITED;
+        private TlsConfig tls;
+        private Duration drainWindow = Duration.ofSeconds(1);
         private JwtConfig jwt = JwtConfig.hmac(SECRET);
         private List<String> origins = List.of();
 
@@ -79,6 +83,21 @@ final class TestNode implements AutoCloseable {
             return this;
         }
 
+        Builder limits(LimitsConfig l) {
+            limits = l;
+            return this;
+        }
+
+        Builder tls(TlsConfig t) {
+            tls = t;
+            return this;
+        }
+
+        Builder drainWindow(Duration d) {
+            drainWindow = d;
+            return this;
+        }
+
         Builder origins(List<String> o) {
             origins = o;
             return this;
@@ -86,7 +105,7 @@ final class TestNode implements AutoCloseable {
 
         TestNode start() throws InterruptedException {
             return new TestNode(new HeraldConfig("127.0.0.1", 0, devMode, API_KEY, anonymous, jwt, client,
-                    namespaces, defaults, origins, "memory"));
+                    namespaces, defaults, origins, "memory", limits, tls, drainWindow));
         }
     }
 
