@@ -10,6 +10,8 @@ import io.herald.engine.ControlCommand;
 import io.herald.engine.Engine;
 import io.herald.engine.PublicationDraft;
 import io.herald.hub.Hub;
+import io.herald.limits.KeyedRateLimiter;
+import io.herald.metrics.HeraldMetrics;
 import io.herald.protocol.ChannelName;
 import io.herald.protocol.ChannelPattern;
 import io.herald.protocol.CommandParser;
@@ -47,8 +49,12 @@ public final class ServerApi {
     private final String nodeId;
     private final String version;
     private final byte[] apiKey;
+    private final HeraldMetrics metrics;
+    private final KeyedRateLimiter<String> rate;
 
-    public ServerApi(HeraldConfig config, Engine engine, Hub hub, String nodeId, String version) {
+    public ServerApi(HeraldConfig config, Engine engine, Hub hub, String nodeId, String version, HeraldMetrics metrics) {
+        this.metrics = metrics;
+        this.rate = new KeyedRateLimiter<>(config.limits().apiRate());
         this.config = config;
         this.engine = engine;
         this.hub = hub;
@@ -62,6 +68,13 @@ public final class ServerApi {
         CompletableFuture<ApiResponse> out;
         try {
             authorize(req.authorization());
+            long wait = rate.acquire(config.apiKey());
+            if (wait > 0) {
+                metrics.rateLimited("api");
+                return CompletableFuture.completedFuture(new ApiResponse(429, error(new ApiException(429,
+                        "too_many_requests", "more than " + config.limits().apiRate()
+                        + " API requests per second; retry in " + wait + "s")).body(), wait));
+            }
             out = route(req);
         } catch (ApiException e) {
             out = CompletableFuture.completedFuture(error(e));
@@ -211,6 +224,12 @@ public final class ServerApi {
         }
         NamespaceConfig ns = config.namespace(ch.namespace());
         return engine.history().publish(ch, new PublicationDraft(type, data, null, key), ns)
+                .thenApply(r -> {
+                    if (!r.duplicate()) {
+                        metrics.publication();
+                    }
+                    return r;
+                })
                 .thenApply(r -> ok(g -> {
                     g.writeNumberField("offset", r.publication().offset());
                     g.writeStringField("epoch", r.publication().epoch());
@@ -267,7 +286,10 @@ public final class ServerApi {
         }
         ChannelName ch = new ChannelName(name);
         return engine.history().publish(ch, new PublicationDraft(type, data, null, null), config.namespace(ch.namespace()))
-                .thenApply(r -> new BroadcastResult(name, r.publication().position(), null, null))
+                .thenApply(r -> {
+                    metrics.publication();
+                    return new BroadcastResult(name, r.publication().position(), null, null);
+                })
                 .exceptionally(e -> new BroadcastResult(name, null, "internal", "publish failed; try again"));
     }
 

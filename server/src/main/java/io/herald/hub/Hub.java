@@ -43,10 +43,18 @@ public final class Hub implements BrokerListener {
         broker.start(this);
     }
 
-    /** Registers a connected subscriber so server API commands can find it by client or user id. */
-    public void register(Subscriber s) {
+    /**
+     * Registers a connected subscriber so server API commands can find it by client or user id, and
+     * returns how many connections its user now has on this node.
+     */
+    public int register(Subscriber s) {
         clients.put(s.clientId(), s);
-        users.computeIfAbsent(s.userId(), u -> ConcurrentHashMap.newKeySet()).add(s);
+        Set<Subscriber> mine = users.compute(s.userId(), (u, set) -> {
+            Set<Subscriber> out = set != null ? set : ConcurrentHashMap.newKeySet();
+            out.add(s);
+            return out;
+        });
+        return mine.size();
     }
 
     public void unregister(Subscriber s) {

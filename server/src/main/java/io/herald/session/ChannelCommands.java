@@ -58,6 +58,12 @@ final class ChannelCommands {
         if (session.subscriptions.containsKey(channel)) {
             throw new ProtocolException(ErrorCode.ALREADY_SUBSCRIBED, "already subscribed to " + channel, cmd.id());
         }
+        int max = session.config.client().maxSubscriptions();
+        if (session.subscriptions.size() >= max) {
+            session.services.metrics().rateLimited("subscriptions");
+            throw new ProtocolException(ErrorCode.LIMIT_EXCEEDED, "at most " + max
+                    + " subscriptions per connection; unsubscribe from one first", cmd.id());
+        }
         NamespaceConfig ns = namespace(channel);
         requireSubscribeAccess(cmd.id(), channel, ns);
         Subscription sub = new Subscription(channel, ns, false);
@@ -65,7 +71,7 @@ final class ChannelCommands {
         session.onLoop(open(sub, cmd.since()), (opened, error) -> {
             if (error != null) {
                 abandon(sub, error);
-                session.conn.send(Frames.error(cmd.id(), ErrorCode.INTERNAL, "subscription could not be set up; try again"));
+                session.sendError(cmd.id(), ErrorCode.INTERNAL, "subscription could not be set up; try again");
             } else if (session.subscriptions.get(channel) == sub) {
                 session.conn.send(Frames.subscribed(cmd.id(), channel, opened.result().position(), opened.recovered()));
                 goLive(opened);
@@ -97,8 +103,9 @@ final class ChannelCommands {
         session.onLoop(engine.history().publish(channel, draft, ns), (result, error) -> {
             if (error != null) {
                 log.warn("publish to {} failed", channel, error);
-                session.conn.send(Frames.error(cmd.id(), ErrorCode.INTERNAL, "publish failed; try again"));
+                session.sendError(cmd.id(), ErrorCode.INTERNAL, "publish failed; try again");
             } else {
+                session.services.metrics().publication();
                 session.conn.send(Frames.published(cmd.id(), channel, result.publication().offset()));
             }
             done.complete(null);
@@ -115,9 +122,11 @@ final class ChannelCommands {
         requireSubscribeAccess(cmd.id(), channel, ns);
         CompletableFuture<Void> done = new CompletableFuture<>();
         session.onLoop(engine.presence().get(channel), (clients, error) -> {
-            session.conn.send(error != null
-                    ? Frames.error(cmd.id(), ErrorCode.INTERNAL, "presence could not be read; try again")
-                    : Frames.presence(cmd.id(), channel, clients));
+            if (error != null) {
+                session.sendError(cmd.id(), ErrorCode.INTERNAL, "presence could not be read; try again");
+            } else {
+                session.conn.send(Frames.presence(cmd.id(), channel, clients));
+            }
             done.complete(null);
         });
         return done;
@@ -132,9 +141,11 @@ final class ChannelCommands {
         requireSubscribeAccess(cmd.id(), channel, ns);
         CompletableFuture<Void> done = new CompletableFuture<>();
         session.onLoop(engine.history().read(channel, cmd.since(), cmd.limit(), ns), (r, error) -> {
-            session.conn.send(error != null
-                    ? Frames.error(cmd.id(), ErrorCode.INTERNAL, "history could not be read; try again")
-                    : Frames.history(cmd.id(), channel, r.publications(), r.position(), r.recovered()));
+            if (error != null) {
+                session.sendError(cmd.id(), ErrorCode.INTERNAL, "history could not be read; try again");
+            } else {
+                session.conn.send(Frames.history(cmd.id(), channel, r.publications(), r.position(), r.recovered()));
+            }
             done.complete(null);
         });
         return done;
@@ -240,7 +251,7 @@ final class ChannelCommands {
         }
         if (opened.wasRecovered()) {
             for (Publication p : opened.result().publications()) {
-                session.conn.send(p.frame());
+                send(p);
             }
         }
         ArrayDeque<Publication> held = sub.goLive(opened.result().position());
@@ -277,7 +288,7 @@ final class ChannelCommands {
     /** Returns false when the subscription had to end because of a gap. */
     private boolean deliverLive(Subscription sub, Publication p) {
         switch (sub.check(p)) {
-            case DELIVER -> session.conn.send(p.frame());
+            case DELIVER -> send(p);
             case DUPLICATE -> {
             }
             case GAP -> {
@@ -286,6 +297,11 @@ final class ChannelCommands {
             }
         }
         return true;
+    }
+
+    private void send(Publication p) {
+        session.services.metrics().delivery(p.timestampMillis());
+        session.conn.send(p.frame());
     }
 
     private void insufficientState(Subscription sub) {

@@ -5,6 +5,7 @@ import io.herald.auth.Claims;
 import io.herald.config.HeraldConfig;
 import io.herald.engine.ControlCommand;
 import io.herald.hub.Subscriber;
+import io.herald.limits.TokenBucket;
 import io.herald.protocol.ChannelName;
 import io.herald.protocol.ClientInfo;
 import io.herald.protocol.CloseCode;
@@ -23,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,17 +56,21 @@ public final class ClientSession implements Subscriber {
     private final ArrayDeque<byte[]> inbox = new ArrayDeque<>();
     /** True while a command (or authentication) is in progress; later frames wait in the inbox. */
     private boolean busy;
-    private ScheduledFuture<?> connectTimer;
+    /** When a connection still awaiting its first command is closed (epoch millis); 0 once connected. */
+    private long connectDeadline;
     /** Completes once {@code connected} has been sent. */
     private CompletableFuture<Void> established = DONE;
-    private final TokenTimers tokenTimers;
+    private final TokenDeadlines tokenDeadlines;
+    private final TokenBucket commandBucket;
+    private int refusedInARow;
     private final ChannelCommands channelCommands;
 
     public ClientSession(Connection conn, SessionServices services) {
         this.conn = conn;
         this.services = services;
         this.config = services.config();
-        this.tokenTimers = new TokenTimers(this);
+        this.tokenDeadlines = new TokenDeadlines(this);
+        this.commandBucket = new TokenBucket(config.client().commandRate(), config.client().commandBurst(), System.nanoTime());
         this.channelCommands = new ChannelCommands(this);
     }
 
@@ -89,23 +93,42 @@ public final class ClientSession implements Subscriber {
         if (token != null) {
             authenticate(null, token, Map.of());
         } else {
-            connectTimer = conn.schedule(() -> {
-                if (state == State.AWAITING_CONNECT) {
-                    disconnect(CloseCode.BAD_REQUEST, "no connect frame within "
-                            + config.client().connectTimeout().toSeconds() + "s");
-                }
-            }, config.client().connectTimeout().toMillis());
+            connectDeadline = System.currentTimeMillis() + config.client().connectTimeout().toMillis();
         }
     }
 
-    /** A text frame from the client. */
+    /** The transport's periodic tick: the connect timeout and the token's deadlines. */
+    public void onTick(long nowMillis) {
+        if (state == State.AWAITING_CONNECT && connectDeadline > 0 && nowMillis >= connectDeadline) {
+            disconnect(CloseCode.BAD_REQUEST, "no connect frame within "
+                    + config.client().connectTimeout().toSeconds() + "s");
+        } else if (state == State.CONNECTED) {
+            tokenDeadlines.check(nowMillis);
+        }
+    }
+
+    /**
+     * A text frame from the client. Frames beyond the command rate get {@code too_many_requests}; a
+     * client refused {@code command_burst} times in a row is flooding and is closed with 4001.
+     */
     public void onFrame(byte[] frame) {
         if (state == State.CLOSED) {
             return;
         }
+        if (!commandBucket.tryTake(System.nanoTime())) {
+            services.metrics().rateLimited("commands");
+            if (++refusedInARow >= config.client().commandBurst()) {
+                disconnect(CloseCode.BAD_REQUEST, "command flood: more than " + config.client().commandRate()
+                        + " commands per second");
+            } else {
+                sendError(null, ErrorCode.TOO_MANY_REQUESTS, "more than " + config.client().commandRate()
+                        + " commands per second; slow down");
+            }
+            return;
+        }
+        refusedInARow = 0;
         if (inbox.size() >= MAX_QUEUED_FRAMES) {
-            conn.send(Frames.error(null, ErrorCode.TOO_MANY_REQUESTS,
-                    "too many commands in flight; wait for replies before sending more"));
+            sendError(null, ErrorCode.TOO_MANY_REQUESTS, "too many commands in flight; wait for replies before sending more");
             return;
         }
         inbox.addLast(frame);
@@ -115,7 +138,7 @@ public final class ClientSession implements Subscriber {
     /** A frame the transport refused (binary, say): answered with bad_request, connection kept. */
     public void onUnsupportedFrame(String why) {
         if (state != State.CLOSED) {
-            conn.send(Frames.error(null, ErrorCode.BAD_REQUEST, why));
+            sendError(null, ErrorCode.BAD_REQUEST, why);
         }
     }
 
@@ -237,8 +260,14 @@ public final class ClientSession implements Subscriber {
         claims = verified;
         userId = verified.user();
         info = new ClientInfo(clientId, userId, verified.info());
-        services.hub().register(this);
-        tokenTimers.schedule(verified.expiresAt());
+        int perUser = services.hub().register(this);
+        int maxPerUser = config.limits().connectionsPerUser();
+        if (maxPerUser > 0 && !verified.isAnonymous() && perUser > maxPerUser) {
+            services.metrics().rateLimited("connections_per_user");
+            disconnect(CloseCode.CONNECTION_LIMIT, "user " + userId + " already has " + maxPerUser + " connections");
+            return;
+        }
+        tokenDeadlines.schedule(verified.expiresAt());
         CompletableFuture<Void> ready = new CompletableFuture<>();
         established = ready;
         onLoop(channelCommands.joinAtConnect(verified.subscribe(), since), (joined, error) -> {
@@ -270,7 +299,7 @@ public final class ClientSession implements Subscriber {
                     Throwable cause = error instanceof CompletionException ? error.getCause() : error;
                     ErrorCode code = cause instanceof AuthException ae && ae.reason() == AuthException.Reason.EXPIRED
                             ? ErrorCode.TOKEN_EXPIRED : ErrorCode.UNAUTHORIZED;
-                    conn.send(Frames.error(r.id(), code, authProblem(error)));
+                    sendError(r.id(), code, authProblem(error));
                     return;
                 }
                 if (!fresh.user().equals(userId)) {
@@ -279,7 +308,7 @@ public final class ClientSession implements Subscriber {
                 }
                 claims = fresh;
                 info = new ClientInfo(clientId, userId, fresh.info());
-                tokenTimers.schedule(fresh.expiresAt());
+                tokenDeadlines.schedule(fresh.expiresAt());
                 conn.send(Frames.refreshed(r.id(), fresh.expiresAt()));
                 channelCommands.dropRevoked();
             } finally {
@@ -307,7 +336,7 @@ public final class ClientSession implements Subscriber {
         boolean wasConnected = state == State.CONNECTED;
         state = State.CLOSED;
         cancelConnectTimer();
-        tokenTimers.cancel();
+        tokenDeadlines.cancel();
         inbox.clear();
         channelCommands.endAll();
         if (wasConnected) {
@@ -316,10 +345,7 @@ public final class ClientSession implements Subscriber {
     }
 
     private void cancelConnectTimer() {
-        if (connectTimer != null) {
-            connectTimer.cancel(false);
-            connectTimer = null;
-        }
+        connectDeadline = 0;
     }
 
     boolean isConnected() {
@@ -327,7 +353,13 @@ public final class ClientSession implements Subscriber {
     }
 
     void sendError(ProtocolException e) {
-        conn.send(Frames.error(e.id(), e.code(), e.getMessage()));
+        sendError(e.id(), e.code(), e.getMessage());
+    }
+
+    /** Every error reply goes through here, so each is counted by code. */
+    void sendError(Long id, ErrorCode code, String message) {
+        services.metrics().error(code);
+        conn.send(Frames.error(id, code, message));
     }
 
     /**

@@ -1,12 +1,12 @@
 package io.herald.session;
 
 import io.herald.protocol.CloseCode;
-import java.util.concurrent.ScheduledFuture;
 
 /**
  * The transport side of one client connection, as the session sees it. The connection has one
  * thread (its event loop) that owns all session state: {@link #send} and {@link #close} are called on
- * it only; {@link #execute} may be called from any thread.
+ * it only; {@link #execute} may be called from any thread. The transport calls
+ * {@link ClientSession#onTick} about once a second on that thread; sessions keep no timers.
  */
 public interface Connection {
     /** Runs {@code task} on the connection's thread, after tasks submitted before it. */
@@ -14,9 +14,6 @@ public interface Connection {
 
     /** True when the caller is on the connection's thread. */
     boolean inLoop();
-
-    /** Runs {@code task} on the connection's thread after {@code delayMillis}. */
-    ScheduledFuture<?> schedule(Runnable task, long delayMillis);
 
     /** Queues a text frame; frames leave in the order queued. The array must not be modified afterwards. */
     void send(byte[] frame);

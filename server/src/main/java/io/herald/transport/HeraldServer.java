@@ -5,12 +5,15 @@ import io.herald.auth.Authenticator;
 import io.herald.config.HeraldConfig;
 import io.herald.engine.Engine;
 import io.herald.hub.Hub;
+import io.herald.metrics.HeraldMetrics;
 import io.herald.session.SessionServices;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.ssl.SslContext;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpObjectAggregator;
@@ -18,6 +21,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpMessage;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -41,13 +45,19 @@ public final class HeraldServer implements AutoCloseable {
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final EventLoops loops;
+    private final HeraldMetrics metrics = new HeraldMetrics();
+    private final LivenessSweeps sweeps;
+    private final Connections connections;
     private Channel serverChannel;
     private volatile boolean ready;
+    private volatile boolean stopped;
 
     private HeraldServer(HeraldConfig config, Engine engine) {
         this.config = config;
         this.engine = engine;
         this.hub = new Hub(engine.broker());
+        this.sweeps = new LivenessSweeps(config.client().ping());
+        this.connections = new Connections(config.limits().maxConnections());
         this.loops = EventLoops.best();
         this.boss = loops.group(1, "herald-accept");
         this.workers = loops.group(0, "herald-io");
@@ -62,26 +72,39 @@ public final class HeraldServer implements AutoCloseable {
     }
 
     private void bind(Authenticator authenticator) throws InterruptedException {
-        SessionServices services = new SessionServices(config, engine, hub, authenticator);
-        ServerApi api = new ServerApi(config, engine, hub, nodeId, VERSION);
-        WebSocketUpgrade upgrade = new WebSocketUpgrade(config, services);
+        SessionServices services = new SessionServices(config, engine, hub, authenticator, metrics);
+        ServerApi api = new ServerApi(config, engine, hub, nodeId, VERSION, metrics);
+        WebSocketUpgrade upgrade = new WebSocketUpgrade(config, services, sweeps, connections);
+        SslContext ssl = TlsContexts.server(config.tls());
+        metrics.gauge("herald.connections", "open WebSocket connections", connections::count);
+        metrics.gauge("herald.subscriptions", "subscriptions on this node", hub::subscriptionCount);
+        metrics.gauge("herald.channels", "channels with subscribers on this node", hub::channelCount);
+        metrics.gauge("herald.outbound.queue.bytes", "bytes queued for clients, not yet taken by their sockets",
+                connections::queuedBytes);
+        long queue = config.client().maxQueueBytes();
+        WriteBufferWaterMark marks = new WriteBufferWaterMark((int) Math.max(8 * 1024, queue / 8),
+                (int) Math.max(16 * 1024, queue / 4));
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(loops.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, marks)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (ssl != null) {
+                            ch.pipeline().addLast("tls", ssl.newHandler(ch.alloc()));
+                        }
                         ch.pipeline().addLast("http", new HttpServerCodec());
                         ch.pipeline().addLast("http-aggregator", new JsonHttpAggregator());
-                        ch.pipeline().addLast("router", new HttpRouter(upgrade, api, () -> ready));
+                        ch.pipeline().addLast("router", new HttpRouter(upgrade, api, () -> ready, metrics));
                     }
                 });
         serverChannel = b.bind(config.host(), config.port()).sync().channel();
         ready = true;
-        log.info("Herald {} node {} listening on {}:{} ({} transport, {} engine)", VERSION, nodeId,
-                config.host(), port(), loops.name(), engine.name());
+        log.info("Herald {} node {} listening on {}:{} ({}, {} transport, {} engine)", VERSION, nodeId,
+                config.host(), port(), ssl != null ? "TLS" : "plain", loops.name(), engine.name());
     }
 
     /** The port actually bound. */
@@ -97,15 +120,62 @@ public final class HeraldServer implements AutoCloseable {
         return hub;
     }
 
-    @Override
-    public void close() {
+    public HeraldMetrics metrics() {
+        return metrics;
+    }
+
+    /** Open WebSocket connections. */
+    public int connectionCount() {
+        return connections.count();
+    }
+
+    /**
+     * Graceful shutdown: readiness goes false, no new connections are accepted, every client is sent
+     * {@code disconnect} 4000 (reconnect), spread evenly over the drain window so they do not all
+     * reconnect at once, requests in flight finish, then the node closes. Idempotent.
+     */
+    public void shutdown() {
+        if (stopped) {
+            return;
+        }
         ready = false;
         if (serverChannel != null) {
             serverChannel.close().syncUninterruptibly();
         }
+        List<WebSocketConnection> open = connections.snapshot();
+        long windowMillis = config.drainWindow().toMillis();
+        log.info("draining {} connections over {} ms", open.size(), windowMillis);
+        for (int i = 0; i < open.size(); i++) {
+            open.get(i).drainAfter(open.size() == 1 ? 0 : windowMillis * i / (open.size() - 1));
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(windowMillis + 2000);
+        while (connections.count() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        close();
+    }
+
+    /** Stops at once: closes the listener, every connection (without a disconnect push) and the engine. */
+    @Override
+    public void close() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        ready = false;
+        if (serverChannel != null) {
+            serverChannel.close().syncUninterruptibly();
+        }
+        sweeps.close();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         engine.close();
+        log.info("node {} stopped", nodeId);
     }
 
     /** Answers an oversized body with a JSON 413 instead of Netty's empty one. */

@@ -19,16 +19,49 @@ final class HttpReplies {
     }
 
     static void json(ChannelHandlerContext ctx, boolean keepAlive, int status, byte[] body) {
+        json(ctx, keepAlive, status, body, 0);
+    }
+
+    /** A JSON response; {@code retryAfter} > 0 adds a {@code Retry-After} header. */
+    static void json(ChannelHandlerContext ctx, boolean keepAlive, int status, byte[] body, long retryAfter) {
         FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
                 Unpooled.wrappedBuffer(body));
         res.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
         res.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
+        if (retryAfter > 0) {
+            res.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfter);
+        }
         HttpUtil.setContentLength(res, body.length);
         HttpUtil.setKeepAlive(res, keepAlive);
         var f = ctx.writeAndFlush(res);
         if (!keepAlive) {
             f.addListener(ChannelFutureListener.CLOSE);
         }
+    }
+
+    /** Prometheus text exposition. */
+    static void text(ChannelHandlerContext ctx, boolean keepAlive, String body) {
+        byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                Unpooled.wrappedBuffer(bytes));
+        res.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+        HttpUtil.setContentLength(res, bytes.length);
+        HttpUtil.setKeepAlive(res, keepAlive);
+        var f = ctx.writeAndFlush(res);
+        if (!keepAlive) {
+            f.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /** 429 with {@code Retry-After}; the connection is closed. */
+    static void tooManyRequests(ChannelHandlerContext ctx, long retryAfterSeconds, String message) {
+        byte[] body = ServerApi.error(new ApiException(429, "too_many_requests", message)).body();
+        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.TOO_MANY_REQUESTS,
+                Unpooled.wrappedBuffer(body));
+        res.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+        res.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfterSeconds);
+        HttpUtil.setContentLength(res, body.length);
+        ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
     }
 
     static void error(ChannelHandlerContext ctx, boolean keepAlive, int status, String code, String message) {

@@ -2,6 +2,7 @@ package io.herald.transport;
 
 import io.herald.api.ApiRequest;
 import io.herald.api.ServerApi;
+import io.herald.metrics.HeraldMetrics;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -14,14 +15,16 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Routes plain HTTP requests: {@code /ws} upgrades, {@code /health}, {@code /ready} and the server
- * API. Endpoints of later releases answer 501 with a JSON error.
+ * API, {@code /metrics}. Endpoints of later releases answer 501 with a JSON error.
  */
 final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final WebSocketUpgrade upgrade;
     private final ServerApi api;
     private final BooleanSupplier ready;
+    private final HeraldMetrics metrics;
 
-    HttpRouter(WebSocketUpgrade upgrade, ServerApi api, BooleanSupplier ready) {
+    HttpRouter(WebSocketUpgrade upgrade, ServerApi api, BooleanSupplier ready, HeraldMetrics metrics) {
+        this.metrics = metrics;
         this.upgrade = upgrade;
         this.api = api;
         this.ready = ready;
@@ -47,8 +50,10 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
             ApiRequest request = new ApiRequest(req.method().name(), path, uri.parameters(),
                     req.headers().get(HttpHeaderNames.AUTHORIZATION), ByteBufUtil.getBytes(req.content()));
             api.handle(request).thenAccept(res -> ctx.executor().execute(
-                    () -> HttpReplies.json(ctx, keepAlive, res.status(), res.body())));
-        } else if (path.equals("/sse") || path.equals("/poll") || path.equals("/publish") || path.equals("/metrics")) {
+                    () -> HttpReplies.json(ctx, keepAlive, res.status(), res.body(), res.retryAfter())));
+        } else if (path.equals("/metrics")) {
+            HttpReplies.text(ctx, keepAlive, metrics.scrape());
+        } else if (path.equals("/sse") || path.equals("/poll") || path.equals("/publish")) {
             HttpReplies.error(ctx, keepAlive, 501, "not_available", path + " is not available in this release");
         } else {
             HttpReplies.error(ctx, keepAlive, 404, "not_found", "no such endpoint: " + path);

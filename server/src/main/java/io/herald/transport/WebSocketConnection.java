@@ -1,62 +1,102 @@
 package io.herald.transport;
 
+import io.herald.config.ClientConfig;
+import io.herald.metrics.HeraldMetrics;
 import io.herald.protocol.CloseCode;
 import io.herald.protocol.Frames;
 import io.herald.session.ClientSession;
 import io.herald.session.Connection;
 import io.herald.session.SessionServices;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The last stage of a WebSocket pipeline: hands data frames to the {@link ClientSession} and is the
- * session's {@link Connection}. Control frames never reach it. Writes made during one event-loop pass
- * leave with one flush. All fields are owned by the channel's event loop.
+ * session's {@link Connection}. Control frames never reach it.
+ *
+ * <p>Outbound is bounded in bytes: writes made during one event-loop pass leave with one flush; past
+ * the channel's high water mark reading from the client pauses; a connection whose queued bytes would
+ * exceed {@code max_queue_bytes}, or that stays unable to take writes for {@code write_timeout}, is
+ * closed as a slow consumer (4004). All fields are owned by the channel's event loop.
  */
 final class WebSocketConnection extends SimpleChannelInboundHandler<WebSocketFrame> implements Connection {
     private static final Logger log = LoggerFactory.getLogger(WebSocketConnection.class);
+    /** How long a closing connection may take to flush its close frame before the socket is dropped. */
+    private static final long CLOSE_GRACE_MILLIS = 1000;
 
     private final Channel channel;
     private final ClientSession session;
     private final String token;
+    private final ControlFrames control;
+    private final LivenessSweeps sweeps;
+    private final HeraldMetrics metrics;
+    private final Connections connections;
+    private final long maxQueueBytes;
+    private final long pingNanos;
+    private final long silenceLimitNanos;
+    private final long writeTimeoutNanos;
+    private long lastPingNanos = System.nanoTime();
+    /** When the channel became unwritable, or 0 while it is writable. */
+    private long unwritableSinceNanos;
     private boolean flushScheduled;
     private boolean closing;
+    /** Why the connection ended, as a metrics label; null while open or when the client closed it. */
+    private String closeReason;
     private final Runnable flushTask = () -> {
         flushScheduled = false;
         channelFlush();
     };
 
-    WebSocketConnection(Channel channel, SessionServices services, String token) {
+    WebSocketConnection(Channel channel, SessionServices services, String token, ControlFrames control,
+                        LivenessSweeps sweeps, Connections connections, HeraldMetrics metrics) {
         this.channel = channel;
-        this.session = new ClientSession(this, services);
         this.token = token;
+        this.control = control;
+        this.sweeps = sweeps;
+        this.metrics = metrics;
+        this.connections = connections;
+        ClientConfig client = services.config().client();
+        this.maxQueueBytes = client.maxQueueBytes();
+        this.pingNanos = client.ping().toNanos();
+        this.silenceLimitNanos = client.ping().plus(client.pongTimeout()).toNanos();
+        this.writeTimeoutNanos = client.writeTimeout().toNanos();
+        this.session = new ClientSession(this, services);
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
+        sweeps.register(this, ctx.executor());
+        metrics.connectionOpened();
+        log.debug("connection {} opened from {}", session.clientId(), channel.remoteAddress());
+        if (!connections.tryAdd(this)) {
+            metrics.rateLimited("max_connections");
+            close(CloseCode.CONNECTION_LIMIT, "server connection limit reached; retry later");
+            return;
+        }
         session.start(token);
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+        metrics.bytesIn(frame.content().readableBytes());
         if (frame instanceof TextWebSocketFrame text) {
             session.onFrame(ByteBufUtil.getBytes(text.content()));
         } else if (frame instanceof BinaryWebSocketFrame) {
@@ -65,8 +105,21 @@ final class WebSocketConnection extends SimpleChannelInboundHandler<WebSocketFra
     }
 
     @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        boolean writable = channel.isWritable();
+        unwritableSinceNanos = writable ? 0 : System.nanoTime();
+        channel.config().setAutoRead(writable);
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closing = true;
+        sweeps.unregister(this, ctx.executor());
+        connections.remove(this);
+        String reason = closeReason == null ? "client" : closeReason;
+        metrics.connectionClosed(reason);
+        log.debug("connection {} closed: {}", session.clientId(), reason);
         session.onClosed();
         ctx.fireChannelInactive();
     }
@@ -78,7 +131,7 @@ final class WebSocketConnection extends SimpleChannelInboundHandler<WebSocketFra
         } else if (cause instanceof CorruptedFrameException) {
             closeAndEnd(CloseCode.BAD_REQUEST, "malformed WebSocket frame");
         } else {
-            log.debug("connection error, closing", cause);
+            log.debug("connection {} failed, closing", session.clientId(), cause);
             ctx.close();
         }
     }
@@ -90,7 +143,51 @@ final class WebSocketConnection extends SimpleChannelInboundHandler<WebSocketFra
 
     private void closeAndEnd(CloseCode code, String reason) {
         close(code, reason);
-        session.onClosed();
+    }
+
+    /** The liveness sweep's tick: silence, pings, the write deadline, then the session's own deadlines. */
+    void tick(long nowNanos, long nowMillis) {
+        if (closing) {
+            return;
+        }
+        if (nowNanos - control.lastReadNanos() > silenceLimitNanos) {
+            log.debug("connection {} silent for too long, dropping", session.clientId());
+            closing = true;
+            closeReason = "heartbeat";
+            channel.close();
+            return;
+        }
+        if (unwritableSinceNanos != 0 && nowNanos - unwritableSinceNanos > writeTimeoutNanos) {
+            slowConsumer("could not take writes for " + TimeUnit.NANOSECONDS.toSeconds(writeTimeoutNanos) + "s");
+            return;
+        }
+        if (nowNanos - lastPingNanos >= pingNanos) {
+            lastPingNanos = nowNanos;
+            channel.writeAndFlush(new PingWebSocketFrame(), channel.voidPromise());
+        }
+        session.onTick(nowMillis);
+    }
+
+    private void slowConsumer(String why) {
+        metrics.slowConsumer();
+        log.debug("connection {} is a slow consumer: {}", session.clientId(), why);
+        closeAndEnd(CloseCode.SLOW_CONSUMER, "slow consumer: " + why);
+    }
+
+    /** Bytes queued for this connection and not yet taken by the socket. */
+    long queuedBytes() {
+        ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
+        return out == null ? 0 : out.totalPendingWriteBytes();
+    }
+
+    /** Tells the client to reconnect elsewhere after {@code delayMillis}; called when the node drains. */
+    void drainAfter(long delayMillis) {
+        channel.eventLoop().schedule(() -> close(CloseCode.SHUTDOWN, "server shutting down; reconnect"),
+                delayMillis, TimeUnit.MILLISECONDS);
+    }
+
+    ClientSession session() {
+        return session;
     }
 
     @Override
@@ -104,15 +201,15 @@ final class WebSocketConnection extends SimpleChannelInboundHandler<WebSocketFra
     }
 
     @Override
-    public ScheduledFuture<?> schedule(Runnable task, long delayMillis) {
-        return channel.eventLoop().schedule(task, delayMillis, TimeUnit.MILLISECONDS);
-    }
-
-    @Override
     public void send(byte[] frame) {
         if (closing) {
             return;
         }
+        if (queuedBytes() + frame.length > maxQueueBytes) {
+            slowConsumer("outbound queue over max_queue_bytes (" + maxQueueBytes + ")");
+            return;
+        }
+        metrics.bytesOut(frame.length);
         channel.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(frame)), channel.voidPromise());
         if (!flushScheduled) {
             flushScheduled = true;
@@ -129,10 +226,16 @@ final class WebSocketConnection extends SimpleChannelInboundHandler<WebSocketFra
         if (closing) {
             return;
         }
-        channel.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(Frames.disconnect(code, reason))));
         closing = true;
+        closeReason = code.name().toLowerCase(java.util.Locale.ROOT);
+        session.onClosed();
+        channel.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(Frames.disconnect(code, reason))));
         channel.writeAndFlush(new CloseWebSocketFrame(code.code(), clipReason(reason)))
                 .addListener(ChannelFutureListener.CLOSE);
+        // a peer that does not read would keep the close frame queued forever
+        channel.eventLoop().schedule(() -> {
+            channel.close();
+        }, CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /** Close-frame reasons are limited to 123 bytes of UTF-8. */
@@ -141,7 +244,7 @@ final class WebSocketConnection extends SimpleChannelInboundHandler<WebSocketFra
         if (b.length <= 123) {
             return reason;
         }
-        ByteBuf buf = Unpooled.wrappedBuffer(b, 0, 120);
-        return buf.toString(StandardCharsets.UTF_8).replace("\uFFFD", "") + "...";
+        String cut = new String(b, 0, 120, StandardCharsets.UTF_8);
+        return cut.replace("\uFFFD", "") + "...";
     }
 }

@@ -12,6 +12,9 @@ import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import io.herald.limits.KeyedRateLimiter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.List;
 
 /**
@@ -23,10 +26,16 @@ final class WebSocketUpgrade {
     private final HeraldConfig config;
     private final SessionServices services;
     private final WebSocketDecoderConfig decoderConfig;
+    private final LivenessSweeps sweeps;
+    private final Connections connections;
+    private final KeyedRateLimiter<InetAddress> perIp;
 
-    WebSocketUpgrade(HeraldConfig config, SessionServices services) {
+    WebSocketUpgrade(HeraldConfig config, SessionServices services, LivenessSweeps sweeps, Connections connections) {
         this.config = config;
         this.services = services;
+        this.sweeps = sweeps;
+        this.connections = connections;
+        this.perIp = new KeyedRateLimiter<>(config.limits().connectionRatePerIp());
         this.decoderConfig = WebSocketDecoderConfig.newBuilder()
                 .maxFramePayloadLength(config.client().maxFrameSize())
                 .closeOnProtocolViolation(false)
@@ -45,9 +54,18 @@ final class WebSocketUpgrade {
             HttpReplies.error(ctx, false, 403, "permission_denied", "origin " + origin + " is not in allowed_origins");
             return;
         }
+        if (ctx.channel().remoteAddress() instanceof InetSocketAddress remote) {
+            long wait = perIp.acquire(remote.getAddress());
+            if (wait > 0) {
+                services.metrics().rateLimited("connection_rate_per_ip");
+                HttpReplies.tooManyRequests(ctx, wait, "too many new connections from " + remote.getAddress().getHostAddress()
+                        + "; retry in " + wait + "s");
+                return;
+            }
+        }
         List<String> tokens = uri.parameters().get("token");
         String token = tokens == null || tokens.isEmpty() ? null : tokens.getFirst();
-        String location = "ws://" + req.headers().get(HttpHeaderNames.HOST, "localhost") + "/ws";
+        String location = (config.tls() != null ? "wss://" : "ws://") + req.headers().get(HttpHeaderNames.HOST, "localhost") + "/ws";
         WebSocketServerHandshaker handshaker =
                 new WebSocketServerHandshakerFactory(location, null, decoderConfig).newHandshaker(req);
         if (handshaker == null) {
@@ -62,8 +80,10 @@ final class WebSocketUpgrade {
             }
             p.remove(HttpRouter.class);
             p.addLast("ws-aggregator", new WebSocketFrameAggregator(config.client().maxFrameSize()));
-            p.addLast("ws-control", new ControlFrames(config.client()));
-            p.addLast("ws-session", new WebSocketConnection(ctx.channel(), services, token));
+            ControlFrames control = new ControlFrames();
+            p.addLast("ws-control", control);
+            p.addLast("ws-session", new WebSocketConnection(ctx.channel(), services, token, control, sweeps,
+                    connections, services.metrics()));
         });
     }
 

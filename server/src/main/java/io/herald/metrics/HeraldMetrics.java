@@ -1,0 +1,127 @@
+package io.herald.metrics;
+
+import io.herald.protocol.ErrorCode;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.util.internal.PlatformDependent;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Every figure a node reports on {@code GET /metrics}, in Prometheus text format. Counters are
+ * lock-free and cheap enough for the per-delivery path. Thread-safe.
+ */
+public final class HeraldMetrics {
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Counter opened;
+    private final Map<String, Counter> closedByReason = new ConcurrentHashMap<>();
+    private final Counter publications;
+    private final Counter deliveries;
+    private final Counter bytesIn;
+    private final Counter bytesOut;
+    private final Counter slowConsumers;
+    private final Map<ErrorCode, Counter> errors = new EnumMap<>(ErrorCode.class);
+    private final Map<String, Counter> rateLimited = new ConcurrentHashMap<>();
+    private final Timer publishToWrite;
+
+    public HeraldMetrics() {
+        opened = Counter.builder("herald.connections.opened").description("WebSocket connections opened").register(registry);
+        publications = Counter.builder("herald.publications").description("publications accepted").register(registry);
+        deliveries = Counter.builder("herald.deliveries").description("publications written to subscribers").register(registry);
+        bytesIn = Counter.builder("herald.bytes.in").baseUnit("bytes").description("WebSocket payload bytes received").register(registry);
+        bytesOut = Counter.builder("herald.bytes.out").baseUnit("bytes").description("WebSocket payload bytes sent").register(registry);
+        slowConsumers = Counter.builder("herald.slow.consumer.closes").description("connections closed as slow consumers").register(registry);
+        for (ErrorCode code : ErrorCode.values()) {
+            errors.put(code, Counter.builder("herald.errors").tag("code", code.wire())
+                    .description("error replies sent, by code").register(registry));
+        }
+        publishToWrite = Timer.builder("herald.publish.to.write")
+                .description("time from a publication being accepted to its write to a subscriber")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(10))
+                .register(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        PooledByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
+        gauge("herald.netty.pool.direct.bytes", "Netty pooled direct memory in use", alloc, a -> a.metric().usedDirectMemory());
+        gauge("herald.netty.pool.heap.bytes", "Netty pooled heap memory in use", alloc, a -> a.metric().usedHeapMemory());
+        gauge("herald.netty.direct.bytes", "direct memory Netty has reserved", alloc, a -> PlatformDependent.usedDirectMemory());
+    }
+
+    /** Registers a gauge read at scrape time. */
+    public <T> void gauge(String name, String description, T source, ToDoubleFunction<T> value) {
+        Gauge.builder(name, source, value).description(description).register(registry);
+    }
+
+    /** Registers a gauge read at scrape time from a supplier. */
+    public void gauge(String name, String description, Supplier<Number> value) {
+        Gauge.builder(name, value).description(description).register(registry);
+    }
+
+    public void connectionOpened() {
+        opened.increment();
+    }
+
+    /** A connection ended; {@code reason} is a close reason label such as "client" or "slow_consumer". */
+    public void connectionClosed(String reason) {
+        closedByReason.computeIfAbsent(reason, r -> Counter.builder("herald.connections.closed").tag("reason", r)
+                .description("WebSocket connections closed, by reason").register(registry)).increment();
+    }
+
+    public void publication() {
+        publications.increment();
+    }
+
+    /** A publication written to one subscriber, accepted at {@code acceptedMillis} (epoch ms). */
+    public void delivery(long acceptedMillis) {
+        deliveries.increment();
+        publishToWrite.record(Math.max(0, System.currentTimeMillis() - acceptedMillis), TimeUnit.MILLISECONDS);
+    }
+
+    public void bytesIn(long n) {
+        bytesIn.increment(n);
+    }
+
+    public void bytesOut(long n) {
+        bytesOut.increment(n);
+    }
+
+    public void slowConsumer() {
+        slowConsumers.increment();
+    }
+
+    public void error(ErrorCode code) {
+        errors.get(code).increment();
+    }
+
+    /** A request refused by a rate or count limit; {@code limit} names it (e.g. "commands", "api"). */
+    public void rateLimited(String limit) {
+        rateLimited.computeIfAbsent(limit, l -> Counter.builder("herald.rate.limited").tag("limit", l)
+                .description("requests refused by a limit, by limit").register(registry)).increment();
+    }
+
+    /** The Prometheus text exposition of every meter. */
+    public String scrape() {
+        return registry.scrape();
+    }
+}

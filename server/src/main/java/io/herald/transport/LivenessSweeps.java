@@ -1,0 +1,63 @@
+package io.herald.transport;
+
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One periodic task per event loop that ticks every WebSocket connection on that loop: pings,
+ * silence, write deadlines, connect timeouts and token expiry. Liveness thus costs no thread or timer
+ * per connection. Thread-safe; each loop's set is touched only on that loop.
+ */
+final class LivenessSweeps {
+    private final ConcurrentHashMap<EventExecutor, Sweep> sweeps = new ConcurrentHashMap<>();
+    private final long periodMillis;
+
+    /** The tick period: a quarter of the ping interval, between 100 ms and 1 s. */
+    LivenessSweeps(Duration ping) {
+        this.periodMillis = Math.clamp(ping.toMillis() / 4, 100, 1000);
+    }
+
+    /** Adds a connection to its loop's sweep; call on that loop. */
+    void register(WebSocketConnection c, EventExecutor loop) {
+        sweeps.computeIfAbsent(loop, Sweep::new).connections.add(c);
+    }
+
+    /** Removes a connection; call on its loop. */
+    void unregister(WebSocketConnection c, EventExecutor loop) {
+        Sweep s = sweeps.get(loop);
+        if (s != null) {
+            s.connections.remove(c);
+        }
+    }
+
+    /** All connections on all loops, each visited on its own loop. */
+    void forEach(java.util.function.Consumer<WebSocketConnection> action) {
+        sweeps.forEach((loop, sweep) -> loop.execute(() -> new ArrayList<>(sweep.connections).forEach(action)));
+    }
+
+    void close() {
+        sweeps.values().forEach(s -> s.task.cancel(false));
+    }
+
+    private final class Sweep {
+        final LinkedHashSet<WebSocketConnection> connections = new LinkedHashSet<>();
+        final ScheduledFuture<?> task;
+
+        Sweep(EventExecutor loop) {
+            task = loop.scheduleAtFixedRate(this::run, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
+        }
+
+        private void run() {
+            long nowNanos = System.nanoTime();
+            long nowMillis = System.currentTimeMillis();
+            for (WebSocketConnection c : new ArrayList<>(connections)) {
+                c.tick(nowNanos, nowMillis);
+            }
+        }
+    }
+}
