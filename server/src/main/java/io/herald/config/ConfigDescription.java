@@ -33,6 +33,9 @@ final class ConfigDescription {
         root.put("allowed_origins", cfg.allowedOrigins());
         root.put("jwt", jwt(cfg.jwt()));
         root.put("client", client(cfg.client()));
+        root.put("limits", limits(cfg.limits()));
+        root.put("tls", tls(cfg.tls()));
+        root.put("shutdown", Map.of("drain_window", Units.format(cfg.drainWindow())));
         root.put("namespace_defaults", namespace(cfg.defaults()));
         Map<String, Object> namespaces = new TreeMap<>();
         cfg.namespaces().forEach((name, ns) -> namespaces.put(name, namespace(ns)));
@@ -65,6 +68,31 @@ final class ConfigDescription {
         m.put("pong_timeout", Units.format(c.pongTimeout()));
         m.put("connect_timeout", Units.format(c.connectTimeout()));
         m.put("max_frame_size", Units.formatSize(c.maxFrameSize()));
+        m.put("max_queue_bytes", Units.formatSize(c.maxQueueBytes()));
+        m.put("write_timeout", Units.format(c.writeTimeout()));
+        m.put("max_subscriptions", c.maxSubscriptions());
+        m.put("command_rate", c.commandRate());
+        m.put("command_burst", c.commandBurst());
+        return m;
+    }
+
+    private static Map<String, Object> limits(LimitsConfig l) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("max_connections", l.maxConnections());
+        m.put("connections_per_user", l.connectionsPerUser());
+        m.put("connection_rate_per_ip", l.connectionRatePerIp());
+        m.put("api_rate", l.apiRate());
+        return m;
+    }
+
+    /** The file paths only: the key file's contents are secret and never read here. */
+    private static Map<String, Object> tls(TlsConfig tls) {
+        if (tls == null) {
+            return null;
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("cert", tls.cert());
+        m.put("key", tls.key());
         return m;
     }
 

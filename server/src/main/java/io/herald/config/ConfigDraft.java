@@ -34,7 +34,12 @@ final class ConfigDraft {
 
     ClientConfig client = ClientConfig.DEFAULTS;
     LimitsConfig limits = LimitsConfig.DEFAULTS;
-    TlsConfig tls;
+    /** Absolute path of the TLS certificate, and the key path or variable that set it. */
+    String tlsCert;
+    String tlsCertFrom;
+    /** Absolute path of the TLS private key, and the key path or variable that set it. */
+    String tlsKey;
+    String tlsKeyFrom;
     Duration drainWindow = Duration.ofSeconds(5);
     NamespaceConfig defaults = NamespaceConfig.DEFAULTS;
     final Map<String, NamespaceConfig> namespaces = new LinkedHashMap<>();
@@ -49,5 +54,25 @@ final class ConfigDraft {
                 refreshGrace != null ? refreshGrace : JWT_DEFAULTS.refreshGrace(),
                 refreshAhead != null ? refreshAhead : JWT_DEFAULTS.refreshAhead(),
                 jwksRefresh != null ? jwksRefresh : JWT_DEFAULTS.jwksRefresh());
+    }
+
+    /**
+     * The TLS settings, or null when neither a certificate nor a key is set.
+     *
+     * @throws ConfigException when only one of the two is set, across all layers combined
+     */
+    TlsConfig tls() {
+        if (tlsCert == null && tlsKey == null) {
+            return null;
+        }
+        if (tlsKey == null) {
+            throw new ConfigException(tlsCertFrom + ": set without a TLS key (set tls.key or "
+                    + EnvLayer.TLS_KEY + " too, or neither)");
+        }
+        if (tlsCert == null) {
+            throw new ConfigException(tlsKeyFrom + ": set without a TLS certificate (set tls.cert or "
+                    + EnvLayer.TLS_CERT + " too, or neither)");
+        }
+        return new TlsConfig(tlsCert, tlsKey);
     }
 }

@@ -23,8 +23,10 @@ import java.util.Map;
  * <p>Sizes: {@code KB}/{@code MB} are decimal (1000, 1000²), {@code KiB}/{@code MiB} binary (1024,
  * 1024²), a bare integer is bytes. Durations: {@code 250ms}, {@code 30s}, {@code 5m}, {@code 1h},
  * {@code 2d}, a bare integer is seconds. Listed namespaces take unset settings from
- * {@code namespace_defaults}. Relative key-file paths in {@code jwt.*_public_key} start at the
- * config file's folder.
+ * {@code namespace_defaults}. Relative key-file paths in {@code jwt.*_public_key} and
+ * {@code tls.cert}/{@code tls.key} start at the config file's folder; those in {@code HERALD_TLS_CERT}
+ * and {@code HERALD_TLS_KEY} at the working directory. TLS needs a certificate and a key, from any
+ * layers, or neither.
  */
 public final class ConfigLoader {
     static final String API_KEY_REQUIRED = "api_key is required outside dev mode (set HERALD_API_KEY or api_key)";
@@ -135,7 +137,7 @@ public final class ConfigLoader {
         }
         return new HeraldConfig(d.host != null ? d.host : DEFAULT_HOST, d.port != null ? d.port : DEFAULT_PORT,
                 devMode, apiKey, allowAnonymous, d.jwt(), d.client, namespaces, defaults, origins,
-                d.engine != null ? d.engine : ConfigRules.MEMORY_ENGINE, d.limits, d.tls, d.drainWindow);
+                d.engine != null ? d.engine : ConfigRules.MEMORY_ENGINE, d.limits, d.tls(), d.drainWindow);
     }
 
     private static Map<String, NamespaceConfig> allPublic(Map<String, NamespaceConfig> namespaces) {

@@ -1,8 +1,12 @@
 package io.herald.config;
 
 import java.net.URI;
+import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.regex.Pattern;
 
@@ -16,6 +20,11 @@ final class ConfigRules {
     static final int MAX_HISTORY_SIZE = 100_000;
     static final long MIN_FRAME_SIZE = 1024;
     static final long MAX_FRAME_SIZE = 64L * 1024 * 1024;
+    static final long MIN_QUEUE_BYTES = 64L * 1024;
+    static final long MAX_QUEUE_BYTES = 1024L * 1024 * 1024;
+    /** Upper bound of the per-connection counts and rates (subscriptions, commands per second, burst). */
+    static final int MAX_CLIENT_COUNT = 1_000_000;
+    private static final String PEM_BEGIN = "-----BEGIN";
     static final String MEMORY_ENGINE = "memory";
 
     private static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9_.\\-]{1,64}");
@@ -121,5 +130,62 @@ final class ConfigRules {
             throw new ConfigException(label + ": must be 1KiB..64MiB (was " + bytes + " bytes)");
         }
         return (int) bytes;
+    }
+
+    static long queueBytes(long bytes, String label) {
+        if (bytes < MIN_QUEUE_BYTES || bytes > MAX_QUEUE_BYTES) {
+            // 1GiB is spelt 1024MiB because sizes have no GiB unit
+            throw new ConfigException(label + ": must be 64KiB..1024MiB (was " + bytes + " bytes)");
+        }
+        return bytes;
+    }
+
+    /** A count or rate of one connection: 1..{@link #MAX_CLIENT_COUNT}. */
+    static int clientCount(long value, String label) {
+        if (value < 1 || value > MAX_CLIENT_COUNT) {
+            throw new ConfigException(label + ": must be 1.." + MAX_CLIENT_COUNT + " (was " + value + ")");
+        }
+        return (int) value;
+    }
+
+    /** A node-wide limit: any non-negative int, 0 meaning unlimited. */
+    static int limit(long value, String label) {
+        if (value < 0 || value > Integer.MAX_VALUE) {
+            throw new ConfigException(label + ": must be 0.." + Integer.MAX_VALUE + ", 0 = unlimited (was " + value + ")");
+        }
+        return (int) value;
+    }
+
+    /**
+     * Checks a TLS certificate or key file: {@code path} (relative paths start at {@code base}) must
+     * be a readable file containing a PEM block. Returns its absolute, normalized path.
+     */
+    static String pemFile(String path, Path base, String label) {
+        if (path.isBlank()) {
+            throw new ConfigException(label + ": must not be empty");
+        }
+        Path file;
+        try {
+            file = base.resolve(path.strip()).toAbsolutePath().normalize();
+        } catch (InvalidPathException e) {
+            throw new ConfigException(label + ": invalid path '" + path + "'", e);
+        }
+        if (Files.isDirectory(file)) {
+            throw new ConfigException(label + ": " + file + " is a directory, not a PEM file");
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new ConfigException(label + ": file not found: " + file);
+        }
+        String text;
+        try {
+            // Latin-1 never fails to decode, so a binary (DER) file gets the PEM error below
+            text = new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            throw new ConfigException(label + ": cannot read " + file + ": " + e.getMessage(), e);
+        }
+        if (!text.contains(PEM_BEGIN)) {
+            throw new ConfigException(label + ": " + file + " is not a PEM file (no " + PEM_BEGIN + " line)");
+        }
+        return file.toString();
     }
 }

@@ -1,5 +1,6 @@
 package io.herald.config;
 
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -20,6 +21,8 @@ final class EnvLayer {
     static final String JWT_JWKS_URL = "HERALD_JWT_JWKS_URL";
     static final String ALLOW_ANONYMOUS = "HERALD_ALLOW_ANONYMOUS";
     static final String ENGINE = "HERALD_ENGINE";
+    static final String TLS_CERT = "HERALD_TLS_CERT";
+    static final String TLS_KEY = "HERALD_TLS_KEY";
 
     private static final String PREFIX = "HERALD_";
     /** Read by the launcher script and the logging setup rather than by the loader. */
@@ -27,7 +30,7 @@ final class EnvLayer {
     /** Reserved for the Redis engine; accepted now so deployments can be prepared ahead of it. */
     private static final String REDIS_URL = "HERALD_REDIS_URL";
     private static final Set<String> KNOWN = Set.of(CONFIG, PORT, HOST, API_KEY, JWT_HMAC_SECRET, JWT_JWKS_URL,
-            ALLOW_ANONYMOUS, ENGINE, REDIS_URL);
+            ALLOW_ANONYMOUS, ENGINE, TLS_CERT, TLS_KEY, REDIS_URL);
 
     private EnvLayer() {
     }
@@ -62,6 +65,17 @@ final class EnvLayer {
         String engine = value(env, ENGINE);
         if (engine != null) {
             draft.engine = ConfigRules.engine(engine.trim(), ENGINE);
+        }
+        // relative paths start at the working directory; each variable overrides only its half
+        String cert = value(env, TLS_CERT);
+        if (cert != null) {
+            draft.tlsCert = ConfigRules.pemFile(cert, Path.of(""), TLS_CERT);
+            draft.tlsCertFrom = TLS_CERT;
+        }
+        String key = value(env, TLS_KEY);
+        if (key != null) {
+            draft.tlsKey = ConfigRules.pemFile(key, Path.of(""), TLS_KEY);
+            draft.tlsKeyFrom = TLS_KEY;
         }
     }
 

@@ -26,10 +26,15 @@ final class YamlLayer {
             YAMLMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
     private static final Set<String> ROOT_KEYS = Set.of("host", "port", "api_key", "allow_anonymous", "engine",
-            "allowed_origins", "jwt", "client", "namespaces", "namespace_defaults");
+            "allowed_origins", "jwt", "client", "limits", "tls", "shutdown", "namespaces", "namespace_defaults");
     private static final Set<String> JWT_KEYS = Set.of("hmac_secret", "rsa_public_key", "ec_public_key",
             "jwks_url", "audience", "issuer", "allow_no_exp", "refresh_grace", "refresh_ahead", "jwks_refresh");
-    private static final Set<String> CLIENT_KEYS = Set.of("ping", "pong_timeout", "connect_timeout", "max_frame_size");
+    private static final Set<String> CLIENT_KEYS = Set.of("ping", "pong_timeout", "connect_timeout", "max_frame_size",
+            "max_queue_bytes", "write_timeout", "max_subscriptions", "command_rate", "command_burst");
+    private static final Set<String> LIMITS_KEYS = Set.of("max_connections", "connections_per_user",
+            "connection_rate_per_ip", "api_rate");
+    private static final Set<String> TLS_KEYS = Set.of("cert", "key");
+    private static final Set<String> SHUTDOWN_KEYS = Set.of("drain_window");
     private static final Set<String> NAMESPACE_KEYS = Set.of("history_size", "history_ttl", "presence",
             "join_leave", "public", "client_publish");
 
@@ -97,6 +102,20 @@ final class YamlLayer {
         Section client = root.section("client");
         if (client != null) {
             draft.client = readClient(client);
+        }
+        Section limits = root.section("limits");
+        if (limits != null) {
+            draft.limits = readLimits(limits);
+        }
+        Section tls = root.section("tls");
+        if (tls != null) {
+            readTls(tls);
+        }
+        Section shutdown = root.section("shutdown");
+        if (shutdown != null) {
+            shutdown.requireKnown(SHUTDOWN_KEYS);
+            // durations are never negative, so 0 (tell no one, close at once) is the only edge
+            draft.drainWindow = orElse(shutdown.duration("drain_window"), draft.drainWindow);
         }
         Section defaults = root.section("namespace_defaults");
         if (defaults != null) {
@@ -167,10 +186,55 @@ final class YamlLayer {
         Duration pong = orElse(c.duration("pong_timeout"), d.pongTimeout());
         Duration connect = orElse(c.duration("connect_timeout"), d.connectTimeout());
         Long frame = c.size("max_frame_size");
+        Long queue = c.size("max_queue_bytes");
+        Duration writeTimeout = orElse(c.duration("write_timeout"), d.writeTimeout());
         return d.withTimeouts(ConfigRules.positive(ping, c.key("ping")),
                         ConfigRules.positive(pong, c.key("pong_timeout")),
                         ConfigRules.positive(connect, c.key("connect_timeout")))
-                .withFrameSize(frame != null ? ConfigRules.frameSize(frame, c.key("max_frame_size")) : d.maxFrameSize());
+                .withFrameSize(frame != null ? ConfigRules.frameSize(frame, c.key("max_frame_size")) : d.maxFrameSize())
+                .withQueue(queue != null ? ConfigRules.queueBytes(queue, c.key("max_queue_bytes")) : d.maxQueueBytes(),
+                        ConfigRules.positive(writeTimeout, c.key("write_timeout")))
+                .withCommandLimits(clientCount(c, "max_subscriptions", d.maxSubscriptions()),
+                        clientCount(c, "command_rate", d.commandRate()),
+                        clientCount(c, "command_burst", d.commandBurst()));
+    }
+
+    private static int clientCount(Section c, String name, int fallback) {
+        Long value = c.integer(name);
+        return value != null ? ConfigRules.clientCount(value, c.key(name)) : fallback;
+    }
+
+    private static LimitsConfig readLimits(Section l) {
+        l.requireKnown(LIMITS_KEYS);
+        LimitsConfig d = LimitsConfig.DEFAULTS;
+        return new LimitsConfig(limit(l, "max_connections", d.maxConnections()),
+                limit(l, "connections_per_user", d.connectionsPerUser()),
+                limit(l, "connection_rate_per_ip", d.connectionRatePerIp()),
+                limit(l, "api_rate", d.apiRate()));
+    }
+
+    private static int limit(Section l, String name, int fallback) {
+        Long value = l.integer(name);
+        return value != null ? ConfigRules.limit(value, l.key(name)) : fallback;
+    }
+
+    /**
+     * Reads the certificate and key paths (relative ones start at the config file's folder). Whether
+     * both are set is checked once all layers are applied, as the environment may give either.
+     */
+    private void readTls(Section tls) {
+        tls.requireKnown(TLS_KEYS);
+        Path dir = file.toAbsolutePath().getParent();
+        String cert = tls.text("cert");
+        if (cert != null) {
+            draft.tlsCert = ConfigRules.pemFile(cert, dir, tls.key("cert"));
+            draft.tlsCertFrom = tls.key("cert");
+        }
+        String key = tls.text("key");
+        if (key != null) {
+            draft.tlsKey = ConfigRules.pemFile(key, dir, tls.key("key"));
+            draft.tlsKeyFrom = tls.key("key");
+        }
     }
 
     private void readNamespaces(Section namespaces) {

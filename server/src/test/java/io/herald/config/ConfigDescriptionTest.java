@@ -60,4 +60,76 @@ class ConfigDescriptionTest {
         assertThat(tree.get("namespace_defaults").get("public").asBoolean()).isTrue();
         assertThat(tree.get("jwt").get("refresh_ahead").asText()).isEqualTo("30s");
     }
+
+    @Test
+    void describe_renders_the_client_limits_and_shutdown_defaults_and_no_tls() throws IOException {
+        HeraldConfig cfg = ConfigLoader.load(null, Map.of(), Overrides.NONE);
+
+        JsonNode tree = new YAMLMapper().readTree(ConfigLoader.describe(cfg));
+
+        JsonNode client = tree.get("client");
+        assertThat(client.get("max_queue_bytes").asText()).isEqualTo("1MiB");
+        assertThat(client.get("write_timeout").asText()).isEqualTo("10s");
+        assertThat(client.get("max_subscriptions").asInt()).isEqualTo(1000);
+        assertThat(client.get("command_rate").asInt()).isEqualTo(100);
+        assertThat(client.get("command_burst").asInt()).isEqualTo(200);
+        JsonNode limits = tree.get("limits");
+        assertThat(limits.get("max_connections").asInt()).isEqualTo(100_000);
+        assertThat(limits.get("connections_per_user").asInt()).isEqualTo(100);
+        assertThat(limits.get("connection_rate_per_ip").asInt()).isEqualTo(100);
+        assertThat(limits.get("api_rate").asInt()).isEqualTo(10_000);
+        assertThat(tree.get("tls").isNull()).isTrue();
+        assertThat(tree.get("shutdown").get("drain_window").asText()).isEqualTo("5s");
+    }
+
+    @Test
+    void describe_shows_the_configured_values_and_the_tls_paths_but_not_the_key() throws IOException {
+        Path cert = Files.writeString(dir.resolve("cert.pem"), "-----BEGIN CERTIFICATE-----\nMIIB\n");
+        Path key = Files.writeString(dir.resolve("key.pem"), "-----BEGIN PRIVATE KEY-----\nSECRETKEYDATA\n");
+        Path file = dir.resolve("herald.yaml");
+        Files.writeString(file, """
+                client: {max_queue_bytes: 256KiB, write_timeout: 1500ms, max_subscriptions: 10, command_rate: 5, command_burst: 8}
+                limits: {max_connections: 0, connections_per_user: 2, connection_rate_per_ip: 3, api_rate: 4}
+                tls: {cert: cert.pem, key: key.pem}
+                shutdown: {drain_window: 1m}
+                """);
+        HeraldConfig cfg = ConfigLoader.load(file, Map.of(), Overrides.NONE);
+
+        String text = ConfigLoader.describe(cfg);
+        JsonNode tree = new YAMLMapper().readTree(text);
+
+        assertThat(text).doesNotContain("SECRETKEYDATA");
+        JsonNode client = tree.get("client");
+        assertThat(client.get("max_queue_bytes").asText()).isEqualTo("256KiB");
+        assertThat(client.get("write_timeout").asText()).isEqualTo("1500ms");
+        assertThat(client.get("max_subscriptions").asInt()).isEqualTo(10);
+        assertThat(client.get("command_rate").asInt()).isEqualTo(5);
+        assertThat(client.get("command_burst").asInt()).isEqualTo(8);
+        assertThat(tree.get("limits").get("max_connections").asInt()).isZero();
+        assertThat(tree.get("limits").get("api_rate").asInt()).isEqualTo(4);
+        assertThat(tree.get("tls").get("cert").asText()).isEqualTo(cert.toAbsolutePath().toString());
+        assertThat(tree.get("tls").get("key").asText()).isEqualTo(key.toAbsolutePath().toString());
+        assertThat(tree.get("shutdown").get("drain_window").asText()).isEqualTo("1m");
+    }
+
+    @Test
+    void describe_output_loads_back_to_the_same_client_limits_and_drain_window() throws IOException {
+        Path file = dir.resolve("herald.yaml");
+        Files.writeString(file, """
+                client: {max_queue_bytes: 1024MiB, write_timeout: 250ms, command_burst: 1}
+                limits: {api_rate: 0}
+                shutdown: {drain_window: 0s}
+                """);
+        HeraldConfig cfg = ConfigLoader.load(file, Map.of(), Overrides.NONE);
+        JsonNode tree = new YAMLMapper().readTree(ConfigLoader.describe(cfg));
+        Path again = dir.resolve("again.yaml");
+        Files.writeString(again, new YAMLMapper().writeValueAsString(Map.of(
+                "client", tree.get("client"), "limits", tree.get("limits"), "shutdown", tree.get("shutdown"))));
+
+        HeraldConfig reloaded = ConfigLoader.load(again, Map.of(), Overrides.NONE);
+
+        assertThat(reloaded.client()).isEqualTo(cfg.client());
+        assertThat(reloaded.limits()).isEqualTo(cfg.limits());
+        assertThat(reloaded.drainWindow()).isEqualTo(cfg.drainWindow());
+    }
 }

@@ -21,6 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ConfigLoaderTest {
     static final String SECRET = "0123456789abcdef0123456789abcdef-hmac";
     static final String PEM = "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----";
+    static final String CERT_PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+    static final String KEY_PEM = "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n";
 
     @TempDir
     Path dir;
@@ -104,6 +106,165 @@ class ConfigLoaderTest {
         assertThat(cfg.jwt().refreshGrace()).isEqualTo(Duration.ofSeconds(10));
         assertThat(cfg.jwt().refreshAhead()).isEqualTo(Duration.ofSeconds(30));
         assertThat(cfg.jwt().jwksRefresh()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(cfg.limits()).isEqualTo(LimitsConfig.DEFAULTS);
+        assertThat(cfg.tls()).isNull();
+        assertThat(cfg.drainWindow()).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void empty_client_limits_tls_and_shutdown_sections_keep_the_defaults() throws IOException {
+        HeraldConfig cfg = load(yaml("client: {}\nlimits: {}\ntls: {}\nshutdown:\n"), Map.of());
+
+        assertThat(cfg.client()).isEqualTo(ClientConfig.DEFAULTS);
+        assertThat(cfg.limits()).isEqualTo(LimitsConfig.DEFAULTS);
+        assertThat(cfg.tls()).isNull();
+        assertThat(cfg.drainWindow()).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void every_client_limits_tls_and_shutdown_key_is_parsed_into_the_records() throws IOException {
+        Files.writeString(dir.resolve("cert.pem"), CERT_PEM);
+        Files.writeString(dir.resolve("key.pem"), KEY_PEM);
+        HeraldConfig cfg = load(yaml("""
+                client:
+                  ping: 20s
+                  max_queue_bytes: 4MiB
+                  write_timeout: 2500ms
+                  max_subscriptions: 50
+                  command_rate: 20
+                  command_burst: 5
+                limits:
+                  max_connections: 5000
+                  connections_per_user: 3
+                  connection_rate_per_ip: 7
+                  api_rate: 250
+                tls:
+                  cert: cert.pem
+                  key: key.pem
+                shutdown:
+                  drain_window: 30s
+                """), Map.of());
+
+        assertThat(cfg.client()).isEqualTo(new ClientConfig(Duration.ofSeconds(20), Duration.ofSeconds(10),
+                Duration.ofSeconds(10), 64 * 1024, 4L * 1024 * 1024, Duration.ofMillis(2500), 50, 20, 5));
+        assertThat(cfg.limits()).isEqualTo(new LimitsConfig(5000, 3, 7, 250));
+        assertThat(cfg.tls()).isEqualTo(new TlsConfig(dir.resolve("cert.pem").toAbsolutePath().toString(),
+                dir.resolve("key.pem").toAbsolutePath().toString()));
+        assertThat(cfg.drainWindow()).isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void the_bounds_of_the_client_limits_and_shutdown_keys_are_accepted() throws IOException {
+        HeraldConfig low = load(yaml("""
+                client: {max_queue_bytes: 64KiB, max_subscriptions: 1, command_rate: 1, command_burst: 1}
+                limits: {max_connections: 0, connections_per_user: 0, connection_rate_per_ip: 0, api_rate: 0}
+                shutdown: {drain_window: 0s}
+                """), Map.of());
+        assertThat(low.client().maxQueueBytes()).isEqualTo(65536);
+        assertThat(low.client().maxSubscriptions()).isEqualTo(1);
+        assertThat(low.client().commandRate()).isEqualTo(1);
+        assertThat(low.client().commandBurst()).isEqualTo(1);
+        assertThat(low.limits()).as("0 means unlimited").isEqualTo(LimitsConfig.UNLIMITED);
+        assertThat(low.drainWindow()).isEqualTo(Duration.ZERO);
+
+        HeraldConfig high = load(yaml("""
+                client: {max_queue_bytes: 1024MiB, max_subscriptions: 1000000, command_rate: 1000000, command_burst: 1000000}
+                limits: {max_connections: 2147483647}
+                """), Map.of());
+        assertThat(high.client().maxQueueBytes()).isEqualTo(1024L * 1024 * 1024);
+        assertThat(high.client().maxSubscriptions()).isEqualTo(1_000_000);
+        assertThat(high.client().commandRate()).isEqualTo(1_000_000);
+        assertThat(high.client().commandBurst()).isEqualTo(1_000_000);
+        assertThat(high.limits().maxConnections()).isEqualTo(Integer.MAX_VALUE);
+    }
+
+    @Test
+    void a_command_burst_below_the_command_rate_is_accepted() throws IOException {
+        ClientConfig client = load(yaml("client: {command_rate: 100, command_burst: 10}\n"), Map.of()).client();
+
+        assertThat(client.commandRate()).isEqualTo(100);
+        assertThat(client.commandBurst()).isEqualTo(10);
+    }
+
+    @Test
+    void relative_tls_paths_resolve_against_the_config_file_folder() throws IOException {
+        Path etc = Files.createDirectories(dir.resolve("etc/herald"));
+        Files.createDirectories(etc.resolve("tls"));
+        Files.writeString(etc.resolve("tls/cert.pem"), CERT_PEM);
+        Files.writeString(dir.resolve("etc/key.pem"), KEY_PEM);
+        Path file = etc.resolve("herald.yaml");
+        Files.writeString(file, "tls: {cert: tls/cert.pem, key: ../key.pem}\n");
+
+        TlsConfig tls = load(file, Map.of()).tls();
+
+        assertThat(tls.cert()).isEqualTo(etc.resolve("tls/cert.pem").toAbsolutePath().toString());
+        assertThat(tls.key()).as("stored absolute and normalized")
+                .isEqualTo(dir.resolve("etc/key.pem").toAbsolutePath().toString());
+    }
+
+    @Test
+    void absolute_tls_paths_are_used_as_they_are() throws IOException {
+        Path certs = Files.createDirectories(dir.resolve("certs"));
+        Files.writeString(certs.resolve("c.pem"), CERT_PEM);
+        Files.writeString(certs.resolve("k.pem"), KEY_PEM);
+        Path file = Files.createDirectories(dir.resolve("conf")).resolve("herald.yaml");
+        Files.writeString(file, "tls:\n  cert: \"%s\"\n  key: \"%s\"\n".formatted(
+                certs.resolve("c.pem").toAbsolutePath(), certs.resolve("k.pem").toAbsolutePath()));
+
+        assertThat(load(file, Map.of()).tls()).isEqualTo(new TlsConfig(
+                certs.resolve("c.pem").toAbsolutePath().toString(), certs.resolve("k.pem").toAbsolutePath().toString()));
+    }
+
+    @Test
+    void HERALD_TLS_CERT_and_HERALD_TLS_KEY_give_the_tls_paths() throws IOException {
+        Path cert = Files.writeString(dir.resolve("cert.pem"), CERT_PEM).toAbsolutePath();
+        Path key = Files.writeString(dir.resolve("key.pem"), KEY_PEM).toAbsolutePath();
+
+        HeraldConfig cfg = load(null, Map.of("HERALD_TLS_CERT", cert.toString(), "HERALD_TLS_KEY", key.toString()));
+
+        assertThat(cfg.tls()).isEqualTo(new TlsConfig(cert.toString(), key.toString()));
+    }
+
+    @Test
+    void relative_HERALD_TLS_paths_resolve_against_the_working_directory() throws IOException {
+        Files.writeString(dir.resolve("cert.pem"), CERT_PEM);
+        Files.writeString(dir.resolve("key.pem"), KEY_PEM);
+        Path workDir = Path.of("").toAbsolutePath();
+        String relativeCert = workDir.relativize(dir.resolve("cert.pem").toAbsolutePath()).toString();
+        String relativeKey = workDir.relativize(dir.resolve("key.pem").toAbsolutePath()).toString();
+
+        HeraldConfig cfg = load(null, Map.of("HERALD_TLS_CERT", relativeCert, "HERALD_TLS_KEY", relativeKey));
+
+        assertThat(cfg.tls()).isEqualTo(new TlsConfig(dir.resolve("cert.pem").toAbsolutePath().toString(),
+                dir.resolve("key.pem").toAbsolutePath().toString()));
+    }
+
+    @Test
+    void HERALD_TLS_variables_override_the_yaml_paths_one_by_one() throws IOException {
+        Files.writeString(dir.resolve("cert.pem"), CERT_PEM);
+        Files.writeString(dir.resolve("key.pem"), KEY_PEM);
+        Path otherKey = Files.writeString(dir.resolve("other-key.pem"), KEY_PEM).toAbsolutePath();
+        Path file = yaml("tls: {cert: cert.pem, key: key.pem}\n");
+
+        TlsConfig tls = load(file, Map.of("HERALD_TLS_KEY", otherKey.toString())).tls();
+
+        assertThat(tls).isEqualTo(new TlsConfig(dir.resolve("cert.pem").toAbsolutePath().toString(),
+                otherKey.toString()));
+    }
+
+    @Test
+    void a_tls_cert_from_yaml_and_a_key_from_the_environment_combine() throws IOException {
+        Files.writeString(dir.resolve("cert.pem"), CERT_PEM);
+        Path key = Files.writeString(dir.resolve("key.pem"), KEY_PEM).toAbsolutePath();
+
+        TlsConfig tls = load(yaml("tls: {cert: cert.pem}\n"), Map.of("HERALD_TLS_KEY", key.toString())).tls();
+
+        assertThat(tls).isEqualTo(new TlsConfig(dir.resolve("cert.pem").toAbsolutePath().toString(), key.toString()));
+    }
+
+    @Test
+    void empty_HERALD_TLS_variables_count_as_not_set() {
+        assertThat(load(null, Map.of("HERALD_TLS_CERT", "", "HERALD_TLS_KEY", "")).tls()).isNull();
     }
 
     @Test

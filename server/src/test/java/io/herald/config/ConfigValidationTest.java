@@ -15,6 +15,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class ConfigValidationTest {
+    private static final String CERT_PEM = ConfigLoaderTest.CERT_PEM;
+    private static final String KEY_PEM = ConfigLoaderTest.KEY_PEM;
+
     @TempDir
     Path dir;
 
@@ -106,6 +109,132 @@ class ConfigValidationTest {
         yamlFails("client: {max_frame_size: 64 gigs}\n").hasMessageStartingWith("client.max_frame_size: invalid size");
         yamlFails("client: {max_frame_size: 100}\n").hasMessageStartingWith("client.max_frame_size: must be 1KiB..64MiB");
         yamlFails("client: {max_frame_size: 1000MiB}\n").hasMessageStartingWith("client.max_frame_size: must be");
+    }
+
+    @Test
+    void an_unknown_key_in_the_new_sections_fails_naming_its_path() throws IOException {
+        yamlFails("limit: {api_rate: 1}\n").hasMessage("unknown key 'limit' (did you mean 'limits'?)");
+        yamlFails("client: {max_queue_byte: 1MiB}\n")
+                .hasMessage("unknown key 'client.max_queue_byte' (did you mean 'client.max_queue_bytes'?)");
+        yamlFails("limits: {max_conections: 1}\n")
+                .hasMessage("unknown key 'limits.max_conections' (did you mean 'limits.max_connections'?)");
+        yamlFails("tls: {certificate: c.pem}\n").hasMessage("unknown key 'tls.certificate'");
+        yamlFails("shutdown: {drain_windw: 1s}\n")
+                .hasMessage("unknown key 'shutdown.drain_windw' (did you mean 'shutdown.drain_window'?)");
+    }
+
+    @Test
+    void a_value_of_the_wrong_type_in_the_new_sections_fails_naming_its_path() throws IOException {
+        yamlFails("limits: 100\n").hasMessage("limits: must be a mapping");
+        yamlFails("tls: cert.pem\n").hasMessage("tls: must be a mapping");
+        yamlFails("shutdown: [drain_window]\n").hasMessage("shutdown: must be a mapping");
+        yamlFails("limits: {api_rate: \"100\"}\n").hasMessage("limits.api_rate: must be an integer");
+        yamlFails("limits: {max_connections: 1.5}\n").hasMessage("limits.max_connections: must be an integer");
+        yamlFails("client: {max_subscriptions: many}\n").hasMessage("client.max_subscriptions: must be an integer");
+        yamlFails("client: {command_rate: true}\n").hasMessage("client.command_rate: must be an integer");
+        yamlFails("client: {max_queue_bytes: [1]}\n").hasMessageStartingWith("client.max_queue_bytes: invalid size");
+        yamlFails("client: {write_timeout: soon}\n")
+                .hasMessage("client.write_timeout: invalid duration 'soon' (use e.g. 25s, 5m, 1h)");
+        yamlFails("shutdown: {drain_window: -1s}\n").hasMessageStartingWith("shutdown.drain_window: invalid duration");
+        yamlFails("tls: {cert: 42, key: k.pem}\n").hasMessage("tls.cert: must be a string (quote it)");
+    }
+
+    @Test
+    void max_queue_bytes_outside_64KiB_to_1GiB_fails() throws IOException {
+        yamlFails("client: {max_queue_bytes: 65535}\n")
+                .hasMessage("client.max_queue_bytes: must be 64KiB..1024MiB (was 65535 bytes)");
+        yamlFails("client: {max_queue_bytes: 1025MiB}\n")
+                .hasMessage("client.max_queue_bytes: must be 64KiB..1024MiB (was 1074790400 bytes)");
+    }
+
+    @Test
+    void a_zero_write_timeout_fails() throws IOException {
+        yamlFails("client: {write_timeout: 0s}\n").hasMessage("client.write_timeout: must be greater than 0");
+    }
+
+    @Test
+    void subscription_and_command_limits_outside_1_to_a_million_fail() throws IOException {
+        yamlFails("client: {max_subscriptions: 0}\n")
+                .hasMessage("client.max_subscriptions: must be 1..1000000 (was 0)");
+        yamlFails("client: {max_subscriptions: 1000001}\n")
+                .hasMessage("client.max_subscriptions: must be 1..1000000 (was 1000001)");
+        yamlFails("client: {command_rate: 0}\n").hasMessage("client.command_rate: must be 1..1000000 (was 0)");
+        yamlFails("client: {command_rate: 1000001}\n")
+                .hasMessage("client.command_rate: must be 1..1000000 (was 1000001)");
+        yamlFails("client: {command_burst: -5}\n").hasMessage("client.command_burst: must be 1..1000000 (was -5)");
+        yamlFails("client: {command_burst: 1000001}\n")
+                .hasMessage("client.command_burst: must be 1..1000000 (was 1000001)");
+    }
+
+    @Test
+    void a_negative_or_too_large_node_limit_fails() throws IOException {
+        yamlFails("limits: {max_connections: -1}\n")
+                .hasMessage("limits.max_connections: must be 0..2147483647, 0 = unlimited (was -1)");
+        yamlFails("limits: {connections_per_user: -1}\n")
+                .hasMessage("limits.connections_per_user: must be 0..2147483647, 0 = unlimited (was -1)");
+        yamlFails("limits: {connection_rate_per_ip: -1}\n")
+                .hasMessage("limits.connection_rate_per_ip: must be 0..2147483647, 0 = unlimited (was -1)");
+        yamlFails("limits: {api_rate: -1}\n")
+                .hasMessage("limits.api_rate: must be 0..2147483647, 0 = unlimited (was -1)");
+        yamlFails("limits: {api_rate: 2147483648}\n")
+                .hasMessage("limits.api_rate: must be 0..2147483647, 0 = unlimited (was 2147483648)");
+    }
+
+    @Test
+    void a_tls_cert_without_a_key_fails() throws IOException {
+        Files.writeString(dir.resolve("cert.pem"), CERT_PEM);
+        yamlFails("tls: {cert: cert.pem}\n")
+                .hasMessage("tls.cert: set without a TLS key (set tls.key or HERALD_TLS_KEY too, or neither)");
+    }
+
+    @Test
+    void a_tls_key_without_a_cert_fails() throws IOException {
+        Files.writeString(dir.resolve("key.pem"), KEY_PEM);
+        yamlFails("tls: {key: key.pem, cert: ~}\n").hasMessage(
+                "tls.key: set without a TLS certificate (set tls.cert or HERALD_TLS_CERT too, or neither)");
+    }
+
+    @Test
+    void only_one_HERALD_TLS_variable_fails_naming_it() throws IOException {
+        String cert = Files.writeString(dir.resolve("cert.pem"), CERT_PEM).toAbsolutePath().toString();
+        String key = Files.writeString(dir.resolve("key.pem"), KEY_PEM).toAbsolutePath().toString();
+        envFails(Map.of("HERALD_TLS_CERT", cert))
+                .hasMessage("HERALD_TLS_CERT: set without a TLS key (set tls.key or HERALD_TLS_KEY too, or neither)");
+        envFails(Map.of("HERALD_TLS_KEY", key)).hasMessage(
+                "HERALD_TLS_KEY: set without a TLS certificate (set tls.cert or HERALD_TLS_CERT too, or neither)");
+    }
+
+    @Test
+    void a_missing_tls_file_fails_naming_the_path() throws IOException {
+        Files.writeString(dir.resolve("key.pem"), KEY_PEM);
+        yamlFails("tls: {cert: certs/cert.pem, key: key.pem}\n")
+                .hasMessage("tls.cert: file not found: " + dir.resolve("certs/cert.pem").toAbsolutePath());
+        Files.writeString(dir.resolve("cert.pem"), CERT_PEM);
+        yamlFails("tls: {cert: cert.pem, key: nope.pem}\n")
+                .hasMessage("tls.key: file not found: " + dir.resolve("nope.pem").toAbsolutePath());
+        Path missing = dir.resolve("missing.pem").toAbsolutePath();
+        envFails(Map.of("HERALD_TLS_CERT", missing.toString(), "HERALD_TLS_KEY", missing.toString()))
+                .hasMessage("HERALD_TLS_CERT: file not found: " + missing);
+    }
+
+    @Test
+    void a_tls_file_that_is_not_pem_fails_naming_the_path() throws IOException {
+        Files.write(dir.resolve("cert.der"), new byte[] {0x30, (byte) 0x82, 0x01, (byte) 0xff});
+        Files.writeString(dir.resolve("key.pem"), KEY_PEM);
+        yamlFails("tls: {cert: cert.der, key: key.pem}\n").hasMessage("tls.cert: "
+                + dir.resolve("cert.der").toAbsolutePath() + " is not a PEM file (no -----BEGIN line)");
+        Files.createDirectories(dir.resolve("keys"));
+        Files.writeString(dir.resolve("cert.pem"), CERT_PEM);
+        yamlFails("tls: {cert: cert.pem, key: keys}\n")
+                .hasMessage("tls.key: " + dir.resolve("keys").toAbsolutePath() + " is a directory, not a PEM file");
+        yamlFails("tls: {cert: \" \", key: key.pem}\n").hasMessage("tls.cert: must not be empty");
+    }
+
+    @Test
+    void a_misspelt_HERALD_TLS_variable_fails_with_a_suggestion() {
+        envFails(Map.of("HERALD_TLS_CRT", "c.pem")).hasMessageStartingWith(
+                "unknown environment variable HERALD_TLS_CRT (did you mean HERALD_TLS_CERT?)")
+                .hasMessageContaining("HERALD_TLS_KEY");
     }
 
     @Test
