@@ -41,12 +41,15 @@ final class ServeCommand implements Callable<Integer> {
         if (cfg.devMode()) {
             printDevBanner(cfg, server.port());
         }
-        CountDownLatch stopped = new CountDownLatch(1);
+        // SIGTERM/SIGINT run this hook: drain, then halt with 0 so an orderly stop reads as success
+        // (the JVM would otherwise report 143/130 for a signal).
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            stopped.countDown();
+            server.shutdown();
+            System.out.flush();
+            System.err.flush();
+            Runtime.getRuntime().halt(0);
         }, "herald-shutdown"));
-        stopped.await();
+        new CountDownLatch(1).await();
         return 0;
     }
 

@@ -282,6 +282,7 @@ public final class ClientSession implements Subscriber {
                 conn.send(Frames.connected(id, clientId, userId, config.client().ping().toSeconds(),
                         verified.expiresAt(), list));
                 joined.forEach(channelCommands::goLive);
+                tokenDeadlines.check(System.currentTimeMillis());
             } finally {
                 ready.complete(null);
             }
@@ -310,6 +311,7 @@ public final class ClientSession implements Subscriber {
                 info = new ClientInfo(clientId, userId, fresh.info());
                 tokenDeadlines.schedule(fresh.expiresAt());
                 conn.send(Frames.refreshed(r.id(), fresh.expiresAt()));
+                tokenDeadlines.check(System.currentTimeMillis());
                 channelCommands.dropRevoked();
             } finally {
                 done.complete(null);
@@ -388,13 +390,14 @@ public final class ClientSession implements Subscriber {
         }
     }
 
+    /**
+     * Always queued, even from the connection's own thread: publications of one channel reach here
+     * in offset order from several threads, and only the loop's FIFO task queue keeps that order
+     * (running one inline would overtake those queued before it).
+     */
     @Override
     public void deliver(Publication publication) {
-        if (conn.inLoop()) {
-            channelCommands.onPublication(publication);
-        } else {
-            conn.execute(() -> channelCommands.onPublication(publication));
-        }
+        conn.execute(() -> channelCommands.onPublication(publication));
     }
 
     @Override

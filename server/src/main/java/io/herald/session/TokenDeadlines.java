@@ -19,7 +19,10 @@ final class TokenDeadlines {
         this.session = session;
     }
 
-    /** Replaces the deadlines with those for {@code expiresAt} (epoch seconds; 0 = never) and checks them. */
+    /**
+     * Replaces the deadlines with those for {@code expiresAt} (epoch seconds; 0 = never). The caller
+     * checks them once its reply ({@code connected}, {@code refreshed}) is out.
+     */
     void schedule(long expiresAt) {
         cancel();
         if (expiresAt <= 0) {
@@ -29,7 +32,6 @@ final class TokenDeadlines {
         this.expiresAt = expiresAt;
         warnAtMillis = expiresAt * 1000 - jwt.refreshAhead().toMillis();
         closeAtMillis = expiresAt * 1000 + jwt.refreshGrace().toMillis();
-        check(System.currentTimeMillis());
     }
 
     /** Sends the warning or disconnects when a deadline has passed. */

@@ -20,6 +20,7 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpUtil;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.UUID;
@@ -186,7 +187,9 @@ public final class HeraldServer implements AutoCloseable {
 
         @Override
         protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
-            HttpReplies.error(ctx, false, 413, "message_too_large",
+            // with keep-alive the aggregator discards the rest of the body and the connection stays
+            // usable; closing at once would reset a client still uploading before it reads the 413
+            HttpReplies.error(ctx, HttpUtil.isKeepAlive(oversized), 413, "message_too_large",
                     "request body is larger than " + MAX_HTTP_BODY + " bytes");
         }
 

@@ -19,8 +19,8 @@ class ConnectTest {
 
     @BeforeAll
     static void start() throws InterruptedException {
-        node = TestNode.builder().client(ClientConfig.DEFAULTS.withTimeouts(Duration.ofSeconds(25),
-                Duration.ofSeconds(10), Duration.ofSeconds(1))).start();
+        node = TestNode.builder().client(ClientConfig.DEFAULTS.withCommandLimits(1000, 1_000_000, 1_000_000)
+                .withTimeouts(Duration.ofSeconds(25), Duration.ofSeconds(10), Duration.ofSeconds(1))).start();
     }
 
     @AfterAll

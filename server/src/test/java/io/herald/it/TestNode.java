@@ -44,7 +44,8 @@ final class TestNode implements AutoCloseable {
         private NamespaceConfig defaults = NamespaceConfig.DEFAULTS;
         private boolean anonymous;
         private boolean devMode;
-        private ClientConfig client = ClientConfig.DEFAULTS;
+        /** Command limits out of the way: tests about limits set their own. */
+        private ClientConfig client = ClientConfig.DEFAULTS.withCommandLimits(1000, 1_000_000, 1_000_000);
         private LimitsConfig limits = LimitsConfig.UNLIMITED;
         private TlsConfig tls;
         private Duration drainWindow = Duration.ofSeconds(1);
