@@ -87,7 +87,11 @@ class CommandsTest {
         try (WsClient member = node.connectAs("42", "chat:*"); WsClient outsider = node.connectAs("57")) {
             member.call("{\"type\":\"subscribe\",\"channel\":\"" + ch + "\"}");
             member.send("{\"type\":\"publish\",\"channel\":\"" + ch + "\",\"event\":\"client-typing\",\"data\":true}");
-            assertThat(member.until("published").getLast().get("offset").asLong()).isEqualTo(1);
+            List<JsonNode> frames = member.until("published");
+            assertThat(frames.getLast().get("offset").asLong()).isEqualTo(1);
+            if (frames.size() == 1) {
+                member.expect("client-typing");
+            }
             JsonNode wrongEvent = member.call("{\"type\":\"publish\",\"channel\":\"" + ch + "\",\"event\":\"typing\",\"data\":true}");
             assertThat(wrongEvent.get("code").asText()).isEqualTo("permission_denied");
             JsonNode notAllowed = outsider.call("{\"type\":\"publish\",\"channel\":\"" + ch + "\",\"event\":\"client-typing\",\"data\":true}");
