@@ -1,0 +1,25 @@
+package io.herald.bench;
+
+import java.util.Arrays;
+
+/** {@code herald bench <scenario> [options]}: runs a benchmark scenario and prints a Markdown table. */
+public final class BenchMain {
+    private BenchMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0) {
+            System.err.println("usage: herald bench slow-consumer [--subscribers N] [--rate N] [--seconds N]"
+                    + " [--payload BYTES] [--slow N]");
+            System.exit(2);
+        }
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        switch (args[0]) {
+            case "slow-consumer" -> SlowConsumerScenario.run(Options.parse(rest));
+            default -> {
+                System.err.println("unknown scenario " + args[0]);
+                System.exit(2);
+            }
+        }
+    }
+}
