@@ -1,5 +1,6 @@
 package io.herald.metrics;
 
+import io.herald.limits.BreachLog;
 import io.herald.protocol.ErrorCode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -38,6 +39,7 @@ public final class HeraldMetrics {
     private final Map<ErrorCode, Counter> errors = new EnumMap<>(ErrorCode.class);
     private final Map<String, Counter> rateLimited = new ConcurrentHashMap<>();
     private final Timer publishToWrite;
+    private final BreachLog breaches = new BreachLog(10_000);
 
     public HeraldMetrics() {
         opened = Counter.builder("herald.connections.opened").description("WebSocket connections opened").register(registry);
@@ -108,14 +110,19 @@ public final class HeraldMetrics {
 
     public void slowConsumer() {
         slowConsumers.increment();
+        breaches.breach("slow consumer closed (client.max_queue_bytes / client.write_timeout)");
     }
 
     public void error(ErrorCode code) {
         errors.get(code).increment();
     }
 
-    /** A request refused by a rate or count limit; {@code limit} names it (e.g. "commands", "api"). */
+    /**
+     * A request refused by a rate or count limit; {@code limit} names it (e.g. "commands", "api").
+     * Also logged as a warning, at most once per 10 s per limit.
+     */
     public void rateLimited(String limit) {
+        breaches.breach(limit);
         rateLimited.computeIfAbsent(limit, l -> Counter.builder("herald.rate.limited").tag("limit", l)
                 .description("requests refused by a limit, by limit").register(registry)).increment();
     }

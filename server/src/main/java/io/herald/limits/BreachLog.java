@@ -1,0 +1,46 @@
+package io.herald.limits;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Warns about limit breaches at most once per interval per kind, with the number suppressed since
+ * the last warning, so a flood of breaches cannot fill the disk. Thread-safe.
+ */
+public final class BreachLog {
+    private static final Logger log = LoggerFactory.getLogger(BreachLog.class);
+
+    private final long intervalNanos;
+    private final ConcurrentHashMap<String, Window> windows = new ConcurrentHashMap<>();
+
+    private static final class Window {
+        final AtomicLong suppressed = new AtomicLong();
+        volatile long lastWarnNanos = Long.MIN_VALUE / 2;
+    }
+
+    public BreachLog(long intervalMillis) {
+        this.intervalNanos = intervalMillis * 1_000_000L;
+    }
+
+    /** Records a breach of {@code kind}; logs a warning when none was logged for it within the interval. */
+    public void breach(String kind) {
+        Window w = windows.computeIfAbsent(kind, k -> new Window());
+        long now = System.nanoTime();
+        long last = w.lastWarnNanos;
+        if (now - last < intervalNanos) {
+            w.suppressed.incrementAndGet();
+            return;
+        }
+        synchronized (w) {
+            if (w.lastWarnNanos != last) {
+                w.suppressed.incrementAndGet();
+                return;
+            }
+            w.lastWarnNanos = now;
+        }
+        long more = w.suppressed.getAndSet(0);
+        log.warn("limit reached: {}{}", kind, more > 0 ? " (and " + more + " more times since the last warning)" : "");
+    }
+}
