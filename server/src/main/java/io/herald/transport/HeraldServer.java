@@ -11,6 +11,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.ssl.SslContext;
@@ -191,6 +192,16 @@ public final class HeraldServer implements AutoCloseable {
             // usable; closing at once would reset a client still uploading before it reads the 413
             HttpReplies.error(ctx, HttpUtil.isKeepAlive(oversized), 413, "message_too_large",
                     "request body is larger than " + MAX_HTTP_BODY + " bytes");
+        }
+
+        /** An oversized body announced with {@code Expect: 100-continue} gets the same JSON 413, not an empty one. */
+        @Override
+        protected Object newContinueResponse(HttpMessage start, int maxContentLength, ChannelPipeline pipeline) {
+            if (HttpUtil.is100ContinueExpected(start) && HttpUtil.getContentLength(start, -1L) > maxContentLength) {
+                return HttpReplies.response(413, HttpReplies.errorBody(413, "message_too_large",
+                        "request body is larger than " + MAX_HTTP_BODY + " bytes"), HttpUtil.isKeepAlive(start), 0);
+            }
+            return super.newContinueResponse(start, maxContentLength, pipeline);
         }
 
         @Override

@@ -24,6 +24,14 @@ final class HttpReplies {
 
     /** A JSON response; {@code retryAfter} > 0 adds a {@code Retry-After} header. */
     static void json(ChannelHandlerContext ctx, boolean keepAlive, int status, byte[] body, long retryAfter) {
+        var f = ctx.writeAndFlush(response(status, body, keepAlive, retryAfter));
+        if (!keepAlive) {
+            f.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /** Builds a JSON response without writing it. */
+    static FullHttpResponse response(int status, byte[] body, boolean keepAlive, long retryAfter) {
         FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
                 Unpooled.wrappedBuffer(body));
         res.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
@@ -33,10 +41,12 @@ final class HttpReplies {
         }
         HttpUtil.setContentLength(res, body.length);
         HttpUtil.setKeepAlive(res, keepAlive);
-        var f = ctx.writeAndFlush(res);
-        if (!keepAlive) {
-            f.addListener(ChannelFutureListener.CLOSE);
-        }
+        return res;
+    }
+
+    /** A JSON error body {@code {"error":{"code","message"}}}. */
+    static byte[] errorBody(int status, String code, String message) {
+        return ServerApi.error(new ApiException(status, code, message)).body();
     }
 
     /** Prometheus text exposition. */
@@ -55,16 +65,10 @@ final class HttpReplies {
 
     /** 429 with {@code Retry-After}; the connection is closed. */
     static void tooManyRequests(ChannelHandlerContext ctx, long retryAfterSeconds, String message) {
-        byte[] body = ServerApi.error(new ApiException(429, "too_many_requests", message)).body();
-        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.TOO_MANY_REQUESTS,
-                Unpooled.wrappedBuffer(body));
-        res.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
-        res.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfterSeconds);
-        HttpUtil.setContentLength(res, body.length);
-        ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+        json(ctx, false, 429, errorBody(429, "too_many_requests", message), retryAfterSeconds);
     }
 
     static void error(ChannelHandlerContext ctx, boolean keepAlive, int status, String code, String message) {
-        json(ctx, keepAlive, status, ServerApi.error(new ApiException(status, code, message)).body());
+        json(ctx, keepAlive, status, errorBody(status, code, message));
     }
 }

@@ -12,12 +12,15 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Routes plain HTTP requests: {@code /ws} upgrades, {@code /health}, {@code /ready} and the server
  * API, {@code /metrics}. Endpoints of later releases answer 501 with a JSON error.
  */
 final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final Logger log = LoggerFactory.getLogger(HttpRouter.class);
     private final WebSocketUpgrade upgrade;
     private final ServerApi api;
     private final BooleanSupplier ready;
@@ -58,5 +61,12 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
         } else {
             HttpReplies.error(ctx, keepAlive, 404, "not_found", "no such endpoint: " + path);
         }
+    }
+
+    /** A client that hangs up mid-request (say, during a large upload) is routine, not a server fault. */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("HTTP connection from {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+        ctx.close();
     }
 }
