@@ -220,7 +220,7 @@ class SecuritySuiteTest {
     private static final String SIGTERM_BUG = "BUG: HeraldServer.shutdown() sends disconnect 4000 to WebSocket clients (at once "
             + "when only one is open) while /api/publish keeps answering 200 on HTTP keep-alive connections opened before "
             + "the drain, until close(): those publications get offsets after the subscriber's last delivered one and "
-            + "reach no one (about 160 of ~900 acknowledged in a 4-publisher burst; with the memory engine they are "
+            + "reach no one (41 to 164 of 850-1,000 acknowledged per run in a 4-publisher burst; with the memory engine they are "
             + "gone with the node)";
 
     static Stream<Case> cases() {
