@@ -201,6 +201,12 @@ final class RawWsClient implements AutoCloseable {
         }
     }
 
+    /** Drops the connection with a TCP reset (SO_LINGER 0), as a crashed peer would. */
+    void abort() throws IOException {
+        socket.setSoLinger(true, 0);
+        socket.close();
+    }
+
     void setReadTimeout(int millis) throws IOException {
         socket.setSoTimeout(millis);
     }

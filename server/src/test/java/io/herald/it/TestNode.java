@@ -178,6 +178,51 @@ final class TestNode implements AutoCloseable {
         return r.json().get("offset").asLong();
     }
 
+    /** GET {@code path} as plain text (e.g. {@code /metrics}); returns the body, failing on a non-200. */
+    String text(String path) {
+        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + path)).GET().build();
+        try {
+            HttpResponse<String> res = http.send(req, HttpResponse.BodyHandlers.ofString());
+            if (res.statusCode() != 200) {
+                throw new AssertionError("GET " + path + " answered " + res.statusCode() + ": " + res.body());
+            }
+            return res.body();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The sum of every sample of a Prometheus metric on {@code GET /metrics} whose label set contains
+     * {@code labelFilter} (empty: all samples); 0 when the metric has no sample.
+     */
+    double metric(String name, String labelFilter) {
+        double sum = 0;
+        for (String line : text("/metrics").split("\n")) {
+            if (line.startsWith("#")) {
+                continue;
+            }
+            boolean plain = line.startsWith(name + " ");
+            boolean labelled = line.startsWith(name + "{");
+            if (!plain && !labelled) {
+                continue;
+            }
+            String labels = labelled ? line.substring(name.length(), line.indexOf('}') + 1) : "";
+            if (!labelFilter.isEmpty() && !labels.contains(labelFilter)) {
+                continue;
+            }
+            sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        }
+        return sum;
+    }
+
+    double metric(String name) {
+        return metric(name, "");
+    }
+
     record Reply(int status, JsonNode json) {
         String errorCode() {
             return json.path("error").path("code").asText();
