@@ -223,17 +223,25 @@ public final class ServerApi {
             throw ApiException.badRequest("idempotency_key must be 1-" + MAX_IDEMPOTENCY_KEY + " characters");
         }
         NamespaceConfig ns = config.namespace(ch.namespace());
+        enterGate();
         return engine.history().publish(ch, new PublicationDraft(type, data, null, key), ns)
+                .whenComplete((r, e) -> hub.publishGate().exit())
                 .thenApply(r -> {
                     if (!r.duplicate()) {
                         metrics.publication();
                     }
-                    return r;
-                })
-                .thenApply(r -> ok(g -> {
-                    g.writeNumberField("offset", r.publication().offset());
-                    g.writeStringField("epoch", r.publication().epoch());
-                }));
+                    return ok(g -> {
+                        g.writeNumberField("offset", r.publication().offset());
+                        g.writeStringField("epoch", r.publication().epoch());
+                    });
+                });
+    }
+
+    /** Refuses publishes once the node drains: 503, so the backend retries elsewhere or later. */
+    private void enterGate() throws ApiException {
+        if (!hub.publishGate().tryEnter()) {
+            throw new ApiException(503, "not_available", "this node is shutting down; publish again shortly");
+        }
     }
 
     private CompletableFuture<ApiResponse> broadcast(ObjectNode body) throws ApiException {
@@ -246,11 +254,14 @@ public final class ServerApi {
         }
         String type = eventType(body);
         JsonNode data = data(body);
+        enterGate();
         List<CompletableFuture<BroadcastResult>> results = new ArrayList<>();
         for (JsonNode item : list) {
             results.add(broadcastOne(item, type, data));
         }
-        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenApply(v -> ok(g -> {
+        CompletableFuture<Void> all = CompletableFuture.allOf(results.toArray(CompletableFuture[]::new));
+        all.whenComplete((v, e) -> hub.publishGate().exit());
+        return all.thenApply(v -> ok(g -> {
             g.writeArrayFieldStart("results");
             for (CompletableFuture<BroadcastResult> f : results) {
                 f.join().write(g);

@@ -28,6 +28,7 @@ public final class Hub implements BrokerListener {
     private final ConcurrentHashMap<String, Subscriber> clients = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Set<Subscriber>> users = new ConcurrentHashMap<>();
     private final AtomicLong subscriptionCount = new AtomicLong();
+    private final PublishGate publishGate = new PublishGate();
 
     /** The subscribers of one channel; membership changes and broker calls happen under its monitor. */
     private static final class LocalChannel {
@@ -164,6 +165,11 @@ public final class Hub implements BrokerListener {
             }
         });
         return out;
+    }
+
+    /** Publishes pass this gate; a draining node closes it. */
+    public PublishGate publishGate() {
+        return publishGate;
     }
 
     public int connectionCount() {

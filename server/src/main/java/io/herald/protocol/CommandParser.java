@@ -4,6 +4,10 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -20,6 +24,9 @@ public final class CommandParser {
     }
 
     public static Command parse(byte[] frame, int offset, int length) throws ProtocolException {
+        if (!isStrictUtf8(frame, offset, length)) {
+            throw new ProtocolException(ErrorCode.BAD_REQUEST, "frame is not valid UTF-8");
+        }
         JsonNode root;
         try {
             root = JsonCodec.MAPPER.readTree(frame, offset, length);
@@ -36,6 +43,31 @@ public final class CommandParser {
             return parse(obj, id);
         } catch (ProtocolException e) {
             return rethrow(e, id);
+        }
+    }
+
+    /**
+     * Jackson decodes some invalid UTF-8 (overlong forms, surrogates, code points above U+10FFFF)
+     * leniently, so frames are checked with the JDK's strict decoder first. ASCII-only frames, the
+     * common case, skip the decoder.
+     */
+    static boolean isStrictUtf8(byte[] b, int offset, int length) {
+        int end = offset + length;
+        int i = offset;
+        while (i < end && b[i] >= 0) {
+            i++;
+        }
+        if (i == end) {
+            return true;
+        }
+        try {
+            StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(b, offset, length));
+            return true;
+        } catch (CharacterCodingException e) {
+            return false;
         }
     }
 

@@ -4,6 +4,7 @@ import io.herald.config.NamespaceConfig;
 import io.herald.engine.Engine;
 import io.herald.engine.HistoryResult;
 import io.herald.engine.PublicationDraft;
+import io.herald.hub.PublishGate;
 import io.herald.protocol.ChannelName;
 import io.herald.protocol.Command;
 import io.herald.protocol.ErrorCode;
@@ -99,8 +100,12 @@ final class ChannelCommands {
             throw new ProtocolException(ErrorCode.PERMISSION_DENIED, "not allowed to publish to " + channel + hint, cmd.id());
         }
         PublicationDraft draft = new PublicationDraft(cmd.event(), cmd.data(), session.userId(), null);
+        PublishGate gate = session.services.hub().publishGate();
+        if (!gate.tryEnter()) {
+            throw new ProtocolException(ErrorCode.INTERNAL, "server is shutting down; publish again after reconnecting", cmd.id());
+        }
         CompletableFuture<Void> done = new CompletableFuture<>();
-        session.onLoop(engine.history().publish(channel, draft, ns), (result, error) -> {
+        session.onLoop(engine.history().publish(channel, draft, ns).whenComplete((r, e) -> gate.exit()), (result, error) -> {
             if (error != null) {
                 log.warn("publish to {} failed", channel, error);
                 session.sendError(cmd.id(), ErrorCode.INTERNAL, "publish failed; try again");

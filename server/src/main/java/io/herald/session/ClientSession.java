@@ -62,7 +62,10 @@ public final class ClientSession implements Subscriber {
     private CompletableFuture<Void> established = DONE;
     private final TokenDeadlines tokenDeadlines;
     private final TokenBucket commandBucket;
-    private int refusedInARow;
+    /** Refusals since {@link #refusalWindowStart}; {@code command_burst} of them within the window is a flood. */
+    private int refusals;
+    private long refusalWindowStart;
+    private static final long FLOOD_WINDOW_NANOS = 10_000_000_000L;
     private final ChannelCommands channelCommands;
 
     public ClientSession(Connection conn, SessionServices services) {
@@ -109,15 +112,20 @@ public final class ClientSession implements Subscriber {
 
     /**
      * A text frame from the client. Frames beyond the command rate get {@code too_many_requests}; a
-     * client refused {@code command_burst} times in a row is flooding and is closed with 4001.
+     * client refused {@code command_burst} times within 10 s is flooding and is closed with 4001.
      */
     public void onFrame(byte[] frame) {
         if (state == State.CLOSED) {
             return;
         }
-        if (!commandBucket.tryTake(System.nanoTime())) {
+        long now = System.nanoTime();
+        if (!commandBucket.tryTake(now)) {
             services.metrics().rateLimited("commands");
-            if (++refusedInARow >= config.client().commandBurst()) {
+            if (now - refusalWindowStart > FLOOD_WINDOW_NANOS) {
+                refusalWindowStart = now;
+                refusals = 0;
+            }
+            if (++refusals >= config.client().commandBurst()) {
                 disconnect(CloseCode.BAD_REQUEST, "command flood: more than " + config.client().commandRate()
                         + " commands per second");
             } else {
@@ -126,7 +134,6 @@ public final class ClientSession implements Subscriber {
             }
             return;
         }
-        refusedInARow = 0;
         if (inbox.size() >= MAX_QUEUED_FRAMES) {
             sendError(null, ErrorCode.TOO_MANY_REQUESTS, "too many commands in flight; wait for replies before sending more");
             return;

@@ -132,9 +132,10 @@ public final class HeraldServer implements AutoCloseable {
     }
 
     /**
-     * Graceful shutdown: readiness goes false, no new connections are accepted, every client is sent
-     * {@code disconnect} 4000 (reconnect), spread evenly over the drain window so they do not all
-     * reconnect at once, requests in flight finish, then the node closes. Idempotent.
+     * Graceful shutdown: readiness goes false, no new connections are accepted, new publishes are
+     * refused (API 503) and those in flight finish, then every client is sent {@code disconnect} 4000
+     * (reconnect), spread evenly over the drain window so they do not all reconnect at once, and the
+     * node closes. Idempotent.
      */
     public void shutdown() {
         if (stopped) {
@@ -143,6 +144,14 @@ public final class HeraldServer implements AutoCloseable {
         ready = false;
         if (serverChannel != null) {
             serverChannel.close().syncUninterruptibly();
+        }
+        try {
+            // publishes already accepted reach every subscriber's queue before any disconnect is queued
+            if (!hub.publishGate().closeAndAwait(5000)) {
+                log.warn("publishes still in flight after 5 s; draining anyway");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         List<WebSocketConnection> open = connections.snapshot();
         long windowMillis = config.drainWindow().toMillis();
