@@ -79,8 +79,57 @@ final class RawWsClient implements AutoCloseable {
         }
     }
 
+    /** The server's answer to an upgrade request: status, headers (lower-case names) and body. */
+    record HttpAnswer(int status, java.util.Map<String, String> headers, String body) {
+    }
+
+    /**
+     * Sends a WebSocket upgrade request on a fresh socket (with {@code Origin} when not null) and returns
+     * the HTTP answer; for refused upgrades (403, 429) whose headers and body matter. A 101 is returned
+     * without a body and the socket is closed.
+     */
+    static HttpAnswer tryUpgrade(int port, String pathAndQuery, String origin) throws IOException {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+            s.setSoTimeout(5000);
+            RawWsClient c = new RawWsClient(s);
+            byte[] nonce = new byte[16];
+            RANDOM.nextBytes(nonce);
+            String req = "GET " + pathAndQuery + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                    + "Connection: Upgrade\r\nSec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce)
+                    + "\r\nSec-WebSocket-Version: 13\r\n" + (origin == null ? "" : "Origin: " + origin + "\r\n") + "\r\n";
+            c.out.write(req.getBytes(StandardCharsets.US_ASCII));
+            c.out.flush();
+            String head = c.readHead();
+            String[] lines = head.split("\r\n");
+            int status = Integer.parseInt(lines[0].split(" ")[1]);
+            java.util.Map<String, String> headers = new java.util.HashMap<>();
+            for (int i = 1; i < lines.length; i++) {
+                int colon = lines[i].indexOf(':');
+                if (colon > 0) {
+                    headers.put(lines[i].substring(0, colon).trim().toLowerCase(java.util.Locale.ROOT),
+                            lines[i].substring(colon + 1).trim());
+                }
+            }
+            String body = "";
+            if (status != 101 && headers.containsKey("content-length")) {
+                byte[] b = new byte[Integer.parseInt(headers.get("content-length"))];
+                c.in.readFully(b);
+                body = new String(b, StandardCharsets.UTF_8);
+            }
+            return new HttpAnswer(status, headers, body);
+        }
+    }
+
     /** Reads the response head; returns the status line. */
     private String readHeaders() throws IOException {
+        String text = readHead();
+        int eol = text.indexOf("\r\n");
+        return eol < 0 ? text : text.substring(0, eol);
+    }
+
+    /** Reads the response head up to and excluding the blank line. */
+    private String readHead() throws IOException {
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         int matched = 0;
         while (matched < 4) {
@@ -92,7 +141,7 @@ final class RawWsClient implements AutoCloseable {
             matched = (b == '\r' || b == '\n') && (matched % 2 == 0 ? b == '\r' : b == '\n') ? matched + 1 : (b == '\r' ? 1 : 0);
         }
         String text = head.toString(StandardCharsets.US_ASCII);
-        return text.substring(0, text.indexOf("\r\n"));
+        return text.substring(0, text.length() - 4);
     }
 
     /** Sends one masked frame with FIN set. */

@@ -497,7 +497,7 @@ class SecuritySuiteTest {
     private static Map<String, Double> closeReasons() {
         Map<String, Double> out = new java.util.TreeMap<>();
         String prefix = "herald_connections_closed_total{";
-        for (String line : node.text("/metrics").split("\\n")) {
+        for (String line : node.metricsText().split("\\n")) {
             if (line.startsWith(prefix)) {
                 int at = line.indexOf("reason=\"") + 8;
                 out.put(line.substring(at, line.indexOf('"', at)), Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
@@ -1040,7 +1040,7 @@ class SecuritySuiteTest {
         }
         long detectedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertThat(r.closedWithin(8000)).as("server closed the TCP connection").isTrue();
-        double closedSlow = node.metric("herald_connections_closed_total", "reason=\"slow_consumer\"");
+        double closedSlow = node.metric("herald_connections_closed_total{reason=\"slow_consumer\"}");
         return String.format("1000 x 4 KB acknowledged in %d ms; slow consumer detected at %d ms (4004), TCP closed; "
                 + "connections closed as slow_consumer so far: %.0f", publishMillis, detectedMillis, closedSlow);
     }

@@ -178,49 +178,96 @@ final class TestNode implements AutoCloseable {
         return r.json().get("offset").asLong();
     }
 
-    /** GET {@code path} as plain text (e.g. {@code /metrics}); returns the body, failing on a non-200. */
-    String text(String path) {
-        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + path)).GET().build();
+    /** A plain HTTP GET on this node, returning the raw response (status, headers, body as text). */
+    HttpResponse<String> get(String path) throws IOException {
+        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + path))
+                .timeout(Duration.ofSeconds(10)).GET().build();
         try {
-            HttpResponse<String> res = http.send(req, HttpResponse.BodyHandlers.ofString());
+            return http.send(req, HttpResponse.BodyHandlers.ofString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+    }
+
+    /** A server API call returning the raw response, for headers such as Retry-After. */
+    HttpResponse<String> apiRaw(String method, String path, String body) throws IOException {
+        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + path))
+                .timeout(Duration.ofSeconds(10))
+                .header("Authorization", "apikey " + API_KEY)
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .build();
+        try {
+            return http.send(req, HttpResponse.BodyHandlers.ofString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+    }
+
+    /** The Prometheus text of GET /metrics. */
+    String metricsText() {
+        try {
+            HttpResponse<String> res = get("/metrics");
             if (res.statusCode() != 200) {
-                throw new AssertionError("GET " + path + " answered " + res.statusCode() + ": " + res.body());
+                throw new AssertionError("GET /metrics answered " + res.statusCode() + ": " + res.body());
             }
             return res.body();
         } catch (IOException e) {
-            throw new IllegalStateException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
     }
 
     /**
-     * The sum of every sample of a Prometheus metric on {@code GET /metrics} whose label set contains
-     * {@code labelFilter} (empty: all samples); 0 when the metric has no sample.
+     * The value of one sample of the current scrape, e.g. {@code metric("herald_connections")} or
+     * {@code metric("herald_rate_limited_total{limit=\"api\"}")}; labels given must all be present
+     * on the sample (others may be too). The sum over matching samples; 0 when none (counters with
+     * labels appear on first use).
      */
-    double metric(String name, String labelFilter) {
-        double sum = 0;
-        for (String line : text("/metrics").split("\n")) {
-            if (line.startsWith("#")) {
-                continue;
-            }
-            boolean plain = line.startsWith(name + " ");
-            boolean labelled = line.startsWith(name + "{");
-            if (!plain && !labelled) {
-                continue;
-            }
-            String labels = labelled ? line.substring(name.length(), line.indexOf('}') + 1) : "";
-            if (!labelFilter.isEmpty() && !labels.contains(labelFilter)) {
-                continue;
-            }
-            sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-        }
-        return sum;
+    double metric(String selector) {
+        return Metrics.value(metricsText(), selector);
     }
 
-    double metric(String name) {
-        return metric(name, "");
+    /** Parses samples of Prometheus text format (enough for the tests: no escapes inside label values). */
+    static final class Metrics {
+        private Metrics() {
+        }
+
+        static boolean has(String text, String name) {
+            return text.lines().anyMatch(l -> !l.startsWith("#") && (l.startsWith(name + " ") || l.startsWith(name + "{")));
+        }
+
+        static double value(String text, String selector) {
+            String name = selector.contains("{") ? selector.substring(0, selector.indexOf('{')) : selector;
+            List<String> wanted = selector.contains("{")
+                    ? List.of(selector.substring(selector.indexOf('{') + 1, selector.lastIndexOf('}')).split(","))
+                    : List.of();
+            double sum = 0;
+            for (String line : text.lines().toList()) {
+                if (line.startsWith("#") || line.isBlank()) {
+                    continue;
+                }
+                String sampleName;
+                String labels = "";
+                int brace = line.indexOf('{');
+                int space = line.lastIndexOf(' ');
+                if (brace >= 0 && brace < space) {
+                    sampleName = line.substring(0, brace);
+                    labels = line.substring(brace + 1, line.lastIndexOf('}'));
+                } else {
+                    sampleName = line.substring(0, line.indexOf(' '));
+                }
+                if (!sampleName.equals(name)) {
+                    continue;
+                }
+                List<String> have = List.of(labels.split(","));
+                if (!have.containsAll(wanted.stream().filter(w -> !w.isEmpty()).toList())) {
+                    continue;
+                }
+                sum += Double.parseDouble(line.substring(space + 1));
+            }
+            return sum;
+        }
     }
 
     record Reply(int status, JsonNode json) {

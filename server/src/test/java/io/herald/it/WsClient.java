@@ -24,14 +24,26 @@ final class WsClient implements AutoCloseable {
     private final LinkedBlockingQueue<JsonNode> inbox = new LinkedBlockingQueue<>();
     final CompletableFuture<Integer> closed = new CompletableFuture<>();
     private final AtomicLong sentinel = new AtomicLong();
+    /** When each received frame arrived ({@link System#nanoTime()}), by identity. */
+    final java.util.Map<JsonNode, Long> receivedAt =
+            java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
     private WebSocket ws;
 
     private WsClient() {
     }
 
     static WsClient open(URI uri) {
+        return open(uri, HTTP, null);
+    }
+
+    /** Opens with a given client (TLS, say) and, when not null, an {@code Origin} header. */
+    static WsClient open(URI uri, HttpClient http, String origin) {
         WsClient c = new WsClient();
-        c.ws = HTTP.newWebSocketBuilder().buildAsync(uri, c.listener()).join();
+        WebSocket.Builder b = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
+        if (origin != null) {
+            b.header("Origin", origin);
+        }
+        c.ws = b.buildAsync(uri, c.listener()).join();
         return c;
     }
 
@@ -44,7 +56,9 @@ final class WsClient implements AutoCloseable {
                 partial.append(data);
                 if (last) {
                     try {
-                        inbox.add(JsonCodec.MAPPER.readTree(partial.toString()));
+                        JsonNode n = JsonCodec.MAPPER.readTree(partial.toString());
+                        receivedAt.put(n, System.nanoTime());
+                        inbox.add(n);
                     } catch (IOException e) {
                         throw new IllegalStateException("server sent invalid JSON: " + partial, e);
                     }
