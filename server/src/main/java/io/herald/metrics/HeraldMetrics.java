@@ -13,7 +13,8 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.netty.util.internal.PlatformDependent;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -45,8 +46,9 @@ public final class HeraldMetrics {
         opened = Counter.builder("herald.connections.opened").description("WebSocket connections opened").register(registry);
         publications = Counter.builder("herald.publications").description("publications accepted").register(registry);
         deliveries = Counter.builder("herald.deliveries").description("publications written to subscribers").register(registry);
-        bytesIn = Counter.builder("herald.bytes.in").baseUnit("bytes").description("WebSocket payload bytes received").register(registry);
-        bytesOut = Counter.builder("herald.bytes.out").baseUnit("bytes").description("WebSocket payload bytes sent").register(registry);
+        // no baseUnit: the Prometheus names stay herald_bytes_in_total / herald_bytes_out_total
+        bytesIn = Counter.builder("herald.bytes.in").description("WebSocket payload bytes received").register(registry);
+        bytesOut = Counter.builder("herald.bytes.out").description("WebSocket payload bytes sent").register(registry);
         slowConsumers = Counter.builder("herald.slow.consumer.closes").description("connections closed as slow consumers").register(registry);
         for (ErrorCode code : ErrorCode.values()) {
             errors.put(code, Counter.builder("herald.errors").tag("code", code.wire())
@@ -64,10 +66,14 @@ public final class HeraldMetrics {
         new ClassLoaderMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
-        PooledByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
-        gauge("herald.netty.pool.direct.bytes", "Netty pooled direct memory in use", alloc, a -> a.metric().usedDirectMemory());
-        gauge("herald.netty.pool.heap.bytes", "Netty pooled heap memory in use", alloc, a -> a.metric().usedHeapMemory());
-        gauge("herald.netty.direct.bytes", "direct memory Netty has reserved", alloc, a -> PlatformDependent.usedDirectMemory());
+        // the allocator channels actually use (Netty 4.2 defaults to the adaptive one, not the pooled one)
+        if (ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider alloc) {
+            gauge("herald.netty.pool.direct.bytes", "direct memory held by Netty's buffer allocator", alloc,
+                    a -> a.metric().usedDirectMemory());
+            gauge("herald.netty.pool.heap.bytes", "heap memory held by Netty's buffer allocator", alloc,
+                    a -> a.metric().usedHeapMemory());
+        }
+        gauge("herald.netty.direct.bytes", "direct memory Netty has reserved", PlatformDependent::usedDirectMemory);
     }
 
     /** Registers a gauge read at scrape time. */

@@ -71,6 +71,18 @@ public final class CommandParser {
         }
     }
 
+    /**
+     * The top-level integer {@code id} of a frame, or null when it has none or is not a JSON object;
+     * for replies to frames refused before parsing (rate limits), which must still carry the id.
+     */
+    public static Long peekId(byte[] frame) {
+        try {
+            return JsonCodec.MAPPER.readTree(frame) instanceof ObjectNode obj ? readId(obj) : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     private static Command rethrow(ProtocolException e, Long id) throws ProtocolException {
         throw e.id() == null ? e.withId(id) : e;
     }

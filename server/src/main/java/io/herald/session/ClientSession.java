@@ -129,13 +129,15 @@ public final class ClientSession implements Subscriber {
                 disconnect(CloseCode.BAD_REQUEST, "command flood: more than " + config.client().commandRate()
                         + " commands per second");
             } else {
-                sendError(null, ErrorCode.TOO_MANY_REQUESTS, "more than " + config.client().commandRate()
-                        + " commands per second; slow down");
+                // parsing a refused frame for its id is bounded: command_burst refusals close the connection
+                sendError(CommandParser.peekId(frame), ErrorCode.TOO_MANY_REQUESTS, "more than "
+                        + config.client().commandRate() + " commands per second; slow down");
             }
             return;
         }
         if (inbox.size() >= MAX_QUEUED_FRAMES) {
-            sendError(null, ErrorCode.TOO_MANY_REQUESTS, "too many commands in flight; wait for replies before sending more");
+            sendError(CommandParser.peekId(frame), ErrorCode.TOO_MANY_REQUESTS,
+                    "too many commands in flight; wait for replies before sending more");
             return;
         }
         inbox.addLast(frame);

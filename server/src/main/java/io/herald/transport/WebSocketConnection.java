@@ -206,8 +206,12 @@ final class WebSocketConnection extends SimpleChannelInboundHandler<WebSocketFra
             return;
         }
         if (queuedBytes() + frame.length > maxQueueBytes) {
-            slowConsumer("outbound queue over max_queue_bytes (" + maxQueueBytes + ")");
-            return;
+            // frames written this loop pass are not flushed yet; only bytes the socket refuses count
+            channel.flush();
+            if (queuedBytes() + frame.length > maxQueueBytes) {
+                slowConsumer("outbound queue over max_queue_bytes (" + maxQueueBytes + ")");
+                return;
+            }
         }
         metrics.bytesOut(frame.length);
         channel.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(frame)), channel.voidPromise());

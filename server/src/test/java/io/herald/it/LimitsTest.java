@@ -11,7 +11,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
@@ -95,9 +94,6 @@ class LimitsTest {
     }
 
     @Test
-    @Disabled("BUG: a command refused by the command rate limit is answered with an error without the command's id "
-            + "(ClientSession.onFrame calls sendError(null, TOO_MANY_REQUESTS, ...) before parsing the frame), although "
-            + "PROTOCOL.md says the reply or error carries the same id; a client awaiting that id never resolves")
     void an_error_for_a_rate_limited_command_carries_the_commands_id() throws Exception {
         try (TestNode node = TestNode.builder()
                 .client(ClientConfig.DEFAULTS.withCommandLimits(1000, 1, 2)).start();

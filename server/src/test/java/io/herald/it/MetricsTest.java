@@ -53,9 +53,8 @@ class MetricsTest {
             assertThat(v(during, "herald_connections_opened_total") - v(before, "herald_connections_opened_total")).isEqualTo(2);
             assertThat(v(during, "herald_publications_total") - v(before, "herald_publications_total")).isEqualTo(5);
             assertThat(v(during, "herald_deliveries_total") - v(before, "herald_deliveries_total")).isEqualTo(10);
-            // the names the issue asks for, herald_bytes_in_total/out_total, are checked (and disabled) below
-            assertThat(v(during, "herald_bytes_in_bytes_total")).isGreaterThan(v(before, "herald_bytes_in_bytes_total"));
-            assertThat(v(during, "herald_bytes_out_bytes_total")).isGreaterThan(v(before, "herald_bytes_out_bytes_total"));
+            assertThat(v(during, "herald_bytes_in_total")).isGreaterThan(v(before, "herald_bytes_in_total"));
+            assertThat(v(during, "herald_bytes_out_total")).isGreaterThan(v(before, "herald_bytes_out_total"));
             assertThat(v(during, "herald_errors_total{code=\"bad_request\"}") - v(before, "herald_errors_total{code=\"bad_request\"}"))
                     .isEqualTo(1);
             assertThat(v(during, "herald_publish_to_write_seconds_count") - v(before, "herald_publish_to_write_seconds_count"))
@@ -80,10 +79,6 @@ class MetricsTest {
     }
 
     @Test
-    @org.junit.jupiter.api.Disabled("BUG: the byte counters are exposed as herald_bytes_in_bytes_total and "
-            + "herald_bytes_out_bytes_total, not herald_bytes_in_total/herald_bytes_out_total as the issue specifies: "
-            + "HeraldMetrics registers Counter \"herald.bytes.in\"/\"herald.bytes.out\" with baseUnit(\"bytes\"), and "
-            + "Micrometer's Prometheus naming appends the unit")
     void byte_counters_are_named_herald_bytes_in_total_and_herald_bytes_out_total() throws Exception {
         try (TestNode node = TestNode.builder().start();
              WsClient a = node.connectAs("a", "**")) {
@@ -98,10 +93,6 @@ class MetricsTest {
     }
 
     @Test
-    @org.junit.jupiter.api.Disabled("BUG: herald_netty_pool_direct_bytes stays 0 with open connections and traffic: "
-            + "HeraldMetrics reads PooledByteBufAllocator.DEFAULT.metric().usedDirectMemory(), but the server never "
-            + "configures that allocator, and Netty 4.2's default ByteBufAllocator is the adaptive one, so the gauge "
-            + "watches an allocator nobody uses (herald_netty_direct_bytes, from PlatformDependent, does move)")
     void netty_pool_direct_bytes_reflect_the_allocator_in_use() throws Exception {
         try (TestNode node = TestNode.builder().start();
              WsClient a = node.connectAs("a", "**");

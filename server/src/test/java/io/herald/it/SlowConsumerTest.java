@@ -32,8 +32,6 @@ class SlowConsumerTest {
     }
 
     @Test
-    @org.junit.jupiter.api.Disabled("BUG (flaky, about 1 run in 3): the healthy subscriber itself is sometimes closed with 4004 "
-            + "'outbound queue over max_queue_bytes'; same cause as a_burst_larger_than_max_queue_bytes_does_not_close_a_client_that_reads")
     void a_subscriber_that_stops_reading_is_closed_as_a_slow_consumer_and_others_get_everything() throws Exception {
         scenario(true);
     }
@@ -130,12 +128,6 @@ class SlowConsumerTest {
     }
 
     @Test
-    @org.junit.jupiter.api.Disabled("BUG: a healthy, fast-reading client is closed as a slow consumer (4004) when more than "
-            + "max_queue_bytes of publications reach its event loop in one pass: WebSocketConnection.send() judges "
-            + "queuedBytes() = ChannelOutboundBuffer.totalPendingWriteBytes(), which counts written-but-unflushed frames, "
-            + "while the flush runs only in flushTask, queued behind the other pending deliveries; so 26 x 10 KB "
-            + "deliveries queued before the flush exceed 256 KiB without the socket ever having refused a byte. "
-            + "It also makes the SlowConsumerTest scenario flaky (the healthy subscriber is closed in about 1 run of 3)")
     void a_burst_larger_than_max_queue_bytes_does_not_close_a_client_that_reads() throws Exception {
         try (TestNode node = TestNode.builder()
                 .client(ClientConfig.DEFAULTS.withCommandLimits(1000, 1_000_000, 1_000_000)
