@@ -43,6 +43,11 @@ final class ServerProcess implements AutoCloseable {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new java.util.ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED"));
         cmd.addAll(jvmOptions);
+        // extra server JVM flags for one run, e.g. a JFR recording: HERALD_BENCH_SERVER_OPTS="-XX:StartFlightRecording=…"
+        String extra = System.getenv("HERALD_BENCH_SERVER_OPTS");
+        if (extra != null && !extra.isBlank()) {
+            cmd.addAll(List.of(extra.trim().split("\\s+")));
+        }
         cmd.addAll(List.of("-jar", jar.toString(), "serve", "--config", config.toString(),
                 "--host", "127.0.0.1", "--port", String.valueOf(port)));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)

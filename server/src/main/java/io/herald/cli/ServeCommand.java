@@ -41,14 +41,15 @@ final class ServeCommand implements Callable<Integer> {
         if (cfg.devMode()) {
             printDevBanner(cfg, server.port());
         }
-        // SIGTERM/SIGINT run this hook: drain, then halt with 0 so an orderly stop reads as success
-        // (the JVM would otherwise report 143/130 for a signal).
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.shutdown();
-            System.out.flush();
-            System.err.flush();
-            Runtime.getRuntime().halt(0);
-        }, "herald-shutdown"));
+        // SIGTERM/SIGINT drain, then exit 0 through System.exit so every other shutdown hook (log
+        // flushing, JFR dumps) still runs; the hook covers any other way the JVM ends.
+        for (String name : new String[] {"TERM", "INT"}) {
+            sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> {
+                server.shutdown();
+                System.exit(0);
+            });
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "herald-shutdown"));
         new CountDownLatch(1).await();
         return 0;
     }

@@ -3,6 +3,7 @@ package io.herald.hub;
 import io.herald.engine.Broker;
 import io.herald.engine.BrokerListener;
 import io.herald.engine.ControlCommand;
+import io.herald.metrics.HeraldMetrics;
 import io.herald.protocol.ChannelName;
 import io.herald.protocol.ChannelPattern;
 import io.herald.protocol.ClientInfo;
@@ -15,6 +16,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -30,17 +32,26 @@ public final class Hub implements BrokerListener {
     private final AtomicLong subscriptionCount = new AtomicLong();
     private final PublishGate publishGate = new PublishGate();
 
-    /** The subscribers of one channel; membership changes and broker calls happen under its monitor. */
+    /**
+     * The subscribers of one channel, grouped by the thread that owns them, so a publication costs one
+     * task per thread rather than one per subscriber. Membership changes and broker calls happen under
+     * its monitor; delivery reads the groups without it.
+     */
     private static final class LocalChannel {
-        final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
+        final ConcurrentHashMap<Executor, Set<Subscriber>> byThread = new ConcurrentHashMap<>();
+        /** Guarded by this. */
+        int size;
         /** Completes when the node's broker subscription is in effect. Guarded by this. */
         CompletableFuture<Void> brokerSubscription;
         /** Set when the channel was removed from the map; adders must then retry. Guarded by this. */
         boolean removed;
     }
 
-    public Hub(Broker broker) {
+    private final HeraldMetrics metrics;
+
+    public Hub(Broker broker, HeraldMetrics metrics) {
         this.broker = broker;
+        this.metrics = metrics;
         broker.start(this);
     }
 
@@ -77,7 +88,8 @@ public final class Hub implements BrokerListener {
                 if (lc.removed) {
                     continue;
                 }
-                if (lc.subscribers.add(s)) {
+                if (lc.byThread.computeIfAbsent(s.executor(), e -> ConcurrentHashMap.newKeySet()).add(s)) {
+                    lc.size++;
                     subscriptionCount.incrementAndGet();
                 }
                 if (lc.brokerSubscription == null) {
@@ -95,11 +107,16 @@ public final class Hub implements BrokerListener {
             return;
         }
         synchronized (lc) {
-            if (!lc.subscribers.remove(s)) {
+            Set<Subscriber> group = lc.byThread.get(s.executor());
+            if (group == null || !group.remove(s)) {
                 return;
             }
+            if (group.isEmpty()) {
+                lc.byThread.remove(s.executor(), group);
+            }
+            lc.size--;
             subscriptionCount.decrementAndGet();
-            if (lc.subscribers.isEmpty()) {
+            if (lc.size == 0) {
                 lc.removed = true;
                 channels.remove(channel, lc);
                 broker.unsubscribe(channel);
@@ -107,27 +124,40 @@ public final class Hub implements BrokerListener {
         }
     }
 
+    /**
+     * Hands the publication to each thread that owns subscribers of its channel, as one task per
+     * thread. Called for each channel in offset order (the engine's contract), and each thread's task
+     * queue is FIFO, so every subscriber sees the channel's publications in order.
+     */
     @Override
     public void onPublication(Publication publication) {
         LocalChannel lc = channels.get(publication.channel());
         if (lc == null) {
             return;
         }
-        for (Subscriber s : lc.subscribers) {
-            s.deliver(publication);
+        lc.byThread.forEach((thread, group) -> thread.execute(() -> fanOut(group, publication)));
+    }
+
+    private void fanOut(Set<Subscriber> group, Publication publication) {
+        int written = 0;
+        for (Subscriber s : group) {
+            if (s.onPublication(publication)) {
+                written++;
+            }
+        }
+        if (written > 0) {
+            metrics.deliveries(written, publication.timestampMillis());
         }
     }
 
     @Override
     public void onPresenceChange(ChannelName channel, ClientInfo client, boolean join) {
         LocalChannel lc = channels.get(channel);
-        if (lc == null || lc.subscribers.isEmpty()) {
+        if (lc == null) {
             return;
         }
         byte[] frame = Frames.presenceChange(join, channel, client);
-        for (Subscriber s : lc.subscribers) {
-            s.deliverPresenceChange(channel, frame);
-        }
+        lc.byThread.values().forEach(group -> group.forEach(s -> s.deliverPresenceChange(channel, frame)));
     }
 
     @Override
@@ -159,7 +189,10 @@ public final class Hub implements BrokerListener {
     public Map<ChannelName, Integer> channels(ChannelPattern pattern) {
         Map<ChannelName, Integer> out = new TreeMap<>();
         channels.forEach((name, lc) -> {
-            int n = lc.subscribers.size();
+            int n;
+            synchronized (lc) {
+                n = lc.size;
+            }
             if (n > 0 && (pattern == null || pattern.matches(name))) {
                 out.put(name, n);
             }

@@ -100,9 +100,12 @@ public final class HeraldMetrics {
         publications.increment();
     }
 
-    /** A publication written to one subscriber, accepted at {@code acceptedMillis} (epoch ms). */
-    public void delivery(long acceptedMillis) {
-        deliveries.increment();
+    /**
+     * A publication accepted at {@code acceptedMillis} (epoch ms) written to {@code count} subscribers
+     * in one batch; the latency is recorded once per batch, as the batch's writes happen together.
+     */
+    public void deliveries(int count, long acceptedMillis) {
+        deliveries.increment(count);
         publishToWrite.record(Math.max(0, System.currentTimeMillis() - acceptedMillis), TimeUnit.MILLISECONDS);
     }
 

@@ -255,8 +255,12 @@ final class ChannelCommands {
             return;
         }
         if (opened.wasRecovered()) {
-            for (Publication p : opened.result().publications()) {
-                send(p);
+            List<Publication> missed = opened.result().publications();
+            for (Publication p : missed) {
+                session.conn.send(p.frame());
+            }
+            if (!missed.isEmpty()) {
+                session.services.metrics().deliveries(missed.size(), missed.getLast().timestampMillis());
             }
         }
         ArrayDeque<Publication> held = sub.goLive(opened.result().position());
@@ -265,7 +269,7 @@ final class ChannelCommands {
             return;
         }
         for (Publication p : held) {
-            if (!deliverLive(sub, p)) {
+            if (deliverLive(sub, p) == Subscription.Verdict.GAP) {
                 return;
             }
         }
@@ -278,35 +282,29 @@ final class ChannelCommands {
         }
     }
 
-    void onPublication(Publication p) {
+    /** A publication from the hub, on the connection's thread; true when it was written. */
+    boolean onPublication(Publication p) {
         Subscription sub = session.subscriptions.get(p.channel());
         if (sub == null || !session.isConnected()) {
-            return;
+            return false;
         }
         if (sub.isLive()) {
-            deliverLive(sub, p);
-        } else {
-            sub.hold(p);
+            return deliverLive(sub, p) == Subscription.Verdict.DELIVER;
         }
+        sub.hold(p);
+        return false;
     }
 
-    /** Returns false when the subscription had to end because of a gap. */
-    private boolean deliverLive(Subscription sub, Publication p) {
-        switch (sub.check(p)) {
-            case DELIVER -> send(p);
+    /** Writes the publication if it is the next one; a gap ends the subscription. */
+    private Subscription.Verdict deliverLive(Subscription sub, Publication p) {
+        Subscription.Verdict v = sub.check(p);
+        switch (v) {
+            case DELIVER -> session.conn.send(p.frame());
             case DUPLICATE -> {
             }
-            case GAP -> {
-                insufficientState(sub);
-                return false;
-            }
+            case GAP -> insufficientState(sub);
         }
-        return true;
-    }
-
-    private void send(Publication p) {
-        session.services.metrics().delivery(p.timestampMillis());
-        session.conn.send(p.frame());
+        return v;
     }
 
     private void insufficientState(Subscription sub) {

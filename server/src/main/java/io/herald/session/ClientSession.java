@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -399,14 +400,14 @@ public final class ClientSession implements Subscriber {
         }
     }
 
-    /**
-     * Always queued, even from the connection's own thread: publications of one channel reach here
-     * in offset order from several threads, and only the loop's FIFO task queue keeps that order
-     * (running one inline would overtake those queued before it).
-     */
     @Override
-    public void deliver(Publication publication) {
-        conn.execute(() -> channelCommands.onPublication(publication));
+    public Executor executor() {
+        return conn.executor();
+    }
+
+    @Override
+    public boolean onPublication(Publication publication) {
+        return channelCommands.onPublication(publication);
     }
 
     @Override

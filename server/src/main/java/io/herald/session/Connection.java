@@ -1,6 +1,7 @@
 package io.herald.session;
 
 import io.herald.protocol.CloseCode;
+import java.util.concurrent.Executor;
 
 /**
  * The transport side of one client connection, as the session sees it. The connection has one
@@ -11,6 +12,9 @@ import io.herald.protocol.CloseCode;
 public interface Connection {
     /** Runs {@code task} on the connection's thread, after tasks submitted before it. */
     void execute(Runnable task);
+
+    /** The connection's thread as an executor; the same object every time (the hub groups by it). */
+    Executor executor();
 
     /** True when the caller is on the connection's thread. */
     boolean inLoop();

@@ -57,7 +57,7 @@ public final class HeraldServer implements AutoCloseable {
     private HeraldServer(HeraldConfig config, Engine engine) {
         this.config = config;
         this.engine = engine;
-        this.hub = new Hub(engine.broker());
+        this.hub = new Hub(engine.broker(), metrics);
         this.sweeps = new LivenessSweeps(config.client().ping());
         this.connections = new Connections(config.limits().maxConnections());
         this.loops = EventLoops.best();

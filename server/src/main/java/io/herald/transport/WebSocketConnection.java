@@ -24,6 +24,7 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -193,6 +194,11 @@ final class WebSocketConnection extends SimpleChannelInboundHandler<WebSocketFra
     @Override
     public void execute(Runnable task) {
         channel.eventLoop().execute(task);
+    }
+
+    @Override
+    public Executor executor() {
+        return channel.eventLoop();
     }
 
     @Override
