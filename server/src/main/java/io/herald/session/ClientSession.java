@@ -274,7 +274,8 @@ public final class ClientSession implements Subscriber {
         int maxPerUser = config.limits().connectionsPerUser();
         if (maxPerUser > 0 && !verified.isAnonymous() && perUser > maxPerUser) {
             services.metrics().rateLimited("connections_per_user");
-            disconnect(CloseCode.CONNECTION_LIMIT, "user " + userId + " already has " + maxPerUser + " connections");
+            disconnect(CloseCode.CONNECTION_LIMIT, "user " + userId + " is at the limit of " + maxPerUser
+                    + " connection(s) per user");
             return;
         }
         tokenDeadlines.schedule(verified.expiresAt());

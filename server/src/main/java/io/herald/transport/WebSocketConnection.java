@@ -212,9 +212,11 @@ final class WebSocketConnection extends SimpleChannelInboundHandler<WebSocketFra
             return;
         }
         if (queuedBytes() + frame.length > maxQueueBytes) {
-            // frames written this loop pass are not flushed yet; only bytes the socket refuses count
+            // frames written this loop pass are not flushed yet; only bytes the socket refuses count,
+            // and one frame always fits into an empty queue (a publication may be larger than the cap)
             channel.flush();
-            if (queuedBytes() + frame.length > maxQueueBytes) {
+            long queued = queuedBytes();
+            if (queued > 0 && queued + frame.length > maxQueueBytes) {
                 slowConsumer("outbound queue over max_queue_bytes (" + maxQueueBytes + ")");
                 return;
             }

@@ -128,6 +128,25 @@ class SlowConsumerTest {
     }
 
     @Test
+    void a_single_publication_larger_than_max_queue_bytes_reaches_a_client_that_reads() throws Exception {
+        try (TestNode node = TestNode.builder()
+                .client(ClientConfig.DEFAULTS.withCommandLimits(1000, 1_000_000, 1_000_000)
+                        .withQueue(64 * 1024, Duration.ofSeconds(2)))
+                .defaults(TestNode.ns(10, Duration.ofMinutes(5), false, false, true, false))
+                .start();
+             WsClient c = node.connectAs("reader")) {
+            c.call("{\"type\":\"subscribe\",\"channel\":\"big\"}");
+            String pad = "x".repeat(100 * 1024);
+            long offset = node.publish("big", "blob", "{\"pad\":\"" + pad + "\"}");
+            JsonNode got = c.expect("blob");
+            assertThat(got.get("offset").asLong()).isEqualTo(offset);
+            assertThat(got.get("data").get("pad").asText()).hasSize(100 * 1024);
+            c.expectNothingPending();
+            assertThat(c.closed).isNotDone();
+        }
+    }
+
+    @Test
     void a_burst_larger_than_max_queue_bytes_does_not_close_a_client_that_reads() throws Exception {
         try (TestNode node = TestNode.builder()
                 .client(ClientConfig.DEFAULTS.withCommandLimits(1000, 1_000_000, 1_000_000)
