@@ -299,7 +299,7 @@ final class ChannelCommands {
     private Subscription.Verdict deliverLive(Subscription sub, Publication p) {
         Subscription.Verdict v = sub.check(p);
         switch (v) {
-            case DELIVER -> session.conn.send(p.frame());
+            case DELIVER -> session.conn.sendShared(p.frame());
             case DUPLICATE -> {
             }
             case GAP -> insufficientState(sub);

@@ -22,6 +22,12 @@ public interface Connection {
     /** Queues a text frame; frames leave in the order queued. The array must not be modified afterwards. */
     void send(byte[] frame);
 
+    /**
+     * Queues a text frame that goes to many connections unchanged (a publication); the transport may
+     * encode it once per thread and share the bytes. Same ordering as {@link #send}.
+     */
+    void sendShared(byte[] frame);
+
     /** Sends the {@code disconnect} push and a close frame with {@code code}, then closes. */
     void close(CloseCode code, String reason);
 }

@@ -10,9 +10,9 @@ import io.herald.session.SessionServices;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.TooLongFrameException;
@@ -208,21 +208,40 @@ final class WebSocketConnection extends SimpleChannelInboundHandler<WebSocketFra
 
     @Override
     public void send(byte[] frame) {
-        if (closing) {
-            return;
+        if (admit(frame.length)) {
+            write(new TextWebSocketFrame(Unpooled.wrappedBuffer(frame)));
         }
-        if (queuedBytes() + frame.length > maxQueueBytes) {
+    }
+
+    @Override
+    public void sendShared(byte[] frame) {
+        if (admit(frame.length)) {
+            write(SharedFrames.frame(frame, channel.alloc()));
+        }
+    }
+
+    /** Whether a frame of {@code length} may be queued; closes a slow consumer and answers false. */
+    private boolean admit(int length) {
+        if (closing) {
+            return false;
+        }
+        if (queuedBytes() + length > maxQueueBytes) {
             // frames written this loop pass are not flushed yet; only bytes the socket refuses count,
             // and one frame always fits into an empty queue (a publication may be larger than the cap)
             channel.flush();
             long queued = queuedBytes();
-            if (queued > 0 && queued + frame.length > maxQueueBytes) {
+            if (queued > 0 && queued + length > maxQueueBytes) {
                 slowConsumer("outbound queue over max_queue_bytes (" + maxQueueBytes + ")");
-                return;
+                return false;
             }
         }
-        metrics.bytesOut(frame.length);
-        channel.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(frame)), channel.voidPromise());
+        metrics.bytesOut(length);
+        return true;
+    }
+
+    /** Writes now; one flush per event-loop pass sends everything written in it. */
+    private void write(Object message) {
+        channel.write(message, channel.voidPromise());
         if (!flushScheduled) {
             flushScheduled = true;
             channel.eventLoop().execute(flushTask);
@@ -242,9 +261,18 @@ final class WebSocketConnection extends SimpleChannelInboundHandler<WebSocketFra
         closeReason = code.name().toLowerCase(java.util.Locale.ROOT);
         session.onClosed();
         channel.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(Frames.disconnect(code, reason))));
-        channel.writeAndFlush(new CloseWebSocketFrame(code.code(), clipReason(reason)))
-                .addListener(ChannelFutureListener.CLOSE);
-        // a peer that does not read would keep the close frame queued forever
+        // Half-close after the close frame and keep reading until the peer closes: closing the socket
+        // while the peer's frames are still arriving makes the kernel answer with a reset, and a reset
+        // discards the disconnect and close frames the peer has not read yet.
+        channel.writeAndFlush(new CloseWebSocketFrame(code.code(), clipReason(reason))).addListener(f -> {
+            if (f.isSuccess() && channel instanceof DuplexChannel duplex) {
+                duplex.shutdownOutput();
+            } else {
+                channel.close();
+            }
+        });
+        channel.config().setAutoRead(true);
+        // a peer that neither reads nor closes would otherwise keep the connection forever
         channel.eventLoop().schedule(() -> {
             channel.close();
         }, CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
