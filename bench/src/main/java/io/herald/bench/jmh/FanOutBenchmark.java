@@ -1,0 +1,115 @@
+package io.herald.bench.jmh;
+
+import io.herald.engine.ControlCommand;
+import io.herald.engine.memory.MemoryBroker;
+import io.herald.hub.Hub;
+import io.herald.hub.Subscriber;
+import io.herald.protocol.ChannelName;
+import io.herald.protocol.Frames;
+import io.herald.protocol.Publication;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The hub's fan-out path: one {@link Hub} whose only channel has {@value #SUBSCRIBERS} local
+ * subscribers, and {@link Hub#onPublication} (what the broker calls for each publication) handing
+ * one encoded publication to each. The score is per delivery ({@link OperationsPerInvocation}).
+ *
+ * <p>Subscribers here only count deliveries, so this measures the hub's own cost (the channel lookup
+ * and iterating the subscriber set), not the session's hop onto its event loop or the socket write.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class FanOutBenchmark {
+    static final int SUBSCRIBERS = 1_000;
+
+    /** Counts what the hub hands it; stands in for a connection. */
+    static final class CountingSubscriber implements Subscriber {
+        private final String id;
+        long deliveries;
+        long bytes;
+
+        CountingSubscriber(int n) {
+            this.id = "c_bench_" + n;
+        }
+
+        @Override
+        public String clientId() {
+            return id;
+        }
+
+        @Override
+        public String userId() {
+            return "";
+        }
+
+        @Override
+        public void deliver(Publication publication) {
+            deliveries++;
+            bytes += publication.frame().length;
+        }
+
+        @Override
+        public void deliverPresenceChange(ChannelName channel, byte[] frame) {
+        }
+
+        @Override
+        public void control(ControlCommand command) {
+        }
+    }
+
+    @Param({"100"})
+    public int dataBytes;
+
+    private Hub hub;
+    private CountingSubscriber[] subscribers;
+    private Publication publication;
+    private long published;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        ChannelName channel = ChannelName.of("bench:fan");
+        hub = new Hub(new MemoryBroker());
+        subscribers = new CountingSubscriber[SUBSCRIBERS];
+        for (int i = 0; i < SUBSCRIBERS; i++) {
+            subscribers[i] = new CountingSubscriber(i);
+            hub.register(subscribers[i]);
+            hub.addSubscriber(channel, subscribers[i]).join();
+        }
+        publication = Frames.publication(channel, "tick", Payloads.data(dataBytes), 1, "ep_bench",
+                1_767_225_600_000L, null);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(SUBSCRIBERS)
+    public void onPublication() {
+        hub.onPublication(publication);
+        published++;
+    }
+
+    @TearDown(Level.Trial)
+    public void check() {
+        for (CountingSubscriber s : subscribers) {
+            if (s.deliveries != published) {
+                throw new IllegalStateException(s.clientId() + " got " + s.deliveries + " of " + published);
+            }
+        }
+    }
+}
