@@ -25,8 +25,8 @@ final class EnvLayer {
     static final String TLS_KEY = "HERALD_TLS_KEY";
 
     private static final String PREFIX = "HERALD_";
-    /** Read by the launcher script and the logging setup rather than by the loader. */
-    private static final Set<String> OTHERS = Set.of("HERALD_JAVA_OPTS", "HERALD_LOG_LEVEL");
+    /** Read by the launcher script, the logging setup and the benchmark runner rather than by the loader. */
+    private static final Set<String> OTHERS = Set.of("HERALD_JAVA_OPTS", "HERALD_LOG_LEVEL", "HERALD_BENCH_SERVER_OPTS");
     /** Reserved for the Redis engine; accepted now so deployments can be prepared ahead of it. */
     private static final String REDIS_URL = "HERALD_REDIS_URL";
     private static final Set<String> KNOWN = Set.of(CONFIG, PORT, HOST, API_KEY, JWT_HMAC_SECRET, JWT_JWKS_URL,
