@@ -16,6 +16,7 @@ public final class BenchMain {
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         switch (args[0]) {
             case "slow-consumer" -> SlowConsumerScenario.run(Options.parse(rest));
+            case "fanout" -> FanoutScenario.run(Options.parse(rest));
             default -> {
                 System.err.println("unknown scenario " + args[0]);
                 System.exit(2);
