@@ -17,6 +17,8 @@ public final class BenchMain {
         switch (args[0]) {
             case "slow-consumer" -> SlowConsumerScenario.run(Options.parse(rest));
             case "fanout" -> FanoutScenario.run(Options.parse(rest));
+            case "idle" -> IdleScenario.run(Options.parse(rest));
+            case "storm" -> StormScenario.run(Options.parse(rest));
             default -> {
                 System.err.println("unknown scenario " + args[0]);
                 System.exit(2);

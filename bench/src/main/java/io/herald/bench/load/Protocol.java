@@ -36,7 +36,7 @@ public interface Protocol {
 
     /** Length in bytes of the payload {@link #writePayload} writes. */
     static int payloadLength(long t, long seq, byte[] pad) {
-        return 17 + decimalLength(t) + decimalLength(seq) + pad.length;
+        return 22 + decimalLength(t) + decimalLength(seq) + pad.length;
     }
 
     /** Writes {@code {"t":t,"seq":seq,"pad":"pad"}}, the payload of every system (the peer contract). */
