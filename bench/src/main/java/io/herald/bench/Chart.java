@@ -72,6 +72,7 @@ final class Chart {
     }
 
     private static void draw(Graphics2D g, Panel p, int ox, int oy) {
+        g.setStroke(new BasicStroke(1f));
         int left = ox + 80;
         int right = ox + W - 20;
         int top = oy + 30;

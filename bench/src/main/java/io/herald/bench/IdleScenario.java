@@ -39,7 +39,7 @@ final class IdleScenario {
                             String.valueOf(d.dropped()), Table.num(heap / 1048576, "%.1f"),
                             Table.num((heap - heap0) / 1024 / perConn, "%.2f"), String.format("%.1f", rssNow / 1048576.0),
                             String.format("%.2f", (rssNow - rss0) / 1024.0 / perConn),
-                            String.format("%.3f", cpuMicros / perConn / idleSeconds)));
+                            String.format("%.2f", cpuMicros / perConn / idleSeconds)));
                     rss.point(server.name, ready, (rssNow - rss0) / 1024.0 / perConn);
                     cpu.point(server.name, ready, cpuMicros / perConn / idleSeconds);
                 }
