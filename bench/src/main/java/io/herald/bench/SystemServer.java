@@ -101,8 +101,9 @@ abstract class SystemServer implements AutoCloseable {
         Path target = peers.resolve("netty-socketio/target");
         if (Files.isDirectory(target)) {
             try (Stream<Path> jars = Files.list(target)) {
-                Optional<Path> jar = jars.filter(p -> p.toString().endsWith(".jar") && !p.toString().contains("original"))
-                        .findFirst();
+                // the largest jar is the shaded, runnable one (the plain one lacks netty-socketio)
+                Optional<Path> jar = jars.filter(p -> p.toString().endsWith(".jar"))
+                        .max(java.util.Comparator.comparingLong(p -> p.toFile().length()));
                 if (jar.isPresent()) {
                     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
                     return List.of(java, "-Xmx2g", "-jar", jar.get().toString(), "PORT");
