@@ -35,6 +35,8 @@ public final class Worker {
     private final Protocol protocol;
     private final Semaphore inflight;
     private final List<Conn> conns = new ArrayList<>();
+    private final List<Integer> indices = new ArrayList<>();           // conns' global indices, same order
+    private final java.util.ArrayDeque<Integer> reopen = new java.util.ArrayDeque<>(); // indices to reconnect
     private final ConcurrentHashMap<String, Integer> failures = new ConcurrentHashMap<>();
     private final AtomicReference<String> firstFailure = new AtomicReference<>("");
     private int nextIndex;
@@ -87,7 +89,9 @@ public final class Worker {
         };
         for (int k = 0; k < n; k++) {
             inflight.acquire();
-            conns.add(engine.connect(host, port, path, protocol, stats, channels(nextIndex++), listener));
+            int index = reopen.isEmpty() ? nextIndex++ : reopen.removeFirst();
+            conns.add(engine.connect(host, port, path, protocol, stats, channels(index), listener));
+            indices.add(index);
         }
         int permits = o.integer("inflight", 500);
         if (!inflight.tryAcquire(permits, 60, TimeUnit.SECONDS)) {
@@ -135,12 +139,13 @@ public final class Worker {
                 + ",\"failed\":" + stats.failed.sum() + ",\"latency\":\"" + HistogramCodec.encode(latency) + "\"}";
     }
 
-    /** Replaces the {@code n} oldest connections with new ones (new users, new personal channels). */
+    /** Closes the {@code n} oldest connections and reconnects the same users (same channels), as a client would. */
     private void churn(int n) throws InterruptedException {
         long readyBefore = stats.ready.sum();
         int k = Math.min(n, conns.size());
         for (int i = 0; i < k; i++) {
             conns.removeFirst().close();
+            reopen.add(indices.removeFirst());
         }
         open(k);
         emit("{\"event\":\"churned\",\"opened\":" + (stats.ready.sum() - readyBefore) + "}");
@@ -149,6 +154,7 @@ public final class Worker {
     private void closeAll() {
         conns.forEach(Conn::close);
         conns.clear();
+        indices.clear();
     }
 
     private static void emit(String line) {
