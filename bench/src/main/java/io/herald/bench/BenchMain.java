@@ -9,13 +9,19 @@ public final class BenchMain {
 
     public static void main(String[] args) throws Exception {
         if (args.length == 0) {
-            System.err.println("usage: herald bench slow-consumer [--subscribers N] [--rate N] [--seconds N]"
+            System.err.println("usage: herald bench idle|fanout|channels|storm [--systems herald,ws,socketio,"
+                    + "netty-socketio,nats] [--sizes N,N] [--full] …  (see bench/README.md)");
+            System.err.println("       herald bench slow-consumer [--subscribers N] [--rate N] [--seconds N]"
                     + " [--payload BYTES] [--slow N]");
             System.exit(2);
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         switch (args[0]) {
             case "slow-consumer" -> SlowConsumerScenario.run(Options.parse(rest));
+            case "fanout" -> FanoutScenario.run(Options.parse(rest));
+            case "idle" -> IdleScenario.run(Options.parse(rest));
+            case "storm" -> StormScenario.run(Options.parse(rest));
+            case "channels" -> ChannelsScenario.run(Options.parse(rest));
             default -> {
                 System.err.println("unknown scenario " + args[0]);
                 System.exit(2);

@@ -73,6 +73,10 @@ final class ServerProcess implements AutoCloseable {
         throw new IllegalStateException("server did not become healthy; see bench/target/server.log");
     }
 
+    long pid() {
+        return process.pid();
+    }
+
     HttpResponse<String> get(String path) throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
                 HttpResponse.BodyHandlers.ofString());

@@ -1,0 +1,69 @@
+package io.herald.bench;
+
+import io.herald.bench.load.Engine;
+import io.herald.bench.load.Fleet;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What every multi-system scenario shares: the options, the systems to run, the fleet settings
+ * (loopback source addresses, connections per worker process) and the coordinator's own engine.
+ */
+final class LoadContext implements AutoCloseable {
+    final Options o;
+    final boolean full;
+    final List<String> systems;
+    final Engine engine = new Engine(1, List.of());
+
+    LoadContext(Options o) {
+        this.o = o;
+        this.full = o.flag("full");
+        this.systems = o.list("systems", "herald,ws,socketio,netty-socketio,nats");
+    }
+
+    /** Source addresses 127.0.0.2 … 127.0.0.(1+n), so no single address runs out of ephemeral ports. */
+    List<String> sources() {
+        int n = o.integer("source-addresses", 8);
+        List<String> s = new ArrayList<>();
+        for (int i = 2; i < 2 + n; i++) {
+            s.add("127.0.0." + i);
+        }
+        return s;
+    }
+
+    Fleet.Spec spec(SystemServer server, List<String> channels, String seqCheck) {
+        return new Fleet.Spec(server.name, "127.0.0.1", server.port, server.token(), channels, o.integer("group", 10),
+                seqCheck, sources(), o.integer("per-worker", 9_500), o.integer("inflight", 500), o.integer("worker-threads", 1));
+    }
+
+    /**
+     * Runs {@code body} for each selected system and each size against a freshly started server
+     * (so one size's leftovers never weigh on the next); a system that cannot start gets one
+     * "skipped" row, a run that fails gets a "failed" row.
+     */
+    void forEachSystem(Table table, List<Integer> sizes, SystemBody body) throws Exception {
+        for (String system : systems) {
+            for (int size : sizes) {
+                try (SystemServer server = SystemServer.start(system, o)) {
+                    body.run(server, size);
+                } catch (SystemServer.Skipped e) {
+                    table.skipped(system, e.getMessage());
+                    break;
+                } catch (Exception e) {
+                    e.printStackTrace();
+                    table.skipped(system, "failed at " + size + ": " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    @FunctionalInterface
+    interface SystemBody {
+        void run(SystemServer server, int size) throws Exception;
+    }
+
+    @Override
+    public void close() {
+        engine.close();
+    }
+}

@@ -1,0 +1,211 @@
+package io.herald.bench.load;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler.ClientHandshakeStateEvent;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+
+/**
+ * One generator connection: runs its system's {@link Protocol}, times its handshake, and judges
+ * each delivery (latency against the intended send time, gaps and duplicates by {@code seq} and,
+ * for Herald, by offset). All fields are owned by the channel's event loop.
+ */
+public final class Conn extends SimpleChannelInboundHandler<WebSocketFrame> {
+    /** Told once whether the connection became ready (connected and subscribed) or failed. */
+    public interface Listener {
+        void ready(Conn c);
+
+        void failed(Conn c, String reason);
+    }
+
+    private final Protocol protocol;
+    private final Stats stats;
+    private final String[] channels;
+    private final Listener listener;
+    private final long startNanos = System.nanoTime();
+    private Channel channel;
+    private boolean ready;
+    private boolean done;       // ready or failed was reported
+    private volatile boolean closing; // closed by us: not a drop
+    private int pendingSubscribes;
+    private int sid;
+    private long lastSeq;       // 0: the first publication of a run has seq 1
+    private long lastOffset = -1;
+    private boolean seqAnomaly; // set by the last delivery, so a loss is not counted twice via offset
+    ByteBuf acc;                // NATS: an unfinished protocol message carried to the next frame
+
+    Conn(Protocol protocol, Stats stats, String[] channels, Listener listener) {
+        this.protocol = protocol;
+        this.stats = stats;
+        this.channels = channels;
+        this.listener = listener;
+        this.pendingSubscribes = channels.length;
+    }
+
+    public String[] channels() {
+        return channels;
+    }
+
+    public Channel channel() {
+        return channel;
+    }
+
+    public boolean isReady() {
+        return ready;
+    }
+
+    int nextSid() {
+        return ++sid;
+    }
+
+    /** Writes one text frame and flushes. */
+    public void send(String text) {
+        channel.writeAndFlush(new TextWebSocketFrame(ByteBufUtil.writeUtf8(channel.alloc(), text)), channel.voidPromise());
+    }
+
+    /** Closes without counting it as a drop. */
+    public void close() {
+        closing = true;
+        if (channel != null) {
+            channel.close();
+        }
+    }
+
+    void markReady() {
+        if (done) {
+            return;
+        }
+        ready = true;
+        done = true;
+        stats.handshake.recordValue(System.nanoTime() - startNanos);
+        stats.ready.increment();
+        listener.ready(this);
+    }
+
+    void fail(String reason) {
+        if (done) {
+            return;
+        }
+        done = true;
+        stats.failed.increment();
+        closing = true;
+        if (channel != null) {
+            channel.close();
+        }
+        listener.failed(this, reason);
+    }
+
+    /** A subscription was confirmed; the connection is ready once all its initial ones are. */
+    void subscribed() {
+        stats.subscribes.increment();
+        if (pendingSubscribes > 0 && --pendingSubscribes == 0) {
+            markReady();
+        }
+    }
+
+    void error(String what) {
+        stats.errors.increment();
+        if (!done) {
+            fail(what);
+        }
+    }
+
+    /** A publication payload lies in [from, to) of {@code b}: time it and check its sequence. */
+    void delivery(ByteBuf b, int from, int to) {
+        long now = System.nanoTime();
+        int ti = Bytes.indexOf(b, Bytes.T, from, to);
+        if (ti < 0) {
+            stats.errors.increment();
+            return;
+        }
+        long t = Bytes.digits(b, ti + Bytes.T.length, to);
+        long seq = Bytes.number(b, Bytes.SEQ, ti, to);
+        stats.latency.recordValue(Math.max(0, now - t));
+        stats.received.increment();
+        seqAnomaly = true;
+        if (stats.seqCheck == Stats.SeqCheck.OFF) {
+            return;
+        }
+        if (lastSeq == 0 && stats.seqCheck == Stats.SeqCheck.FROM_FIRST) {
+            lastSeq = seq - 1; // joined mid-stream: judge from the first publication seen
+        }
+        if (seq <= lastSeq) {
+            stats.duplicates.increment();
+        } else {
+            if (seq != lastSeq + 1) {
+                stats.gaps.add(seq - lastSeq - 1);
+            } else {
+                seqAnomaly = false;
+            }
+            lastSeq = seq;
+        }
+    }
+
+    /** Herald: the offset of the delivery just judged; counts only anomalies seq did not already show. */
+    void offset(long offset) {
+        if (offset < 0 || stats.seqCheck == Stats.SeqCheck.OFF) {
+            return;
+        }
+        if (lastOffset >= 0 && !seqAnomaly) {
+            if (offset <= lastOffset) {
+                stats.duplicates.increment();
+            } else if (offset != lastOffset + 1) {
+                stats.gaps.add(offset - lastOffset - 1);
+            }
+        }
+        lastOffset = Math.max(lastOffset, offset);
+    }
+
+    /** Herald: the channel's top offset at subscribe time, the base for gap checks. */
+    void initialOffset(long offset) {
+        if (offset >= 0 && lastOffset < 0) {
+            lastOffset = offset;
+        }
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt == ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
+            protocol.onOpen(this);
+        } else if (evt == ClientHandshakeStateEvent.HANDSHAKE_TIMEOUT) {
+            fail("handshake timeout");
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+        if (frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame) {
+            protocol.onFrame(this, frame.content());
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (acc != null) {
+            acc.release();
+            acc = null;
+        }
+        if (!done) {
+            fail("closed before ready");
+        } else if (!closing) {
+            stats.dropped.increment();
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        fail(cause.getClass().getSimpleName() + ": " + cause.getMessage());
+        ctx.close();
+    }
+}
