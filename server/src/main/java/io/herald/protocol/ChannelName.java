@@ -64,6 +64,17 @@ public record ChannelName(String value) implements Comparable<ChannelName> {
         return hash < 0 ? List.of() : List.of(value.substring(hash + 1).split(","));
     }
 
+    /** Compared on every delivery (subscription lookup), so kept to the string comparison alone. */
+    @Override
+    public boolean equals(Object o) {
+        return this == o || o instanceof ChannelName other && value.equals(other.value);
+    }
+
+    @Override
+    public int hashCode() {
+        return value.hashCode();
+    }
+
     @Override
     public int compareTo(ChannelName o) {
         return value.compareTo(o.value);

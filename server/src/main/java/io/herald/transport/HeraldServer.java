@@ -62,7 +62,8 @@ public final class HeraldServer implements AutoCloseable {
         this.connections = new Connections(config.limits().maxConnections());
         this.loops = EventLoops.best();
         this.boss = loops.group(1, "herald-accept");
-        this.workers = loops.group(0, "herald-io");
+        // one I/O loop per core: more loops than cores only adds context switches to a fan-out
+        this.workers = loops.group(Runtime.getRuntime().availableProcessors(), "herald-io");
     }
 
     /** Starts a node on {@code config.host():config.port()} (port 0: any free port). */

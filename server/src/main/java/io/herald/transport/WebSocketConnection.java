@@ -12,6 +12,8 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.ChannelOutboundInvoker;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.CorruptedFrameException;
@@ -58,6 +60,8 @@ final class WebSocketConnection extends SimpleChannelInboundHandler<WebSocketFra
     /** When the channel became unwritable, or 0 while it is writable. */
     private long unwritableSinceNanos;
     private boolean flushScheduled;
+    /** Writes entering the pipeline below the WebSocket frame encoder, for frames already encoded. */
+    private ChannelOutboundInvoker rawWriter;
     private boolean closing;
     /** Why the connection ended, as a metrics label; null while open or when the client closed it. */
     private String closeReason;
@@ -84,6 +88,8 @@ final class WebSocketConnection extends SimpleChannelInboundHandler<WebSocketFra
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
+        ChannelHandlerContext encoder = ctx.pipeline().context(WebSocketFrameEncoder.class);
+        rawWriter = encoder != null ? encoder : ctx.pipeline().firstContext();
         sweeps.register(this, ctx.executor());
         metrics.connectionOpened();
         log.debug("connection {} opened from {}", session.clientId(), channel.remoteAddress());
@@ -216,7 +222,10 @@ final class WebSocketConnection extends SimpleChannelInboundHandler<WebSocketFra
     @Override
     public void sendShared(byte[] frame) {
         if (admit(frame.length)) {
-            write(SharedFrames.frame(frame, channel.alloc()));
+            // already a complete WebSocket frame: enter the pipeline below the frame encoder, which
+            // would only pass it on after walking every handler above it
+            rawWriter.write(SharedFrames.frame(frame, channel.alloc()), channel.voidPromise());
+            scheduleFlush();
         }
     }
 
@@ -242,6 +251,10 @@ final class WebSocketConnection extends SimpleChannelInboundHandler<WebSocketFra
     /** Writes now; one flush per event-loop pass sends everything written in it. */
     private void write(Object message) {
         channel.write(message, channel.voidPromise());
+        scheduleFlush();
+    }
+
+    private void scheduleFlush() {
         if (!flushScheduled) {
             flushScheduled = true;
             channel.eventLoop().execute(flushTask);
@@ -249,7 +262,7 @@ final class WebSocketConnection extends SimpleChannelInboundHandler<WebSocketFra
     }
 
     private void channelFlush() {
-        channel.flush();
+        rawWriter.flush();
     }
 
     @Override
