@@ -38,7 +38,8 @@ public final class Hub implements BrokerListener {
      * its monitor; delivery reads the groups without it.
      */
     private static final class LocalChannel {
-        final ConcurrentHashMap<Executor, Set<Subscriber>> byThread = new ConcurrentHashMap<>();
+        /** Sized for the common case of few threads; a channel per connection must stay small. */
+        final ConcurrentHashMap<Executor, Set<Subscriber>> byThread = new ConcurrentHashMap<>(2);
         /** Guarded by this. */
         int size;
         /** Completes when the node's broker subscription is in effect. Guarded by this. */
@@ -62,7 +63,7 @@ public final class Hub implements BrokerListener {
     public int register(Subscriber s) {
         clients.put(s.clientId(), s);
         Set<Subscriber> mine = users.compute(s.userId(), (u, set) -> {
-            Set<Subscriber> out = set != null ? set : ConcurrentHashMap.newKeySet();
+            Set<Subscriber> out = set != null ? set : ConcurrentHashMap.newKeySet(2);
             out.add(s);
             return out;
         });
@@ -88,7 +89,7 @@ public final class Hub implements BrokerListener {
                 if (lc.removed) {
                     continue;
                 }
-                if (lc.byThread.computeIfAbsent(s.executor(), e -> ConcurrentHashMap.newKeySet()).add(s)) {
+                if (lc.byThread.computeIfAbsent(s.executor(), e -> ConcurrentHashMap.newKeySet(2)).add(s)) {
                     lc.size++;
                     subscriptionCount.incrementAndGet();
                 }

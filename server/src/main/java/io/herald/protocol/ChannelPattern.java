@@ -1,5 +1,6 @@
 package io.herald.protocol;
 
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
@@ -10,7 +11,16 @@ import java.util.regex.Pattern;
 public final class ChannelPattern {
     /** Characters of channel names, plus the wildcard. */
     private static final Pattern ALLOWED = Pattern.compile("[A-Za-z0-9_:.\\-#@=,*]+");
+    /**
+     * Compiled patterns shared by every token that names them: most deployments use a handful of
+     * patterns, and a compiled regex costs about a kilobyte, which per connection would dominate its
+     * memory. Bounded so hostile tokens cannot grow it without limit.
+     */
+    private static final ConcurrentHashMap<String, ChannelPattern> SHARED = new ConcurrentHashMap<>();
+    private static final int SHARED_LIMIT = 10_000;
+
     private final String source;
+    /** Null for a pattern without wildcards, which is matched by string equality. */
     private final Pattern regex;
 
     private ChannelPattern(String source, Pattern regex) {
@@ -23,6 +33,10 @@ public final class ChannelPattern {
      * character no channel name can contain (such a pattern could never match).
      */
     public static ChannelPattern of(String source) {
+        ChannelPattern shared = source == null ? null : SHARED.get(source);
+        if (shared != null) {
+            return shared;
+        }
         if (source == null || source.isEmpty()) {
             throw new IllegalArgumentException("channel pattern is empty");
         }
@@ -32,6 +46,15 @@ public final class ChannelPattern {
         if (!ALLOWED.matcher(source).matches()) {
             throw new IllegalArgumentException("channel pattern may only contain A-Z a-z 0-9 _ : . - # @ = , and *");
         }
+        ChannelPattern p = new ChannelPattern(source, source.indexOf('*') < 0 ? null : compile(source));
+        if (SHARED.size() < SHARED_LIMIT) {
+            ChannelPattern raced = SHARED.putIfAbsent(source, p);
+            return raced != null ? raced : p;
+        }
+        return p;
+    }
+
+    private static Pattern compile(String source) {
         StringBuilder re = new StringBuilder(source.length() + 16);
         int i = 0;
         while (i < source.length()) {
@@ -49,15 +72,15 @@ public final class ChannelPattern {
                 i++;
             }
         }
-        return new ChannelPattern(source, Pattern.compile(re.toString(), Pattern.DOTALL));
+        return Pattern.compile(re.toString(), Pattern.DOTALL);
     }
 
     public boolean matches(ChannelName channel) {
-        return regex.matcher(channel.value()).matches();
+        return matches(channel.value());
     }
 
     public boolean matches(String channel) {
-        return regex.matcher(channel).matches();
+        return regex == null ? source.equals(channel) : regex.matcher(channel).matches();
     }
 
     public String source() {

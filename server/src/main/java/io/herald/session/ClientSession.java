@@ -54,7 +54,8 @@ public final class ClientSession implements Subscriber {
     Claims claims = Claims.anonymous();
     ClientInfo info;
     final Map<ChannelName, Subscription> subscriptions = new HashMap<>();
-    private final ArrayDeque<byte[]> inbox = new ArrayDeque<>();
+    /** Frames waiting behind a command in progress; created on first need (most connections never queue). */
+    private ArrayDeque<byte[]> inbox;
     /** True while a command (or authentication) is in progress; later frames wait in the inbox. */
     private boolean busy;
     /** When a connection still awaiting its first command is closed (epoch millis); 0 once connected. */
@@ -136,6 +137,9 @@ public final class ClientSession implements Subscriber {
             }
             return;
         }
+        if (inbox == null) {
+            inbox = new ArrayDeque<>(4);
+        }
         if (inbox.size() >= MAX_QUEUED_FRAMES) {
             sendError(CommandParser.peekId(frame), ErrorCode.TOO_MANY_REQUESTS,
                     "too many commands in flight; wait for replies before sending more");
@@ -153,7 +157,7 @@ public final class ClientSession implements Subscriber {
     }
 
     private void drain() {
-        while (!busy && state != State.CLOSED && !inbox.isEmpty()) {
+        while (!busy && state != State.CLOSED && inbox != null && !inbox.isEmpty()) {
             CompletableFuture<Void> step = handle(inbox.pollFirst());
             if (!step.isDone()) {
                 busy = true;
@@ -350,7 +354,7 @@ public final class ClientSession implements Subscriber {
         state = State.CLOSED;
         cancelConnectTimer();
         tokenDeadlines.cancel();
-        inbox.clear();
+        inbox = null;
         channelCommands.endAll();
         if (wasConnected) {
             services.hub().unregister(this);

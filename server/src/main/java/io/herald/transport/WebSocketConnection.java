@@ -47,7 +47,8 @@ final class WebSocketConnection extends SimpleChannelInboundHandler<WebSocketFra
 
     private final Channel channel;
     private final ClientSession session;
-    private final String token;
+    /** The {@code ?token=} value until the session has started; not kept for the connection's life. */
+    private String token;
     private final ControlFrames control;
     private final LivenessSweeps sweeps;
     private final HeraldMetrics metrics;
@@ -98,7 +99,9 @@ final class WebSocketConnection extends SimpleChannelInboundHandler<WebSocketFra
             close(CloseCode.CONNECTION_LIMIT, "server connection limit reached; retry later");
             return;
         }
-        session.start(token);
+        String t = token;
+        token = null;
+        session.start(t);
     }
 
     @Override

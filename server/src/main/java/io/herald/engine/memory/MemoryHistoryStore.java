@@ -47,8 +47,10 @@ public final class MemoryHistoryStore implements HistoryStore {
     /** A stream: all fields are guarded by the stream's monitor. */
     private static final class Stream {
         final String epoch = Epochs.next();
-        final ArrayDeque<Publication> items = new ArrayDeque<>();
-        final LinkedHashMap<String, Publication> idempotency = new LinkedHashMap<>();
+        /** Small to start: many channels (a personal one per user, say) hold little or nothing. */
+        final ArrayDeque<Publication> items = new ArrayDeque<>(2);
+        /** Created on the first idempotency key; most channels never see one. */
+        LinkedHashMap<String, Publication> idempotency;
         long top;
         long lastUse;
         /** The namespace's history TTL at the last publish, so the sweep can trim without options. */
@@ -107,7 +109,7 @@ public final class MemoryHistoryStore implements HistoryStore {
         String key = draft.idempotencyKey();
         if (key != null) {
             expireIdempotency(s, now);
-            Publication first = s.idempotency.get(key);
+            Publication first = s.idempotency == null ? null : s.idempotency.get(key);
             if (first != null) {
                 return new PublishResult(first, true);
             }
@@ -122,6 +124,9 @@ public final class MemoryHistoryStore implements HistoryStore {
             trim(s, options, now);
         }
         if (key != null) {
+            if (s.idempotency == null) {
+                s.idempotency = new LinkedHashMap<>();
+            }
             s.idempotency.put(key, p);
         }
         broker.publish(p);
@@ -207,6 +212,9 @@ public final class MemoryHistoryStore implements HistoryStore {
     }
 
     private static void expireIdempotency(Stream s, long now) {
+        if (s.idempotency == null) {
+            return;
+        }
         Iterator<Map.Entry<String, Publication>> it = s.idempotency.entrySet().iterator();
         while (it.hasNext()) {
             if (it.next().getValue().timestampMillis() >= now - IDEMPOTENCY_WINDOW_MILLIS) {
@@ -229,7 +237,8 @@ public final class MemoryHistoryStore implements HistoryStore {
                 while (!s.items.isEmpty() && s.items.peekFirst().timestampMillis() <= now - s.ttlMillis) {
                     s.items.removeFirst();
                 }
-                if (s.items.isEmpty() && s.idempotency.isEmpty() && now - s.lastUse >= streamIdleMillis) {
+                if (s.items.isEmpty() && (s.idempotency == null || s.idempotency.isEmpty())
+                        && now - s.lastUse >= streamIdleMillis) {
                     s.dropped = true;
                     streams.remove(e.getKey(), s);
                 }
