@@ -21,8 +21,10 @@ import javax.imageio.ImageIO;
  * one line with markers per series, linear axes from zero with labelled ticks.
  */
 final class Chart {
+    /** Ten distinct colours: five systems with two payloads each never share one. */
     private static final Color[] COLORS = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c),
-        new Color(0xff7f0e), new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2), new Color(0x17becf)};
+        new Color(0xff7f0e), new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2), new Color(0x17becf),
+        new Color(0x7f7f7f), new Color(0xbcbd22)};
     private static final int W = 620;
     private static final int H = 440;
 
@@ -52,7 +54,11 @@ final class Chart {
     /** Writes bench/results/&lt;scenario&gt;.png with the panels side by side. */
     static Path write(String scenario, String title, List<Panel> panels) throws IOException {
         System.setProperty("java.awt.headless", "true");
-        BufferedImage img = new BufferedImage(W * panels.size(), H + 40, BufferedImage.TYPE_INT_RGB);
+        int series = panels.stream().mapToInt(p -> p.series.size()).max().orElse(0);
+        int legendRows = (series + 1) / 2;
+        // the legend starts 58 px below the plot; grow the image when it needs more than the default room
+        int extra = Math.max(0, 58 + legendRows * 16 - 110 + 10);
+        BufferedImage img = new BufferedImage(W * panels.size(), H + 40 + extra, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
         g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
