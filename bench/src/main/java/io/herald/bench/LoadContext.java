@@ -33,7 +33,10 @@ final class LoadContext implements AutoCloseable {
 
     Fleet.Spec spec(SystemServer server, List<String> channels, String seqCheck) {
         return new Fleet.Spec(server.name, "127.0.0.1", server.port, server.token(), channels, o.integer("group", 10),
-                seqCheck, sources(), o.integer("per-worker", 9_500), o.integer("inflight", 500), o.integer("worker-threads", 1));
+                seqCheck, sources(), o.integer("per-worker", 9_500), o.integer("inflight", 500), o.integer("worker-threads",
+                        // one reading thread per core: with one, the generator itself caps fan-out at
+                        // 5,000 subscribers (measured: 80k deliveries/s with 1 thread, 161k with 2)
+                        Runtime.getRuntime().availableProcessors()));
     }
 
     /**
