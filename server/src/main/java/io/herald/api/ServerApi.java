@@ -19,9 +19,7 @@ import io.herald.protocol.EventName;
 import io.herald.protocol.Frames;
 import io.herald.protocol.JsonCodec;
 import io.herald.protocol.StreamPosition;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -423,33 +421,16 @@ public final class ServerApi {
         }));
     }
 
-    @FunctionalInterface
-    private interface Body {
-        void write(JsonGenerator g) throws IOException;
-    }
-
-    private static ApiResponse ok(Body body) {
-        return new ApiResponse(200, json(body));
+    private static ApiResponse ok(JsonCodec.Fields body) {
+        return new ApiResponse(200, JsonCodec.object(body));
     }
 
     public static ApiResponse error(ApiException e) {
-        return new ApiResponse(e.status(), json(g -> {
+        return new ApiResponse(e.status(), JsonCodec.object(g -> {
             g.writeObjectFieldStart("error");
             g.writeStringField("code", e.code());
             g.writeStringField("message", e.getMessage());
             g.writeEndObject();
         }));
-    }
-
-    private static byte[] json(Body body) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(128);
-        try (JsonGenerator g = JsonCodec.MAPPER.getFactory().createGenerator(out)) {
-            g.writeStartObject();
-            body.write(g);
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
     }
 }

@@ -2,9 +2,7 @@ package io.herald.protocol;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -27,25 +25,14 @@ public final class Frames {
         return RFC3339_MILLIS.format(Instant.ofEpochMilli(epochMillis));
     }
 
-    @FunctionalInterface
-    private interface Body {
-        void write(JsonGenerator g) throws IOException;
-    }
-
-    private static byte[] object(String type, Long id, Body body) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(128);
-        try (JsonGenerator g = JsonCodec.MAPPER.getFactory().createGenerator(out)) {
-            g.writeStartObject();
+    private static byte[] object(String type, Long id, JsonCodec.Fields body) {
+        return JsonCodec.object(g -> {
             g.writeStringField("type", type);
             if (id != null) {
                 g.writeNumberField("id", id);
             }
             body.write(g);
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
+        });
     }
 
     /** A publication push: {@code {"type":event,"channel","data","offset","epoch","timestamp"[,"user"]}}. */

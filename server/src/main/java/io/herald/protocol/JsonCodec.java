@@ -1,11 +1,15 @@
 package io.herald.protocol;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 
 /**
  * The one Jackson mapper Herald uses for the wire. Thread-safe. Nesting is capped so a frame of
@@ -23,5 +27,24 @@ public final class JsonCodec {
             .build();
 
     private JsonCodec() {
+    }
+
+    /** Writes the fields of one JSON object. */
+    @FunctionalInterface
+    public interface Fields {
+        void write(JsonGenerator g) throws IOException;
+    }
+
+    /** Encodes one JSON object whose fields {@code fields} writes; used for every frame and API body. */
+    public static byte[] object(Fields fields) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(128);
+        try (JsonGenerator g = MAPPER.getFactory().createGenerator(out)) {
+            g.writeStartObject();
+            fields.write(g);
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
     }
 }
