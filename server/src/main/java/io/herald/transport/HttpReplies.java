@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import java.nio.charset.StandardCharsets;
 
 /** Writes JSON HTTP responses, keeping the connection open when the client asked for keep-alive. */
 final class HttpReplies {
@@ -24,24 +25,34 @@ final class HttpReplies {
 
     /** A JSON response; {@code retryAfter} > 0 adds a {@code Retry-After} header. */
     static void json(ChannelHandlerContext ctx, boolean keepAlive, int status, byte[] body, long retryAfter) {
-        var f = ctx.writeAndFlush(response(status, body, keepAlive, retryAfter));
-        if (!keepAlive) {
-            f.addListener(ChannelFutureListener.CLOSE);
-        }
+        write(ctx, keepAlive, response(status, body, keepAlive, retryAfter));
     }
 
     /** Builds a JSON response without writing it. */
     static FullHttpResponse response(int status, byte[] body, boolean keepAlive, long retryAfter) {
-        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
-                Unpooled.wrappedBuffer(body));
-        res.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+        FullHttpResponse res = response(status, HttpHeaderValues.APPLICATION_JSON, body, keepAlive);
         res.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
         if (retryAfter > 0) {
             res.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfter);
         }
+        return res;
+    }
+
+    private static FullHttpResponse response(int status, CharSequence contentType, byte[] body, boolean keepAlive) {
+        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
+                Unpooled.wrappedBuffer(body));
+        res.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         HttpUtil.setContentLength(res, body.length);
         HttpUtil.setKeepAlive(res, keepAlive);
         return res;
+    }
+
+    /** Writes a response; without keep-alive the connection closes once it is sent. */
+    private static void write(ChannelHandlerContext ctx, boolean keepAlive, FullHttpResponse res) {
+        var f = ctx.writeAndFlush(res);
+        if (!keepAlive) {
+            f.addListener(ChannelFutureListener.CLOSE);
+        }
     }
 
     /** A JSON error body {@code {"error":{"code","message"}}}. */
@@ -51,16 +62,8 @@ final class HttpReplies {
 
     /** Prometheus text exposition. */
     static void text(ChannelHandlerContext ctx, boolean keepAlive, String body) {
-        byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                Unpooled.wrappedBuffer(bytes));
-        res.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
-        HttpUtil.setContentLength(res, bytes.length);
-        HttpUtil.setKeepAlive(res, keepAlive);
-        var f = ctx.writeAndFlush(res);
-        if (!keepAlive) {
-            f.addListener(ChannelFutureListener.CLOSE);
-        }
+        write(ctx, keepAlive, response(200, "text/plain; version=0.0.4; charset=utf-8",
+                body.getBytes(StandardCharsets.UTF_8), keepAlive));
     }
 
     /** 429 with {@code Retry-After}; the connection is closed. */
