@@ -137,9 +137,9 @@ final class WebSocketConnection extends SimpleChannelInboundHandler<WebSocketFra
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof TooLongFrameException || isStatus(cause, WebSocketCloseStatus.MESSAGE_TOO_BIG)) {
-            closeAndEnd(CloseCode.FRAME_TOO_LARGE, "frame larger than max_frame_size");
+            close(CloseCode.FRAME_TOO_LARGE, "frame larger than max_frame_size");
         } else if (cause instanceof CorruptedFrameException) {
-            closeAndEnd(CloseCode.BAD_REQUEST, "malformed WebSocket frame");
+            close(CloseCode.BAD_REQUEST, "malformed WebSocket frame");
         } else {
             log.debug("connection {} failed, closing", session.clientId(), cause);
             ctx.close();
@@ -149,10 +149,6 @@ final class WebSocketConnection extends SimpleChannelInboundHandler<WebSocketFra
     private static boolean isStatus(Throwable cause, WebSocketCloseStatus status) {
         return cause instanceof CorruptedWebSocketFrameException c && c.closeStatus() != null
                 && c.closeStatus().code() == status.code();
-    }
-
-    private void closeAndEnd(CloseCode code, String reason) {
-        close(code, reason);
     }
 
     /** The liveness sweep's tick: silence, pings, the write deadline, then the session's own deadlines. */
@@ -181,7 +177,7 @@ final class WebSocketConnection extends SimpleChannelInboundHandler<WebSocketFra
     private void slowConsumer(String why) {
         metrics.slowConsumer();
         log.debug("connection {} is a slow consumer: {}", session.clientId(), why);
-        closeAndEnd(CloseCode.SLOW_CONSUMER, "slow consumer: " + why);
+        close(CloseCode.SLOW_CONSUMER, "slow consumer: " + why);
     }
 
     /** Bytes queued for this connection and not yet taken by the socket. */
