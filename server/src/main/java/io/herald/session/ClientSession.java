@@ -259,8 +259,13 @@ public final class ClientSession implements Subscriber {
         return done;
     }
 
+    /** The failure inside a future's {@link CompletionException} wrapper, or the failure itself. */
+    private static Throwable cause(Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    }
+
     static String authProblem(Throwable error) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        Throwable cause = cause(error);
         if (cause instanceof AuthException ae) {
             return ae.getMessage();
         }
@@ -312,8 +317,7 @@ public final class ClientSession implements Subscriber {
                     return;
                 }
                 if (error != null) {
-                    Throwable cause = error instanceof CompletionException ? error.getCause() : error;
-                    ErrorCode code = cause instanceof AuthException ae && ae.reason() == AuthException.Reason.EXPIRED
+                    ErrorCode code = cause(error) instanceof AuthException ae && ae.reason() == AuthException.Reason.EXPIRED
                             ? ErrorCode.TOKEN_EXPIRED : ErrorCode.UNAUTHORIZED;
                     sendError(r.id(), code, authProblem(error));
                     return;
