@@ -35,12 +35,7 @@ final class HeraldProtocol implements Protocol {
             c.initialOffset(Bytes.number(b, Bytes.OFFSET, from, to));
             c.subscribed();
         } else if (Bytes.startsWith(b, CONNECTED)) {
-            if (c.channels().length == 0) {
-                c.markReady();
-            }
-            for (String ch : c.channels()) {
-                subscribe(c, ch);
-            }
+            joinChannels(c);
         } else if (Bytes.startsWith(b, ERROR)) {
             c.error(b.toString(io.netty.util.CharsetUtil.UTF_8));
         } else if (!Bytes.startsWith(b, TYPE)) {

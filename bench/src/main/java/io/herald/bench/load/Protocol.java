@@ -21,6 +21,16 @@ public interface Protocol {
     /** Subscribes a ready connection to one more channel (churn, many-channel scenarios). */
     void subscribe(Conn c, String channel);
 
+    /** Once the session is up: a connection with no channels is ready; otherwise join each of them. */
+    default void joinChannels(Conn c) {
+        if (c.channels().length == 0) {
+            c.markReady();
+        }
+        for (String ch : c.channels()) {
+            subscribe(c, ch);
+        }
+    }
+
     /** A complete publish frame carrying {@code {"t":t,"seq":seq,"pad":"…"}} to {@code channel}. */
     ByteBuf publish(ByteBufAllocator alloc, String channel, long t, long seq, byte[] pad);
 

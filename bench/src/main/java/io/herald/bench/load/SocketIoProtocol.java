@@ -42,12 +42,7 @@ final class SocketIoProtocol implements Protocol {
         } else if (Bytes.startsWith(b, ERROR)) {
             c.error(b.toString(io.netty.util.CharsetUtil.UTF_8));
         } else if (Bytes.startsWith(b, CONNECT)) {
-            if (c.channels().length == 0) {
-                c.markReady();
-            }
-            for (String ch : c.channels()) {
-                subscribe(c, ch);
-            }
+            joinChannels(c);
         } else if (type == '1' || type == '4' && readable >= 2 && b.getByte(b.readerIndex() + 1) == '1') {
             c.error("server closed the session");
         }
