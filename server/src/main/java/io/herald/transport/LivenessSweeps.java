@@ -35,11 +35,6 @@ final class LivenessSweeps {
         }
     }
 
-    /** All connections on all loops, each visited on its own loop. */
-    void forEach(java.util.function.Consumer<WebSocketConnection> action) {
-        sweeps.forEach((loop, sweep) -> loop.execute(() -> new ArrayList<>(sweep.connections).forEach(action)));
-    }
-
     void close() {
         sweeps.values().forEach(s -> s.task.cancel(false));
     }

@@ -192,10 +192,6 @@ final class WebSocketConnection extends SimpleChannelInboundHandler<WebSocketFra
                 delayMillis, TimeUnit.MILLISECONDS);
     }
 
-    ClientSession session() {
-        return session;
-    }
-
     @Override
     public void execute(Runnable task) {
         channel.eventLoop().execute(task);
