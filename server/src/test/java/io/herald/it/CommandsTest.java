@@ -35,10 +35,6 @@ class CommandsTest {
         node.close();
     }
 
-    private static String unique(String prefix) {
-        return prefix + System.nanoTime();
-    }
-
     @Test
     void pingEchoesTheClientsTimestampOrGivesTheServersTime() {
         try (WsClient c = node.connectAs("42")) {
@@ -53,7 +49,7 @@ class CommandsTest {
 
     @Test
     void clientPublishWithAPublishClaimReachesSubscribersWithTheUser() {
-        String ch = unique("match:");
+        String ch = TestNode.unique("match:");
         String token = node.token("42", List.of("match:*"), List.of("match:*"), List.of());
         try (WsClient pub = node.connect(token); WsClient sub = node.connectAs("7", "match:*")) {
             pub.expect("connected");
@@ -83,7 +79,7 @@ class CommandsTest {
 
     @Test
     void clientPublishNamespaceAllowsOnlyClientEventsFromThoseWhoMaySubscribe() {
-        String ch = unique("chat:");
+        String ch = TestNode.unique("chat:");
         try (WsClient member = node.connectAs("42", "chat:*"); WsClient outsider = node.connectAs("57")) {
             member.call("{\"type\":\"subscribe\",\"channel\":\"" + ch + "\"}");
             member.send("{\"type\":\"publish\",\"channel\":\"" + ch + "\",\"event\":\"client-typing\",\"data\":true}");
@@ -113,7 +109,7 @@ class CommandsTest {
 
     @Test
     void presenceListsSubscribersWithInfoAndJoinLeaveArePushed() {
-        String ch = unique("room:");
+        String ch = TestNode.unique("room:");
         ObjectNode info = JsonCodec.MAPPER.createObjectNode().put("name", "Ada");
         String adaToken = node.issuer.issue("1", List.of("room:*"), List.of(), List.of(), info, Duration.ofHours(1));
         try (WsClient bob = node.connectAs("2", "room:*")) {
@@ -156,7 +152,7 @@ class CommandsTest {
 
     @Test
     void historyReturnsTheLatestOrThoseAfterSinceInAscendingOrder() {
-        String ch = unique("match:");
+        String ch = TestNode.unique("match:");
         for (int i = 1; i <= 5; i++) {
             node.publish(ch, "tick", String.valueOf(i));
         }
@@ -211,7 +207,7 @@ class CommandsTest {
 
     @Test
     void refreshThatDropsAChannelPatternEndsThatSubscription() {
-        String ch = unique("match:");
+        String ch = TestNode.unique("match:");
         try (WsClient c = node.connectAs("42", "match:*", "news")) {
             c.call("{\"type\":\"subscribe\",\"channel\":\"" + ch + "\"}");
             c.call("{\"type\":\"subscribe\",\"channel\":\"news\"}");

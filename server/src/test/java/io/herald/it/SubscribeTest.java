@@ -29,13 +29,9 @@ class SubscribeTest {
         node.close();
     }
 
-    private static String unique(String prefix) {
-        return prefix + System.nanoTime();
-    }
-
     @Test
     void subscribeReportsTheChannelsLastOffsetAndEpoch() {
-        String ch = unique("match:");
+        String ch = TestNode.unique("match:");
         node.publish(ch, "goal", "{}");
         node.publish(ch, "goal", "{}");
         try (WsClient c = node.connectAs("42", "match:*")) {
@@ -49,7 +45,7 @@ class SubscribeTest {
 
     @Test
     void publicationArrivesWithTheSpecShapeAfterSubscribed() {
-        String ch = unique("match:");
+        String ch = TestNode.unique("match:");
         try (WsClient c = node.connectAs("42", "match:*")) {
             JsonNode s = c.call("{\"type\":\"subscribe\",\"channel\":\"" + ch + "\",\"id\":1}");
             node.publish(ch, "score_update", "{\"home\":1,\"away\":0}");
@@ -65,7 +61,7 @@ class SubscribeTest {
 
     @Test
     void unsubscribeStopsDeliveryAndIsConfirmed() {
-        String ch = unique("match:");
+        String ch = TestNode.unique("match:");
         try (WsClient c = node.connectAs("42", "match:*")) {
             c.call("{\"type\":\"subscribe\",\"channel\":\"" + ch + "\"}");
             JsonNode u = c.call("{\"type\":\"unsubscribe\",\"channel\":\"" + ch + "\",\"id\":9}");
@@ -117,7 +113,7 @@ class SubscribeTest {
 
     @Test
     void resubscribeWithSinceRecoversExactlyTheMissedPublicationsInOrder() {
-        String ch = unique("match:");
+        String ch = TestNode.unique("match:");
         try (WsClient c = node.connectAs("42", "match:*")) {
             JsonNode s = c.call("{\"type\":\"subscribe\",\"channel\":\"" + ch + "\"}");
             node.publish(ch, "goal", "1");
@@ -141,7 +137,7 @@ class SubscribeTest {
 
     @Test
     void resubscribeWithStaleEpochReportsNotRecovered() {
-        String ch = unique("match:");
+        String ch = TestNode.unique("match:");
         node.publish(ch, "goal", "1");
         try (WsClient c = node.connectAs("42", "match:*")) {
             JsonNode r = c.call("{\"type\":\"subscribe\",\"channel\":\"" + ch + "\",\"since\":{\"offset\":0,\"epoch\":\"stale\"}}");
@@ -153,7 +149,7 @@ class SubscribeTest {
 
     @Test
     void resubscribeAfterHistoryWasTrimmedReportsNotRecovered() {
-        String ch = unique("small:");
+        String ch = TestNode.unique("small:");
         String epoch = node.api("POST", "/api/publish", "{\"channel\":\"" + ch + "\",\"type\":\"t\",\"data\":1}")
                 .json().get("epoch").asText();
         for (int i = 2; i <= 6; i++) {
@@ -175,7 +171,7 @@ class SubscribeTest {
 
     @Test
     void sinceAheadOfTheChannelReportsNotRecovered() {
-        String ch = unique("match:");
+        String ch = TestNode.unique("match:");
         String epoch = node.api("POST", "/api/publish", "{\"channel\":\"" + ch + "\",\"type\":\"t\",\"data\":1}")
                 .json().get("epoch").asText();
         try (WsClient c = node.connectAs("42", "match:*")) {
@@ -190,7 +186,7 @@ class SubscribeTest {
      */
     @Test
     void subscribingDuringAPublishBurstDeliversEveryLaterOffsetOnceInOrder() throws Exception {
-        String ch = unique("match:");
+        String ch = TestNode.unique("match:");
         int total = 3000;
         ExecutorService pool = Executors.newFixedThreadPool(3);
         try {

@@ -119,6 +119,11 @@ final class TestNode implements AutoCloseable {
         return new NamespaceConfig(historySize, ttl, presence, joinLeave, isPublic, clientPublish);
     }
 
+    /** A channel name no other test uses on a shared node. */
+    static String unique(String prefix) {
+        return prefix + System.nanoTime();
+    }
+
     int port() {
         return server.port();
     }
