@@ -41,7 +41,8 @@ final class ServerProcess implements AutoCloseable {
             throw new IllegalStateException("server/target/herald.jar not found: run ./herald build first");
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new java.util.ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED"));
+        // the same JVM options as ./herald serve
+        List<String> cmd = new java.util.ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "@server/herald.jvm"));
         cmd.addAll(jvmOptions);
         // extra server JVM flags for one run, e.g. a JFR recording: HERALD_BENCH_SERVER_OPTS="-XX:StartFlightRecording=…"
         String extra = System.getenv("HERALD_BENCH_SERVER_OPTS");
@@ -93,12 +94,31 @@ final class ServerProcess implements AutoCloseable {
         String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
         new ProcessBuilder(jcmd, String.valueOf(process.pid()), "GC.run").redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+        awaitSteadyRss();
         double sum = 0;
         Matcher m = Pattern.compile("(?m)^jvm_memory_used_bytes\\{area=\"heap\"[^}]*} ([0-9.eE+-]+)$").matcher(get("/metrics").body());
         while (m.find()) {
             sum += Double.parseDouble(m.group(1));
         }
         return sum;
+    }
+
+    /**
+     * G1 returns the heap it shrank after a GC to the OS concurrently, some time after the GC: wait
+     * until the RSS stops falling (two readings 500 ms apart within 1 MiB), at most 10 s, so a
+     * following {@link #rss()} reads the settled figure rather than one mid-uncommit.
+     */
+    private void awaitSteadyRss() throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        long last = rss();
+        while (System.nanoTime() < deadline) {
+            Thread.sleep(500);
+            long now = rss();
+            if (Math.abs(last - now) < 1 << 20) {
+                return;
+            }
+            last = now;
+        }
     }
 
     /** Resident set size of the server process, in bytes. */
