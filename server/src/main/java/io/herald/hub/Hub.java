@@ -10,6 +10,7 @@ import io.herald.protocol.ClientInfo;
 import io.herald.protocol.Frames;
 import io.herald.protocol.Publication;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -33,19 +34,110 @@ public final class Hub implements BrokerListener {
     private final PublishGate publishGate = new PublishGate();
 
     /**
-     * The subscribers of one channel, grouped by the thread that owns them, so a publication costs one
-     * task per thread rather than one per subscriber. Membership changes and broker calls happen under
-     * its monitor; delivery reads the groups without it.
+     * The members of one channel, grouped by the thread that owns them, so a publication costs one
+     * task per thread rather than one per member. Membership changes and broker calls happen under
+     * its monitor; delivery reads {@link #groups} without it.
      */
     private static final class LocalChannel {
-        /** Sized for the common case of few threads; a channel per connection must stay small. */
-        final ConcurrentHashMap<Executor, Set<Subscriber>> byThread = new ConcurrentHashMap<>(2);
+        /** Replaced, never modified, under the monitor: delivery reads it without locking. */
+        volatile Group[] groups = NO_GROUPS;
         /** Guarded by this. */
         int size;
         /** Completes when the node's broker subscription is in effect. Guarded by this. */
         CompletableFuture<Void> brokerSubscription;
         /** Set when the channel was removed from the map; adders must then retry. Guarded by this. */
         boolean removed;
+
+        /** The group of {@code executor}, created when missing. Called under the monitor. */
+        Group groupOf(Executor executor) {
+            Group[] current = groups;
+            for (Group g : current) {
+                if (g.executor == executor) {
+                    return g;
+                }
+            }
+            Group g = new Group(executor);
+            Group[] next = Arrays.copyOf(current, current.length + 1);
+            next[current.length] = g;
+            groups = next;
+            return g;
+        }
+
+        /** Drops an emptied group. Called under the monitor. */
+        void dropGroup(Group g) {
+            Group[] current = groups;
+            Group[] next = new Group[current.length - 1];
+            int n = 0;
+            for (Group other : current) {
+                if (other != g) {
+                    next[n++] = other;
+                }
+            }
+            groups = next;
+        }
+    }
+
+    private static final Group[] NO_GROUPS = new Group[0];
+
+    /**
+     * The members of one channel owned by one thread. The array is read and changed on that thread
+     * only (changes also happen under the channel's monitor, for the channel's count), so delivery
+     * walks it without locks. Removal moves the last member into the freed slot.
+     */
+    static final class Group {
+        final Executor executor;
+        /** Owned by {@link #executor}'s thread. */
+        private ChannelMember[] members = new ChannelMember[1];
+        /** Owned by {@link #executor}'s thread. */
+        private int size;
+
+        Group(Executor executor) {
+            this.executor = executor;
+        }
+
+        void add(ChannelMember m) {
+            if (size == members.length) {
+                members = Arrays.copyOf(members, size * 2);
+            }
+            m.group = this;
+            m.slot = size;
+            members[size++] = m;
+        }
+
+        void remove(ChannelMember m) {
+            int i = m.slot;
+            ChannelMember last = members[--size];
+            members[i] = last;
+            last.slot = i;
+            members[size] = null;
+            m.group = null;
+            m.slot = -1;
+            if (members.length > 8 && size < members.length / 4) {
+                members = Arrays.copyOf(members, members.length / 2);
+            }
+        }
+
+        /**
+         * Hands the publication to every member, last first: a member may remove itself during its
+         * callback, which moves an already visited member into its slot.
+         */
+        int deliver(Publication p) {
+            int written = 0;
+            for (int i = size - 1; i >= 0; i--) {
+                if (i < size && members[i].onPublication(p)) {
+                    written++;
+                }
+            }
+            return written;
+        }
+
+        void presenceChange(byte[] frame) {
+            for (int i = size - 1; i >= 0; i--) {
+                if (i < size) {
+                    members[i].onPresenceChange(frame);
+                }
+            }
+        }
     }
 
     private final HeraldMetrics metrics;
@@ -79,17 +171,19 @@ public final class Hub implements BrokerListener {
     }
 
     /**
-     * Adds {@code s} to the channel. The future completes once the node receives the channel's
-     * publications, so a stream position read after it misses nothing. Adding twice is harmless.
+     * Adds {@code m} to the channel; call on {@code m.executor()}. The future completes once the node
+     * receives the channel's publications, so a stream position read after it misses nothing. Adding
+     * a member that is already in the channel changes nothing.
      */
-    public CompletableFuture<Void> addSubscriber(ChannelName channel, Subscriber s) {
+    public CompletableFuture<Void> addSubscriber(ChannelName channel, ChannelMember m) {
         while (true) {
             LocalChannel lc = channels.computeIfAbsent(channel, c -> new LocalChannel());
             synchronized (lc) {
                 if (lc.removed) {
                     continue;
                 }
-                if (lc.byThread.computeIfAbsent(s.executor(), e -> ConcurrentHashMap.newKeySet(2)).add(s)) {
+                if (m.group == null) {
+                    lc.groupOf(m.executor()).add(m);
                     lc.size++;
                     subscriptionCount.incrementAndGet();
                 }
@@ -101,19 +195,20 @@ public final class Hub implements BrokerListener {
         }
     }
 
-    /** Removes {@code s} from the channel; the last one out ends the node's broker subscription. */
-    public void removeSubscriber(ChannelName channel, Subscriber s) {
+    /**
+     * Removes {@code m} from the channel; call on {@code m.executor()}. The last one out ends the
+     * node's broker subscription.
+     */
+    public void removeSubscriber(ChannelName channel, ChannelMember m) {
+        Group g = m.group;
         LocalChannel lc = channels.get(channel);
-        if (lc == null) {
+        if (g == null || lc == null) {
             return;
         }
         synchronized (lc) {
-            Set<Subscriber> group = lc.byThread.get(s.executor());
-            if (group == null || !group.remove(s)) {
-                return;
-            }
-            if (group.isEmpty()) {
-                lc.byThread.remove(s.executor(), group);
+            g.remove(m);
+            if (g.size == 0) {
+                lc.dropGroup(g);
             }
             lc.size--;
             subscriptionCount.decrementAndGet();
@@ -126,9 +221,9 @@ public final class Hub implements BrokerListener {
     }
 
     /**
-     * Hands the publication to each thread that owns subscribers of its channel, as one task per
-     * thread. Called for each channel in offset order (the engine's contract), and each thread's task
-     * queue is FIFO, so every subscriber sees the channel's publications in order.
+     * Hands the publication to each thread that owns members of its channel, as one task per thread.
+     * Called for each channel in offset order (the engine's contract), and each thread's task queue
+     * is FIFO, so every member sees the channel's publications in order.
      */
     @Override
     public void onPublication(Publication publication) {
@@ -136,18 +231,13 @@ public final class Hub implements BrokerListener {
         if (lc == null) {
             return;
         }
-        lc.byThread.forEach((thread, group) -> thread.execute(() -> fanOut(group, publication)));
-    }
-
-    private void fanOut(Set<Subscriber> group, Publication publication) {
-        int written = 0;
-        for (Subscriber s : group) {
-            if (s.onPublication(publication)) {
-                written++;
-            }
-        }
-        if (written > 0) {
-            metrics.deliveries(written, publication.timestampMillis());
+        for (Group g : lc.groups) {
+            g.executor.execute(() -> {
+                int written = g.deliver(publication);
+                if (written > 0) {
+                    metrics.deliveries(written, publication.timestampMillis());
+                }
+            });
         }
     }
 
@@ -158,7 +248,9 @@ public final class Hub implements BrokerListener {
             return;
         }
         byte[] frame = Frames.presenceChange(join, channel, client);
-        lc.byThread.values().forEach(group -> group.forEach(s -> s.deliverPresenceChange(channel, frame)));
+        for (Group g : lc.groups) {
+            g.executor.execute(() -> g.presenceChange(frame));
+        }
     }
 
     @Override

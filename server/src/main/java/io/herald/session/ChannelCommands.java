@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,7 +68,7 @@ final class ChannelCommands {
         }
         NamespaceConfig ns = namespace(channel);
         requireSubscribeAccess(cmd.id(), channel, ns);
-        Subscription sub = new Subscription(channel, ns, false);
+        Subscription sub = new Subscription(this, channel, ns, false);
         CompletableFuture<Void> done = new CompletableFuture<>();
         session.onLoop(open(sub, cmd.since()), (opened, error) -> {
             if (error != null) {
@@ -172,7 +173,7 @@ final class ChannelCommands {
             if (session.subscriptions.containsKey(channel)) {
                 continue;
             }
-            Subscription sub = new Subscription(channel, namespace(channel), true);
+            Subscription sub = new Subscription(this, channel, namespace(channel), true);
             opening.add(open(sub, since.get(channel)).exceptionally(e -> {
                 session.conn.execute(() -> abandon(sub, e));
                 return null;
@@ -194,7 +195,7 @@ final class ChannelCommands {
         if (session.subscriptions.containsKey(channel)) {
             return;
         }
-        Subscription sub = new Subscription(channel, namespace(channel), true);
+        Subscription sub = new Subscription(this, channel, namespace(channel), true);
         session.onLoop(open(sub, null), (opened, error) -> {
             if (error != null) {
                 abandon(sub, error);
@@ -231,7 +232,7 @@ final class ChannelCommands {
     private CompletableFuture<Opened> open(Subscription sub, StreamPosition since) {
         session.subscriptions.put(sub.channel, sub);
         ChannelName channel = sub.channel;
-        return session.services.hub().addSubscriber(channel, session).thenCompose(v -> since == null
+        return session.services.hub().addSubscriber(channel, sub).thenCompose(v -> since == null
                 ? engine.history().position(channel, sub.namespace)
                         .thenApply(pos -> new Opened(sub, new HistoryResult(List.of(), pos, false), null))
                 : engine.history().read(channel, since, Integer.MAX_VALUE, sub.namespace)
@@ -241,7 +242,7 @@ final class ChannelCommands {
     private void abandon(Subscription sub, Throwable error) {
         log.warn("subscription to {} could not be set up", sub.channel, error);
         if (session.subscriptions.remove(sub.channel, sub)) {
-            session.services.hub().removeSubscriber(sub.channel, session);
+            session.services.hub().removeSubscriber(sub.channel, sub);
         }
     }
 
@@ -282,10 +283,16 @@ final class ChannelCommands {
         }
     }
 
-    /** A publication from the hub, on the connection's thread; true when it was written. */
-    boolean onPublication(Publication p) {
-        Subscription sub = session.subscriptions.get(p.channel());
-        if (sub == null || !session.isConnected()) {
+    Executor executor() {
+        return session.conn.executor();
+    }
+
+    /**
+     * A publication from the hub for {@code sub}, on the connection's thread; true when it was
+     * written. The hub stops calling once {@link #end} removed the subscription.
+     */
+    boolean onPublication(Subscription sub, Publication p) {
+        if (!session.isConnected()) {
             return false;
         }
         if (sub.isLive()) {
@@ -293,6 +300,13 @@ final class ChannelCommands {
         }
         sub.hold(p);
         return false;
+    }
+
+    /** A join or leave push from the hub for {@code sub}, on the connection's thread. */
+    void onPresenceChange(Subscription sub, byte[] frame) {
+        if (sub.isLive() && session.isConnected()) {
+            session.conn.send(frame);
+        }
     }
 
     /** Writes the publication if it is the next one; a gap ends the subscription. */
@@ -316,7 +330,7 @@ final class ChannelCommands {
     /** Ends a subscription: leaves the hub and presence (with a leave push where configured). */
     private void end(Subscription sub) {
         session.subscriptions.remove(sub.channel, sub);
-        session.services.hub().removeSubscriber(sub.channel, session);
+        session.services.hub().removeSubscriber(sub.channel, sub);
         if (sub.inPresence) {
             sub.inPresence = false;
             engine.presence().remove(sub.channel, session.clientId());

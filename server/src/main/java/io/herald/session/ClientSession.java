@@ -14,7 +14,6 @@ import io.herald.protocol.CommandParser;
 import io.herald.protocol.ErrorCode;
 import io.herald.protocol.Frames;
 import io.herald.protocol.ProtocolException;
-import io.herald.protocol.Publication;
 import io.herald.protocol.StreamPosition;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
@@ -24,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executor;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -407,26 +405,6 @@ public final class ClientSession implements Subscriber {
                 }
             }));
         }
-    }
-
-    @Override
-    public Executor executor() {
-        return conn.executor();
-    }
-
-    @Override
-    public boolean onPublication(Publication publication) {
-        return channelCommands.onPublication(publication);
-    }
-
-    @Override
-    public void deliverPresenceChange(ChannelName channel, byte[] frame) {
-        conn.execute(() -> {
-            Subscription sub = subscriptions.get(channel);
-            if (sub != null && sub.isLive() && state == State.CONNECTED) {
-                conn.send(frame);
-            }
-        });
     }
 
     @Override

@@ -1,22 +1,26 @@
 package io.herald.session;
 
 import io.herald.config.NamespaceConfig;
+import io.herald.hub.ChannelMember;
 import io.herald.protocol.ChannelName;
 import io.herald.protocol.Publication;
 import io.herald.protocol.StreamPosition;
 import java.util.ArrayDeque;
+import java.util.concurrent.Executor;
 
 /**
  * One channel of one connection. Until it is live, publications are buffered; once live, each
  * publication is checked against the last delivered offset so the client sees every offset once,
- * in order. Owned by the connection's thread; not thread-safe.
+ * in order. It is also the connection's member of the channel in the hub, so the hub hands it
+ * publications directly. Owned by the connection's thread; not thread-safe.
  */
-final class Subscription {
+final class Subscription extends ChannelMember {
     /** Publications buffered while the subscription is being set up, before it is dropped as stale. */
     static final int MAX_PENDING = 10_000;
 
     enum Verdict { DELIVER, DUPLICATE, GAP }
 
+    private final ChannelCommands owner;
     final ChannelName channel;
     final NamespaceConfig namespace;
     /** True for subscriptions the server made (token {@code subscribe} claim, server API). */
@@ -27,10 +31,26 @@ final class Subscription {
     private String epoch;
     boolean inPresence;
 
-    Subscription(ChannelName channel, NamespaceConfig namespace, boolean serverSide) {
+    Subscription(ChannelCommands owner, ChannelName channel, NamespaceConfig namespace, boolean serverSide) {
+        this.owner = owner;
         this.channel = channel;
         this.namespace = namespace;
         this.serverSide = serverSide;
+    }
+
+    @Override
+    public Executor executor() {
+        return owner.executor();
+    }
+
+    @Override
+    public boolean onPublication(Publication p) {
+        return owner.onPublication(this, p);
+    }
+
+    @Override
+    public void onPresenceChange(byte[] frame) {
+        owner.onPresenceChange(this, frame);
     }
 
     boolean isLive() {

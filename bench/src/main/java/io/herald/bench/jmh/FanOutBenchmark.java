@@ -1,10 +1,9 @@
 package io.herald.bench.jmh;
 
-import io.herald.engine.ControlCommand;
 import io.herald.engine.memory.MemoryBroker;
+import io.herald.hub.ChannelMember;
 import io.herald.hub.Hub;
 import io.herald.metrics.HeraldMetrics;
-import io.herald.hub.Subscriber;
 import io.herald.protocol.ChannelName;
 import io.herald.protocol.Frames;
 import io.herald.protocol.Publication;
@@ -31,7 +30,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * one encoded publication to each. The score is per delivery ({@link OperationsPerInvocation}).
  *
  * <p>Subscribers here only count deliveries, so this measures the hub's own cost (the channel lookup
- * and iterating the subscriber set), not the session's hop onto its event loop or the socket write.
+ * and walking the member array), not the session's hop onto its event loop or the socket write.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -43,24 +42,14 @@ public class FanOutBenchmark {
     static final int SUBSCRIBERS = 1_000;
     private static final Executor INLINE = Runnable::run;
 
-    /** Counts what the hub hands it; stands in for a connection. */
-    static final class CountingSubscriber implements Subscriber {
+    /** Counts what the hub hands it; stands in for a connection's subscription. */
+    static final class CountingMember extends ChannelMember {
         private final String id;
         long deliveries;
         long bytes;
 
-        CountingSubscriber(int n) {
+        CountingMember(int n) {
             this.id = "c_bench_" + n;
-        }
-
-        @Override
-        public String clientId() {
-            return id;
-        }
-
-        @Override
-        public String userId() {
-            return "";
         }
 
         /** Runs the hub's per-thread delivery task inline, so one invocation measures the whole fan-out. */
@@ -77,11 +66,7 @@ public class FanOutBenchmark {
         }
 
         @Override
-        public void deliverPresenceChange(ChannelName channel, byte[] frame) {
-        }
-
-        @Override
-        public void control(ControlCommand command) {
+        public void onPresenceChange(byte[] frame) {
         }
     }
 
@@ -89,7 +74,7 @@ public class FanOutBenchmark {
     public int dataBytes;
 
     private Hub hub;
-    private CountingSubscriber[] subscribers;
+    private CountingMember[] subscribers;
     private Publication publication;
     private long published;
 
@@ -97,10 +82,9 @@ public class FanOutBenchmark {
     public void setUp() {
         ChannelName channel = ChannelName.of("bench:fan");
         hub = new Hub(new MemoryBroker(), new HeraldMetrics());
-        subscribers = new CountingSubscriber[SUBSCRIBERS];
+        subscribers = new CountingMember[SUBSCRIBERS];
         for (int i = 0; i < SUBSCRIBERS; i++) {
-            subscribers[i] = new CountingSubscriber(i);
-            hub.register(subscribers[i]);
+            subscribers[i] = new CountingMember(i);
             hub.addSubscriber(channel, subscribers[i]).join();
         }
         publication = Frames.publication(channel, "tick", Payloads.data(dataBytes), 1, "ep_bench",
@@ -116,9 +100,9 @@ public class FanOutBenchmark {
 
     @TearDown(Level.Trial)
     public void check() {
-        for (CountingSubscriber s : subscribers) {
+        for (CountingMember s : subscribers) {
             if (s.deliveries != published) {
-                throw new IllegalStateException(s.clientId() + " got " + s.deliveries + " of " + published);
+                throw new IllegalStateException(s.id + " got " + s.deliveries + " of " + published);
             }
         }
     }
