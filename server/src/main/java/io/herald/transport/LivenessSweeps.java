@@ -3,15 +3,14 @@ package io.herald.transport;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
  * One periodic task per event loop that ticks every WebSocket connection on that loop: pings,
  * silence, write deadlines, connect timeouts and token expiry. Liveness thus costs no thread or timer
- * per connection. Thread-safe; each loop's set is touched only on that loop.
+ * per connection. Thread-safe; each loop's list is touched only on that loop.
  */
 final class LivenessSweeps {
     private final ConcurrentHashMap<EventExecutor, Sweep> sweeps = new ConcurrentHashMap<>();
@@ -24,14 +23,14 @@ final class LivenessSweeps {
 
     /** Adds a connection to its loop's sweep; call on that loop. */
     void register(WebSocketConnection c, EventExecutor loop) {
-        sweeps.computeIfAbsent(loop, Sweep::new).connections.add(c);
+        sweeps.computeIfAbsent(loop, Sweep::new).add(c);
     }
 
     /** Removes a connection; call on its loop. */
     void unregister(WebSocketConnection c, EventExecutor loop) {
         Sweep s = sweeps.get(loop);
         if (s != null) {
-            s.connections.remove(c);
+            s.remove(c);
         }
     }
 
@@ -39,19 +38,50 @@ final class LivenessSweeps {
         sweeps.values().forEach(s -> s.task.cancel(false));
     }
 
+    /**
+     * One loop's connections in an array, each knowing its index ({@link WebSocketConnection#sweepSlot}),
+     * so membership costs a slot rather than a set entry per connection. Owned by the loop.
+     */
     private final class Sweep {
-        final LinkedHashSet<WebSocketConnection> connections = new LinkedHashSet<>();
+        private WebSocketConnection[] connections = new WebSocketConnection[64];
+        private int size;
         final ScheduledFuture<?> task;
 
         Sweep(EventExecutor loop) {
             task = loop.scheduleAtFixedRate(this::run, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
         }
 
+        void add(WebSocketConnection c) {
+            if (c.sweepSlot >= 0) {
+                return;
+            }
+            if (size == connections.length) {
+                connections = Arrays.copyOf(connections, size * 2);
+            }
+            c.sweepSlot = size;
+            connections[size++] = c;
+        }
+
+        void remove(WebSocketConnection c) {
+            int i = c.sweepSlot;
+            if (i < 0 || i >= size || connections[i] != c) {
+                return;
+            }
+            WebSocketConnection last = connections[--size];
+            connections[i] = last;
+            last.sweepSlot = i;
+            connections[size] = null;
+            c.sweepSlot = -1;
+        }
+
+        /** Ticks from the end, so a connection that closes (and leaves) during its tick is not skipped over. */
         private void run() {
             long nowNanos = System.nanoTime();
             long nowMillis = System.currentTimeMillis();
-            for (WebSocketConnection c : new ArrayList<>(connections)) {
-                c.tick(nowNanos, nowMillis);
+            for (int i = size - 1; i >= 0; i--) {
+                if (i < size) {
+                    connections[i].tick(nowNanos, nowMillis);
+                }
             }
         }
     }

@@ -37,28 +37,9 @@ final class SharedFrames {
             if (s.frame != null) {
                 s.frame.release();
             }
-            s.frame = encode(payload, alloc);
+            s.frame = WireFrames.text(payload, alloc);
             s.payload = payload;
         }
         return s.frame.retainedDuplicate();
-    }
-
-    /** An unfragmented, unmasked text frame (RFC 6455 §5.2). */
-    static ByteBuf encode(byte[] payload, ByteBufAllocator alloc) {
-        int len = payload.length;
-        int header = len < 126 ? 2 : len < 65536 ? 4 : 10;
-        ByteBuf buf = alloc.directBuffer(header + len);
-        buf.writeByte(0x81);
-        if (len < 126) {
-            buf.writeByte(len);
-        } else if (len < 65536) {
-            buf.writeByte(126);
-            buf.writeShort(len);
-        } else {
-            buf.writeByte(127);
-            buf.writeLong(len);
-        }
-        buf.writeBytes(payload);
-        return buf;
     }
 }

@@ -9,7 +9,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.herald.limits.KeyedRateLimiter;
@@ -18,23 +18,22 @@ import java.net.InetSocketAddress;
 import java.util.List;
 
 /**
- * Upgrades {@code GET /ws} to WebSocket and assembles the WebSocket stages: frame aggregation (up to
- * {@code max_frame_size}), control frames and liveness, then the session. Oversized frames and
- * invalid UTF-8 are not fatal in the decoder: the session answers them (close 4009, bad_request).
+ * Upgrades {@code GET /ws} to WebSocket and assembles the WebSocket stages: Netty's frame decoder,
+ * then the {@link WebSocketConnection} (control frames, fragments, liveness, the session). Oversized
+ * frames and invalid UTF-8 are not fatal in the decoder: the session answers them (close 4009,
+ * bad_request).
  */
 final class WebSocketUpgrade {
     private final HeraldConfig config;
     private final SessionServices services;
     private final WebSocketDecoderConfig decoderConfig;
-    private final LivenessSweeps sweeps;
-    private final Connections connections;
+    private final WebSocketSettings settings;
     private final KeyedRateLimiter<InetAddress> perIp;
 
     WebSocketUpgrade(HeraldConfig config, SessionServices services, LivenessSweeps sweeps, Connections connections) {
         this.config = config;
         this.services = services;
-        this.sweeps = sweeps;
-        this.connections = connections;
+        this.settings = WebSocketSettings.of(services, sweeps, connections);
         this.perIp = new KeyedRateLimiter<>(config.limits().connectionRatePerIp());
         this.decoderConfig = WebSocketDecoderConfig.newBuilder()
                 .maxFramePayloadLength(config.client().maxFrameSize())
@@ -79,11 +78,12 @@ final class WebSocketUpgrade {
                 return;
             }
             p.remove(HttpRouter.class);
-            p.addLast("ws-aggregator", new WebSocketFrameAggregator(config.client().maxFrameSize()));
-            ControlFrames control = new ControlFrames();
-            p.addLast("ws-control", control);
-            p.addLast("ws-session", new WebSocketConnection(ctx.channel(), services, token, control, sweeps,
-                    connections, services.metrics()));
+            // the connection writes its frames as bytes (WireFrames); an encoder stage would only cost memory
+            ChannelHandlerContext encoder = p.context(WebSocketFrameEncoder.class);
+            if (encoder != null) {
+                p.remove(encoder.handler());
+            }
+            p.addLast("ws-session", new WebSocketConnection(ctx.channel(), settings, token));
         });
     }
 
