@@ -86,6 +86,12 @@ public final class HeraldMetrics {
         Gauge.builder(name, value).description(description).register(registry);
     }
 
+    /** Open connections of one transport ({@code ws}, {@code sse}), read at scrape time. */
+    public void transportGauge(String transport, Supplier<Number> value) {
+        Gauge.builder("herald.connections.transport", value).tag("transport", transport)
+                .description("open client connections, by transport").register(registry);
+    }
+
     public void connectionOpened() {
         opened.increment();
     }

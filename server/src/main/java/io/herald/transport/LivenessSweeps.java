@@ -9,7 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One periodic task per event loop that ticks every WebSocket connection on that loop: pings,
+ * One periodic task per event loop that ticks every client connection (WebSocket, SSE) on that loop: pings,
  * silence, write deadlines, connect timeouts and token expiry. Liveness thus costs no thread or timer
  * per connection. Thread-safe; each loop's set is touched only on that loop.
  */
@@ -23,12 +23,12 @@ final class LivenessSweeps {
     }
 
     /** Adds a connection to its loop's sweep; call on that loop. */
-    void register(WebSocketConnection c, EventExecutor loop) {
+    void register(OpenConnection c, EventExecutor loop) {
         sweeps.computeIfAbsent(loop, Sweep::new).connections.add(c);
     }
 
     /** Removes a connection; call on its loop. */
-    void unregister(WebSocketConnection c, EventExecutor loop) {
+    void unregister(OpenConnection c, EventExecutor loop) {
         Sweep s = sweeps.get(loop);
         if (s != null) {
             s.connections.remove(c);
@@ -40,7 +40,7 @@ final class LivenessSweeps {
     }
 
     private final class Sweep {
-        final LinkedHashSet<WebSocketConnection> connections = new LinkedHashSet<>();
+        final LinkedHashSet<OpenConnection> connections = new LinkedHashSet<>();
         final ScheduledFuture<?> task;
 
         Sweep(EventExecutor loop) {
@@ -50,7 +50,7 @@ final class LivenessSweeps {
         private void run() {
             long nowNanos = System.nanoTime();
             long nowMillis = System.currentTimeMillis();
-            for (WebSocketConnection c : new ArrayList<>(connections)) {
+            for (OpenConnection c : new ArrayList<>(connections)) {
                 c.tick(nowNanos, nowMillis);
             }
         }

@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * exceed {@code max_queue_bytes}, or that stays unable to take writes for {@code write_timeout}, is
  * closed as a slow consumer (4004). All fields are owned by the channel's event loop.
  */
-final class WebSocketConnection extends SimpleChannelInboundHandler<WebSocketFrame> implements Connection {
+final class WebSocketConnection extends SimpleChannelInboundHandler<WebSocketFrame> implements Connection, OpenConnection {
     private static final Logger log = LoggerFactory.getLogger(WebSocketConnection.class);
     /** How long a closing connection may take to flush its close frame before the socket is dropped. */
     private static final long CLOSE_GRACE_MILLIS = 1000;
@@ -152,7 +152,8 @@ final class WebSocketConnection extends SimpleChannelInboundHandler<WebSocketFra
     }
 
     /** The liveness sweep's tick: silence, pings, the write deadline, then the session's own deadlines. */
-    void tick(long nowNanos, long nowMillis) {
+    @Override
+    public void tick(long nowNanos, long nowMillis) {
         if (closing) {
             return;
         }
@@ -180,14 +181,14 @@ final class WebSocketConnection extends SimpleChannelInboundHandler<WebSocketFra
         close(CloseCode.SLOW_CONSUMER, "slow consumer: " + why);
     }
 
-    /** Bytes queued for this connection and not yet taken by the socket. */
-    long queuedBytes() {
+    @Override
+    public long queuedBytes() {
         ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
         return out == null ? 0 : out.totalPendingWriteBytes();
     }
 
-    /** Tells the client to reconnect elsewhere after {@code delayMillis}; called when the node drains. */
-    void drainAfter(long delayMillis) {
+    @Override
+    public void drainAfter(long delayMillis) {
         channel.eventLoop().schedule(() -> close(CloseCode.SHUTDOWN, "server shutting down; reconnect"),
                 delayMillis, TimeUnit.MILLISECONDS);
     }

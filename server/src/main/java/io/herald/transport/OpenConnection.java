@@ -1,0 +1,16 @@
+package io.herald.transport;
+
+/**
+ * A client connection as the node's bookkeeping sees it, whatever its transport (WebSocket, SSE):
+ * counted against the connection limit, ticked by its loop's sweep, drained at shutdown.
+ */
+interface OpenConnection {
+    /** The periodic tick on the connection's loop: heartbeats, write deadline, the session's deadlines. */
+    void tick(long nowNanos, long nowMillis);
+
+    /** Bytes queued for this connection and not yet taken by the socket. */
+    long queuedBytes();
+
+    /** Tells the client to reconnect elsewhere after {@code delayMillis}; called when the node drains. */
+    void drainAfter(long delayMillis);
+}
