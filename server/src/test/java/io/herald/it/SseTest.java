@@ -220,20 +220,20 @@ class SseTest {
     @Test
     void badChannelsOrCursorsAreRefusedWithA400ThatSaysWhatIsWrong() throws Exception {
         String t = token("42", "match:*");
-        assertError("/sse?token=" + t, 400, "bad_request", "give at least one channel parameter");
-        assertError("/sse?channel=bad%20name&token=" + t, 400, "bad_request", "invalid channel");
-        assertError("/sse?channel=a&channel=a&token=" + t, 400, "bad_request", "channel a is listed twice");
-        assertError("/sse?channel=a&channel=b&since=x1:3&token=" + t, 400, "bad_request", "have 1 entry for 2 channel(s)");
-        assertError("/sse?channel=a&since=x1-3&token=" + t, 400, "bad_request", "cursor \"x1-3\" is not <epoch>:<offset>");
-        assertError("/sse?channel=a&since=x1:-3&token=" + t, 400, "bad_request", "is not <epoch>:<offset>");
-        assertError("/sse?channel=a&channel=b&channel=c&channel=d&token=" + t, 400, "limit_exceeded",
+        assertError(node, "/sse?token=" + t, 400, "bad_request", "give at least one channel parameter");
+        assertError(node, "/sse?channel=bad%20name&token=" + t, 400, "bad_request", "invalid channel");
+        assertError(node, "/sse?channel=a&channel=a&token=" + t, 400, "bad_request", "channel a is listed twice");
+        assertError(node, "/sse?channel=a&channel=b&since=x1:3&token=" + t, 400, "bad_request", "have 1 entry for 2 channel(s)");
+        assertError(node, "/sse?channel=a&since=x1-3&token=" + t, 400, "bad_request", "cursor \"x1-3\" is not <epoch>:<offset>");
+        assertError(node, "/sse?channel=a&since=x1:-3&token=" + t, 400, "bad_request", "is not <epoch>:<offset>");
+        assertError(node, "/sse?channel=a&channel=b&channel=c&channel=d&token=" + t, 400, "limit_exceeded",
                 "at most 3 channels per request");
         HttpResponse<String> lastEventId = node.get("/sse?channel=a");
         assertThat(lastEventId.statusCode()).isNotEqualTo(400);
     }
 
-    static void assertError(String path, int status, String code, String message) throws Exception {
-        HttpResponse<String> res = node.get(path);
+    static void assertError(TestNode n, String path, int status, String code, String message) throws Exception {
+        HttpResponse<String> res = n.get(path);
         assertThat(res.statusCode()).as(path).isEqualTo(status);
         JsonNode body = io.herald.protocol.JsonCodec.MAPPER.readTree(res.body());
         assertThat(body.path("error").path("code").asText()).isEqualTo(code);
