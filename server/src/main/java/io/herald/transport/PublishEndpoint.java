@@ -63,8 +63,10 @@ final class PublishEndpoint {
             long wait = perClient.acquire(PollEndpoint.rateKey(claims, ctx));
             if (wait > 0) {
                 services.metrics().rateLimited("commands");
-                reply.error(429, cmd.id(), ErrorCode.TOO_MANY_REQUESTS, "more than "
-                        + services.config().client().commandRate() + " requests per second; retry in " + wait + "s");
+                services.metrics().error(ErrorCode.TOO_MANY_REQUESTS);
+                cors.reply(ctx, reply.keepAlive, 429, Frames.error(cmd.id(), ErrorCode.TOO_MANY_REQUESTS, "more than "
+                        + services.config().client().commandRate() + " requests per second; retry in " + wait + "s"),
+                        wait, origin);
                 return;
             }
             try {

@@ -103,6 +103,7 @@ class HttpPublishTest {
                 refused++;
                 assertThat(json(res).get("code").asText()).isEqualTo("too_many_requests");
                 assertThat(json(res).get("temporary").asBoolean()).isTrue();
+                assertThat(res.headers().firstValue("retry-after")).hasValue("1");
             }
         }
         assertThat(refused).isEqualTo(1);
