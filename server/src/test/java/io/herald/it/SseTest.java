@@ -150,6 +150,23 @@ class SseTest {
     }
 
     @Test
+    void aChannelTheServerApiAddsStreamsWithoutTouchingTheCursors() {
+        String a = TestNode.unique("match:");
+        String extra = TestNode.unique("extra:");
+        try (SseClient c = sse(node, "channel=" + a + "&token=" + token("api-user", "match:*"), Map.of())) {
+            String id = c.expect("connected").id();
+            assertThat(node.api("POST", "/api/subscribe", "{\"user\":\"api-user\",\"channel\":\"" + extra + "\"}")
+                    .json().get("subscribed").asInt()).isEqualTo(1);
+            assertThat(c.expect("subscribed").json().get("channel").asText()).isEqualTo(extra);
+            node.publish(extra, "bonus", "{}");
+            SseClient.Event bonus = c.expect("bonus");
+            assertThat(bonus.id()).as("no id: the browser keeps the last one").isEqualTo(id);
+            node.publish(a, "n", "{}");
+            assertThat(c.expect("n").id()).isEqualTo(id.replace(":0", ":1"));
+        }
+    }
+
+    @Test
     void aCommentGoesOutEveryPingInterval() {
         try (SseClient c = sse(node, "channel=" + TestNode.unique("match:") + "&token=" + token("42", "match:*"), Map.of())) {
             c.expect("connected");
