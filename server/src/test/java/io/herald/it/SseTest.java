@@ -286,6 +286,23 @@ class SseTest {
     }
 
     @Test
+    void newStreamsShareTheNewConnectionRatePerIpWithWebSockets() throws Exception {
+        try (TestNode n = TestNode.builder().devMode().limits(new LimitsConfig(0, 0, 1, 0)).start()) {
+            int refused = 0;
+            for (int i = 0; i < 5 && refused == 0; i++) {
+                try (SseClient c = sse(n, "channel=news", Map.of())) {
+                    if (c.status() == 429) {
+                        refused++;
+                        assertThat(c.headers().firstValue("retry-after")).hasValue("1");
+                    }
+                }
+            }
+            assertThat(refused).as("a burst of two per second, then 429").isEqualTo(1);
+            assertThat(n.metric("herald_rate_limited_total{limit=\"connection_rate_per_ip\"}")).isGreaterThanOrEqualTo(1);
+        }
+    }
+
+    @Test
     void drainingTheNodeEndsStreamsWithDisconnect4000AfterDeliveringAcceptedPublications() throws InterruptedException {
         TestNode n = TestNode.builder().devMode().drainWindow(Duration.ofMillis(200)).start();
         try (SseClient c = sse(n, "channel=news", Map.of())) {
