@@ -43,7 +43,7 @@ public final class HeraldMetrics {
     private final BreachLog breaches = new BreachLog(10_000);
 
     public HeraldMetrics() {
-        opened = Counter.builder("herald.connections.opened").description("WebSocket connections opened").register(registry);
+        opened = Counter.builder("herald.connections.opened").description("client connections opened (WebSocket and SSE)").register(registry);
         publications = Counter.builder("herald.publications").description("publications accepted").register(registry);
         deliveries = Counter.builder("herald.deliveries").description("publications written to subscribers").register(registry);
         // no baseUnit: the Prometheus names stay herald_bytes_in_total / herald_bytes_out_total
@@ -86,6 +86,12 @@ public final class HeraldMetrics {
         Gauge.builder(name, value).description(description).register(registry);
     }
 
+    /** Open connections of one transport ({@code ws}, {@code sse}), read at scrape time. */
+    public void transportGauge(String transport, Supplier<Number> value) {
+        Gauge.builder("herald.connections.transport", value).tag("transport", transport)
+                .description("open client connections, by transport").register(registry);
+    }
+
     public void connectionOpened() {
         opened.increment();
     }
@@ -93,7 +99,7 @@ public final class HeraldMetrics {
     /** A connection ended; {@code reason} is a close reason label such as "client" or "slow_consumer". */
     public void connectionClosed(String reason) {
         closedByReason.computeIfAbsent(reason, r -> Counter.builder("herald.connections.closed").tag("reason", r)
-                .description("WebSocket connections closed, by reason").register(registry)).increment();
+                .description("client connections closed (WebSocket and SSE), by reason").register(registry)).increment();
     }
 
     public void publication() {

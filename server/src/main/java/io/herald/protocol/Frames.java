@@ -107,9 +107,17 @@ public final class Frames {
     }
 
     public static byte[] published(Long id, ChannelName channel, long offset) {
+        return published(id, channel, offset, null);
+    }
+
+    /** {@code published}, with the epoch when given ({@code POST /publish}: the client may have no stream to learn it from). */
+    public static byte[] published(Long id, ChannelName channel, long offset, String epoch) {
         return object("published", id, g -> {
             g.writeStringField("channel", channel.value());
             g.writeNumberField("offset", offset);
+            if (epoch != null) {
+                g.writeStringField("epoch", epoch);
+            }
         });
     }
 

@@ -3,8 +3,6 @@ package io.herald.session;
 import io.herald.config.NamespaceConfig;
 import io.herald.engine.Engine;
 import io.herald.engine.HistoryResult;
-import io.herald.engine.PublicationDraft;
-import io.herald.hub.PublishGate;
 import io.herald.protocol.ChannelName;
 import io.herald.protocol.Command;
 import io.herald.protocol.ErrorCode;
@@ -95,23 +93,12 @@ final class ChannelCommands {
 
     CompletableFuture<Void> publish(Command.Publish cmd) throws ProtocolException {
         ChannelName channel = cmd.channel();
-        NamespaceConfig ns = namespace(channel);
-        if (!Access.canPublish(session.claims, channel, cmd.event(), ns)) {
-            String hint = ns.clientPublish() ? " (this namespace allows only client-* events from subscribers)" : "";
-            throw new ProtocolException(ErrorCode.PERMISSION_DENIED, "not allowed to publish to " + channel + hint, cmd.id());
-        }
-        PublicationDraft draft = new PublicationDraft(cmd.event(), cmd.data(), session.userId(), null);
-        PublishGate gate = session.services.hub().publishGate();
-        if (!gate.tryEnter()) {
-            throw new ProtocolException(ErrorCode.INTERNAL, "server is shutting down; publish again after reconnecting", cmd.id());
-        }
         CompletableFuture<Void> done = new CompletableFuture<>();
-        session.onLoop(engine.history().publish(channel, draft, ns).whenComplete((r, e) -> gate.exit()), (result, error) -> {
+        session.onLoop(ClientPublish.publish(session.services, session.claims, cmd), (result, error) -> {
             if (error != null) {
                 log.warn("publish to {} failed", channel, error);
                 session.sendError(cmd.id(), ErrorCode.INTERNAL, "publish failed; try again");
             } else {
-                session.services.metrics().publication();
                 session.conn.send(Frames.published(cmd.id(), channel, result.publication().offset()));
             }
             done.complete(null);
@@ -258,7 +245,7 @@ final class ChannelCommands {
         if (opened.wasRecovered()) {
             List<Publication> missed = opened.result().publications();
             for (Publication p : missed) {
-                session.conn.send(p.frame());
+                session.conn.sendPublication(p, false);
             }
             if (!missed.isEmpty()) {
                 session.services.metrics().deliveries(missed.size(), missed.getLast().timestampMillis());
@@ -313,7 +300,7 @@ final class ChannelCommands {
     private Subscription.Verdict deliverLive(Subscription sub, Publication p) {
         Subscription.Verdict v = sub.check(p);
         switch (v) {
-            case DELIVER -> session.conn.sendShared(p.frame());
+            case DELIVER -> session.conn.sendPublication(p, true);
             case DUPLICATE -> {
             }
             case GAP -> insufficientState(sub);

@@ -67,6 +67,8 @@ public final class ClientSession implements Subscriber {
     private long refusalWindowStart;
     private static final long FLOOD_WINDOW_NANOS = 10_000_000_000L;
     private final ChannelCommands channelCommands;
+    /** A one-way stream's (SSE) channels, joined at connect instead of the {@code subscribe} claim; null on WebSocket. */
+    private List<ChannelName> streamChannels;
 
     public ClientSession(Connection conn, SessionServices services) {
         this.conn = conn;
@@ -97,6 +99,22 @@ public final class ClientSession implements Subscriber {
             authenticate(null, token, Map.of());
         } else {
             connectDeadline = System.currentTimeMillis() + config.client().connectTimeout().toMillis();
+        }
+    }
+
+    /**
+     * Starts a one-way stream session (SSE), which sends no commands: authenticates {@code token}
+     * (null: anonymous where allowed), then joins {@code channels}, each permission-checked like a
+     * {@code subscribe}, recovering those with a {@code since}, and sends {@code connected}.
+     */
+    public void startStream(String token, List<ChannelName> channels, Map<ChannelName, StreamPosition> since) {
+        streamChannels = List.copyOf(channels);
+        if (token != null) {
+            authenticate(null, token, since);
+        } else if (config.allowAnonymous()) {
+            establish(null, Claims.anonymous(), since);
+        } else {
+            disconnect(CloseCode.UNAUTHORIZED, "a token is required");
         }
     }
 
@@ -285,10 +303,21 @@ public final class ClientSession implements Subscriber {
                     + " connection(s) per user");
             return;
         }
+        List<String> joining = verified.subscribe();
+        if (streamChannels != null) {
+            try {
+                RequestAuth.requireSubscribe(services, verified, streamChannels);
+            } catch (ProtocolException denied) {
+                services.metrics().error(denied.code());
+                disconnect(CloseCode.UNAUTHORIZED, denied.getMessage());
+                return;
+            }
+            joining = streamChannels.stream().map(ChannelName::value).toList();
+        }
         tokenDeadlines.schedule(verified.expiresAt());
         CompletableFuture<Void> ready = new CompletableFuture<>();
         established = ready;
-        onLoop(channelCommands.joinAtConnect(verified.subscribe(), since), (joined, error) -> {
+        onLoop(channelCommands.joinAtConnect(joining, since), (joined, error) -> {
             try {
                 if (state != State.CONNECTED) {
                     return;
@@ -297,8 +326,8 @@ public final class ClientSession implements Subscriber {
                 for (ChannelCommands.Opened o : joined) {
                     list.add(new Frames.JoinedChannel(o.sub().channel, o.result().position(), o.wasRecovered()));
                 }
-                conn.send(Frames.connected(id, clientId, userId, config.client().ping().toSeconds(),
-                        verified.expiresAt(), list));
+                conn.sendConnected(Frames.connected(id, clientId, userId, config.client().ping().toSeconds(),
+                        verified.expiresAt(), list), list);
                 joined.forEach(channelCommands::goLive);
                 tokenDeadlines.check(System.currentTimeMillis());
             } finally {

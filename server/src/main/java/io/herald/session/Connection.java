@@ -1,6 +1,9 @@
 package io.herald.session;
 
 import io.herald.protocol.CloseCode;
+import io.herald.protocol.Frames;
+import io.herald.protocol.Publication;
+import java.util.List;
 import java.util.concurrent.Executor;
 
 /**
@@ -27,6 +30,24 @@ public interface Connection {
      * encode it once per thread and share the bytes. Same ordering as {@link #send}.
      */
     void sendShared(byte[] frame);
+
+    /**
+     * Queues a publication push ({@code shared}: a live one that goes to many connections, see
+     * {@link #sendShared}). Transports that tell the client its stream positions (SSE event ids)
+     * override this to see which publication it is.
+     */
+    default void sendPublication(Publication publication, boolean shared) {
+        if (shared) {
+            sendShared(publication.frame());
+        } else {
+            send(publication.frame());
+        }
+    }
+
+    /** Queues the {@code connected} push, which reports {@code joined}; the same hook for position-tracking transports. */
+    default void sendConnected(byte[] frame, List<Frames.JoinedChannel> joined) {
+        send(frame);
+    }
 
     /** Sends the {@code disconnect} push and a close frame with {@code code}, then closes. */
     void close(CloseCode code, String reason);

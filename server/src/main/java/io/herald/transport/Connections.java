@@ -5,9 +5,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** The node's open WebSocket connections, for the connection limit, draining and metrics. Thread-safe. */
+/** The node's open client connections (WebSocket and SSE), for the connection limit, draining and metrics. Thread-safe. */
 final class Connections {
-    private final Set<WebSocketConnection> all = ConcurrentHashMap.newKeySet();
+    private final Set<OpenConnection> all = ConcurrentHashMap.newKeySet();
     private final AtomicInteger count = new AtomicInteger();
     private final int max;
 
@@ -17,7 +17,7 @@ final class Connections {
     }
 
     /** Adds a connection unless the node is full. */
-    boolean tryAdd(WebSocketConnection c) {
+    boolean tryAdd(OpenConnection c) {
         while (true) {
             int n = count.get();
             if (max > 0 && n >= max) {
@@ -30,7 +30,7 @@ final class Connections {
         }
     }
 
-    void remove(WebSocketConnection c) {
+    void remove(OpenConnection c) {
         if (all.remove(c)) {
             count.decrementAndGet();
         }
@@ -43,13 +43,24 @@ final class Connections {
     /** Bytes queued for all connections and not yet taken by their sockets. */
     long queuedBytes() {
         long sum = 0;
-        for (WebSocketConnection c : all) {
+        for (OpenConnection c : all) {
             sum += c.queuedBytes();
         }
         return sum;
     }
 
-    List<WebSocketConnection> snapshot() {
+    /** Open SSE streams (the rest are WebSocket connections). */
+    int sseCount() {
+        int n = 0;
+        for (OpenConnection c : all) {
+            if (c instanceof SseConnection) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    List<OpenConnection> snapshot() {
         return List.copyOf(all);
     }
 }

@@ -22,6 +22,8 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpUtil;
+import io.herald.limits.KeyedRateLimiter;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.UUID;
@@ -50,6 +52,8 @@ public final class HeraldServer implements AutoCloseable {
     private final HeraldMetrics metrics = new HeraldMetrics();
     private final LivenessSweeps sweeps;
     private final Connections connections;
+    /** Set by {@link #bind}; parked polls are answered when the node drains. */
+    private PollEndpoint polls;
     private Channel serverChannel;
     private volatile boolean ready;
     private volatile boolean stopped;
@@ -77,9 +81,18 @@ public final class HeraldServer implements AutoCloseable {
     private void bind(Authenticator authenticator) throws InterruptedException {
         SessionServices services = new SessionServices(config, engine, hub, authenticator, metrics);
         ServerApi api = new ServerApi(config, engine, hub, nodeId, VERSION, metrics);
-        WebSocketUpgrade upgrade = new WebSocketUpgrade(config, services, sweeps, connections);
+        Cors cors = new Cors(config);
+        KeyedRateLimiter<InetAddress> perIp = new KeyedRateLimiter<>(config.limits().connectionRatePerIp());
+        KeyedRateLimiter<String> perClient = new KeyedRateLimiter<>(config.client().commandRate());
+        WebSocketUpgrade upgrade = new WebSocketUpgrade(config, services, sweeps, connections, perIp, cors);
+        polls = new PollEndpoint(services, perClient, cors);
+        HttpRouter.ClientEndpoints clients = new HttpRouter.ClientEndpoints(
+                new SseEndpoint(services, sweeps, connections, perIp, cors), polls,
+                new PublishEndpoint(services, perClient, cors), cors);
         SslContext ssl = TlsContexts.server(config.tls());
-        metrics.gauge("herald.connections", "open WebSocket connections", connections::count);
+        metrics.gauge("herald.connections", "open client connections (WebSocket and SSE)", connections::count);
+        metrics.transportGauge("ws", () -> connections.count() - connections.sseCount());
+        metrics.transportGauge("sse", connections::sseCount);
         metrics.gauge("herald.subscriptions", "subscriptions on this node", hub::subscriptionCount);
         metrics.gauge("herald.channels", "channels with subscribers on this node", hub::channelCount);
         metrics.gauge("herald.outbound.queue.bytes", "bytes queued for clients, not yet taken by their sockets",
@@ -101,7 +114,7 @@ public final class HeraldServer implements AutoCloseable {
                         }
                         ch.pipeline().addLast("http", new HttpServerCodec());
                         ch.pipeline().addLast("http-aggregator", new JsonHttpAggregator());
-                        ch.pipeline().addLast("router", new HttpRouter(upgrade, api, () -> ready, metrics));
+                        ch.pipeline().addLast("router", new HttpRouter(upgrade, api, () -> ready, metrics, clients));
                     }
                 });
         serverChannel = b.bind(config.host(), config.port()).sync().channel();
@@ -127,7 +140,7 @@ public final class HeraldServer implements AutoCloseable {
         return metrics;
     }
 
-    /** Open WebSocket connections. */
+    /** Open client connections (WebSocket and SSE). */
     public int connectionCount() {
         return connections.count();
     }
@@ -154,7 +167,10 @@ public final class HeraldServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        List<WebSocketConnection> open = connections.snapshot();
+        if (polls != null) {
+            polls.drain();
+        }
+        List<OpenConnection> open = connections.snapshot();
         long windowMillis = config.drainWindow().toMillis();
         log.info("draining {} connections over {} ms", open.size(), windowMillis);
         for (int i = 0; i < open.size(); i++) {

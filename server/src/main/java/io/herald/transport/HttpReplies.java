@@ -48,7 +48,7 @@ final class HttpReplies {
     }
 
     /** Writes a response; without keep-alive the connection closes once it is sent. */
-    private static void write(ChannelHandlerContext ctx, boolean keepAlive, FullHttpResponse res) {
+    static void write(ChannelHandlerContext ctx, boolean keepAlive, FullHttpResponse res) {
         var f = ctx.writeAndFlush(res);
         if (!keepAlive) {
             f.addListener(ChannelFutureListener.CLOSE);

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.nio.charset.StandardCharsets;
@@ -16,8 +17,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Routes plain HTTP requests: {@code /ws} upgrades, {@code /health}, {@code /ready} and the server
- * API, {@code /metrics}. Endpoints of later releases answer 501 with a JSON error.
+ * Routes plain HTTP requests: {@code /ws} upgrades, {@code /sse}, {@code /poll} and {@code /publish}
+ * (with their CORS preflights), {@code /health}, {@code /ready}, the server API and {@code /metrics}.
  */
 final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(HttpRouter.class);
@@ -25,9 +26,16 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final ServerApi api;
     private final BooleanSupplier ready;
     private final HeraldMetrics metrics;
+    private final ClientEndpoints clients;
 
-    HttpRouter(WebSocketUpgrade upgrade, ServerApi api, BooleanSupplier ready, HeraldMetrics metrics) {
+    /** The HTTP endpoints of clients on SSE or polling, and their CORS rule. */
+    record ClientEndpoints(SseEndpoint sse, PollEndpoint poll, PublishEndpoint publish, Cors cors) {
+    }
+
+    HttpRouter(WebSocketUpgrade upgrade, ServerApi api, BooleanSupplier ready, HeraldMetrics metrics,
+               ClientEndpoints clients) {
         this.metrics = metrics;
+        this.clients = clients;
         this.upgrade = upgrade;
         this.api = api;
         this.ready = ready;
@@ -56,8 +64,15 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
                     () -> HttpReplies.json(ctx, keepAlive, res.status(), res.body(), res.retryAfter())));
         } else if (path.equals("/metrics")) {
             HttpReplies.text(ctx, keepAlive, metrics.scrape());
-        } else if (path.equals("/sse") || path.equals("/poll") || path.equals("/publish")) {
-            HttpReplies.error(ctx, keepAlive, 501, "not_available", path + " is not available in this release");
+        } else if ((path.equals("/sse") || path.equals("/poll") || path.equals("/publish"))
+                && req.method().equals(HttpMethod.OPTIONS)) {
+            clients.cors().preflight(ctx, req);
+        } else if (path.equals("/sse")) {
+            clients.sse().handle(ctx, req, uri);
+        } else if (path.equals("/poll")) {
+            clients.poll().handle(ctx, req, uri);
+        } else if (path.equals("/publish")) {
+            clients.publish().handle(ctx, req);
         } else {
             HttpReplies.error(ctx, keepAlive, 404, "not_found", "no such endpoint: " + path);
         }

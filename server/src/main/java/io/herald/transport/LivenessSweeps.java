@@ -8,7 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One periodic task per event loop that ticks every WebSocket connection on that loop: pings,
+ * One periodic task per event loop that ticks every client connection (WebSocket, SSE) on that loop: pings,
  * silence, write deadlines, connect timeouts and token expiry. Liveness thus costs no thread or timer
  * per connection. Thread-safe; each loop's list is touched only on that loop.
  */
@@ -22,12 +22,12 @@ final class LivenessSweeps {
     }
 
     /** Adds a connection to its loop's sweep; call on that loop. */
-    void register(WebSocketConnection c, EventExecutor loop) {
+    void register(OpenConnection c, EventExecutor loop) {
         sweeps.computeIfAbsent(loop, Sweep::new).add(c);
     }
 
     /** Removes a connection; call on its loop. */
-    void unregister(WebSocketConnection c, EventExecutor loop) {
+    void unregister(OpenConnection c, EventExecutor loop) {
         Sweep s = sweeps.get(loop);
         if (s != null) {
             s.remove(c);
@@ -39,11 +39,11 @@ final class LivenessSweeps {
     }
 
     /**
-     * One loop's connections in an array, each knowing its index ({@link WebSocketConnection#sweepSlot}),
+     * One loop's connections in an array, each knowing its index ({@link OpenConnection#sweepSlot()}),
      * so membership costs a slot rather than a set entry per connection. Owned by the loop.
      */
     private final class Sweep {
-        private WebSocketConnection[] connections = new WebSocketConnection[64];
+        private OpenConnection[] connections = new OpenConnection[64];
         private int size;
         final ScheduledFuture<?> task;
 
@@ -51,27 +51,27 @@ final class LivenessSweeps {
             task = loop.scheduleAtFixedRate(this::run, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
         }
 
-        void add(WebSocketConnection c) {
-            if (c.sweepSlot >= 0) {
+        void add(OpenConnection c) {
+            if (c.sweepSlot() >= 0) {
                 return;
             }
             if (size == connections.length) {
                 connections = Arrays.copyOf(connections, size * 2);
             }
-            c.sweepSlot = size;
+            c.sweepSlot(size);
             connections[size++] = c;
         }
 
-        void remove(WebSocketConnection c) {
-            int i = c.sweepSlot;
+        void remove(OpenConnection c) {
+            int i = c.sweepSlot();
             if (i < 0 || i >= size || connections[i] != c) {
                 return;
             }
-            WebSocketConnection last = connections[--size];
+            OpenConnection last = connections[--size];
             connections[i] = last;
-            last.sweepSlot = i;
+            last.sweepSlot(i);
             connections[size] = null;
-            c.sweepSlot = -1;
+            c.sweepSlot(-1);
         }
 
         /** Ticks from the end, so a connection that closes (and leaves) during its tick is not skipped over. */

@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * exceed {@code max_queue_bytes}, or that stays unable to take writes for {@code write_timeout}, is
  * closed as a slow consumer (4004). All fields are owned by the channel's event loop.
  */
-final class WebSocketConnection extends ChannelInboundHandlerAdapter implements Connection {
+final class WebSocketConnection extends ChannelInboundHandlerAdapter implements Connection, OpenConnection {
     private static final Logger log = LoggerFactory.getLogger(WebSocketConnection.class);
     /** How long a closing connection may take to flush its close frame before the socket is dropped. */
     private static final long CLOSE_GRACE_MILLIS = 1000;
@@ -61,7 +61,7 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
     private ByteBuf fragments;
     private boolean fragmentsAreText;
     /** This connection's index in its loop's sweep; maintained by {@link LivenessSweeps}. */
-    int sweepSlot = -1;
+    private int sweepSlot = -1;
     private boolean flushScheduled;
     private boolean closing;
     /** Why the connection ended, as a metrics label; null while open or when the client closed it. */
@@ -217,8 +217,19 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
                 && c.closeStatus().code() == status.code();
     }
 
+    @Override
+    public int sweepSlot() {
+        return sweepSlot;
+    }
+
+    @Override
+    public void sweepSlot(int slot) {
+        sweepSlot = slot;
+    }
+
     /** The liveness sweep's tick: silence, pings, the write deadline, then the session's own deadlines. */
-    void tick(long nowNanos, long nowMillis) {
+    @Override
+    public void tick(long nowNanos, long nowMillis) {
         if (closing) {
             return;
         }
@@ -247,14 +258,14 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
         close(CloseCode.SLOW_CONSUMER, "slow consumer: " + why);
     }
 
-    /** Bytes queued for this connection and not yet taken by the socket. */
-    long queuedBytes() {
+    @Override
+    public long queuedBytes() {
         ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
         return out == null ? 0 : out.totalPendingWriteBytes();
     }
 
-    /** Tells the client to reconnect elsewhere after {@code delayMillis}; called when the node drains. */
-    void drainAfter(long delayMillis) {
+    @Override
+    public void drainAfter(long delayMillis) {
         channel.eventLoop().schedule(() -> close(CloseCode.SHUTDOWN, "server shutting down; reconnect"),
                 delayMillis, TimeUnit.MILLISECONDS);
     }

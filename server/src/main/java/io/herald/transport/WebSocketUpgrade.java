@@ -29,12 +29,16 @@ final class WebSocketUpgrade {
     private final WebSocketDecoderConfig decoderConfig;
     private final WebSocketSettings settings;
     private final KeyedRateLimiter<InetAddress> perIp;
+    private final Cors cors;
 
-    WebSocketUpgrade(HeraldConfig config, SessionServices services, LivenessSweeps sweeps, Connections connections) {
+    /** {@code perIp} counts new connections per IP address, shared with SSE streams. */
+    WebSocketUpgrade(HeraldConfig config, SessionServices services, LivenessSweeps sweeps, Connections connections,
+                     KeyedRateLimiter<InetAddress> perIp, Cors cors) {
         this.config = config;
         this.services = services;
         this.settings = WebSocketSettings.of(services, sweeps, connections);
-        this.perIp = new KeyedRateLimiter<>(config.limits().connectionRatePerIp());
+        this.perIp = perIp;
+        this.cors = cors;
         this.decoderConfig = WebSocketDecoderConfig.newBuilder()
                 .maxFramePayloadLength(config.client().maxFrameSize())
                 .closeOnProtocolViolation(false)
@@ -49,7 +53,7 @@ final class WebSocketUpgrade {
             return;
         }
         String origin = req.headers().get(HttpHeaderNames.ORIGIN);
-        if (origin != null && !originAllowed(origin)) {
+        if (origin != null && !cors.allowed(origin)) {
             HttpReplies.error(ctx, false, 403, "permission_denied", "origin " + origin + " is not in allowed_origins");
             return;
         }
@@ -85,11 +89,5 @@ final class WebSocketUpgrade {
             }
             p.addLast("ws-session", new WebSocketConnection(ctx.channel(), settings, token));
         });
-    }
-
-    /** Any origin in dev mode; otherwise only those listed ({@code *} for any). No Origin header: not a browser. */
-    private boolean originAllowed(String origin) {
-        List<String> allowed = config.allowedOrigins();
-        return config.devMode() || allowed.contains("*") || allowed.contains(origin);
     }
 }

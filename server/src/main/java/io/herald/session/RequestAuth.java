@@ -1,0 +1,51 @@
+package io.herald.session;
+
+import io.herald.auth.AuthException;
+import io.herald.auth.Claims;
+import io.herald.protocol.ChannelName;
+import io.herald.protocol.ErrorCode;
+import io.herald.protocol.ProtocolException;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * Authentication and channel permission for the stateless HTTP requests of clients
+ * ({@code /poll}, {@code /publish}): the same authenticator, anonymous rule and {@link Access}
+ * rules as a connection. Stateless and thread-safe.
+ */
+public final class RequestAuth {
+    private RequestAuth() {
+    }
+
+    /**
+     * The claims of {@code token}; without one, anonymous claims where anonymous access is allowed.
+     * Fails with a {@link ProtocolException}: {@code unauthorized}, or {@code token_expired}.
+     */
+    public static CompletableFuture<Claims> claims(SessionServices services, String token) {
+        if (token == null || token.isEmpty()) {
+            return services.config().allowAnonymous()
+                    ? CompletableFuture.completedFuture(Claims.anonymous())
+                    : CompletableFuture.failedFuture(new ProtocolException(ErrorCode.UNAUTHORIZED, "a token is required"));
+        }
+        return services.authenticator().authenticate(token).handle((claims, error) -> {
+            if (error == null) {
+                return claims;
+            }
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            ErrorCode code = cause instanceof AuthException ae && ae.reason() == AuthException.Reason.EXPIRED
+                    ? ErrorCode.TOKEN_EXPIRED : ErrorCode.UNAUTHORIZED;
+            throw new CompletionException(new ProtocolException(code, ClientSession.authProblem(cause)));
+        });
+    }
+
+    /** Throws {@code permission_denied} for the first of {@code channels} the claims may not subscribe to. */
+    public static void requireSubscribe(SessionServices services, Claims claims, List<ChannelName> channels)
+            throws ProtocolException {
+        for (ChannelName channel : channels) {
+            if (!Access.canSubscribe(claims, channel, services.config().namespace(channel.namespace()))) {
+                throw new ProtocolException(ErrorCode.PERMISSION_DENIED, "not allowed to use channel " + channel);
+            }
+        }
+    }
+}

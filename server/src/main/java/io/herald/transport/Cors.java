@@ -1,0 +1,96 @@
+package io.herald.transport;
+
+import io.herald.config.HeraldConfig;
+import io.herald.protocol.ErrorCode;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpUtil;
+import java.util.List;
+
+/**
+ * Which browser origins may use the client endpoints: the {@code Origin} rule of {@code /ws}, and the
+ * CORS answers of {@code /sse}, {@code /poll} and {@code /publish}. No credentials mode: Herald
+ * never reads cookies. Immutable and thread-safe.
+ */
+final class Cors {
+    private static final long PREFLIGHT_MAX_AGE_SECONDS = 600;
+    private final HeraldConfig config;
+
+    Cors(HeraldConfig config) {
+        this.config = config;
+    }
+
+    /** Any origin in dev mode; otherwise only those listed ({@code *} for any). */
+    boolean allowed(String origin) {
+        List<String> allowed = config.allowedOrigins();
+        return config.devMode() || allowed.contains("*") || allowed.contains(origin);
+    }
+
+    /**
+     * Whether the request may go on: true without an {@code Origin} (not a browser) or with an allowed
+     * one; else answers 403 (connection closed) and returns false.
+     */
+    boolean admit(ChannelHandlerContext ctx, String origin) {
+        if (origin == null || allowed(origin)) {
+            return true;
+        }
+        HttpReplies.error(ctx, false, 403, "permission_denied", "origin " + origin + " is not in allowed_origins");
+        return false;
+    }
+
+    /** Adds the headers that let an allowed browser origin read the response. */
+    void decorate(HttpHeaders headers, String origin) {
+        if (origin != null && allowed(origin)) {
+            headers.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+            headers.add(HttpHeaderNames.VARY, HttpHeaderNames.ORIGIN);
+        }
+    }
+
+    /** A JSON response readable by an allowed browser origin; {@code retryAfter} > 0 adds {@code Retry-After}. */
+    void reply(ChannelHandlerContext ctx, boolean keepAlive, int status, byte[] body, long retryAfter, String origin) {
+        FullHttpResponse res = HttpReplies.response(status, body, keepAlive, retryAfter);
+        decorate(res.headers(), origin);
+        HttpReplies.write(ctx, keepAlive, res);
+    }
+
+    /** An error {@code {"error":{"code","message"}}} readable by an allowed browser origin, status from the code. */
+    void error(ChannelHandlerContext ctx, boolean keepAlive, ErrorCode code, String message, String origin) {
+        int status = status(code);
+        reply(ctx, keepAlive, status, HttpReplies.errorBody(status, code.wire(), message), 0, origin);
+    }
+
+    /** The HTTP status that fits an error code of the client endpoints. */
+    static int status(ErrorCode code) {
+        return switch (code) {
+            case UNAUTHORIZED, TOKEN_EXPIRED -> 401;
+            case PERMISSION_DENIED -> 403;
+            case MESSAGE_TOO_LARGE -> 413;
+            case TOO_MANY_REQUESTS -> 429;
+            case INTERNAL, NOT_AVAILABLE -> 503;
+            default -> 400;
+        };
+    }
+
+    /** Answers an {@code OPTIONS} preflight: 204 with the allowed methods and headers, or 403. */
+    void preflight(ChannelHandlerContext ctx, FullHttpRequest req) {
+        String origin = req.headers().get(HttpHeaderNames.ORIGIN);
+        if (origin == null) {
+            HttpReplies.error(ctx, false, 400, "bad_request", "a CORS preflight needs an Origin header");
+            return;
+        }
+        if (!admit(ctx, origin)) {
+            return;
+        }
+        boolean keepAlive = HttpUtil.isKeepAlive(req);
+        FullHttpResponse res = HttpReplies.response(204, new byte[0], keepAlive, 0);
+        res.headers().remove(HttpHeaderNames.CONTENT_TYPE);
+        decorate(res.headers(), origin);
+        res.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, "GET, POST, OPTIONS");
+        res.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, "Authorization, Content-Type, Last-Event-ID, Cache-Control");
+        res.headers().set(HttpHeaderNames.ACCESS_CONTROL_MAX_AGE, PREFLIGHT_MAX_AGE_SECONDS);
+        HttpReplies.write(ctx, keepAlive, res);
+    }
+}

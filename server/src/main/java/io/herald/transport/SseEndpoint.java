@@ -1,0 +1,84 @@
+package io.herald.transport;
+
+import io.herald.config.HeraldConfig;
+import io.herald.limits.KeyedRateLimiter;
+import io.herald.protocol.ProtocolException;
+import io.herald.session.SessionServices;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+
+/**
+ * {@code GET /sse}: checks the request (origin, new-connection rate per IP, channels and cursors),
+ * answers with the event-stream headers and hands the connection to an {@link SseConnection}.
+ * Problems found before the stream starts are HTTP errors (400, 403, 429), which also stop a
+ * browser's EventSource from retrying; token and permission problems come later, on the stream, as
+ * {@code disconnect} 4003, as on the WebSocket.
+ */
+final class SseEndpoint {
+    private final HeraldConfig config;
+    private final SessionServices services;
+    private final LivenessSweeps sweeps;
+    private final Connections connections;
+    private final KeyedRateLimiter<InetAddress> perIp;
+    private final Cors cors;
+
+    SseEndpoint(SessionServices services, LivenessSweeps sweeps, Connections connections,
+                KeyedRateLimiter<InetAddress> perIp, Cors cors) {
+        this.config = services.config();
+        this.services = services;
+        this.sweeps = sweeps;
+        this.connections = connections;
+        this.perIp = perIp;
+        this.cors = cors;
+    }
+
+    void handle(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder uri) {
+        String origin = req.headers().get(HttpHeaderNames.ORIGIN);
+        if (!cors.admit(ctx, origin)) {
+            return;
+        }
+        if (!req.method().equals(HttpMethod.GET)) {
+            cors.reply(ctx, false, 405, HttpReplies.errorBody(405, "bad_request", "use GET for /sse"), 0, origin);
+            return;
+        }
+        if (ctx.channel().remoteAddress() instanceof InetSocketAddress remote) {
+            long wait = perIp.acquire(remote.getAddress());
+            if (wait > 0) {
+                services.metrics().rateLimited("connection_rate_per_ip");
+                cors.reply(ctx, false, 429, HttpReplies.errorBody(429, "too_many_requests", "too many new connections from "
+                        + remote.getAddress().getHostAddress() + "; retry in " + wait + "s"), wait, origin);
+                return;
+            }
+        }
+        StreamQuery query;
+        try {
+            query = StreamQuery.parse(uri.parameters(), req.headers().get("Last-Event-ID"),
+                    config.client().maxSubscriptions());
+        } catch (ProtocolException e) {
+            services.metrics().error(e.code());
+            cors.error(ctx, false, e.code(), e.getMessage(), origin);
+            return;
+        }
+        HttpResponse res = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        res.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
+        // no-cache and X-Accel-Buffering keep proxies (nginx among them) from holding events back
+        res.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE);
+        res.headers().set("X-Accel-Buffering", "no");
+        HttpUtil.setTransferEncodingChunked(res, true);
+        cors.decorate(res.headers(), origin);
+        ctx.writeAndFlush(res, ctx.voidPromise());
+        ctx.pipeline().remove(HttpRouter.class);
+        ctx.pipeline().addLast("sse", new SseConnection(ctx.channel(), services, query, sweeps, connections));
+    }
+}
