@@ -147,7 +147,7 @@ final class ClaimsReader {
                 throw invalid("token claim " + name + " has an invalid pattern: " + e.getMessage());
             }
         }
-        return patterns;
+        return ChannelPattern.sharedList(patterns);
     }
 
     private static List<String> strings(ObjectNode claims, String name) throws AuthException {

@@ -1,5 +1,6 @@
 package io.herald.protocol;
 
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
@@ -18,6 +19,13 @@ public final class ChannelPattern {
      */
     private static final ConcurrentHashMap<String, ChannelPattern> SHARED = new ConcurrentHashMap<>();
     private static final int SHARED_LIMIT = 10_000;
+
+    /**
+     * Pattern lists shared by every token that carries the same list (most tokens of an app do), so
+     * a connection's claims hold a reference instead of a list of their own. Bounded like {@link #SHARED}.
+     */
+    private static final ConcurrentHashMap<List<ChannelPattern>, List<ChannelPattern>> SHARED_LISTS =
+            new ConcurrentHashMap<>();
 
     private final String source;
     /** Null for a pattern without wildcards, which is matched by string equality. */
@@ -52,6 +60,23 @@ public final class ChannelPattern {
             return raced != null ? raced : p;
         }
         return p;
+    }
+
+    /** An immutable list of {@code patterns}, the same instance for every equal list while the cache has room. */
+    public static List<ChannelPattern> sharedList(List<ChannelPattern> patterns) {
+        List<ChannelPattern> list = List.copyOf(patterns);
+        if (list.isEmpty()) {
+            return list;
+        }
+        List<ChannelPattern> shared = SHARED_LISTS.get(list);
+        if (shared != null) {
+            return shared;
+        }
+        if (SHARED_LISTS.size() < SHARED_LIMIT) {
+            List<ChannelPattern> raced = SHARED_LISTS.putIfAbsent(list, list);
+            return raced != null ? raced : list;
+        }
+        return list;
     }
 
     private static Pattern compile(String source) {

@@ -263,9 +263,9 @@ final class ChannelCommands {
         }
         if (sub.namespace.presence()) {
             sub.inPresence = true;
-            engine.presence().add(sub.channel, session.info);
+            engine.presence().add(sub.channel, session.info());
             if (sub.namespace.joinLeave()) {
-                engine.broker().publishPresenceChange(sub.channel, session.info, true);
+                engine.broker().publishPresenceChange(sub.channel, session.info(), true);
             }
         }
     }
@@ -322,7 +322,7 @@ final class ChannelCommands {
             sub.inPresence = false;
             engine.presence().remove(sub.channel, session.clientId());
             if (sub.namespace.joinLeave()) {
-                engine.broker().publishPresenceChange(sub.channel, session.info, false);
+                engine.broker().publishPresenceChange(sub.channel, session.info(), false);
             }
         }
     }

@@ -50,8 +50,9 @@ public final class ClientSession implements Subscriber {
     private volatile String userId = "";
     private State state = State.AWAITING_CONNECT;
     Claims claims = Claims.anonymous();
-    ClientInfo info;
-    final Map<ChannelName, Subscription> subscriptions = new HashMap<>();
+    /** Built on first use (presence), and again after a refresh changed the claims. */
+    private ClientInfo info;
+    final Map<ChannelName, Subscription> subscriptions = new HashMap<>(2);
     /** Frames waiting behind a command in progress; created on first need (most connections never queue). */
     private ArrayDeque<byte[]> inbox;
     /** True while a command (or authentication) is in progress; later frames wait in the inbox. */
@@ -61,7 +62,8 @@ public final class ClientSession implements Subscriber {
     /** Completes once {@code connected} has been sent. */
     private CompletableFuture<Void> established = DONE;
     private final TokenDeadlines tokenDeadlines;
-    private final TokenBucket commandBucket;
+    /** Null while full: an idle connection keeps no limiter state (a new bucket starts full). */
+    private TokenBucket commandBucket;
     /** Refusals since {@link #refusalWindowStart}; {@code command_burst} of them within the window is a flood. */
     private int refusals;
     private long refusalWindowStart;
@@ -75,12 +77,19 @@ public final class ClientSession implements Subscriber {
         this.services = services;
         this.config = services.config();
         this.tokenDeadlines = new TokenDeadlines(this);
-        this.commandBucket = new TokenBucket(config.client().commandRate(), config.client().commandBurst(), System.nanoTime());
         this.channelCommands = new ChannelCommands(this);
     }
 
     private static String newClientId() {
         return "c_" + Long.toString(RANDOM.nextLong() & Long.MAX_VALUE, 36);
+    }
+
+    /** This connection as presence shows it. */
+    ClientInfo info() {
+        if (info == null) {
+            info = new ClientInfo(clientId, userId, claims.info());
+        }
+        return info;
     }
 
     @Override
@@ -126,6 +135,9 @@ public final class ClientSession implements Subscriber {
         } else if (state == State.CONNECTED) {
             tokenDeadlines.check(nowMillis);
         }
+        if (commandBucket != null && commandBucket.isFull(System.nanoTime())) {
+            commandBucket = null;
+        }
     }
 
     /**
@@ -137,6 +149,9 @@ public final class ClientSession implements Subscriber {
             return;
         }
         long now = System.nanoTime();
+        if (commandBucket == null) {
+            commandBucket = new TokenBucket(config.client().commandRate(), config.client().commandBurst(), now);
+        }
         if (!commandBucket.tryTake(now)) {
             services.metrics().rateLimited("commands");
             if (now - refusalWindowStart > FLOOD_WINDOW_NANOS) {
@@ -151,6 +166,10 @@ public final class ClientSession implements Subscriber {
                 sendError(CommandParser.peekId(frame), ErrorCode.TOO_MANY_REQUESTS, "more than "
                         + config.client().commandRate() + " commands per second; slow down");
             }
+            return;
+        }
+        if (!busy && (inbox == null || inbox.isEmpty())) {
+            run(frame);
             return;
         }
         if (inbox == null) {
@@ -172,16 +191,27 @@ public final class ClientSession implements Subscriber {
         }
     }
 
+    /** Handles a frame; while its command is in progress, later frames wait in the inbox. */
+    private void run(byte[] frame) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        CompletableFuture<Void> step = handle(frame);
+        if (!step.isDone()) {
+            busy = true;
+            step.whenComplete((v, e) -> conn.execute(() -> {
+                busy = false;
+                drain();
+            }));
+        }
+    }
+
     private void drain() {
         while (!busy && state != State.CLOSED && inbox != null && !inbox.isEmpty()) {
-            CompletableFuture<Void> step = handle(inbox.pollFirst());
-            if (!step.isDone()) {
-                busy = true;
-                step.whenComplete((v, e) -> conn.execute(() -> {
-                    busy = false;
-                    drain();
-                }));
-            }
+            run(inbox.pollFirst());
+        }
+        if (inbox != null && inbox.isEmpty()) {
+            inbox = null; // most connections are idle most of the time: keep no empty queue for them
         }
     }
 
@@ -294,7 +324,7 @@ public final class ClientSession implements Subscriber {
         state = State.CONNECTED;
         claims = verified;
         userId = verified.user();
-        info = new ClientInfo(clientId, userId, verified.info());
+        info = null;
         int perUser = services.hub().register(this);
         int maxPerUser = config.limits().connectionsPerUser();
         if (maxPerUser > 0 && !verified.isAnonymous() && perUser > maxPerUser) {
@@ -332,6 +362,9 @@ public final class ClientSession implements Subscriber {
                 tokenDeadlines.check(System.currentTimeMillis());
             } finally {
                 ready.complete(null);
+                if (established == ready) {
+                    established = DONE; // nothing to keep per connection once it is done
+                }
             }
         });
     }
@@ -354,7 +387,7 @@ public final class ClientSession implements Subscriber {
                     return;
                 }
                 claims = fresh;
-                info = new ClientInfo(clientId, userId, fresh.info());
+                info = null;
                 tokenDeadlines.schedule(fresh.expiresAt());
                 conn.send(Frames.refreshed(r.id(), fresh.expiresAt()));
                 tokenDeadlines.check(System.currentTimeMillis());

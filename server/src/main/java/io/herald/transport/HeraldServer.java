@@ -11,6 +11,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
@@ -52,6 +53,8 @@ public final class HeraldServer implements AutoCloseable {
     private final HeraldMetrics metrics = new HeraldMetrics();
     private final LivenessSweeps sweeps;
     private final Connections connections;
+    /** Reads into 4 KiB buffers (a longer message takes several reads); the buffer is not kept between reads. */
+    private static final FixedRecvByteBufAllocator READ_BUFFERS = new FixedRecvByteBufAllocator(4096);
     /** Set by {@link #bind}; parked polls are answered when the node drains. */
     private PollEndpoint polls;
     private Channel serverChannel;
@@ -106,6 +109,9 @@ public final class HeraldServer implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, marks)
+                // one allocator for every connection: the default makes an adaptive one per connection,
+                // about 90 bytes each, to size reads that for clients are small JSON commands
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, READ_BUFFERS)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {

@@ -44,11 +44,17 @@ public final class MemoryHistoryStore implements HistoryStore {
     private final ConcurrentHashMap<ChannelName, Stream> streams = new ConcurrentHashMap<>();
     private final ScheduledExecutorService sweeper;
 
+    private static final ArrayDeque<Publication> NOTHING = new ArrayDeque<>(0);
+
     /** A stream: all fields are guarded by the stream's monitor. */
     private static final class Stream {
         final String epoch = Epochs.next();
-        /** Small to start: many channels (a personal one per user, say) hold little or nothing. */
-        final ArrayDeque<Publication> items = new ArrayDeque<>(2);
+        /**
+         * {@link #NOTHING} until the first publish, then small to start: many channels (a personal one
+         * per user, say) hold little or nothing. Only {@code publish} adds, so the shared empty deque
+         * is never modified.
+         */
+        ArrayDeque<Publication> items = NOTHING;
         /** Created on the first idempotency key; most channels never see one. */
         LinkedHashMap<String, Publication> idempotency;
         long top;
@@ -120,6 +126,9 @@ public final class MemoryHistoryStore implements HistoryStore {
         s.lastUse = now;
         s.ttlMillis = options.historyTtl().toMillis();
         if (options.historySize() > 0) {
+            if (s.items == NOTHING) {
+                s.items = new ArrayDeque<>(2);
+            }
             s.items.addLast(p);
             trim(s, options, now);
         }
