@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * slow consumer (4004). Writes of one event-loop pass leave with one flush. All fields are owned by
  * the channel's event loop.
  */
-final class SseConnection extends ChannelInboundHandlerAdapter implements Connection, OpenConnection {
+final class SseConnection extends ChannelInboundHandlerAdapter implements Connection, OpenConnection, FlushBatch.Member {
     private static final Logger log = LoggerFactory.getLogger(SseConnection.class);
     private static final long CLOSE_GRACE_MILLIS = 1000;
     private static final byte[] HEARTBEAT = ":\n\n".getBytes(StandardCharsets.US_ASCII);
@@ -74,7 +74,6 @@ final class SseConnection extends ChannelInboundHandlerAdapter implements Connec
     private String closeReason;
     /** This stream's index in its loop's sweep; maintained by {@link LivenessSweeps}. */
     private int sweepSlot = -1;
-    private final Runnable flushTask = this::flushNow;
 
     SseConnection(Channel channel, SessionServices services, StreamQuery query, LivenessSweeps sweeps,
                   Connections connections) {
@@ -287,11 +286,12 @@ final class SseConnection extends ChannelInboundHandlerAdapter implements Connec
                 return false;
             }
         }
-        metrics.bytesOut(length);
+        FlushBatch.current().countBytes(metrics, length);
         return true;
     }
 
-    private void flushNow() {
+    @Override
+    public void flushNow() {
         flushScheduled = false;
         channel.flush();
     }
@@ -300,7 +300,7 @@ final class SseConnection extends ChannelInboundHandlerAdapter implements Connec
         channel.write(new DefaultHttpContent(event), channel.voidPromise());
         if (!flushScheduled) {
             flushScheduled = true;
-            channel.eventLoop().execute(flushTask);
+            FlushBatch.current().add(this, channel.eventLoop());
         }
     }
 

@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * exceed {@code max_queue_bytes}, or that stays unable to take writes for {@code write_timeout}, is
  * closed as a slow consumer (4004). All fields are owned by the channel's event loop.
  */
-final class WebSocketConnection extends ChannelInboundHandlerAdapter implements Connection, OpenConnection {
+final class WebSocketConnection extends ChannelInboundHandlerAdapter implements Connection, OpenConnection, FlushBatch.Member {
     private static final Logger log = LoggerFactory.getLogger(WebSocketConnection.class);
     /** How long a closing connection may take to flush its close frame before the socket is dropped. */
     private static final long CLOSE_GRACE_MILLIS = 1000;
@@ -66,16 +66,11 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
     private boolean closing;
     /** Why the connection ended, as a metrics label; null while open or when the client closed it. */
     private String closeReason;
-    private final Runnable flushTask;
 
     WebSocketConnection(Channel channel, WebSocketSettings settings, String token) {
         this.channel = channel;
         this.settings = settings;
         this.token = token;
-        this.flushTask = () -> {
-            flushScheduled = false;
-            channel.flush();
-        };
         this.session = new ClientSession(this, settings.services());
     }
 
@@ -315,7 +310,7 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
                 return false;
             }
         }
-        metrics().bytesOut(length);
+        FlushBatch.current().countBytes(metrics(), length);
         return true;
     }
 
@@ -328,8 +323,14 @@ final class WebSocketConnection extends ChannelInboundHandlerAdapter implements 
     private void scheduleFlush() {
         if (!flushScheduled) {
             flushScheduled = true;
-            channel.eventLoop().execute(flushTask);
+            FlushBatch.current().add(this, channel.eventLoop());
         }
+    }
+
+    @Override
+    public void flushNow() {
+        flushScheduled = false;
+        channel.flush();
     }
 
     @Override
