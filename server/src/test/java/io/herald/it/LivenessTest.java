@@ -103,11 +103,12 @@ class LivenessTest {
             JsonNode pong = JsonCodec.MAPPER.readTree(c.readText());
             assertThat(pong.path("type").asText()).isEqualTo("pong");
             assertThat(pong.path("id").asLong()).isEqualTo(9);
-            // one ping per second, checked by a sweep every 250 ms
+            // one ping per second, checked by a sweep every 250 ms (a busy machine may delay one by a
+            // few sweeps; a ping every two intervals would still fail)
             assertThat(pingTimes).hasSizeBetween(3, 5);
             for (int i = 1; i < pingTimes.size(); i++) {
                 double gap = (pingTimes.get(i) - pingTimes.get(i - 1)) / 1e9;
-                assertThat(gap).as("seconds between server pings").isBetween(0.75, 1.5);
+                assertThat(gap).as("seconds between server pings").isBetween(0.75, 1.95);
             }
         }
     }
