@@ -33,7 +33,7 @@ final class RedisServerProcess implements AutoCloseable {
     }
 
     /** Starts a server on a spare port and waits until it answers. */
-    static RedisServerProcess start(String... extraArgs) throws IOException {
+    static RedisServerProcess launch(String... extraArgs) throws IOException {
         RedisServerProcess r = new RedisServerProcess(sparePort(), Files.createTempDirectory("herald-redis"),
                 List.of(extraArgs));
         r.start();

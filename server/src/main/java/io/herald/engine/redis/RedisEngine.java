@@ -4,6 +4,7 @@ import io.herald.config.RedisConfig;
 import io.herald.engine.Engine;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +30,9 @@ public final class RedisEngine {
         ClientResources resources = DefaultClientResources.builder()
                 .ioThreadPoolSize(Math.max(2, Runtime.getRuntime().availableProcessors() / 2))
                 .computationThreadPoolSize(2)
+                // reconnect soon after Redis is back (readiness and publishes wait for it), with jitter
+                // so a fleet of nodes does not reconnect in lockstep; at most 2 s apart
+                .reconnectDelay(Delay.fullJitter(Duration.ofMillis(50), Duration.ofSeconds(2), 100, TimeUnit.MILLISECONDS))
                 .build();
         List<RedisBackend> backends = new ArrayList<>();
         try {
