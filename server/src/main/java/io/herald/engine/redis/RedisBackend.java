@@ -30,8 +30,9 @@ import java.util.concurrent.CompletableFuture;
  * per request) and one for pub/sub. Against a cluster, channel fan-out uses sharded pub/sub
  * ({@code SSUBSCRIBE}/{@code SPUBLISH}) so each message travels only within its shard.
  *
- * <p>While Redis is unreachable, commands fail at once (they are not queued): a publish must be
- * refused, not delayed by an unknown time. Lettuce reconnects by itself and re-subscribes the
+ * <p>While a single Redis server is unreachable, commands fail at once (they are not queued): a
+ * publish must be refused, not delayed by an unknown time. Against a cluster they fail after the
+ * command timeout at the latest. Lettuce reconnects by itself and re-subscribes the
  * pub/sub channels; the {@link Listener} then sees each channel confirmed again.
  */
 final class RedisBackend implements AutoCloseable {
@@ -89,8 +90,9 @@ final class RedisBackend implements AutoCloseable {
         List<RedisURI> uris = seeds.stream().map(RedisURI::create).toList();
         uris.forEach(u -> u.setTimeout(timeout));
         RedisClusterClient client = RedisClusterClient.create(resources, uris);
+        // Node connections open on first use, so rejecting commands while disconnected would refuse
+        // the first command to each node; against a cluster a dead node costs the command timeout.
         client.setOptions(ClusterClientOptions.builder()
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .timeoutOptions(TimeoutOptions.enabled(timeout))
                 .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                         .enableAllAdaptiveRefreshTriggers()
