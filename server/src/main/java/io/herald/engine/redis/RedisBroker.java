@@ -15,7 +15,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,8 +43,22 @@ public final class RedisBroker implements Broker {
     private final String brokerId = UUID.randomUUID().toString();
     /** Set once by {@link #start}; read by Lettuce threads. */
     private volatile BrokerListener listener;
-    /** Channels this node is subscribed to, each with how often Redis has confirmed it. */
-    private final ConcurrentHashMap<ChannelName, AtomicInteger> subscribed = new ConcurrentHashMap<>();
+    /**
+     * Channels this node subscribed to or is still hearing confirmations for. Entries change only
+     * inside {@code compute}, so each is updated by one thread at a time.
+     */
+    private final ConcurrentHashMap<ChannelName, Subscription> subscribed = new ConcurrentHashMap<>();
+
+    /**
+     * One channel's subscription state. {@code owed} counts SUBSCRIBE commands Redis has not
+     * confirmed yet; a confirmation beyond those is a re-subscription after a reconnect. Kept after an
+     * unsubscribe until the owed confirmations arrived, so a quick unsubscribe/subscribe is not
+     * mistaken for a reconnect.
+     */
+    private static final class Subscription {
+        int owed;
+        volatile boolean active;
+    }
     private volatile boolean closed;
 
     RedisBroker(RedisShards shards, RedisKeys keys) {
@@ -82,13 +95,21 @@ public final class RedisBroker implements Broker {
 
     @Override
     public CompletableFuture<Void> subscribe(ChannelName channel) {
-        subscribed.put(channel, new AtomicInteger());
+        subscribed.compute(channel, (c, s) -> {
+            Subscription out = s != null ? s : new Subscription();
+            out.owed++;
+            out.active = true;
+            return out;
+        });
         return failClearly(shards.forChannel(channel).subscribeChannel(keys.fanout(channel)), "subscribe");
     }
 
     @Override
     public CompletableFuture<Void> unsubscribe(ChannelName channel) {
-        subscribed.remove(channel);
+        subscribed.computeIfPresent(channel, (c, s) -> {
+            s.active = false;
+            return s.owed > 0 ? s : null;
+        });
         return failClearly(shards.forChannel(channel).unsubscribeChannel(keys.fanout(channel)), "unsubscribe");
     }
 
@@ -154,14 +175,30 @@ public final class RedisBroker implements Broker {
         return f.exceptionallyCompose(e -> CompletableFuture.failedFuture(RedisScript.translate(what, e)));
     }
 
-    /** A second confirmation of a channel means Lettuce re-subscribed it after a reconnect. */
+    /** A confirmation nobody asked for means Lettuce re-subscribed the channel after a reconnect. */
     private void confirmed(String name) {
         ChannelName channel = keys.channelOfFanout(name);
-        AtomicInteger count = channel == null ? null : subscribed.get(channel);
-        if (count != null && count.incrementAndGet() > 1 && !closed) {
+        if (channel == null) {
+            return;
+        }
+        boolean[] resubscribed = new boolean[1];
+        subscribed.computeIfPresent(channel, (c, s) -> {
+            if (s.owed > 0) {
+                s.owed--;
+            } else {
+                resubscribed[0] = s.active;
+            }
+            return s.active || s.owed > 0 ? s : null;
+        });
+        if (resubscribed[0] && !closed) {
             log.info("delivery of {} resumed after a Redis reconnect; its subscribers resynchronise", channel);
             listener.onDeliveryInterrupted(channel);
         }
+    }
+
+    private boolean isSubscribed(ChannelName channel) {
+        Subscription s = subscribed.get(channel);
+        return s != null && s.active;
     }
 
     private void dispatch(String name, byte[] message) {
@@ -171,7 +208,7 @@ public final class RedisBroker implements Broker {
                 return;
             }
             ChannelName channel = keys.channelOfFanout(name);
-            if (channel == null || message.length == 0 || !subscribed.containsKey(channel)) {
+            if (channel == null || message.length == 0 || !isSubscribed(channel)) {
                 return;
             }
             switch (message[0]) {
