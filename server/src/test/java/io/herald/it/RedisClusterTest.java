@@ -99,6 +99,32 @@ class RedisClusterTest {
     }
 
     @Test
+    void controlCommandsReachConnectionsOnTheOtherNode() {
+        try (WsClient c = b.connectAs("erin", "match:*")) {
+            a.api("POST", "/api/disconnect", "{\"user\":\"erin\"}");
+            assertThat(c.expect("disconnect").get("code").asInt()).isEqualTo(4003);
+        }
+    }
+
+    @Test
+    void afterTheShardsDropThePubSubConnectionsSubscribersAreToldToResynchronise() {
+        String ch = TestNode.unique("match:");
+        try (WsClient c = a.connectAs("42", "match:*")) {
+            String epoch = c.call("{\"type\":\"subscribe\",\"channel\":\"" + ch + "\"}").get("epoch").asText();
+            for (RedisServerProcess r : shards) {
+                r.cli("client", "kill", "type", "pubsub");
+            }
+            JsonNode ended = c.expect("unsubscribed");
+            assertThat(ended.get("reason").asText()).isEqualTo("insufficient_state");
+            JsonNode again = c.call("{\"type\":\"subscribe\",\"channel\":\"" + ch + "\",\"since\":{\"offset\":0,\"epoch\":\""
+                    + epoch + "\"}}");
+            assertThat(again.get("recovered").asBoolean()).isTrue();
+            b.publish(ch, "goal", "{}");
+            assertThat(c.expect("goal").get("offset").asLong()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void recoveryAndPresenceWorkAcrossNodesOnACluster() {
         String ch = TestNode.unique("chat:");
         String epoch;
