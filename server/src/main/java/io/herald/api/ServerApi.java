@@ -427,7 +427,8 @@ public final class ServerApi {
      */
     private CompletableFuture<ApiResponse> info() {
         NodeLoad self = new NodeLoad(nodeId, hub.connectionCount(), hub.subscriptionCount(), hub.channelCount());
-        return engine.nodes().nodes().thenApply(live -> ok(g -> {
+        // without the engine the other nodes are unknown, but this node can still describe itself
+        return engine.nodes().nodes().exceptionally(e -> List.of()).thenApply(live -> ok(g -> {
             g.writeStringField("version", version);
             g.writeStringField("engine", engine.name());
             g.writeStringField("node", nodeId);

@@ -68,6 +68,9 @@ class RedisFaultTest {
                     "{\"channel\":\"" + ch + "\",\"type\":\"goal\",\"data\":{}}");
             assertThat(refused.status()).isEqualTo(503);
             assertThat(refused.json().get("error").get("code").asText()).isEqualTo("not_available");
+            JsonNode info = node.api("GET", "/api/info", null).json();
+            assertThat(info.get("nodes")).hasSize(1);
+            assertThat(info.get("connections").asInt()).isEqualTo(1);
             c.expectNothingPending();
 
             redis.start();

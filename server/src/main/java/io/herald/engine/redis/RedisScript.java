@@ -58,10 +58,12 @@ final class RedisScript {
         if (cause instanceof EngineUnavailableException) {
             return cause;
         }
+        String message = String.valueOf(cause.getMessage());
         if (cause instanceof io.lettuce.core.RedisConnectionException
                 || cause instanceof io.lettuce.core.RedisCommandTimeoutException
-                || cause instanceof io.lettuce.core.RedisException && String.valueOf(cause.getMessage())
-                        .contains("not connected")) {
+                || cause instanceof io.lettuce.core.RedisCommandInterruptedException
+                || cause instanceof io.lettuce.core.RedisException
+                        && (message.contains("not connected") || message.contains("Connection closed"))) {
             return new EngineUnavailableException("Redis is not reachable (" + what + "): " + cause.getMessage(), cause);
         }
         return cause;
