@@ -80,6 +80,35 @@ class RedisNodesTest {
     }
 
     @Test
+    void eachNodeHoldsOneRedisSubscriptionPerChannelWhateverItsNumberOfSubscribers() {
+        String ch = TestNode.unique("match:");
+        try (WsClient a1 = a.connectAs("1", "match:*"); WsClient a2 = a.connectAs("2", "match:*");
+             WsClient a3 = a.connectAs("3", "match:*"); WsClient b1 = b.connectAs("4", "match:*")) {
+            for (WsClient c : List.of(a1, a2, a3, b1)) {
+                c.call(subscribe(ch));
+            }
+            assertThat(redisSubscribers(ch)).as("Redis subscribers of the channel").isEqualTo(2);
+            a1.call("{\"type\":\"unsubscribe\",\"channel\":\"" + ch + "\"}");
+            b1.call("{\"type\":\"unsubscribe\",\"channel\":\"" + ch + "\"}");
+            Await.until(Duration.ofSeconds(5), "node B's subscription ends", () -> redisSubscribers(ch) == 1);
+        }
+    }
+
+    /** PUBSUB NUMSUB of the channel's fan-out channel on the local Redis. */
+    private static long redisSubscribers(String channel) {
+        String fanout = PREFIX + ":{" + channel + "}:f";
+        try {
+            Process p = new ProcessBuilder("redis-cli", "-h", "127.0.0.1", "-p", "6379", "pubsub", "numsub", fanout)
+                    .redirectErrorStream(true).start();
+            List<String> lines = new String(p.getInputStream().readAllBytes()).lines().toList();
+            p.waitFor();
+            return Long.parseLong(lines.getLast().trim());
+        } catch (Exception e) {
+            throw new AssertionError("redis-cli pubsub numsub failed", e);
+        }
+    }
+
+    @Test
     void aClientThatReconnectsToAnotherNodeRecoversExactlyWhatItMissed() {
         String ch = TestNode.unique("match:");
         String epoch;
