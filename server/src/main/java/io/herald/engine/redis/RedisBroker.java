@@ -191,7 +191,8 @@ public final class RedisBroker implements Broker {
             return s.active || s.owed > 0 ? s : null;
         });
         if (resubscribed[0] && !closed) {
-            log.info("delivery of {} resumed after a Redis reconnect; its subscribers resynchronise", channel);
+            // per channel, so DEBUG: Lettuce logs the reconnect itself once, at INFO
+            log.debug("delivery of {} resumed after a Redis reconnect; its subscribers resynchronise", channel);
             listener.onDeliveryInterrupted(channel);
         }
     }
