@@ -6,10 +6,14 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.engine.redis.RedisEngine;
 import io.herald.engine.redis.RedisTestSupport;
+import io.herald.protocol.JsonCodec;
 import java.io.IOException;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -92,6 +96,30 @@ class RedisFaultTest {
             assertThat(next.get("offset").asLong()).isEqualTo(1);
             assertThat(next.get("epoch").asText()).isEqualTo(again.get("epoch").asText());
         }
+    }
+
+    @Test
+    void aParkedLongPollIsAnsweredWhenThePubSubConnectionDropsAndTheNextPollGetsWhatWasPublished()
+            throws Exception {
+        String ch = TestNode.unique("match:");
+        String token = node.token("42", List.of("match:*"), List.of(), List.of());
+        String cursors = PollTest.poll(node, "channel=" + ch + "&token=" + token).get("cursors").asText();
+        CompletableFuture<HttpResponse<String>> parked =
+                PollTest.pollAsync(node, "channel=" + ch + "&since=" + cursors + "&timeout=25&token=" + token);
+        Await.until(Duration.ofSeconds(5), "the poll is parked on the hub",
+                () -> node.server.hub().subscriptionCount() == 1);
+
+        redis.cli("CLIENT", "KILL", "TYPE", "pubsub");
+        node.publish(ch, "n", "{}");
+
+        HttpResponse<String> early = parked.get(15, TimeUnit.SECONDS);
+        JsonNode first = JsonCodec.MAPPER.readTree(early.body());
+        List<Long> offsets = new ArrayList<>();
+        first.get("publications").forEach(p -> offsets.add(p.get("offset").asLong()));
+        JsonNode next = PollTest.poll(node, "channel=" + ch + "&since=" + first.get("cursors").asText()
+                + "&timeout=1&token=" + token);
+        next.get("publications").forEach(p -> offsets.add(p.get("offset").asLong()));
+        assertThat(offsets).containsExactly(1L);
     }
 
     @Test
