@@ -196,6 +196,7 @@ class RedisNodesTest {
             List<String> ids = new ArrayList<>();
             info.get("nodes").forEach(n -> ids.add(n.get("id").asText()));
             assertThat(ids).contains(a.server.nodeId(), b.server.nodeId());
+            c.expectNothingPending();
         }
     }
 

@@ -50,7 +50,8 @@ final class RedisServerProcess implements AutoCloseable {
             if (p + 10_000 > 65_535) {
                 continue;
             }
-            try (ServerSocket bus = new ServerSocket(p + 10_000)) {
+            try {
+                new ServerSocket(p + 10_000).close();
                 return p;
             } catch (IOException busy) {
                 // try another

@@ -86,6 +86,7 @@ final class RedisBackend implements AutoCloseable {
     }
 
     /** Connects to a Redis Cluster through any of its {@code seeds}. */
+    @SuppressWarnings("deprecation")
     static RedisBackend cluster(List<String> seeds, Duration timeout, ClientResources resources) {
         List<RedisURI> uris = seeds.stream().map(RedisURI::create).toList();
         uris.forEach(u -> u.setTimeout(timeout));
@@ -95,6 +96,9 @@ final class RedisBackend implements AutoCloseable {
         client.setOptions(ClusterClientOptions.builder()
                 .timeoutOptions(TimeoutOptions.enabled(timeout))
                 .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+                        // learn about failovers and resharding from the redirects and reconnects they cause
+                        // (deprecated in Lettuce 7 without a documented successor; without it a failover
+                        // would be noticed only by the periodic refresh)
                         .enableAllAdaptiveRefreshTriggers()
                         .enablePeriodicRefresh(Duration.ofSeconds(30))
                         .build())
