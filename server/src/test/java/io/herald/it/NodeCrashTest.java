@@ -49,6 +49,11 @@ class NodeCrashTest {
             survivor.close();
         }
         RedisTestSupport.deleteKeys(RedisTestSupport.URL, prefix);
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            // a leftover temp folder is harmless
+        }
     }
 
     /** Starts {@code herald serve} in a child JVM on a free port and returns that port. */

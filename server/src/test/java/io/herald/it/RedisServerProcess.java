@@ -100,10 +100,16 @@ final class RedisServerProcess implements AutoCloseable {
         }
     }
 
+    /** Kills the server and deletes its folder (log, cluster state). */
     @Override
     public void close() {
         if (process != null) {
             kill();
+        }
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            // a leftover temp folder is harmless
         }
     }
 }
