@@ -22,6 +22,7 @@ public final class BenchMain {
             case "idle" -> IdleScenario.run(Options.parse(rest));
             case "storm" -> StormScenario.run(Options.parse(rest));
             case "channels" -> ChannelsScenario.run(Options.parse(rest));
+            case "cluster" -> ClusterScenario.run(Options.parse(rest));
             default -> {
                 System.err.println("unknown scenario " + args[0]);
                 System.exit(2);

@@ -8,6 +8,8 @@ import io.herald.config.HeraldConfig;
 import io.herald.config.NamespaceConfig;
 import io.herald.engine.ControlCommand;
 import io.herald.engine.Engine;
+import io.herald.engine.EngineUnavailableException;
+import io.herald.engine.NodeLoad;
 import io.herald.engine.PublicationDraft;
 import io.herald.hub.Hub;
 import io.herald.limits.KeyedRateLimiter;
@@ -85,8 +87,17 @@ public final class ServerApi {
         if (cause instanceof ApiException e) {
             return error(e);
         }
+        if (cause instanceof EngineUnavailableException) {
+            log.warn("server API request failed: {}", cause.getMessage());
+            return error(new ApiException(503, "not_available",
+                    "the engine is not reachable; nothing was done, retry shortly"));
+        }
         log.warn("server API request failed", cause);
         return error(new ApiException(503, "internal", "the engine could not complete the request; try again"));
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
     }
 
     private void authorize(String header) throws ApiException {
@@ -299,7 +310,9 @@ public final class ServerApi {
                     metrics.publication();
                     return new BroadcastResult(name, r.publication().position(), null, null);
                 })
-                .exceptionally(e -> new BroadcastResult(name, null, "internal", "publish failed; try again"));
+                .exceptionally(e -> unwrap(e) instanceof EngineUnavailableException
+                        ? new BroadcastResult(name, null, "not_available", "the engine is not reachable; retry shortly")
+                        : new BroadcastResult(name, null, "internal", "publish failed; try again"));
     }
 
     private CompletableFuture<ApiResponse> channels(String pattern) throws ApiException {
@@ -326,7 +339,11 @@ public final class ServerApi {
         if (!config.namespace(ch.namespace()).presence()) {
             throw new ApiException(404, "not_available", "presence is off in the namespace of " + ch);
         }
-        return engine.presence().get(ch).thenApply(clients -> ok(g -> Frames.writeClients(g, clients)));
+        // "users" counts distinct user ids, so one user with two tabs (two clients) counts once
+        return engine.presence().get(ch).thenApply(clients -> ok(g -> {
+            Frames.writeClients(g, clients);
+            g.writeNumberField("users", clients.stream().map(c -> c.user()).distinct().count());
+        }));
     }
 
     private CompletableFuture<ApiResponse> history(ChannelName ch, ApiRequest req) throws ApiException {
@@ -404,21 +421,37 @@ public final class ServerApi {
         return CompletableFuture.completedFuture(ok(g -> g.writeNumberField(resultField, n)));
     }
 
+    /**
+     * This node's figures at the top level, and every live node of the engine under {@code nodes}
+     * (this one always included, with its current figures, even if its last announcement is older).
+     */
     private CompletableFuture<ApiResponse> info() {
-        return CompletableFuture.completedFuture(ok(g -> {
+        NodeLoad self = new NodeLoad(nodeId, hub.connectionCount(), hub.subscriptionCount(), hub.channelCount());
+        // without the engine the other nodes are unknown, but this node can still describe itself
+        return engine.nodes().nodes().exceptionally(e -> List.of()).thenApply(live -> ok(g -> {
             g.writeStringField("version", version);
             g.writeStringField("engine", engine.name());
-            g.writeNumberField("connections", hub.connectionCount());
-            g.writeNumberField("subscriptions", hub.subscriptionCount());
+            g.writeStringField("node", nodeId);
+            g.writeNumberField("connections", self.connections());
+            g.writeNumberField("subscriptions", self.subscriptions());
             g.writeArrayFieldStart("nodes");
-            g.writeStartObject();
-            g.writeStringField("id", nodeId);
-            g.writeNumberField("connections", hub.connectionCount());
-            g.writeNumberField("subscriptions", hub.subscriptionCount());
-            g.writeNumberField("channels", hub.channelCount());
-            g.writeEndObject();
+            writeNode(g, self);
+            for (NodeLoad n : live) {
+                if (!n.id().equals(nodeId)) {
+                    writeNode(g, n);
+                }
+            }
             g.writeEndArray();
         }));
+    }
+
+    private static void writeNode(JsonGenerator g, NodeLoad n) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("id", n.id());
+        g.writeNumberField("connections", n.connections());
+        g.writeNumberField("subscriptions", n.subscriptions());
+        g.writeNumberField("channels", n.channels());
+        g.writeEndObject();
     }
 
     private static ApiResponse ok(JsonCodec.Fields body) {

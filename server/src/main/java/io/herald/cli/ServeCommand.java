@@ -6,6 +6,7 @@ import io.herald.config.ConfigLoader;
 import io.herald.config.HeraldConfig;
 import io.herald.engine.Engine;
 import io.herald.engine.memory.MemoryEngine;
+import io.herald.engine.redis.RedisEngine;
 import io.herald.transport.HeraldServer;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -36,7 +37,13 @@ final class ServeCommand implements Callable<Integer> {
             return 2;
         }
         Authenticator authenticator = Authenticator.forConfig(cfg.jwt());
-        Engine engine = MemoryEngine.create();
+        Engine engine;
+        try {
+            engine = cfg.redis() != null ? RedisEngine.create(cfg.redis()) : MemoryEngine.create();
+        } catch (RuntimeException e) {
+            System.err.println("herald: " + e.getMessage());
+            return 1;
+        }
         HeraldServer server = HeraldServer.start(cfg, engine, authenticator);
         if (cfg.devMode()) {
             printDevBanner(cfg, server.port());

@@ -36,6 +36,9 @@ final class ConfigDescription {
         root.put("limits", limits(cfg.limits()));
         root.put("tls", tls(cfg.tls()));
         root.put("shutdown", Map.of("drain_window", Units.format(cfg.drainWindow())));
+        if (cfg.redis() != null) {
+            root.put("redis", redis(cfg.redis()));
+        }
         root.put("namespace_defaults", namespace(cfg.defaults()));
         Map<String, Object> namespaces = new TreeMap<>();
         cfg.namespaces().forEach((name, ns) -> namespaces.put(name, namespace(ns)));
@@ -73,6 +76,17 @@ final class ConfigDescription {
         m.put("max_subscriptions", c.maxSubscriptions());
         m.put("command_rate", c.commandRate());
         m.put("command_burst", c.commandBurst());
+        return m;
+    }
+
+    /** Passwords in URLs are secret: {@code redis://:secret@host} is shown as {@code redis://:<redacted>@host}. */
+    private static Map<String, Object> redis(RedisConfig r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("url", r.urls().stream().map(u -> u.replaceFirst("(://[^@/]*:)[^@/]*@", "$1<redacted>@")).toList());
+        m.put("cluster", r.cluster());
+        m.put("prefix", r.prefix());
+        m.put("presence_ttl", Units.format(r.presenceTtl()));
+        m.put("timeout", Units.format(r.timeout()));
         return m;
     }
 

@@ -19,6 +19,9 @@ final class ConfigDraft {
     String apiKey;
     Boolean allowAnonymous;
     String engine;
+    RedisConfig redis = RedisConfig.DEFAULTS;
+    /** Whether any layer set Redis settings; they are refused unless the engine is redis. */
+    String redisSetBy;
     List<String> allowedOrigins;
 
     String hmacSecret;

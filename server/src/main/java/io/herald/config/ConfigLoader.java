@@ -137,7 +137,17 @@ public final class ConfigLoader {
         }
         return new HeraldConfig(d.host != null ? d.host : DEFAULT_HOST, d.port != null ? d.port : DEFAULT_PORT,
                 devMode, apiKey, allowAnonymous, d.jwt(), d.client, namespaces, defaults, origins,
-                d.engine != null ? d.engine : ConfigRules.MEMORY_ENGINE, d.limits, d.tls(), d.drainWindow);
+                engine(d), d.limits, d.tls(), d.drainWindow, ConfigRules.REDIS_ENGINE.equals(d.engine) ? d.redis : null);
+    }
+
+    private static String engine(ConfigDraft d) {
+        String engine = d.engine != null ? d.engine : ConfigRules.MEMORY_ENGINE;
+        if (d.redisSetBy != null && !ConfigRules.REDIS_ENGINE.equals(engine)) {
+            // a Redis URL with the memory engine is almost always a forgotten engine: redis
+            throw new ConfigException(d.redisSetBy + ": set, but the engine is " + engine
+                    + " (set engine: redis or " + EnvLayer.ENGINE + "=redis to use Redis)");
+        }
+        return engine;
     }
 
     private static Map<String, NamespaceConfig> allPublic(Map<String, NamespaceConfig> namespaces) {

@@ -26,6 +26,8 @@ final class ConfigRules {
     static final int MAX_CLIENT_COUNT = 1_000_000;
     private static final String PEM_BEGIN = "-----BEGIN";
     static final String MEMORY_ENGINE = "memory";
+    static final String REDIS_ENGINE = "redis";
+    private static final Pattern REDIS_PREFIX = Pattern.compile("[A-Za-z0-9_.\\-]{1,64}");
 
     private static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9_.\\-]{1,64}");
     private static final Pattern ORIGIN =
@@ -78,13 +80,40 @@ final class ConfigRules {
     }
 
     static String engine(String value, String label) {
-        if (MEMORY_ENGINE.equals(value)) {
+        if (MEMORY_ENGINE.equals(value) || REDIS_ENGINE.equals(value)) {
             return value;
         }
-        if ("redis".equals(value)) {
-            throw new ConfigException(label + ": engine 'redis' is not available yet (only 'memory' is)");
+        throw new ConfigException(label + ": unknown engine '" + value + "' (use memory or redis)");
+    }
+
+    /**
+     * One Redis URL: {@code redis://[[user]:password@]host[:port][/db]} or {@code rediss://} (TLS).
+     * Lettuce would accept more (sockets, sentinels); Herald documents and tests only these.
+     */
+    static String redisUrl(String value, String label) {
+        String v = value.trim();
+        try {
+            URI uri = new URI(v);
+            String scheme = uri.getScheme();
+            boolean known = "redis".equalsIgnoreCase(scheme) || "rediss".equalsIgnoreCase(scheme);
+            if (known && uri.getHost() != null && (uri.getPort() == -1 || uri.getPort() <= 65_535)) {
+                String path = uri.getPath();
+                if (path == null || path.isEmpty() || path.equals("/") || path.matches("/\\d{1,2}")) {
+                    return v;
+                }
+            }
+        } catch (URISyntaxException e) {
+            // falls through to the error below, which says what a valid value looks like
         }
-        throw new ConfigException(label + ": unknown engine '" + value + "' (only 'memory' is available)");
+        throw new ConfigException(label + ": invalid Redis URL '" + value
+                + "' (use redis://host:6379, redis://:password@host:6379/0 or rediss://host:6380)");
+    }
+
+    static String redisPrefix(String value, String label) {
+        if (!REDIS_PREFIX.matcher(value).matches()) {
+            throw new ConfigException(label + ": invalid prefix '" + value + "' (1-64 characters of A-Z a-z 0-9 _ . -)");
+        }
+        return value;
     }
 
     static String origin(String value, String label) {
@@ -121,6 +150,14 @@ final class ConfigRules {
     static Duration positive(Duration d, String label) {
         if (d.isZero()) {
             throw new ConfigException(label + ": must be greater than 0");
+        }
+        return d;
+    }
+
+    /** Presence entries are refreshed at a third of their TTL; shorter than a second would be all refresh. */
+    static Duration atLeastOneSecond(Duration d, String label) {
+        if (d.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new ConfigException(label + ": must be at least 1s");
         }
         return d;
     }

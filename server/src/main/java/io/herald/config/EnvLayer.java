@@ -1,6 +1,8 @@
 package io.herald.config;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -27,10 +29,12 @@ final class EnvLayer {
     private static final String PREFIX = "HERALD_";
     /** Read by the launcher script, the logging setup and the benchmark runner rather than by the loader. */
     private static final Set<String> OTHERS = Set.of("HERALD_JAVA_OPTS", "HERALD_LOG_LEVEL", "HERALD_BENCH_SERVER_OPTS");
-    /** Reserved for the Redis engine; accepted now so deployments can be prepared ahead of it. */
-    private static final String REDIS_URL = "HERALD_REDIS_URL";
+    /** One Redis URL, or several separated by commas. */
+    static final String REDIS_URL = "HERALD_REDIS_URL";
+    static final String REDIS_CLUSTER = "HERALD_REDIS_CLUSTER";
+    static final String REDIS_PREFIX = "HERALD_REDIS_PREFIX";
     private static final Set<String> KNOWN = Set.of(CONFIG, PORT, HOST, API_KEY, JWT_HMAC_SECRET, JWT_JWKS_URL,
-            ALLOW_ANONYMOUS, ENGINE, TLS_CERT, TLS_KEY, REDIS_URL);
+            ALLOW_ANONYMOUS, ENGINE, TLS_CERT, TLS_KEY, REDIS_URL, REDIS_CLUSTER, REDIS_PREFIX);
 
     private EnvLayer() {
     }
@@ -66,6 +70,7 @@ final class EnvLayer {
         if (engine != null) {
             draft.engine = ConfigRules.engine(engine.trim(), ENGINE);
         }
+        applyRedis(env, draft);
         // relative paths start at the working directory; each variable overrides only its half
         String cert = value(env, TLS_CERT);
         if (cert != null) {
@@ -76,6 +81,31 @@ final class EnvLayer {
         if (key != null) {
             draft.tlsKey = ConfigRules.pemFile(key, Path.of(""), TLS_KEY);
             draft.tlsKeyFrom = TLS_KEY;
+        }
+    }
+
+    private static void applyRedis(Map<String, String> env, ConfigDraft draft) {
+        String urls = value(env, REDIS_URL);
+        String cluster = value(env, REDIS_CLUSTER);
+        if (urls != null || cluster != null) {
+            List<String> list = draft.redis.urls();
+            if (urls != null) {
+                list = new ArrayList<>();
+                for (String part : urls.split(",", -1)) {
+                    if (part.isBlank()) {
+                        throw new ConfigException(REDIS_URL + ": empty URL in '" + urls + "' (separate URLs by single commas)");
+                    }
+                    list.add(ConfigRules.redisUrl(part, REDIS_URL));
+                }
+            }
+            boolean isCluster = cluster != null ? parseBoolean(cluster, REDIS_CLUSTER) : draft.redis.cluster();
+            draft.redis = draft.redis.withUrls(list, isCluster);
+            draft.redisSetBy = urls != null ? REDIS_URL : REDIS_CLUSTER;
+        }
+        String prefix = value(env, REDIS_PREFIX);
+        if (prefix != null) {
+            draft.redis = draft.redis.withPrefix(ConfigRules.redisPrefix(prefix.trim(), REDIS_PREFIX));
+            draft.redisSetBy = REDIS_PREFIX;
         }
     }
 

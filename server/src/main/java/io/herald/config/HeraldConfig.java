@@ -17,15 +17,17 @@ import java.util.Map;
  * @param namespaces     named namespaces; the key "" holds the default namespace's settings when given
  * @param defaults       settings for namespaces not in {@code namespaces}
  * @param allowedOrigins origins accepted on upgrade and for CORS; empty = any (dev mode)
- * @param engine         "memory" (the only engine so far)
+ * @param engine         "memory" (one node) or "redis" (nodes sharing a Redis)
  * @param limits         node-wide connection and request limits
  * @param tls            TLS settings, or null to serve plain {@code ws://} and {@code http://}
  * @param drainWindow    on shutdown, the time over which connected clients are told to reconnect
+ * @param redis          Redis engine settings; null unless {@code engine} is "redis"
  */
 public record HeraldConfig(String host, int port, boolean devMode, String apiKey, boolean allowAnonymous,
                            JwtConfig jwt, ClientConfig client, Map<String, NamespaceConfig> namespaces,
                            NamespaceConfig defaults, List<String> allowedOrigins, String engine,
-                           LimitsConfig limits, TlsConfig tls, Duration drainWindow) {
+                           LimitsConfig limits, TlsConfig tls, Duration drainWindow,
+                           RedisConfig redis) {
 
     public HeraldConfig {
         namespaces = Map.copyOf(namespaces);

@@ -26,7 +26,8 @@ final class YamlLayer {
             YAMLMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
     private static final Set<String> ROOT_KEYS = Set.of("host", "port", "api_key", "allow_anonymous", "engine",
-            "allowed_origins", "jwt", "client", "limits", "tls", "shutdown", "namespaces", "namespace_defaults");
+            "allowed_origins", "jwt", "client", "limits", "tls", "shutdown", "namespaces", "namespace_defaults", "redis");
+    private static final Set<String> REDIS_KEYS = Set.of("url", "cluster", "prefix", "presence_ttl", "timeout");
     private static final Set<String> JWT_KEYS = Set.of("hmac_secret", "rsa_public_key", "ec_public_key",
             "jwks_url", "audience", "issuer", "allow_no_exp", "refresh_grace", "refresh_ahead", "jwks_refresh");
     private static final Set<String> CLIENT_KEYS = Set.of("ping", "pong_timeout", "connect_timeout", "max_frame_size",
@@ -116,6 +117,10 @@ final class YamlLayer {
             shutdown.requireKnown(SHUTDOWN_KEYS);
             // durations are never negative, so 0 (tell no one, close at once) is the only edge
             draft.drainWindow = orElse(shutdown.duration("drain_window"), draft.drainWindow);
+        }
+        Section redis = root.section("redis");
+        if (redis != null) {
+            readRedis(redis);
         }
         Section defaults = root.section("namespace_defaults");
         if (defaults != null) {
@@ -235,6 +240,35 @@ final class YamlLayer {
             draft.tlsKey = ConfigRules.pemFile(key, dir, tls.key("key"));
             draft.tlsKeyFrom = tls.key("key");
         }
+    }
+
+    /** {@code redis.url} is one URL or a list of them. */
+    private void readRedis(Section r) {
+        r.requireKnown(REDIS_KEYS);
+        RedisConfig d = draft.redis;
+        List<String> urls = d.urls();
+        JsonNode url = r.node().get("url");
+        if (url != null && url.isArray()) {
+            List<String> given = r.texts("url");
+            if (given.isEmpty()) {
+                throw new ConfigException(r.key("url") + ": must name at least one Redis URL");
+            }
+            urls = new ArrayList<>();
+            for (int i = 0; i < given.size(); i++) {
+                urls.add(ConfigRules.redisUrl(given.get(i), r.key("url") + "[" + i + "]"));
+            }
+        } else if (r.text("url") != null) {
+            urls = List.of(ConfigRules.redisUrl(r.text("url"), r.key("url")));
+        }
+        boolean cluster = orElse(r.bool("cluster"), d.cluster());
+        String prefix = r.text("prefix");
+        Duration presenceTtl = r.duration("presence_ttl");
+        Duration timeout = r.duration("timeout");
+        draft.redis = new RedisConfig(urls, cluster,
+                prefix != null ? ConfigRules.redisPrefix(prefix, r.key("prefix")) : d.prefix(),
+                presenceTtl != null ? ConfigRules.atLeastOneSecond(presenceTtl, r.key("presence_ttl")) : d.presenceTtl(),
+                timeout != null ? ConfigRules.positive(timeout, r.key("timeout")) : d.timeout());
+        draft.redisSetBy = r.path();
     }
 
     private void readNamespaces(Section namespaces) {

@@ -14,4 +14,11 @@ public interface BrokerListener {
 
     /** A command a server API call on another node asked every node to apply. */
     void onControl(ControlCommand command);
+
+    /**
+     * Delivery of {@code channel} to this node was interrupted (the engine connection was lost and has
+     * been re-established) and is in effect again: publications may have been missed in between, so
+     * every local subscription of the channel must resynchronise from history.
+     */
+    void onDeliveryInterrupted(ChannelName channel);
 }

@@ -1,10 +1,24 @@
 package io.herald.engine;
 
-/** The three engine parts a node runs on. Closing the engine closes them. */
-public record Engine(String name, Broker broker, HistoryStore history, PresenceStore presence) implements AutoCloseable {
+/**
+ * The parts a node runs on. Closing the engine closes them, the node registry last (it may own the
+ * connections the other parts share).
+ */
+public record Engine(String name, Broker broker, HistoryStore history, PresenceStore presence, NodeRegistry nodes)
+        implements AutoCloseable {
+
+    /**
+     * Whether the engine's backend answers right now: false while a shared engine (Redis) is
+     * unreachable, when publishes fail and readiness is false. Cheap and non-blocking.
+     */
+    public boolean reachable() {
+        return nodes.reachable();
+    }
+
     @Override
     public void close() {
         broker.close();
         history.close();
+        nodes.close();
     }
 }

@@ -29,4 +29,11 @@ public abstract class ChannelMember {
 
     /** A join or leave push of the member's channel, already encoded. */
     public abstract void onPresenceChange(byte[] frame);
+
+    /**
+     * The node may have missed publications of the member's channel (its engine connection was lost
+     * and is back): the member must resynchronise, typically by ending its subscription with
+     * {@code insufficient_state}. The callback may remove this member (and only this one).
+     */
+    public abstract void onDeliveryInterrupted();
 }

@@ -131,6 +131,15 @@ public final class Hub implements BrokerListener {
             return written;
         }
 
+        /** Tells every member, last first: each typically removes itself (see {@link #deliver}). */
+        void deliveryInterrupted() {
+            for (int i = size - 1; i >= 0; i--) {
+                if (i < size) {
+                    members[i].onDeliveryInterrupted();
+                }
+            }
+        }
+
         void presenceChange(byte[] frame) {
             for (int i = size - 1; i >= 0; i--) {
                 if (i < size) {
@@ -250,6 +259,18 @@ public final class Hub implements BrokerListener {
         byte[] frame = Frames.presenceChange(join, channel, client);
         for (Group g : lc.groups) {
             g.executor.execute(() -> g.presenceChange(frame));
+        }
+    }
+
+    /** Every local member of the channel resynchronises, each on its own thread. */
+    @Override
+    public void onDeliveryInterrupted(ChannelName channel) {
+        LocalChannel lc = channels.get(channel);
+        if (lc == null) {
+            return;
+        }
+        for (Group g : lc.groups) {
+            g.executor.execute(g::deliveryInterrupted);
         }
     }
 

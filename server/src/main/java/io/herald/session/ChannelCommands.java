@@ -308,6 +308,22 @@ final class ChannelCommands {
         return v;
     }
 
+    /**
+     * From the hub, on the connection's thread: the node may have missed publications of the
+     * channel. A live subscription ends with {@code insufficient_state}; one still being set up is
+     * marked so it ends that way when it goes live.
+     */
+    void onDeliveryInterrupted(Subscription sub) {
+        if (session.subscriptions.get(sub.channel) != sub || !session.isConnected()) {
+            return;
+        }
+        if (sub.isLive()) {
+            insufficientState(sub);
+        } else {
+            sub.markGap();
+        }
+    }
+
     private void insufficientState(Subscription sub) {
         log.debug("{} lost continuity on {}", session.clientId(), sub.channel);
         end(sub);

@@ -84,6 +84,14 @@ public final class Poll {
         public void onPresenceChange(byte[] frame) {
             // polling carries publications only
         }
+
+        /** Answers with what is certain; the next request's history read fills in what was missed. */
+        @Override
+        public void onDeliveryInterrupted() {
+            if (!answered) {
+                answerSoon();
+            }
+        }
     }
 
     /** Joins the channels, reads what was missed and answers or waits; call on the loop. */

@@ -53,6 +53,11 @@ final class Subscription extends ChannelMember {
         owner.onPresenceChange(this, frame);
     }
 
+    @Override
+    public void onDeliveryInterrupted() {
+        owner.onDeliveryInterrupted(this);
+    }
+
     boolean isLive() {
         return pending == null;
     }
@@ -65,6 +70,12 @@ final class Subscription extends ChannelMember {
         } else if (!overflowed) {
             pending.addLast(p);
         }
+    }
+
+    /** Something may be missing from the buffer: going live ends the subscription instead. */
+    void markGap() {
+        overflowed = true;
+        pending.clear();
     }
 
     /**

@@ -4,6 +4,7 @@ import io.herald.api.ServerApi;
 import io.herald.auth.Authenticator;
 import io.herald.config.HeraldConfig;
 import io.herald.engine.Engine;
+import io.herald.engine.NodeLoad;
 import io.herald.hub.Hub;
 import io.herald.metrics.HeraldMetrics;
 import io.herald.session.SessionServices;
@@ -120,13 +121,20 @@ public final class HeraldServer implements AutoCloseable {
                         }
                         ch.pipeline().addLast("http", new HttpServerCodec());
                         ch.pipeline().addLast("http-aggregator", new JsonHttpAggregator());
-                        ch.pipeline().addLast("router", new HttpRouter(upgrade, api, () -> ready, metrics, clients));
+                        ch.pipeline().addLast("router", new HttpRouter(upgrade, api, HeraldServer.this::isReady, metrics, clients));
                     }
                 });
         serverChannel = b.bind(config.host(), config.port()).sync().channel();
+        engine.nodes().register(nodeId, () -> new NodeLoad(nodeId, connections.count(), hub.subscriptionCount(),
+                hub.channelCount()));
         ready = true;
         log.info("Herald {} node {} listening on {}:{} ({}, {} transport, {} engine)", VERSION, nodeId,
                 config.host(), port(), ssl != null ? "TLS" : "plain", loops.name(), engine.name());
+    }
+
+    /** Ready while serving and while the engine's backend (Redis) answers. */
+    public boolean isReady() {
+        return ready && engine.reachable();
     }
 
     /** The port actually bound. */

@@ -343,9 +343,40 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void the_redis_engine_defaults_to_the_local_redis_and_takes_urls_from_yaml_or_the_environment() throws IOException {
+        HeraldConfig plain = load(null, Map.of("HERALD_ENGINE", "redis"));
+        assertThat(plain.engine()).isEqualTo("redis");
+        assertThat(plain.redis()).isEqualTo(RedisConfig.DEFAULTS);
+        assertThat(load(null, Map.of()).redis()).isNull();
+
+        HeraldConfig env = load(null, Map.of("HERALD_ENGINE", "redis",
+                "HERALD_REDIS_URL", "redis://a:6379, rediss://:pw@b:6380/2", "HERALD_REDIS_CLUSTER", "true",
+                "HERALD_REDIS_PREFIX", "eu1"));
+        assertThat(env.redis().urls()).containsExactly("redis://a:6379", "rediss://:pw@b:6380/2");
+        assertThat(env.redis().cluster()).isTrue();
+        assertThat(env.redis().prefix()).isEqualTo("eu1");
+
+        Path file = Files.createTempFile("herald", ".yaml");
+        Files.writeString(file, """
+                engine: redis
+                redis:
+                  url: redis://r1:6379
+                  prefix: app
+                  presence_ttl: 30s
+                  timeout: 2s
+                """);
+        HeraldConfig yaml = load(file, Map.of());
+        assertThat(yaml.redis()).isEqualTo(new RedisConfig(List.of("redis://r1:6379"), false, "app",
+                Duration.ofSeconds(30), Duration.ofSeconds(2)));
+        assertThat(ConfigLoader.describe(load(null, Map.of("HERALD_ENGINE", "redis",
+                "HERALD_REDIS_URL", "redis://:secret@r:6379")))).contains("redis://:<redacted>@r:6379").doesNotContain(":secret@");
+        Files.delete(file);
+    }
+
+    @Test
     void unrelated_and_reserved_environment_variables_are_accepted() {
         HeraldConfig cfg = load(null, Map.of("PATH", "/bin", "HOME", "/root", "HERALD_JAVA_OPTS", "-Xmx1g",
-                "HERALD_LOG_LEVEL", "debug", "HERALD_REDIS_URL", "redis://localhost"));
+                "HERALD_LOG_LEVEL", "debug"));
 
         assertThat(cfg.devMode()).isTrue();
     }

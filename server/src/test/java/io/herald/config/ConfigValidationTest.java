@@ -52,10 +52,8 @@ class ConfigValidationTest {
     }
 
     @Test
-    void HERALD_ENGINE_accepts_only_memory() {
-        envFails(Map.of("HERALD_ENGINE", "redis")).hasMessage(
-                "HERALD_ENGINE: engine 'redis' is not available yet (only 'memory' is)");
-        envFails(Map.of("HERALD_ENGINE", "kafka")).hasMessageStartingWith("HERALD_ENGINE: unknown engine 'kafka'");
+    void HERALD_ENGINE_accepts_only_memory_and_redis() {
+        envFails(Map.of("HERALD_ENGINE", "kafka")).hasMessage("HERALD_ENGINE: unknown engine 'kafka' (use memory or redis)");
     }
 
     @Test
@@ -286,8 +284,33 @@ class ConfigValidationTest {
     }
 
     @Test
-    void the_redis_engine_is_not_available_yet() throws IOException {
-        yamlFails("engine: redis\n").hasMessage("engine: engine 'redis' is not available yet (only 'memory' is)");
+    void redis_settings_fail_naming_their_key() throws IOException {
+        yamlFails("engine: redis\nredis: {url: \"http://x:6379\"}\n").hasMessageStartingWith(
+                "redis.url: invalid Redis URL 'http://x:6379' (use redis://host:6379");
+        yamlFails("engine: redis\nredis: {url: [\"redis://a:6379\", \"redis//b\"]}\n")
+                .hasMessageStartingWith("redis.url[1]: invalid Redis URL 'redis//b'");
+        yamlFails("engine: redis\nredis: {url: []}\n").hasMessage("redis.url: must name at least one Redis URL");
+        yamlFails("engine: redis\nredis: {prefix: \"a{b}\"}\n").hasMessageStartingWith("redis.prefix: invalid prefix 'a{b}'");
+        yamlFails("engine: redis\nredis: {presence_ttl: 500ms}\n").hasMessage("redis.presence_ttl: must be at least 1s");
+        yamlFails("engine: redis\nredis: {urls: x}\n").hasMessageStartingWith("unknown key 'redis.urls' (did you mean 'redis.url'?)");
+    }
+
+    @Test
+    void redis_settings_with_the_memory_engine_fail_instead_of_being_ignored() throws IOException {
+        yamlFails("redis: {url: \"redis://r:6379\"}\n").hasMessage(
+                "redis: set, but the engine is memory (set engine: redis or HERALD_ENGINE=redis to use Redis)");
+        envFails(Map.of("HERALD_REDIS_URL", "redis://r:6379")).hasMessage(
+                "HERALD_REDIS_URL: set, but the engine is memory (set engine: redis or HERALD_ENGINE=redis to use Redis)");
+    }
+
+    @Test
+    void HERALD_REDIS_URL_with_an_empty_or_bad_element_fails() {
+        envFails(Map.of("HERALD_ENGINE", "redis", "HERALD_REDIS_URL", "redis://a:6379,,redis://b:6379"))
+                .hasMessageStartingWith("HERALD_REDIS_URL: empty URL");
+        envFails(Map.of("HERALD_ENGINE", "redis", "HERALD_REDIS_URL", "localhost:6379"))
+                .hasMessageStartingWith("HERALD_REDIS_URL: invalid Redis URL 'localhost:6379'");
+        envFails(Map.of("HERALD_ENGINE", "redis", "HERALD_REDIS_CLUSTER", "yes"))
+                .hasMessage("HERALD_REDIS_CLUSTER: must be true or false (was 'yes')");
     }
 
     @Test

@@ -24,6 +24,7 @@ public final class RecordingListener implements BrokerListener {
     private final ConcurrentLinkedQueue<Publication> publications = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<PresenceChange> presenceChanges = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<ControlCommand> controls = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<ChannelName> interruptions = new ConcurrentLinkedQueue<>();
 
     @Override
     public void onPublication(Publication publication) {
@@ -38,6 +39,16 @@ public final class RecordingListener implements BrokerListener {
     @Override
     public void onControl(ControlCommand command) {
         controls.add(command);
+    }
+
+    @Override
+    public void onDeliveryInterrupted(ChannelName channel) {
+        interruptions.add(channel);
+    }
+
+    /** Channels whose delivery was reported interrupted, in order, with repeats. */
+    public List<ChannelName> interruptions() {
+        return List.copyOf(interruptions);
     }
 
     public List<Publication> publications(ChannelName channel) {

@@ -10,6 +10,7 @@ import io.herald.config.JwtConfig;
 import io.herald.config.LimitsConfig;
 import io.herald.config.TlsConfig;
 import io.herald.config.NamespaceConfig;
+import io.herald.engine.Engine;
 import io.herald.engine.memory.MemoryEngine;
 import io.herald.protocol.JsonCodec;
 import io.herald.transport.HeraldServer;
@@ -22,6 +23,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /** A real Herald node on 127.0.0.1 and a free port, with helpers to talk to it over HTTP and WebSocket. */
 final class TestNode implements AutoCloseable {
@@ -33,9 +35,9 @@ final class TestNode implements AutoCloseable {
     private final HttpClient http = HttpClient.newHttpClient();
     final TokenIssuer issuer = new TokenIssuer(SECRET);
 
-    private TestNode(HeraldConfig config) throws InterruptedException {
+    private TestNode(HeraldConfig config, Engine engine) throws InterruptedException {
         this.config = config;
-        this.server = HeraldServer.start(config, MemoryEngine.create(), Authenticator.forConfig(config.jwt()));
+        this.server = HeraldServer.start(config, engine, Authenticator.forConfig(config.jwt()));
     }
 
     /** Builder for the node's configuration; defaults: anonymous refused, no namespaces, not dev mode. */
@@ -51,6 +53,13 @@ final class TestNode implements AutoCloseable {
         private Duration drainWindow = Duration.ofSeconds(1);
         private JwtConfig jwt = JwtConfig.hmac(SECRET);
         private List<String> origins = List.of();
+        private Supplier<Engine> engine = MemoryEngine::create;
+
+        /** The node's engine (default: a new memory engine); the node closes it. */
+        Builder engine(Supplier<Engine> e) {
+            engine = e;
+            return this;
+        }
 
         Builder namespace(String name, NamespaceConfig ns) {
             namespaces.put(name, ns);
@@ -105,8 +114,9 @@ final class TestNode implements AutoCloseable {
         }
 
         TestNode start() throws InterruptedException {
+            Engine e = engine.get();
             return new TestNode(new HeraldConfig("127.0.0.1", 0, devMode, API_KEY, anonymous, jwt, client,
-                    namespaces, defaults, origins, "memory", limits, tls, drainWindow));
+                    namespaces, defaults, origins, e.name(), limits, tls, drainWindow, null), e);
         }
     }
 

@@ -68,6 +68,10 @@ public class FanOutBenchmark {
         @Override
         public void onPresenceChange(byte[] frame) {
         }
+
+        @Override
+        public void onDeliveryInterrupted() {
+        }
     }
 
     @Param({"100"})

@@ -1,0 +1,162 @@
+package io.herald.engine.redis;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.herald.config.NamespaceConfig;
+import io.herald.engine.HistoryResult;
+import io.herald.engine.HistoryStore;
+import io.herald.engine.PublicationDraft;
+import io.herald.engine.PublishResult;
+import io.herald.protocol.ChannelName;
+import io.herald.protocol.Frames;
+import io.herald.protocol.JsonCodec;
+import io.herald.protocol.Publication;
+import io.herald.protocol.StreamPosition;
+import io.lettuce.core.ScriptOutputType;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.LongSupplier;
+
+/**
+ * Channel streams in Redis, shared by every node. A publish is one Lua script ({@code publish.lua})
+ * that takes the next offset, appends to the history list, trims it by size and age, records the
+ * idempotency key and publishes to the channel's pub/sub channel: Redis runs scripts one at a time,
+ * so every node sees a channel's publications in offset order and history never disagrees with
+ * what was delivered. The epoch is created by the script with the counter; when Redis loses the
+ * stream (restart without persistence, or the stream idled out) the next use creates a new epoch,
+ * so clients holding old positions are told they cannot recover.
+ *
+ * <p>A history entry is {@code "<offset> <timestamp> <header JSON>\n<data JSON>"}; every node builds
+ * the push frame from it the same way, so the frame is byte-identical on every node and in history.
+ * Timestamps and TTLs follow this node's clock. Thread-safe and non-blocking; futures complete on
+ * Lettuce's threads; an unreachable Redis fails them with {@code EngineUnavailableException}.
+ */
+public final class RedisHistoryStore implements HistoryStore {
+    /** Default time an unused stream keeps its offset counter and epoch (as in the memory engine). */
+    public static final Duration DEFAULT_STREAM_IDLE = Duration.ofHours(24);
+    private static final RedisScript PUBLISH = RedisScript.of("publish.lua", true);
+    private static final RedisScript READ = RedisScript.of("read.lua", true);
+
+    private final RedisShards shards;
+    private final RedisKeys keys;
+    private final LongSupplier clock;
+    private final long streamIdleMillis;
+
+    /**
+     * @param clock      milliseconds since the epoch; tests pass a controllable clock
+     * @param streamIdle how long an unused stream keeps its counter
+     */
+    RedisHistoryStore(RedisShards shards, RedisKeys keys, LongSupplier clock, Duration streamIdle) {
+        this.shards = shards;
+        this.keys = keys;
+        this.clock = clock;
+        this.streamIdleMillis = streamIdle.toMillis();
+    }
+
+    @Override
+    public CompletableFuture<PublishResult> publish(ChannelName channel, PublicationDraft draft, NamespaceConfig options) {
+        RedisBackend redis = shards.forChannel(channel);
+        String key = draft.idempotencyKey();
+        String[] scriptKeys = key == null
+                ? new String[] {keys.stream(channel), keys.history(channel)}
+                : new String[] {keys.stream(channel), keys.history(channel), keys.idempotency(channel, key)};
+        CompletableFuture<List<Object>> reply = PUBLISH.run(redis.commands(), ScriptOutputType.MULTI, scriptKeys,
+                payload(draft), ascii(clock.getAsLong()), ascii(options.historySize()),
+                ascii(options.historyTtl().toMillis()), ascii(streamIdleMillis), ascii(keys.fanout(channel)),
+                ascii(redis.publishCommand()), ascii(IDEMPOTENCY_WINDOW_MILLIS));
+        return reply.thenApply(r -> new PublishResult(
+                decode(channel, text(r.get(1)), (byte[]) r.get(2)), ((Long) r.get(0)) == 1L));
+    }
+
+    @Override
+    public CompletableFuture<HistoryResult> read(ChannelName channel, StreamPosition since, int limit,
+                                                 NamespaceConfig options) {
+        return run(channel, options, Math.max(1, limit), since);
+    }
+
+    @Override
+    public CompletableFuture<StreamPosition> position(ChannelName channel, NamespaceConfig options) {
+        return run(channel, options, 0, null).thenApply(HistoryResult::position);
+    }
+
+    private CompletableFuture<HistoryResult> run(ChannelName channel, NamespaceConfig options, int limit,
+                                                 StreamPosition since) {
+        RedisBackend redis = shards.forChannel(channel);
+        CompletableFuture<List<Object>> reply = READ.run(redis.commands(), ScriptOutputType.MULTI,
+                new String[] {keys.stream(channel), keys.history(channel)},
+                ascii(clock.getAsLong()), ascii(options.historySize()), ascii(options.historyTtl().toMillis()),
+                ascii(streamIdleMillis), ascii(limit), ascii(since == null ? -1 : since.offset()),
+                ascii(since == null ? "" : since.epoch()));
+        return reply.thenApply(r -> {
+            String epoch = text(r.get(0));
+            List<Publication> publications = new ArrayList<>();
+            for (Object entry : (List<?>) r.get(3)) {
+                publications.add(decode(channel, epoch, (byte[]) entry));
+            }
+            return new HistoryResult(publications, new StreamPosition((Long) r.get(1), epoch), ((Long) r.get(2)) == 1L);
+        });
+    }
+
+    /** The part of an entry the publishing node writes: {@code <header JSON>\n<data JSON>}. */
+    static byte[] payload(PublicationDraft draft) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(64);
+        out.writeBytes(JsonCodec.object(g -> {
+            g.writeStringField("e", draft.event());
+            if (draft.user() != null) {
+                g.writeStringField("u", draft.user());
+            }
+        }));
+        out.write('\n');
+        try {
+            // compact JSON never contains a raw newline, so the first one ends the header
+            JsonCodec.MAPPER.writeValue(out, draft.data());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /** Builds the publication of one history entry {@code "<offset> <timestamp> <payload>"}. */
+    static Publication decode(ChannelName channel, String epoch, byte[] entry) {
+        int s1 = indexOf(entry, (byte) ' ', 0);
+        int s2 = indexOf(entry, (byte) ' ', s1 + 1);
+        int nl = indexOf(entry, (byte) '\n', s2 + 1);
+        long offset = Long.parseLong(new String(entry, 0, s1, StandardCharsets.US_ASCII));
+        long timestamp = Long.parseLong(new String(entry, s1 + 1, s2 - s1 - 1, StandardCharsets.US_ASCII));
+        try {
+            JsonNode header = JsonCodec.MAPPER.readTree(entry, s2 + 1, nl - s2 - 1);
+            JsonNode data = JsonCodec.MAPPER.readTree(entry, nl + 1, entry.length - nl - 1);
+            JsonNode user = header.get("u");
+            return Frames.publication(channel, header.get("e").textValue(), data, offset, epoch, timestamp,
+                    user == null ? null : user.textValue());
+        } catch (IOException e) {
+            throw new IllegalStateException("unreadable history entry in channel " + channel, e);
+        }
+    }
+
+    private static int indexOf(byte[] bytes, byte b, int from) {
+        for (int i = from; i < bytes.length; i++) {
+            if (bytes[i] == b) {
+                return i;
+            }
+        }
+        throw new IllegalStateException("malformed history entry: no '" + (char) b + "' after position " + from);
+    }
+
+    static byte[] ascii(long value) {
+        return Long.toString(value).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    static byte[] ascii(String value) {
+        return value.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static String text(Object bulk) {
+        return new String((byte[]) bulk, StandardCharsets.UTF_8);
+    }
+}
