@@ -28,8 +28,7 @@ import java.net.InetSocketAddress;
 final class SseEndpoint {
     private final HeraldConfig config;
     private final SessionServices services;
-    private final LivenessSweeps sweeps;
-    private final Connections connections;
+    private final ConnectionSettings settings;
     private final KeyedRateLimiter<InetAddress> perIp;
     private final Cors cors;
 
@@ -37,8 +36,7 @@ final class SseEndpoint {
                 KeyedRateLimiter<InetAddress> perIp, Cors cors) {
         this.config = services.config();
         this.services = services;
-        this.sweeps = sweeps;
-        this.connections = connections;
+        this.settings = ConnectionSettings.of(services, sweeps, connections);
         this.perIp = perIp;
         this.cors = cors;
     }
@@ -79,6 +77,6 @@ final class SseEndpoint {
         cors.decorate(res.headers(), origin);
         ctx.writeAndFlush(res, ctx.voidPromise());
         ctx.pipeline().remove(HttpRouter.class);
-        ctx.pipeline().addLast("sse", new SseConnection(ctx.channel(), services, query, sweeps, connections));
+        ctx.pipeline().addLast("sse", new SseConnection(ctx.channel(), settings, query));
     }
 }

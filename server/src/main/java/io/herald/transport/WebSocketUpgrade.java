@@ -27,7 +27,7 @@ final class WebSocketUpgrade {
     private final HeraldConfig config;
     private final SessionServices services;
     private final WebSocketDecoderConfig decoderConfig;
-    private final WebSocketSettings settings;
+    private final ConnectionSettings settings;
     private final KeyedRateLimiter<InetAddress> perIp;
     private final Cors cors;
 
@@ -36,7 +36,7 @@ final class WebSocketUpgrade {
                      KeyedRateLimiter<InetAddress> perIp, Cors cors) {
         this.config = config;
         this.services = services;
-        this.settings = WebSocketSettings.of(services, sweeps, connections);
+        this.settings = ConnectionSettings.of(services, sweeps, connections);
         this.perIp = perIp;
         this.cors = cors;
         this.decoderConfig = WebSocketDecoderConfig.newBuilder()

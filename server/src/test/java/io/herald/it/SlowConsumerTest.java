@@ -190,7 +190,11 @@ class SlowConsumerTest {
         java.lang.reflect.Method snapshot = connections.getClass().getDeclaredMethod("snapshot");
         snapshot.setAccessible(true);
         Object connection = ((List<?>) snapshot.invoke(connections)).getFirst();
-        java.lang.reflect.Field ch = connection.getClass().getDeclaredField("channel");
+        Class<?> type = connection.getClass();
+        while (java.util.Arrays.stream(type.getDeclaredFields()).noneMatch(field -> field.getName().equals("channel"))) {
+            type = type.getSuperclass();
+        }
+        java.lang.reflect.Field ch = type.getDeclaredField("channel");
         ch.setAccessible(true);
         return ((io.netty.channel.Channel) ch.get(connection)).eventLoop();
     }

@@ -1,0 +1,214 @@
+package io.herald.transport;
+
+import io.herald.metrics.HeraldMetrics;
+import io.herald.protocol.CloseCode;
+import io.herald.session.ClientSession;
+import io.herald.session.Connection;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundBuffer;
+import java.util.Locale;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a client connection does whatever its transport (WebSocket, SSE): it is its
+ * {@link ClientSession}'s {@link Connection}, counts against the node's connection limit, is ticked by
+ * its loop's liveness sweep, and bounds its outbound bytes. Writes made during one loop iteration
+ * leave with one flush ({@link FlushBatch}); past {@code max_queue_bytes} queued, or unable to take
+ * writes for {@code write_timeout}, the connection is closed as a slow consumer (4004). Subclasses
+ * frame the pushes. All fields are owned by the channel's event loop.
+ */
+abstract class ClientConnection extends ChannelInboundHandlerAdapter implements Connection, OpenConnection, FlushBatch.Member {
+    private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
+    /** How long a closing connection may take to flush its last frames before the socket is dropped. */
+    private static final long CLOSE_GRACE_MILLIS = 1000;
+
+    final Channel channel;
+    final ConnectionSettings settings;
+    final ClientSession session;
+    private long lastPingNanos = System.nanoTime();
+    /** When the channel became unwritable, or 0 while it is writable. */
+    private long unwritableSinceNanos;
+    /** This connection's index in its loop's sweep; maintained by {@link LivenessSweeps}. */
+    private int sweepSlot = -1;
+    private boolean flushScheduled;
+    /** Set once the connection is closing or closed: nothing more is queued. */
+    boolean closing;
+    /** Why the connection ended, as a metrics label; null while open or when the client closed it. */
+    private String closeReason;
+
+    ClientConnection(Channel channel, ConnectionSettings settings) {
+        this.channel = channel;
+        this.settings = settings;
+        this.session = new ClientSession(this, settings.services());
+    }
+
+    /** What the logs call it ("connection", "SSE stream"). */
+    abstract String kind();
+
+    /** Sends the transport's keep-alive (a ping frame, a comment line). */
+    abstract void sendKeepAlive();
+
+    /** Queues the {@code disconnect} push and the transport's ending, then closes or half-closes. */
+    abstract void sendClose(CloseCode code, String reason);
+
+    HeraldMetrics metrics() {
+        return settings.metrics();
+    }
+
+    /**
+     * Registers the connection; false when the node is full (the connection is then closing with
+     * 4008). Call from {@code handlerAdded}.
+     */
+    boolean open(ChannelHandlerContext ctx) {
+        settings.sweeps().register(this, ctx.executor());
+        metrics().connectionOpened();
+        log.debug("{} {} opened from {}", kind(), session.clientId(), channel.remoteAddress());
+        if (!settings.connections().tryAdd(this)) {
+            metrics().rateLimited("max_connections");
+            close(CloseCode.CONNECTION_LIMIT, "server connection limit reached; retry later");
+            return false;
+        }
+        return true;
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        closing = true;
+        settings.sweeps().unregister(this, ctx.executor());
+        settings.connections().remove(this);
+        String reason = closeReason == null ? "client" : closeReason;
+        metrics().connectionClosed(reason);
+        log.debug("{} {} closed: {}", kind(), session.clientId(), reason);
+        session.onClosed();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        unwritableSinceNanos = channel.isWritable() ? 0 : System.nanoTime();
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    /** The liveness sweep's tick: the write deadline, keep-alives, then the session's own deadlines. */
+    @Override
+    public void tick(long nowNanos, long nowMillis) {
+        if (closing) {
+            return;
+        }
+        long writeTimeout = settings.writeTimeoutNanos();
+        if (unwritableSinceNanos != 0 && nowNanos - unwritableSinceNanos > writeTimeout) {
+            slowConsumer("could not take writes for " + TimeUnit.NANOSECONDS.toSeconds(writeTimeout) + "s");
+            return;
+        }
+        if (nowNanos - lastPingNanos >= settings.pingNanos()) {
+            lastPingNanos = nowNanos;
+            sendKeepAlive();
+        }
+        session.onTick(nowMillis);
+    }
+
+    /** Drops the connection without a goodbye (its peer went silent), counted under {@code reason}. */
+    void drop(String reason) {
+        closing = true;
+        closeReason = reason;
+        channel.close();
+    }
+
+    private void slowConsumer(String why) {
+        metrics().slowConsumer();
+        log.debug("{} {} is a slow consumer: {}", kind(), session.clientId(), why);
+        close(CloseCode.SLOW_CONSUMER, "slow consumer: " + why);
+    }
+
+    @Override
+    public long queuedBytes() {
+        ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
+        return out == null ? 0 : out.totalPendingWriteBytes();
+    }
+
+    @Override
+    public void drainAfter(long delayMillis) {
+        channel.eventLoop().schedule(() -> close(CloseCode.SHUTDOWN, "server shutting down; reconnect"),
+                delayMillis, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void execute(Runnable task) {
+        channel.eventLoop().execute(task);
+    }
+
+    @Override
+    public Executor executor() {
+        return channel.eventLoop();
+    }
+
+    @Override
+    public boolean inLoop() {
+        return channel.eventLoop().inEventLoop();
+    }
+
+    @Override
+    public int sweepSlot() {
+        return sweepSlot;
+    }
+
+    @Override
+    public void sweepSlot(int slot) {
+        sweepSlot = slot;
+    }
+
+    /** Whether {@code length} more bytes may be queued; closes a slow consumer and answers false. */
+    boolean admit(int length) {
+        if (closing) {
+            return false;
+        }
+        long max = settings.maxQueueBytes();
+        if (queuedBytes() + length > max) {
+            // writes of this loop iteration are not flushed yet; only bytes the socket refuses count,
+            // and one message always fits into an empty queue (a publication may be larger than the cap)
+            channel.flush();
+            long queued = queuedBytes();
+            if (queued > 0 && queued + length > max) {
+                slowConsumer("outbound queue over max_queue_bytes (" + max + ")");
+                return false;
+            }
+        }
+        FlushBatch.current().countBytes(metrics(), length);
+        return true;
+    }
+
+    /** Writes now; the loop iteration's flush batch sends everything written in it. */
+    void write(Object message) {
+        channel.write(message, channel.voidPromise());
+        if (!flushScheduled) {
+            flushScheduled = true;
+            FlushBatch.current().add(this, channel.eventLoop());
+        }
+    }
+
+    @Override
+    public void flushNow() {
+        flushScheduled = false;
+        channel.flush();
+    }
+
+    @Override
+    public void close(CloseCode code, String reason) {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        closeReason = code.name().toLowerCase(Locale.ROOT);
+        session.onClosed();
+        sendClose(code, reason);
+        // a peer that does not read (or, on a WebSocket, never closes) would otherwise keep the socket
+        channel.eventLoop().schedule(() -> {
+            channel.close();
+        }, CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+    }
+}
