@@ -524,8 +524,9 @@ export class HeraldClient {
       if (!opened && this.workingIndex === undefined) this.transportIndex++;
       delay = this.backoff.next();
     }
-    this.setState('reconnecting', code, reason);
+    // The timer first, so state listeners can already read nextReconnectAt.
     this.scheduleReconnect(delay);
+    this.setState('reconnecting', code, reason);
   }
 
   private scheduleReconnect(delay: number): void {
@@ -534,12 +535,12 @@ export class HeraldClient {
       this.reconnectTimer = undefined;
       if (this.currentState === 'reconnecting') void this.openTransport();
     }, delay);
-    // A state listener may read nextReconnectAt; it is set before any await.
   }
 
   /** 4003: the token is not good (any more). Reconnect only with a new one from getToken. */
   private unauthorized(code: number, reason: string): void {
-    this.token = undefined;
+    // Without getToken the same token is all there is: a manual retry (reconnectNow) uses it again.
+    if (this.options.getToken) this.token = undefined;
     this.unauthorizedInRow++;
     this.lastError = new HeraldError('unauthorized', reason, false);
     this.events.emit('error', this.lastError);
