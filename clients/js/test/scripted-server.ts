@@ -45,7 +45,7 @@ export class ScriptedServer {
     const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
     await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
     const address = wss.address();
-    if (typeof address !== 'object') throw new Error('no address');
+    if (typeof address !== 'object' || !address) throw new Error('no address');
     return new ScriptedServer(wss, address.port, script);
   }
 
