@@ -1,5 +1,5 @@
-import { isPublication, toFrame, type ConnectedFrame, type ServerFrame, type SubscribedFrame } from '../protocol.js';
-import { channelQuery, httpError, parseCursors } from './http.js';
+import { isPublication, toFrame } from '../protocol.js';
+import { channelQuery, httpError } from './http.js';
 import { LocalCloseCode, type Transport, type TransportContext } from './transport.js';
 
 /**
@@ -57,7 +57,6 @@ export class SseTransport implements Transport {
     const decoder = new TextDecoder();
     let buffer = '';
     let data: string[] = [];
-    let eventId: string | undefined;
     for (;;) {
       const { done, value } = await reader.read();
       if (done) return;
@@ -67,23 +66,22 @@ export class SseTransport implements Transport {
         const line = buffer.slice(0, newline);
         buffer = buffer.slice(newline + (buffer.startsWith('\r\n', newline) ? 2 : 1));
         if (line === '') {
-          if (data.length > 0) this.dispatch(data.join('\n'), eventId);
+          if (data.length > 0) this.dispatch(data.join('\n'));
           data = [];
-          eventId = undefined;
         } else if (line.startsWith(':')) {
           continue; // keep-alive comment
         } else {
           const colon = line.indexOf(':');
           const field = colon < 0 ? line : line.slice(0, colon);
           const fieldValue = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
+          // `id:` (the cursors) is for EventSource's Last-Event-ID; this client tracks positions per publication.
           if (field === 'data') data.push(fieldValue);
-          else if (field === 'id') eventId = fieldValue;
         }
       }
     }
   }
 
-  private dispatch(text: string, eventId: string | undefined): void {
+  private dispatch(text: string): void {
     if (this.ended) return;
     let value: unknown;
     try {
@@ -96,7 +94,7 @@ export class SseTransport implements Transport {
     if (!isPublication(frame) && frame.type === 'connected') {
       this.opened = true;
       this.context.handlers.onOpen(this.id);
-      this.context.handlers.onFrame(this.id, withSubscriptions(frame, this.context, eventId));
+      this.context.handlers.onFrame(this.id, frame);
       return;
     }
     this.context.handlers.onFrame(this.id, frame);
@@ -109,29 +107,4 @@ export class SseTransport implements Transport {
     this.abort.abort();
     this.context.handlers.onClose(this.id, code, reason, this.opened);
   }
-}
-
-/**
- * The client treats the stream's channels as subscribed once `connected` arrives. When the
- * server lists them in `connected.subscriptions` that list is used; otherwise the positions
- * come from the event id, which holds the current cursors.
- */
-function withSubscriptions(frame: ConnectedFrame, context: TransportContext, eventId: string | undefined): ServerFrame {
-  if (frame.subscriptions) return frame;
-  const cursors = eventId ? parseCursors(eventId) : [];
-  const subscriptions: SubscribedFrame[] = [];
-  context.channels.forEach((request, index) => {
-    const cursor = cursors[index];
-    if (!cursor) return;
-    const since = request.since;
-    const recovered = since ? since.epoch === cursor.epoch && since.offset <= cursor.offset : undefined;
-    subscriptions.push({
-      type: 'subscribed',
-      channel: request.channel,
-      offset: recovered && since ? since.offset : cursor.offset,
-      epoch: cursor.epoch,
-      ...(recovered === undefined ? {} : { recovered }),
-    });
-  });
-  return { ...frame, subscriptions };
 }
