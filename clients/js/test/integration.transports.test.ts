@@ -121,6 +121,38 @@ describe.each<TransportKind>(['websocket', 'sse', 'polling'])('forced %s transpo
   });
 });
 
+describe.each<TransportKind>(['websocket', 'sse'])('token refresh on %s', (kind) => {
+  it('answers refresh_required with a token from getToken and keeps the stream whole', async (context) => {
+    needsFallbacks(context, kind);
+    // exp 33 s ahead: the server asks for a refresh (30 s before exp) about 3 s from now.
+    const issued: string[] = [];
+    const getToken = async () => {
+      const token = server.token({}, issued.length === 0 ? 33 : 3600);
+      issued.push(token);
+      return token;
+    };
+    const client = newClient({ transports: [kind], token: undefined, getToken });
+    const channel = channelName();
+    const offsets: number[] = [];
+    const gaps: Gap[] = [];
+    const sub = client.channel(channel);
+    sub.onPublication((p) => offsets.push(p.offset));
+    sub.onGap((gap) => gaps.push(gap));
+    const states: string[] = [];
+    client.on('state', (change) => states.push(change.new));
+    client.connect();
+    await sub.ready();
+    await server.publish(channel, 'n', 1);
+    await until(() => issued.length === 2, 'getToken called again for the refresh', 20_000);
+    await server.publish(channel, 'n', 2);
+    await until(() => offsets.length === 2, 'the publication after the refresh');
+    expect(offsets).toEqual([1, 2]);
+    expect(gaps).toEqual([]);
+    expect(states).toEqual(['connecting', 'connected']);
+    expect(client.state).toBe('connected');
+  });
+});
+
 describe('transport fallback', () => {
   it('falls back from a WebSocket that cannot connect to SSE, behind the same API', async (context) => {
     needsFallbacks(context, 'sse');
