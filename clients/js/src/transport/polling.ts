@@ -60,7 +60,9 @@ export class PollingTransport implements Transport {
     const response = await fetch(`${baseUrl}/poll?${query.toString()}`, { signal: this.abort.signal });
     if (!response.ok) {
       const error = await httpError(response);
-      const code = error.code === 'unauthorized' || error.code === 'token_expired' ? 4003 : LocalCloseCode.HttpRefused;
+      // As on /sse, where these come as disconnect 4003: the token (or its channels) must change.
+      const refused = ['unauthorized', 'token_expired', 'permission_denied'].includes(error.code);
+      const code = refused ? 4003 : LocalCloseCode.HttpRefused;
       return this.end(code, `${error.code}: ${error.message}`);
     }
     const body = (await response.json()) as { publications?: unknown[]; cursors?: string; unrecovered?: string[] };
