@@ -1,0 +1,594 @@
+import { Backoff } from './backoff.js';
+import { PendingReplies, PublishQueue, type PublishResult, type QueuedPublish } from './commands.js';
+import { Emitter } from './emitter.js';
+import { ClientErrorCode, HeraldError } from './errors.js';
+import { Heartbeat } from './heartbeat.js';
+import { browserLifecycle, type PageLifecycle } from './lifecycle.js';
+import {
+  CloseCode,
+  isPublication,
+  type ClientCommand,
+  type ConnectedFrame,
+  type DisconnectFrame,
+  type PresenceClient,
+  type ServerFrame,
+  type StreamPosition,
+  type SubscribedFrame,
+} from './protocol.js';
+import { Subscription, type ChannelEvents, type StateChange, type SubscriptionHost } from './subscription.js';
+import { httpPublish } from './transport/http.js';
+import { PollingTransport } from './transport/polling.js';
+import { SseTransport } from './transport/sse.js';
+import {
+  LocalCloseCode,
+  type FetchLike,
+  type Transport,
+  type TransportContext,
+  type TransportHandlers,
+  type TransportKind,
+  type WebSocketConstructor,
+} from './transport/transport.js';
+import { WebSocketTransport } from './transport/websocket.js';
+
+export type ClientState = 'disconnected' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
+
+export interface ClientOptions {
+  /** Server base URL: `https://rt.example.com` (or `wss://…`; the paths /ws, /sse, /poll, /publish are added). */
+  readonly url: string;
+  /** A JWT. Without one (and without getToken) the client connects anonymously. */
+  readonly token?: string;
+  /** Called for the first token when `token` is absent, on `refresh_required`, and after a 4003 close. */
+  readonly getToken?: () => Promise<string>;
+  /** WebSocket implementation; defaults to the global one (browsers). In Node 20 pass `ws`'s. */
+  readonly WebSocket?: WebSocketConstructor;
+  readonly fetch?: FetchLike;
+  /** Transports in order of preference (default websocket, sse, polling). Give one to force it. */
+  readonly transports?: readonly TransportKind[];
+  readonly minReconnectDelay?: number;
+  readonly maxReconnectDelay?: number;
+  /** Client ping interval in ms on the WebSocket (default 25000; 0 turns the heartbeat off). */
+  readonly pingInterval?: number;
+  /** How long after a ping a frame must have arrived (default 10000 ms). */
+  readonly pongTimeout?: number;
+  /** A transport that is not usable within this many ms counts as failed (default 10000). */
+  readonly connectTimeout?: number;
+  /** Deadline of each publish, from the call to the server's confirmation (default 10000 ms). */
+  readonly publishTimeout?: number;
+  /** Publishes that may wait for a connection (default 100); more are rejected with `queue_full`. */
+  readonly maxQueuedPublishes?: number;
+  /** Deadline of presence and history requests (default 10000 ms). */
+  readonly requestTimeout?: number;
+  /** Seconds a long-poll may wait on the server (default 25). */
+  readonly pollTimeout?: number;
+  /** Page visibility and online events; defaults to the browser's, `null` turns them off. */
+  readonly lifecycle?: PageLifecycle | null;
+  /** Sent in `connect` as the client's name and version. */
+  readonly name?: string;
+  readonly version?: string;
+  /** Random source for the backoff jitter (tests pin it). */
+  readonly random?: () => number;
+}
+
+export interface ConnectedInfo {
+  readonly client: string;
+  readonly user: string;
+  readonly transport: TransportKind;
+}
+
+export type ClientEvents = {
+  state: [StateChange<ClientState>];
+  connected: [ConnectedInfo];
+  /** Errors not tied to one command or subscription: refused token, failed refresh, unexpected server error. */
+  error: [HeraldError];
+};
+
+type Timer = ReturnType<typeof setTimeout>;
+
+/**
+ * The Herald client. States: `disconnected` → `connecting` → `connected`; a lost connection goes
+ * to `reconnecting` (backoff timer) and back to `connected`; `closed` is final. One `state` event
+ * reports every change with the close code and reason behind it.
+ *
+ * Not thread-safe in any sense that matters for JS: everything runs on the caller's event loop.
+ */
+export class HeraldClient {
+  private currentState: ClientState = 'disconnected';
+  private readonly events = new Emitter<ClientEvents>();
+  private readonly subscriptions = new Map<string, Subscription>();
+  private readonly pending = new PendingReplies();
+  private readonly queue: PublishQueue;
+  private readonly backoff: Backoff;
+  private readonly heartbeat: Heartbeat;
+  private readonly transports: readonly TransportKind[];
+  private readonly baseUrl: string;
+  private readonly lifecycle: PageLifecycle | undefined;
+  private readonly lifecycleOff: Array<() => void> = [];
+  private token: string | undefined;
+  /** The live transport; callbacks from any other id are stale and ignored. */
+  private transport: Transport | undefined;
+  private transportSeq = 0;
+  private transportIndex = 0;
+  /** Index of the transport that last reached `connected`; reconnects stick to it. */
+  private workingIndex: number | undefined;
+  private reconnectTimer: Timer | undefined;
+  private connectTimer: Timer | undefined;
+  private reopenScheduled = false;
+  private lastDisconnect: DisconnectFrame | undefined;
+  private unauthorizedInRow = 0;
+  private httpChain: Promise<unknown> = Promise.resolve();
+  private info: ConnectedInfo | undefined;
+  /** When the next reconnect attempt starts (ms since epoch), while reconnecting. */
+  nextReconnectAt: number | undefined;
+  /** The last error or close reason, for status displays. */
+  lastError: HeraldError | undefined;
+
+  constructor(private readonly options: ClientOptions) {
+    this.baseUrl = options.url.replace(/\/+$/, '').replace(/^ws/, 'http');
+    this.token = options.token;
+    this.transports = options.transports?.length ? options.transports : ['websocket', 'sse', 'polling'];
+    this.backoff = new Backoff({
+      minDelay: options.minReconnectDelay ?? 500,
+      maxDelay: options.maxReconnectDelay ?? 20_000,
+      ...(options.random ? { random: options.random } : {}),
+    });
+    this.queue = new PublishQueue(options.maxQueuedPublishes ?? 100, options.publishTimeout ?? 10_000);
+    this.heartbeat = new Heartbeat(
+      options.pingInterval ?? 25_000,
+      options.pongTimeout ?? 10_000,
+      () => this.transport?.send({ type: 'ping' }),
+      () => this.transportFailed(LocalCloseCode.HeartbeatTimeout, 'no answer to ping in time'),
+    );
+    this.lifecycle = options.lifecycle === null ? undefined : (options.lifecycle ?? browserLifecycle());
+  }
+
+  get state(): ClientState {
+    return this.currentState;
+  }
+
+  /** The transport in use (or being tried), if any. */
+  get transportKind(): TransportKind | undefined {
+    return this.transport?.kind;
+  }
+
+  /** Connection details from the last `connected`. */
+  get connection(): ConnectedInfo | undefined {
+    return this.info;
+  }
+
+  on<K extends keyof ClientEvents>(event: K, listener: (...args: ClientEvents[K]) => void): () => void {
+    return this.events.on(event, listener);
+  }
+
+  /** Starts connecting; does nothing unless `disconnected`. */
+  connect(): void {
+    if (this.currentState === 'closed') throw new HeraldError(ClientErrorCode.Closed, 'client is closed');
+    if (this.currentState !== 'disconnected') return;
+    this.watchLifecycle();
+    this.setState('connecting');
+    void this.openTransport();
+  }
+
+  /** Drops the connection and stays disconnected; subscriptions resume on the next connect(). */
+  disconnect(): void {
+    if (this.currentState === 'closed' || this.currentState === 'disconnected') return;
+    this.endTransport();
+    this.setState('disconnected', undefined, 'disconnect called');
+    this.subscriptionsInterrupted(undefined, 'client disconnected');
+  }
+
+  /** Disconnects for good: queued publishes and waiting commands are rejected. */
+  close(): void {
+    if (this.currentState === 'closed') return;
+    this.endTransport();
+    for (const off of this.lifecycleOff.splice(0)) off();
+    const closed = new HeraldError(ClientErrorCode.Closed, 'client closed');
+    this.queue.rejectAll(closed);
+    this.pending.rejectAll(closed);
+    for (const sub of this.subscriptions.values()) sub.setState('unsubscribed', undefined, 'client closed');
+    this.setState('closed', undefined, 'close called');
+  }
+
+  /** Skips the backoff wait (a "retry now" button, the browser's online event). */
+  reconnectNow(): void {
+    if (this.currentState === 'reconnecting') {
+      clearTimeout(this.reconnectTimer);
+      this.reconnectTimer = undefined;
+      this.nextReconnectAt = undefined;
+      if (!this.transport) void this.openTransport();
+    } else if (this.currentState === 'disconnected') {
+      this.connect();
+    }
+  }
+
+  /** The subscription of a channel, created and subscribed on first use. */
+  channel<E extends ChannelEvents = ChannelEvents>(name: string, options: { subscribe?: boolean } = {}): Subscription<E> {
+    let sub = this.subscriptions.get(name);
+    if (!sub) {
+      sub = new Subscription(name, this.host);
+      this.subscriptions.set(name, sub);
+    }
+    if (options.subscribe !== false) sub.subscribe();
+    return sub as unknown as Subscription<E>;
+  }
+
+  /** Publishes from the client; queued while not connected, sent in call order. */
+  publish(channel: string, event: string, data: unknown): Promise<PublishResult> {
+    if (this.currentState === 'closed') return Promise.reject(new HeraldError(ClientErrorCode.Closed, 'client is closed'));
+    const { entry, promise } = this.queue.create(channel, event, data);
+    if (this.currentState === 'connected' && this.queue.size === 0) this.sendPublish(entry);
+    else this.queue.enqueue(entry);
+    return promise;
+  }
+
+  /** Who is subscribed to a channel (WebSocket only: SSE and polling have no presence command). */
+  async presence(channel: string): Promise<PresenceClient[]> {
+    const reply = await this.request({ type: 'presence', channel });
+    return !isPublication(reply) && reply.type === 'presence' ? [...reply.clients] : [];
+  }
+
+  /** A channel's held publications (WebSocket only). */
+  async history(channel: string, options: { since?: StreamPosition; limit?: number } = {}) {
+    const reply = await this.request({ type: 'history', channel, ...options });
+    if (isPublication(reply) || reply.type !== 'history') throw new HeraldError('bad_response', `expected history, got ${reply.type}`);
+    return reply;
+  }
+
+  private readonly host: SubscriptionHost = {
+    subscribeRequested: (channel) => {
+      const sub = this.subscriptions.get(channel);
+      if (!sub || this.currentState !== 'connected' || !this.transport) return;
+      if (this.transport.bidirectional) this.sendSubscribe(sub);
+      else this.scheduleReopen();
+    },
+    unsubscribeRequested: (channel) => {
+      if (this.currentState !== 'connected' || !this.transport) return;
+      if (this.transport.bidirectional) {
+        const { id, reply } = this.pending.register(this.options.requestTimeout ?? 10_000);
+        reply.catch(() => undefined); // not_subscribed after a race is harmless
+        this.transport.send({ type: 'unsubscribe', id, channel });
+      } else {
+        this.scheduleReopen();
+      }
+    },
+    publish: (channel, event, data) => this.publish(channel, event, data),
+    presence: (channel) => this.presence(channel),
+  };
+
+  private async request(command: ClientCommand): Promise<ServerFrame> {
+    const transport = this.transport;
+    if (this.currentState !== 'connected' || !transport) {
+      throw new HeraldError(ClientErrorCode.ConnectionLost, `not connected (state ${this.currentState})`, true);
+    }
+    if (!transport.bidirectional) {
+      throw new HeraldError(ClientErrorCode.NotAvailable, `${command.type} needs the WebSocket transport (using ${transport.kind})`);
+    }
+    const { id, reply } = this.pending.register(this.options.requestTimeout ?? 10_000);
+    transport.send({ ...command, id });
+    return reply;
+  }
+
+  private async openTransport(): Promise<void> {
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    this.nextReconnectAt = undefined;
+    if (this.token === undefined && this.options.getToken) {
+      try {
+        this.token = await this.options.getToken();
+      } catch (error) {
+        this.lastError = new HeraldError('unauthorized', `getToken failed: ${String(error)}`, true);
+        this.events.emit('error', this.lastError);
+        return this.transportEnded(LocalCloseCode.Abnormal, this.lastError.message, true);
+      }
+      if (this.currentState !== 'connecting' && this.currentState !== 'reconnecting') return;
+    }
+    const kind = this.transports[this.transportIndex % this.transports.length] ?? 'websocket';
+    const context: TransportContext = {
+      id: ++this.transportSeq,
+      baseUrl: this.baseUrl,
+      token: this.token,
+      channels: kind === 'websocket' ? [] : this.channelRequests(),
+      handlers: this.handlers,
+      WebSocket: this.options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket,
+      fetch: this.options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+      pollTimeout: this.options.pollTimeout ?? 25,
+    };
+    this.lastDisconnect = undefined;
+    try {
+      this.transport = kind === 'websocket' ? new WebSocketTransport(context) : kind === 'sse' ? new SseTransport(context) : new PollingTransport(context);
+    } catch (error) {
+      this.lastError = new HeraldError('transport_unavailable', error instanceof Error ? error.message : String(error));
+      return this.transportEnded(LocalCloseCode.Abnormal, this.lastError.message, false);
+    }
+    this.transport.setPaused(this.lifecycle?.isHidden() ?? false);
+    const timeout = this.options.connectTimeout ?? 10_000;
+    this.connectTimer = setTimeout(() => this.transportFailed(LocalCloseCode.ConnectTimeout, `not connected within ${timeout} ms`, false), timeout);
+  }
+
+  private readonly handlers: TransportHandlers = {
+    onOpen: (id) => {
+      if (id !== this.transport?.id || !this.transport.bidirectional) return;
+      const since: Record<string, StreamPosition> = {};
+      for (const sub of this.subscriptions.values()) {
+        if (sub.serverSide && sub.position) since[sub.channel] = sub.position;
+      }
+      this.transport.send({
+        type: 'connect',
+        ...(this.token ? { token: this.token } : {}),
+        ...(this.options.name ? { name: this.options.name } : {}),
+        ...(this.options.version ? { version: this.options.version } : {}),
+        ...(Object.keys(since).length ? { since } : {}),
+      });
+    },
+    onFrame: (id, frame) => {
+      if (id !== this.transport?.id) return;
+      this.heartbeat.frameReceived();
+      this.handleFrame(frame);
+    },
+    onClose: (id, code, reason, opened) => {
+      if (id !== this.transport?.id) return;
+      this.transport = undefined;
+      this.transportEnded(code, reason, opened);
+    },
+  };
+
+  private handleFrame(frame: ServerFrame): void {
+    if (isPublication(frame)) return this.subscriptions.get(frame.channel)?.deliver(frame);
+    if ('id' in frame && frame.id !== undefined && frame.type !== 'subscribed' && this.pending.settle(frame.id, frame)) return;
+    switch (frame.type) {
+      case 'connected':
+        return this.connected(frame);
+      case 'subscribed':
+        return this.subscribed(frame);
+      case 'unsubscribed': {
+        if (frame.id !== undefined) return; // reply to our unsubscribe: the state already moved
+        const sub = this.subscriptions.get(frame.channel);
+        if (!sub) return;
+        if (frame.resubscribe) {
+          sub.setState('subscribing', 'insufficient_state', frame.reason);
+          this.host.subscribeRequested(sub.channel);
+        } else {
+          sub.setState('unsubscribed', frame.reason, frame.reason);
+          sub.serverSide = false;
+        }
+        return;
+      }
+      case 'refresh_required':
+        return void this.refreshToken();
+      case 'disconnect':
+        this.lastDisconnect = frame;
+        return;
+      case 'join':
+      case 'leave':
+        return this.subscriptions.get(frame.channel)?.presenceChanged(frame.type, frame);
+      case 'error':
+        this.lastError = new HeraldError(frame.code, frame.message, frame.temporary);
+        return this.events.emit('error', this.lastError);
+    }
+  }
+
+  private connected(frame: ConnectedFrame): void {
+    if (!this.transport) return;
+    clearTimeout(this.connectTimer);
+    this.backoff.reset();
+    this.unauthorizedInRow = 0;
+    this.workingIndex = this.transportIndex;
+    this.info = { client: frame.client, user: frame.user, transport: this.transport.kind };
+    for (const sub of frame.subscriptions ?? []) this.subscribed({ ...sub, type: 'subscribed' });
+    if (this.transport.bidirectional) {
+      for (const sub of this.subscriptions.values()) {
+        if (sub.state === 'subscribing' && !sub.serverSide) this.sendSubscribe(sub);
+      }
+      if (!(this.lifecycle?.isHidden() ?? false)) this.heartbeat.start();
+    }
+    const wasConnected = this.currentState === 'connected';
+    this.setState('connected');
+    if (!wasConnected) this.events.emit('connected', this.info);
+    for (const entry of this.queue.drain()) this.sendPublish(entry);
+  }
+
+  private subscribed(frame: SubscribedFrame): void {
+    let sub = this.subscriptions.get(frame.channel);
+    if (frame.id !== undefined) {
+      // A reply: only the subscribe this subscription still waits for counts.
+      if (!sub || sub.requestId !== frame.id) return;
+      this.pending.settle(frame.id, frame);
+    } else if (this.transport?.bidirectional) {
+      // A server-made subscription (token claim, server API).
+      if (!sub) {
+        sub = new Subscription(frame.channel, this.host);
+        this.subscriptions.set(frame.channel, sub);
+      }
+      sub.serverSide = true;
+      if (sub.state === 'unsubscribed') sub.setState('subscribing', undefined, 'subscribed by the server');
+    } else if (!sub || sub.state === 'unsubscribed') {
+      return;
+    }
+    sub.applySubscribed(frame);
+  }
+
+  private sendSubscribe(sub: Subscription): void {
+    const transport = this.transport;
+    if (!transport) return;
+    const { id, reply } = this.pending.register(this.options.requestTimeout ?? 10_000);
+    sub.requestId = id;
+    reply.catch((error: unknown) => {
+      if (sub.requestId !== id || !(error instanceof HeraldError)) return;
+      if (error.code === ClientErrorCode.ConnectionLost) return; // resubscribed after the reconnect
+      sub.failed(error);
+      if (error.temporary && this.currentState === 'connected') {
+        setTimeout(() => sub.state === 'subscribing' && sub.requestId === id && this.host.subscribeRequested(sub.channel), this.backoff.next());
+      } else if (!error.temporary) {
+        sub.setState('unsubscribed', error.code, error.message);
+      }
+    });
+    transport.send({ type: 'subscribe', id, channel: sub.channel, ...(sub.position ? { since: sub.position } : {}) });
+  }
+
+  private sendPublish(entry: QueuedPublish): void {
+    const transport = this.transport;
+    if (!transport) return this.queue.enqueue(entry);
+    const { channel, event, data } = entry;
+    if (!transport.bidirectional) {
+      // One request at a time keeps the publishes in call order.
+      const abort = new AbortController();
+      this.httpChain = this.httpChain
+        .then(() => (entry.pending ? httpPublish(this.fetchImpl, this.baseUrl, this.token, { channel, event, data }, abort.signal) : undefined))
+        .then(
+          (result) => result && entry.resolve({ channel, offset: result.offset }),
+          (error: unknown) => entry.reject(error instanceof HeraldError ? error : new HeraldError(ClientErrorCode.ConnectionLost, String(error), true)),
+        );
+      return;
+    }
+    const { id, reply } = this.pending.register(this.options.publishTimeout ?? 10_000);
+    reply.then(
+      (frame) => entry.resolve({ channel, offset: !isPublication(frame) && frame.type === 'published' ? frame.offset : -1 }),
+      (error: unknown) => entry.reject(error instanceof HeraldError ? error : new HeraldError('internal', String(error))),
+    );
+    transport.send({ type: 'publish', id, channel, event, data });
+  }
+
+  private get fetchImpl(): FetchLike {
+    return this.options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  }
+
+  private async refreshToken(): Promise<void> {
+    if (!this.options.getToken) return;
+    try {
+      this.token = await this.options.getToken();
+    } catch (error) {
+      this.lastError = new HeraldError('unauthorized', `getToken failed: ${String(error)}`, true);
+      return this.events.emit('error', this.lastError);
+    }
+    if (!this.transport || this.currentState !== 'connected') return;
+    if (!this.transport.bidirectional) return this.scheduleReopen();
+    this.request({ type: 'refresh', token: this.token }).catch((error: unknown) => {
+      if (error instanceof HeraldError) {
+        this.lastError = error;
+        this.events.emit('error', error);
+      }
+    });
+  }
+
+  /** One-way transports carry their channel list in the URL: a change needs a new stream. */
+  private scheduleReopen(): void {
+    if (this.reopenScheduled) return;
+    this.reopenScheduled = true;
+    queueMicrotask(() => {
+      this.reopenScheduled = false;
+      if (this.currentState !== 'connected' || !this.transport || this.transport.bidirectional) return;
+      this.transport.close();
+      this.transport = undefined;
+      void this.openTransport();
+    });
+  }
+
+  /** Channels a one-way transport asks for, with the positions to recover from. */
+  private channelRequests() {
+    return [...this.subscriptions.values()]
+      .filter((sub) => sub.state !== 'unsubscribed')
+      .map((sub) => ({ channel: sub.channel, ...(sub.position ? { since: sub.position } : {}) }));
+  }
+
+  private transportFailed(code: number, reason: string, opened = true): void {
+    const transport = this.transport;
+    if (!transport) return;
+    transport.close();
+    this.transport = undefined;
+    this.transportEnded(code, reason, opened);
+  }
+
+  /** Decides what follows the end of a transport: reconnect, fall back, ask for a token, or stop. */
+  private transportEnded(code: number, reason: string, opened: boolean): void {
+    clearTimeout(this.connectTimer);
+    this.heartbeat.stop();
+    const disconnect = this.lastDisconnect;
+    this.lastDisconnect = undefined;
+    if (disconnect) {
+      code = disconnect.code;
+      reason = disconnect.reason;
+    }
+    this.pending.rejectAll(new HeraldError(ClientErrorCode.ConnectionLost, `connection lost (${code} ${reason})`, true));
+    if (this.currentState === 'closed' || this.currentState === 'disconnected') return;
+    this.lastError = new HeraldError(String(code), reason || `connection closed (${code})`, true);
+    this.subscriptionsInterrupted(code, reason);
+    if (code === CloseCode.Unauthorized) return this.unauthorized(code, reason);
+    if (disconnect && !disconnect.reconnect) {
+      this.setState('disconnected', code, reason);
+      return;
+    }
+    let delay: number;
+    if (!opened && this.workingIndex === undefined && (this.transportIndex + 1) % this.transports.length !== 0) {
+      this.transportIndex++; // this transport cannot get through: try the next one at once
+      delay = 0;
+    } else {
+      if (!opened && this.workingIndex === undefined) this.transportIndex++;
+      delay = this.backoff.next();
+    }
+    // The timer first, so state listeners can already read nextReconnectAt.
+    this.scheduleReconnect(delay);
+    this.setState('reconnecting', code, reason);
+  }
+
+  private scheduleReconnect(delay: number): void {
+    this.nextReconnectAt = Date.now() + delay;
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      if (this.currentState === 'reconnecting') void this.openTransport();
+    }, delay);
+  }
+
+  /** 4003: the token is not good (any more). Reconnect only with a new one from getToken. */
+  private unauthorized(code: number, reason: string): void {
+    // Without getToken the same token is all there is: a manual retry (reconnectNow) uses it again.
+    if (this.options.getToken) this.token = undefined;
+    this.unauthorizedInRow++;
+    this.lastError = new HeraldError('unauthorized', reason, false);
+    this.events.emit('error', this.lastError);
+    this.setState('disconnected', code, reason);
+    // A fresh token refused right away would loop: one retry per successful connection.
+    if (this.options.getToken && this.unauthorizedInRow <= 1) this.connect();
+  }
+
+  private subscriptionsInterrupted(code: number | undefined, reason: string): void {
+    for (const sub of this.subscriptions.values()) {
+      if (sub.state === 'subscribed') sub.setState('subscribing', code, reason || 'connection lost');
+    }
+  }
+
+  private endTransport(): void {
+    clearTimeout(this.reconnectTimer);
+    clearTimeout(this.connectTimer);
+    this.reconnectTimer = undefined;
+    this.nextReconnectAt = undefined;
+    this.heartbeat.stop();
+    this.transport?.close();
+    this.transport = undefined;
+    this.pending.rejectAll(new HeraldError(ClientErrorCode.ConnectionLost, 'client disconnected', true));
+  }
+
+  private watchLifecycle(): void {
+    const lifecycle = this.lifecycle;
+    if (!lifecycle || this.lifecycleOff.length) return;
+    this.lifecycleOff.push(
+      lifecycle.onVisibilityChange(() => {
+        const hidden = lifecycle.isHidden();
+        this.transport?.setPaused(hidden);
+        if (hidden) {
+          // Background tabs throttle timers: a late pong check would kill a healthy socket.
+          this.heartbeat.stop();
+        } else {
+          if (this.currentState === 'connected' && this.transport?.bidirectional) this.heartbeat.start();
+          this.reconnectNow();
+        }
+      }),
+      lifecycle.onOnline(() => this.reconnectNow()),
+    );
+  }
+
+  private setState(next: ClientState, code?: number | string, reason?: string): void {
+    const old = this.currentState;
+    if (old === next) return;
+    this.currentState = next;
+    this.events.emit('state', { old, new: next, ...(code === undefined ? {} : { code }), ...(reason ? { reason } : {}) });
+  }
+}

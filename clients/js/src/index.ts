@@ -1,0 +1,18 @@
+export { HeraldClient, type ClientOptions, type ClientState, type ClientEvents, type ConnectedInfo } from './client.js';
+export {
+  Subscription,
+  type SubscriptionState,
+  type StateChange,
+  type Gap,
+  type ChannelEvents,
+  type SubscriptionEvents,
+} from './subscription.js';
+export { Backoff, type BackoffOptions } from './backoff.js';
+export { Emitter, type EventMap } from './emitter.js';
+export { HeraldError, ClientErrorCode } from './errors.js';
+export type { PublishResult } from './commands.js';
+export type { PageLifecycle } from './lifecycle.js';
+export { browserLifecycle } from './lifecycle.js';
+export * from './protocol.js';
+export type { TransportKind, WebSocketConstructor, WebSocketLike, FetchLike } from './transport/transport.js';
+export { LocalCloseCode } from './transport/transport.js';

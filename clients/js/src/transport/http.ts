@@ -1,0 +1,79 @@
+import { HeraldError } from '../errors.js';
+import type { StreamPosition } from '../protocol.js';
+import type { ChannelRequest, FetchLike } from './transport.js';
+
+/** `<epoch>:<offset>` per channel, comma-joined, in channel order; an empty element for a channel without a position. */
+export function formatCursors(channels: readonly ChannelRequest[]): string | undefined {
+  if (!channels.some((c) => c.since)) return undefined;
+  return channels.map((c) => (c.since ? `${c.since.epoch}:${c.since.offset}` : '')).join(',');
+}
+
+/** Parses `a1:19,b7:4` into positions; an element that is not `<epoch>:<offset>` gives undefined. */
+export function parseCursors(text: string): Array<StreamPosition | undefined> {
+  return text.split(',').map((element) => {
+    const colon = element.lastIndexOf(':');
+    if (colon <= 0) return undefined;
+    const offset = Number(element.slice(colon + 1));
+    return Number.isInteger(offset) && offset >= 0 ? { epoch: element.slice(0, colon), offset } : undefined;
+  });
+}
+
+export function channelQuery(channels: readonly ChannelRequest[], token: string | undefined): URLSearchParams {
+  const query = new URLSearchParams();
+  for (const c of channels) query.append('channel', c.channel);
+  const since = formatCursors(channels);
+  if (since !== undefined) query.set('since', since);
+  if (token) query.set('token', token);
+  return query;
+}
+
+/** Reads an HTTP error body (`{"error":{code,message}}` or an `error` frame) into a HeraldError. */
+export async function httpError(response: Response): Promise<HeraldError> {
+  let code = response.status === 401 || response.status === 403 ? 'unauthorized' : 'http_error';
+  let message = `HTTP ${response.status}`;
+  let temporary = response.status >= 500 || response.status === 429;
+  try {
+    const body: unknown = await response.json();
+    const error = typeof body === 'object' && body !== null && 'error' in body ? body.error : body;
+    if (typeof error === 'object' && error !== null) {
+      if ('code' in error && typeof error.code === 'string') code = error.code;
+      if ('message' in error && typeof error.message === 'string') message = error.message;
+      if ('temporary' in error && typeof error.temporary === 'boolean') temporary = error.temporary;
+    }
+  } catch {
+    // Not JSON: the status line is all there is.
+  }
+  return new HeraldError(code, message, temporary);
+}
+
+export interface HttpPublishResult {
+  readonly offset: number;
+}
+
+/** `POST /publish` for clients on SSE or polling: bearer token, body as the `publish` command. */
+export async function httpPublish(
+  fetchImpl: FetchLike,
+  baseUrl: string,
+  token: string | undefined,
+  command: { channel: string; event: string; data: unknown },
+  signal: AbortSignal,
+): Promise<HttpPublishResult> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  const response = await fetchImpl(`${baseUrl}/publish`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ type: 'publish', ...command }),
+    signal,
+  });
+  if (!response.ok) throw await httpError(response);
+  const body: unknown = await response.json();
+  if (typeof body === 'object' && body !== null) {
+    if ('type' in body && body.type === 'error') {
+      const e = body as { code?: unknown; message?: unknown; temporary?: unknown };
+      throw new HeraldError(String(e.code), String(e.message), e.temporary === true);
+    }
+    if ('offset' in body && typeof body.offset === 'number') return { offset: body.offset };
+  }
+  throw new HeraldError('bad_response', `unexpected /publish reply: ${JSON.stringify(body)}`);
+}

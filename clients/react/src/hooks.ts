@@ -1,0 +1,166 @@
+import type {
+  ChannelEvents,
+  ClientState,
+  HeraldClient,
+  HeraldError,
+  PresenceClient,
+  Publication,
+  Subscription,
+  SubscriptionState,
+  TransportKind,
+} from '@herald/client';
+import { useEffect, useRef, useState } from 'react';
+import { useHeraldClient } from './context.js';
+
+export interface ConnectionInfo {
+  readonly state: ClientState;
+  /** Close or error code of the last change (e.g. 4003), when there was one. */
+  readonly code?: number | string;
+  readonly reason?: string;
+  /** When the next reconnect attempt starts (ms since epoch), while reconnecting. */
+  readonly nextReconnectAt?: number;
+  readonly lastError?: HeraldError;
+  readonly transport?: TransportKind;
+}
+
+function snapshot(client: HeraldClient, code?: number | string, reason?: string): ConnectionInfo {
+  return {
+    state: client.state,
+    ...(code === undefined ? {} : { code }),
+    ...(reason ? { reason } : {}),
+    ...(client.nextReconnectAt === undefined ? {} : { nextReconnectAt: client.nextReconnectAt }),
+    ...(client.lastError ? { lastError: client.lastError } : {}),
+    ...(client.transportKind ? { transport: client.transportKind } : {}),
+  };
+}
+
+/** The client's connection state, re-rendering on every change. */
+export function useConnectionState(): ConnectionInfo {
+  const client = useHeraldClient();
+  const [info, setInfo] = useState(() => snapshot(client));
+  useEffect(() => {
+    setInfo(snapshot(client));
+    return client.on('state', (change) => setInfo(snapshot(client, change.code, change.reason)));
+  }, [client]);
+  return info;
+}
+
+/**
+ * Components share one subscription per channel; it ends when the last one unmounts. The release
+ * waits a tick so React's mount-unmount-mount in development does not unsubscribe and resubscribe.
+ */
+const holders = new WeakMap<HeraldClient, Map<string, number>>();
+
+function acquire(client: HeraldClient, channel: string): Subscription {
+  let counts = holders.get(client);
+  if (!counts) {
+    counts = new Map();
+    holders.set(client, counts);
+  }
+  counts.set(channel, (counts.get(channel) ?? 0) + 1);
+  return client.channel(channel);
+}
+
+function release(client: HeraldClient, channel: string): void {
+  const counts = holders.get(client);
+  if (!counts) return;
+  const left = (counts.get(channel) ?? 1) - 1;
+  counts.set(channel, left);
+  if (left > 0) return;
+  setTimeout(() => {
+    if ((counts.get(channel) ?? 0) === 0) {
+      counts.delete(channel);
+      client.channel(channel, { subscribe: false }).unsubscribe();
+    }
+  }, 0);
+}
+
+export type ChannelHandlers<E extends ChannelEvents> = {
+  [K in keyof E & string]?: (data: E[K], publication: Publication<E[K]>) => void;
+};
+
+export interface ChannelInfo<E extends ChannelEvents> {
+  readonly subscription: Subscription<E> | undefined;
+  readonly state: SubscriptionState;
+}
+
+/**
+ * Subscribes to a channel while the component is mounted and calls the handler of each event.
+ * Handlers may change on every render. `channel` null or undefined subscribes to nothing.
+ */
+export function useChannel<E extends ChannelEvents = ChannelEvents>(
+  channel: string | null | undefined,
+  handlers?: ChannelHandlers<E>,
+): ChannelInfo<E> {
+  const client = useHeraldClient();
+  const handlersRef = useRef(handlers);
+  handlersRef.current = handlers;
+  const [info, setInfo] = useState<ChannelInfo<E>>({ subscription: undefined, state: 'unsubscribed' });
+  useEffect(() => {
+    if (!channel) {
+      setInfo({ subscription: undefined, state: 'unsubscribed' });
+      return;
+    }
+    const sub = acquire(client, channel) as unknown as Subscription<E>;
+    setInfo({ subscription: sub, state: sub.state });
+    const offState = sub.onState((change) => setInfo({ subscription: sub, state: change.new }));
+    const offPublication = sub.onPublication((publication) => {
+      const handler = handlersRef.current?.[publication.type];
+      if (handler) handler(publication.data as E[keyof E & string], publication as Publication<E[keyof E & string]>);
+    });
+    return () => {
+      offState();
+      offPublication();
+      release(client, channel);
+    };
+  }, [client, channel]);
+  return info;
+}
+
+/** Calls `handler` for one event type of a channel. */
+export function useEvent<T = unknown>(
+  channel: string | null | undefined,
+  type: string,
+  handler: (data: T, publication: Publication<T>) => void,
+): ChannelInfo<ChannelEvents> {
+  const handlerRef = useRef(handler);
+  handlerRef.current = handler;
+  return useChannel(channel, {
+    [type]: (data: unknown, publication: Publication<unknown>) => handlerRef.current(data as T, publication as Publication<T>),
+  });
+}
+
+export interface PresenceInfo {
+  readonly clients: readonly PresenceClient[];
+  readonly error?: HeraldError | Error;
+}
+
+/**
+ * Who is in a channel: loaded when the subscription becomes subscribed (again after every
+ * reconnect), then kept current from `join`/`leave` pushes (namespaces with `join_leave`).
+ */
+export function usePresence(channel: string | null | undefined): PresenceInfo {
+  const { subscription, state } = useChannel(channel);
+  const [info, setInfo] = useState<PresenceInfo>({ clients: [] });
+  useEffect(() => {
+    if (!subscription) return;
+    return subscription.onPresence((change, client) =>
+      setInfo((current) => {
+        const others = current.clients.filter((c) => c.client !== client.client);
+        return { clients: change === 'join' ? [...others, { client: client.client, user: client.user, ...(client.info === undefined ? {} : { info: client.info }) }] : others };
+      }),
+    );
+  }, [subscription]);
+  useEffect(() => {
+    if (!subscription || state !== 'subscribed') return;
+    let current = true;
+    subscription.presence().then(
+      (clients) => current && setInfo({ clients }),
+      (error: unknown) => current && setInfo((info) => ({ clients: info.clients, error: error instanceof Error ? error : new Error(String(error)) })),
+    );
+    return () => {
+      current = false;
+    };
+  }, [subscription, state]);
+  return info;
+}

@@ -1,0 +1,13 @@
+export { HeraldProvider, useHeraldClient, type HeraldProviderProps } from './context.js';
+export {
+  useConnectionState,
+  useChannel,
+  useEvent,
+  usePresence,
+  type ConnectionInfo,
+  type ChannelHandlers,
+  type ChannelInfo,
+  type PresenceInfo,
+} from './hooks.js';
+export { useLiveQuery, type LiveAction, type LiveQueryOptions } from './live-query.js';
+export { ConnectionStatus, type ConnectionStatusProps } from './connection-status.js';

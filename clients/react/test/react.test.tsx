@@ -1,0 +1,225 @@
+// @vitest-environment jsdom
+import { HeraldClient, type ClientOptions } from '@herald/client';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { act, type ReactNode } from 'react';
+import { createRoot, type Root } from 'react-dom/client';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { HeraldServer, until } from '../../test-support/herald-server.js';
+import { ConnectionStatus, HeraldProvider, useConnectionState, useEvent, useLiveQuery, usePresence } from '../src/index.js';
+
+let server: HeraldServer;
+const cleanups: Array<() => void> = [];
+let seq = 0;
+
+beforeAll(async () => {
+  server = await HeraldServer.start();
+});
+afterAll(async () => {
+  await server?.stop();
+});
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0).reverse()) cleanup();
+});
+
+function newClient(options: Partial<ClientOptions> = {}): HeraldClient {
+  const client = new HeraldClient({ url: server.url, WebSocket, token: server.token(), lifecycle: null, minReconnectDelay: 50, maxReconnectDelay: 200, ...options });
+  cleanups.push(() => client.close());
+  return client;
+}
+
+function render(node: ReactNode): HTMLElement {
+  const container = document.createElement('div');
+  document.body.appendChild(container);
+  let root: Root | undefined;
+  act(() => {
+    root = createRoot(container);
+    root.render(node);
+  });
+  cleanups.push(() => {
+    act(() => root?.unmount());
+    container.remove();
+  });
+  return container;
+}
+
+function channelName(namespace = 'match'): string {
+  return `${namespace}:react${process.pid}x${++seq}`;
+}
+
+function text(container: HTMLElement, testId: string): string | null | undefined {
+  return container.querySelector(`[data-testid="${testId}"]`)?.textContent;
+}
+
+type Score = { home: number; away: number };
+type ScoreEvents = { score_update: Score; lineup_changed: null };
+
+describe('@herald/react against the real server', () => {
+  it('useLiveQuery loads over REST, applies events to the cache and refetches on invalidate events', async () => {
+    const client = newClient();
+    const queryClient = new QueryClient();
+    const channel = channelName();
+    let restScore: Score = { home: 0, away: 0 };
+    let fetches = 0;
+    function Scoreboard() {
+      const { data, live } = useLiveQuery<Score, string[], ScoreEvents>({
+        queryKey: ['score', channel],
+        queryFn: async () => {
+          fetches++;
+          return restScore;
+        },
+        channel,
+        on: {
+          score_update: (score, qc) => qc.setQueryData(['score', channel], score),
+          lineup_changed: 'invalidate',
+        },
+      });
+      return (
+        <p data-testid="score" data-live={String(live)}>
+          {data ? `${data.home}-${data.away}` : 'loading'}
+        </p>
+      );
+    }
+    const view = render(
+      <QueryClientProvider client={queryClient}>
+        <HeraldProvider client={client}>
+          <Scoreboard />
+        </HeraldProvider>
+      </QueryClientProvider>,
+    );
+    await until(() => view.querySelector('[data-live="true"]') !== null && text(view, 'score') === '0-0', 'live with the REST score');
+    await server.publish(channel, 'score_update', { home: 1, away: 0 });
+    await until(() => text(view, 'score') === '1-0', 'the pushed score');
+    const before = fetches;
+    restScore = { home: 5, away: 5 };
+    await server.publish(channel, 'lineup_changed', null);
+    await until(() => text(view, 'score') === '5-5', 'the refetched score');
+    expect(fetches).toBe(before + 1);
+  });
+
+  it('useLiveQuery polls while the channel is not live and stops polling once it is', async () => {
+    const client = newClient({ connectTimeout: 60_000 });
+    const queryClient = new QueryClient();
+    const channel = channelName();
+    function Poller() {
+      const { live } = useLiveQuery({ queryKey: ['poll', channel], queryFn: async () => 1, channel, on: {}, pollInterval: 1234 });
+      return <p data-testid="live">{String(live)}</p>;
+    }
+    const view = render(
+      <QueryClientProvider client={queryClient}>
+        <HeraldProvider client={client} connect={false}>
+          <Poller />
+        </HeraldProvider>
+      </QueryClientProvider>,
+    );
+    const interval = () => queryClient.getQueryCache().find({ queryKey: ['poll', channel] })?.observers[0]?.options.refetchInterval;
+    await until(() => interval() === 1234, 'polling while disconnected');
+    act(() => client.connect());
+    await until(() => text(view, 'live') === 'true', 'live');
+    await until(() => interval() === false, 'polling off while live');
+  });
+
+  it('useLiveQuery refetches on a gap after the history lost what was missed', async () => {
+    const gates: Array<() => void> = [];
+    const client = newClient({ token: undefined, getToken: () => new Promise((resolve) => gates.push(() => resolve(server.token()))) });
+    const queryClient = new QueryClient();
+    const channel = channelName('small');
+    let rest = 'v1';
+    function Doc() {
+      const { data } = useLiveQuery({ queryKey: ['doc', channel], queryFn: async () => rest, channel, on: {} });
+      return <p data-testid="doc">{data}</p>;
+    }
+    const view = render(
+      <QueryClientProvider client={queryClient}>
+        <HeraldProvider client={client}>
+          <Doc />
+        </HeraldProvider>
+      </QueryClientProvider>,
+    );
+    await until(() => gates.length === 1, 'the first getToken');
+    gates.shift()?.();
+    await until(() => client.channel(channel, { subscribe: false }).state === 'subscribed' && text(view, 'doc') === 'v1', 'subscribed with v1');
+    await server.publish(channel, 'edit', 1);
+    await until(() => client.channel(channel, { subscribe: false }).position?.offset === 1, 'offset 1');
+    await server.api('POST', '/api/disconnect', { user: '42' });
+    await until(() => gates.length === 1, 'getToken after the 4003 close');
+    for (let i = 2; i <= 5; i++) await server.publish(channel, 'edit', i);
+    rest = 'v5';
+    gates.shift()?.();
+    await until(() => text(view, 'doc') === 'v5', 'the refetch after the gap');
+  });
+
+  it('useEvent calls its handler with typed data', async () => {
+    const client = newClient();
+    const channel = channelName();
+    const seen: Score[] = [];
+    function Listener() {
+      const { state } = useEvent<Score>(channel, 'score_update', (score) => seen.push(score));
+      return <p data-testid="state">{state}</p>;
+    }
+    const view = render(
+      <HeraldProvider client={client}>
+        <Listener />
+      </HeraldProvider>,
+    );
+    await until(() => text(view, 'state') === 'subscribed', 'subscribed');
+    await server.publish(channel, 'other', {});
+    await server.publish(channel, 'score_update', { home: 3, away: 1 });
+    await until(() => seen.length === 1, 'the score update');
+    expect(seen).toEqual([{ home: 3, away: 1 }]);
+  });
+
+  it('usePresence lists who is in the channel and follows joins', async () => {
+    const client = newClient();
+    const other = newClient({ token: server.token({ sub: '57' }) });
+    const channel = channelName('chat');
+    function Who() {
+      const { clients } = usePresence(channel);
+      return <p data-testid="who">{clients.map((c) => c.user).sort().join(',')}</p>;
+    }
+    const view = render(
+      <HeraldProvider client={client}>
+        <Who />
+      </HeraldProvider>,
+    );
+    await until(() => text(view, 'who') === '42', 'self in presence');
+    other.connect();
+    other.channel(channel);
+    await until(() => text(view, 'who') === '42,57', 'the join of user 57');
+  });
+
+  it('useConnectionState and ConnectionStatus show the state, and the retry button reconnects', async () => {
+    const client = newClient();
+    function State() {
+      return <p data-testid="state">{useConnectionState().state}</p>;
+    }
+    const view = render(
+      <HeraldProvider client={client}>
+        <State />
+        <ConnectionStatus />
+      </HeraldProvider>,
+    );
+    await until(() => text(view, 'state') === 'connected', 'connected');
+    expect(view.querySelector('[data-herald-state]')?.getAttribute('data-herald-state')).toBe('connected');
+    expect(view.querySelector('[data-herald-part="retry"]')).toBeNull();
+    await server.api('POST', '/api/disconnect', { user: '42' });
+    await until(() => text(view, 'state') === 'disconnected', 'disconnected after 4003');
+    expect(view.querySelector('[data-herald-part="error"]')?.textContent).toBe('disconnected by the server');
+    const retry = view.querySelector<HTMLButtonElement>('[data-herald-part="retry"]');
+    expect(retry).not.toBeNull();
+    act(() => retry?.click());
+    await until(() => text(view, 'state') === 'connected', 'connected after retry');
+  });
+
+  it('ConnectionStatus counts down to the next reconnect attempt', async () => {
+    const client = newClient({ url: 'http://127.0.0.1:1', minReconnectDelay: 5000, maxReconnectDelay: 5000, transports: ['websocket'] });
+    const view = render(
+      <HeraldProvider client={client}>
+        <ConnectionStatus />
+      </HeraldProvider>,
+    );
+    await until(() => view.querySelector('[data-herald-part="countdown"]') !== null, 'the countdown');
+    expect(view.querySelector('[data-herald-part="countdown"]')?.textContent).toMatch(/retrying in [1-5]s/);
+    expect(view.querySelector('[data-herald-state]')?.getAttribute('data-herald-state')).toBe('reconnecting');
+  });
+});
