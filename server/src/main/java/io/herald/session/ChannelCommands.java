@@ -4,6 +4,7 @@ import io.herald.config.NamespaceConfig;
 import io.herald.engine.Engine;
 import io.herald.engine.HistoryResult;
 import io.herald.protocol.ChannelName;
+import io.herald.protocol.CloseCode;
 import io.herald.protocol.Command;
 import io.herald.protocol.ErrorCode;
 import io.herald.protocol.Frames;
@@ -326,6 +327,12 @@ final class ChannelCommands {
 
     private void insufficientState(Subscription sub) {
         log.debug("{} lost continuity on {}", session.clientId(), sub.channel);
+        if (session.isStream()) {
+            // a one-way stream cannot resubscribe; ending it makes the client (an EventSource) reconnect
+            // with Last-Event-ID, which recovers from history like a resubscribe with since
+            session.disconnect(CloseCode.SHUTDOWN, "lost continuity on " + sub.channel.value() + "; reconnect to recover");
+            return;
+        }
         end(sub);
         session.conn.send(Frames.unsubscribed(null, sub.channel, "insufficient_state", true));
     }

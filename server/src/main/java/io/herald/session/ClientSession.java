@@ -84,6 +84,11 @@ public final class ClientSession implements Subscriber {
         return "c_" + Long.toString(RANDOM.nextLong() & Long.MAX_VALUE, 36);
     }
 
+    /** True for a one-way stream (SSE): its channels are fixed at connect and it cannot send commands. */
+    boolean isStream() {
+        return streamChannels != null;
+    }
+
     /** This connection as presence shows it. */
     ClientInfo info() {
         if (info == null) {

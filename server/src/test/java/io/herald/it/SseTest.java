@@ -66,6 +66,33 @@ class SseTest {
     }
 
     @Test
+    void aStreamThatLosesContinuityEndsWithDisconnect4000AndLastEventIdRecoversWhatFollowed() {
+        String a = TestNode.unique("match:");
+        String query = "channel=" + a + "&token=" + token("42", "match:*");
+        String lastId;
+        try (SseClient c = sse(node, query, Map.of())) {
+            c.expect("connected");
+            node.publish(a, "n", "{\"i\":1}");
+            lastId = c.expect("n").id();
+            // what an engine reconnect reports: the node may have missed publications of the channel
+            node.server.hub().onDeliveryInterrupted(io.herald.protocol.ChannelName.of(a));
+            JsonNode bye = c.expect("disconnect").json();
+            assertThat(bye.get("code").asInt()).isEqualTo(4000);
+            assertThat(bye.get("reconnect").asBoolean()).isTrue();
+            SseClient.Event end = c.next(Duration.ofSeconds(5));
+            while (end.comment()) {
+                end = c.next(Duration.ofSeconds(5));
+            }
+            assertThat(end.end()).as("the stream ends, so the EventSource reconnects").isTrue();
+        }
+        node.publish(a, "n", "{\"i\":2}");
+        try (SseClient c = sse(node, query, Map.of("Last-Event-ID", lastId))) {
+            assertThat(c.expect("connected").json().get("subscriptions").get(0).get("recovered").asBoolean()).isTrue();
+            assertThat(c.expect("n").json().get("offset").asLong()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void livePublicationsArriveAsDataLinesWithTheCursorsAfterThemAsId() {
         String a = TestNode.unique("match:");
         String b = TestNode.unique("match:");
