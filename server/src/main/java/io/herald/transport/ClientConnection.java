@@ -36,6 +36,8 @@ abstract class ClientConnection extends ChannelInboundHandlerAdapter implements 
     /** This connection's index in its loop's sweep; maintained by {@link LivenessSweeps}. */
     private int sweepSlot = -1;
     private boolean flushScheduled;
+    /** True once counted in by {@link Connections#tryAdd}, so it is counted out exactly once. */
+    private boolean counted;
     /** Set once the connection is closing or closed: nothing more is queued. */
     boolean closing;
     /** Why the connection ended, as a metrics label; null while open or when the client closed it. */
@@ -73,6 +75,7 @@ abstract class ClientConnection extends ChannelInboundHandlerAdapter implements 
             close(CloseCode.CONNECTION_LIMIT, "server connection limit reached; retry later");
             return false;
         }
+        counted = true;
         return true;
     }
 
@@ -80,7 +83,10 @@ abstract class ClientConnection extends ChannelInboundHandlerAdapter implements 
     public void channelInactive(ChannelHandlerContext ctx) {
         closing = true;
         settings.sweeps().unregister(this, ctx.executor());
-        settings.connections().remove(this);
+        if (counted) {
+            counted = false;
+            settings.connections().remove(this);
+        }
         String reason = closeReason == null ? "client" : closeReason;
         metrics().connectionClosed(reason);
         log.debug("{} {} closed: {}", kind(), session.clientId(), reason);

@@ -1,14 +1,15 @@
 package io.herald.transport;
 
-import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** The node's open client connections (WebSocket and SSE), for the connection limit, draining and metrics. Thread-safe. */
+/**
+ * Counts the node's open client connections (WebSocket and SSE) for the connection limit and the
+ * metrics; the connections themselves are listed by their loops' {@link LivenessSweeps}, so a
+ * connection costs no entry in a shared set. Thread-safe.
+ */
 final class Connections {
-    private final Set<OpenConnection> all = ConcurrentHashMap.newKeySet();
     private final AtomicInteger count = new AtomicInteger();
+    private final AtomicInteger sse = new AtomicInteger();
     private final int max;
 
     /** {@code max} open connections at most; 0 = unlimited. */
@@ -16,7 +17,7 @@ final class Connections {
         this.max = max;
     }
 
-    /** Adds a connection unless the node is full. */
+    /** Counts a connection in unless the node is full. */
     boolean tryAdd(OpenConnection c) {
         while (true) {
             int n = count.get();
@@ -24,15 +25,19 @@ final class Connections {
                 return false;
             }
             if (count.compareAndSet(n, n + 1)) {
-                all.add(c);
+                if (c instanceof SseConnection) {
+                    sse.incrementAndGet();
+                }
                 return true;
             }
         }
     }
 
+    /** Counts out a connection that {@link #tryAdd} counted in. */
     void remove(OpenConnection c) {
-        if (all.remove(c)) {
-            count.decrementAndGet();
+        count.decrementAndGet();
+        if (c instanceof SseConnection) {
+            sse.decrementAndGet();
         }
     }
 
@@ -40,27 +45,8 @@ final class Connections {
         return count.get();
     }
 
-    /** Bytes queued for all connections and not yet taken by their sockets. */
-    long queuedBytes() {
-        long sum = 0;
-        for (OpenConnection c : all) {
-            sum += c.queuedBytes();
-        }
-        return sum;
-    }
-
     /** Open SSE streams (the rest are WebSocket connections). */
     int sseCount() {
-        int n = 0;
-        for (OpenConnection c : all) {
-            if (c instanceof SseConnection) {
-                n++;
-            }
-        }
-        return n;
-    }
-
-    List<OpenConnection> snapshot() {
-        return List.copyOf(all);
+        return sse.get();
     }
 }

@@ -99,8 +99,8 @@ public final class HeraldServer implements AutoCloseable {
         metrics.transportGauge("sse", connections::sseCount);
         metrics.gauge("herald.subscriptions", "subscriptions on this node", hub::subscriptionCount);
         metrics.gauge("herald.channels", "channels with subscribers on this node", hub::channelCount);
-        metrics.gauge("herald.outbound.queue.bytes", "bytes queued for clients, not yet taken by their sockets",
-                connections::queuedBytes);
+        metrics.gauge("herald.outbound.queue.bytes", "bytes queued for clients, not yet taken by their sockets (as of the last liveness sweep)",
+                sweeps::queuedBytes);
         long queue = config.client().maxQueueBytes();
         WriteBufferWaterMark marks = new WriteBufferWaterMark((int) Math.max(8 * 1024, queue / 8),
                 (int) Math.max(16 * 1024, queue / 4));
@@ -184,7 +184,7 @@ public final class HeraldServer implements AutoCloseable {
         if (polls != null) {
             polls.drain();
         }
-        List<OpenConnection> open = connections.snapshot();
+        List<OpenConnection> open = sweeps.snapshot();
         long windowMillis = config.drainWindow().toMillis();
         log.info("draining {} connections over {} ms", open.size(), windowMillis);
         for (int i = 0; i < open.size(); i++) {

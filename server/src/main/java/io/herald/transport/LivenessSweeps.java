@@ -3,7 +3,13 @@ package io.herald.transport;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -39,15 +45,53 @@ final class LivenessSweeps {
     }
 
     /**
+     * Every registered connection, collected on each loop; for the drain, which runs off the loops
+     * (waiting here on a loop would block it). Loops that do not answer within a second are skipped.
+     */
+    List<OpenConnection> snapshot() {
+        List<CompletableFuture<List<OpenConnection>>> parts = new ArrayList<>();
+        for (Sweep s : sweeps.values()) {
+            CompletableFuture<List<OpenConnection>> part = new CompletableFuture<>();
+            s.loop.execute(() -> part.complete(List.of(Arrays.copyOf(s.connections, s.size))));
+            parts.add(part);
+        }
+        List<OpenConnection> all = new ArrayList<>();
+        for (CompletableFuture<List<OpenConnection>> part : parts) {
+            try {
+                all.addAll(part.get(1, TimeUnit.SECONDS));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
+                // a loop that is gone or stuck has no connections to drain politely
+            }
+        }
+        return all;
+    }
+
+    /** Bytes queued for all connections and not yet taken by their sockets, as of each loop's last sweep. */
+    long queuedBytes() {
+        long sum = 0;
+        for (Sweep s : sweeps.values()) {
+            sum += s.queuedBytes;
+        }
+        return sum;
+    }
+
+    /**
      * One loop's connections in an array, each knowing its index ({@link OpenConnection#sweepSlot()}),
      * so membership costs a slot rather than a set entry per connection. Owned by the loop.
      */
     private final class Sweep {
         private OpenConnection[] connections = new OpenConnection[64];
         private int size;
+        final EventExecutor loop;
         final ScheduledFuture<?> task;
+        /** The loop's queued outbound bytes at the last run; read by any thread. */
+        volatile long queuedBytes;
 
         Sweep(EventExecutor loop) {
+            this.loop = loop;
             task = loop.scheduleAtFixedRate(this::run, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
         }
 
@@ -78,11 +122,15 @@ final class LivenessSweeps {
         private void run() {
             long nowNanos = System.nanoTime();
             long nowMillis = System.currentTimeMillis();
+            long queued = 0;
             for (int i = size - 1; i >= 0; i--) {
                 if (i < size) {
-                    connections[i].tick(nowNanos, nowMillis);
+                    OpenConnection c = connections[i];
+                    c.tick(nowNanos, nowMillis);
+                    queued += c.queuedBytes();
                 }
             }
+            queuedBytes = queued;
         }
     }
 }

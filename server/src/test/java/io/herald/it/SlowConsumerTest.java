@@ -184,12 +184,12 @@ class SlowConsumerTest {
 
     /** The event loop of the node's one WebSocket connection (test-only reflection into the transport). */
     private static io.netty.channel.EventLoop eventLoopOfOnlyConnection(TestNode node) throws ReflectiveOperationException {
-        java.lang.reflect.Field f = node.server.getClass().getDeclaredField("connections");
+        java.lang.reflect.Field f = node.server.getClass().getDeclaredField("sweeps");
         f.setAccessible(true);
-        Object connections = f.get(node.server);
-        java.lang.reflect.Method snapshot = connections.getClass().getDeclaredMethod("snapshot");
+        Object sweeps = f.get(node.server);
+        java.lang.reflect.Method snapshot = sweeps.getClass().getDeclaredMethod("snapshot");
         snapshot.setAccessible(true);
-        Object connection = ((List<?>) snapshot.invoke(connections)).getFirst();
+        Object connection = ((List<?>) snapshot.invoke(sweeps)).getFirst();
         Class<?> type = connection.getClass();
         while (java.util.Arrays.stream(type.getDeclaredFields()).noneMatch(field -> field.getName().equals("channel"))) {
             type = type.getSuperclass();
