@@ -62,6 +62,17 @@ abstract class SystemServer implements AutoCloseable {
         return -1;
     }
 
+    /** The server process's soft limit on open files (sockets included), or -1 when unlimited or unknown. */
+    long maxOpenFiles() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid() + "/limits"))) {
+            if (line.startsWith("Max open files")) {
+                String soft = line.substring("Max open files".length()).trim().split("\\s+")[0];
+                return soft.equals("unlimited") ? -1 : Long.parseLong(soft);
+            }
+        }
+        return -1;
+    }
+
     static SystemServer start(String system, Options o) throws Exception {
         Files.createDirectories(Path.of("bench/target"));
         Path peers = Path.of(o.string("peers", "bench/peers"));

@@ -133,6 +133,20 @@ public final class Fleet implements AutoCloseable {
         return n;
     }
 
+    /** Waits until no delivery arrived for half a second (a backlog has drained), at most {@code max}. */
+    public void awaitQuiet(Duration max) throws Exception {
+        long deadline = System.nanoTime() + max.toNanos();
+        long before = received();
+        while (System.nanoTime() < deadline) {
+            Thread.sleep(500);
+            long now = received();
+            if (now == before) {
+                return;
+            }
+            before = now;
+        }
+    }
+
     /** Asks every worker to replace {@code perWorker} connections with new ones; returns how many opened. */
     public long churn(int perWorker) throws Exception {
         for (WorkerHandle w : workers) {
