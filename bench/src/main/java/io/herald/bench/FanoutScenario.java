@@ -71,7 +71,7 @@ final class FanoutScenario {
 
     private void measure(SystemServer server, int subscribers, List<Integer> payloads) throws Exception {
         // the server holds every subscriber plus the publisher's socket
-        ctx.checkSocketBudget(server, subscribers + 1);
+        LoadContext.checkSocketBudget(server, subscribers + 1);
         try (Fleet fleet = Fleet.open(ctx.spec(server, List.of(CHANNEL), "STRICT"), subscribers);
              Publisher pub = Publisher.connect(ctx.engine, server.name, "127.0.0.1", server.port, server.token())) {
             Fleet.Opened opened = fleet.opened();
