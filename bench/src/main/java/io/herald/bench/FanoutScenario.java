@@ -92,7 +92,8 @@ final class FanoutScenario {
     private void search(SystemServer server, Fleet fleet, Publisher pub, int subscribers, int payload, byte[] pad)
             throws Exception {
         double start = startRate(subscribers);
-        RateSearch search = new RateSearch(start, ctx.o.integer("max-steps", 14), 4, ctx.o.integer("bisect-steps", 3),
+        RateSearch search = new RateSearch(start, ctx.o.integer("max-steps", 14), ctx.o.integer("halvings", 4),
+                ctx.o.integer("bisect-steps", 3),
                 ctx.o.decimal("max-deliveries", 5_000_000) / subscribers);
         Step best = null;
         for (OptionalDouble rate = search.next(); rate.isPresent(); rate = search.next()) {
