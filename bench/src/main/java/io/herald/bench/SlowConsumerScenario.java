@@ -140,8 +140,9 @@ final class SlowConsumerScenario {
         watch.sample((System.nanoTime() - t0) / 1e9);
         Fleet.Deliveries d = fleet.report();
         latency.add(d.latency());
-        long rssAfter = server.rss();
+        // Herald's heap figure forces a GC first, as before the run, so both RSS readings are after one
         double heapAfter = server.heapAfterGc();
+        long rssAfter = server.rss();
         table.add(List.of(server.name, String.valueOf(slow), d.received() + "/" + owed, Table.ms(latency.getValueAtPercentile(50)),
                 Table.ms(latency.getValueAtPercentile(99)), Table.ms(latency.getValueAtPercentile(99.9)),
                 Table.ms(latency.getMaxValue()), String.valueOf(d.gaps()), String.valueOf(d.dups()),
