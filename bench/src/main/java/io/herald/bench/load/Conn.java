@@ -37,7 +37,7 @@ public final class Conn extends SimpleChannelInboundHandler<WebSocketFrame> {
     private long lastSeq;       // 0: the first publication of a run has seq 1
     private final long[] lastChannelSeq; // PER_CHANNEL: per channel slot, 0 until the first delivery
     private final long[] lastOffset;     // per channel slot (one slot unless PER_CHANNEL), -1: unknown
-    private int slot;           // the channel slot of the delivery just judged
+    private int slot;           // the channel slot of the delivery just judged (0 unless PER_CHANNEL; -1: none)
     private boolean seqAnomaly; // set by the last delivery, so a loss is not counted twice via offset
     ByteBuf acc;                // NATS: an unfinished protocol message carried to the next frame
 
@@ -123,6 +123,8 @@ public final class Conn extends SimpleChannelInboundHandler<WebSocketFrame> {
     /** A publication payload lies in [from, to) of {@code b}: time it and check its sequence. */
     void delivery(ByteBuf b, int from, int to) {
         long now = System.nanoTime();
+        Stats.SeqCheck check = stats.seqCheck;
+        slot = check == Stats.SeqCheck.PER_CHANNEL ? -1 : 0; // -1: the offset that follows is not judged
         int ti = Bytes.indexOf(b, Bytes.T, from, to);
         if (ti < 0) {
             stats.errors.increment();
@@ -130,7 +132,6 @@ public final class Conn extends SimpleChannelInboundHandler<WebSocketFrame> {
         }
         long t = Bytes.digits(b, ti + Bytes.T.length, to);
         long seq = Bytes.number(b, Bytes.SEQ, ti, to);
-        Stats.SeqCheck check = stats.seqCheck;
         if (check == Stats.SeqCheck.PER_CHANNEL) {
             slot = slotOf(b, Bytes.CH, ti, to);
             if (slot < 0) {
@@ -145,9 +146,8 @@ public final class Conn extends SimpleChannelInboundHandler<WebSocketFrame> {
         if (check == Stats.SeqCheck.OFF) {
             return;
         }
-        long[] last = lastChannelSeq;
-        int k = check == Stats.SeqCheck.PER_CHANNEL ? slot : 0;
-        long previous = check == Stats.SeqCheck.PER_CHANNEL ? last[k] : lastSeq;
+        boolean perChannel = check == Stats.SeqCheck.PER_CHANNEL;
+        long previous = perChannel ? lastChannelSeq[slot] : lastSeq;
         if (previous == 0 && check != Stats.SeqCheck.STRICT) {
             previous = seq - 1; // joined mid-stream: judge from the first publication seen
         }
@@ -160,8 +160,8 @@ public final class Conn extends SimpleChannelInboundHandler<WebSocketFrame> {
         } else {
             seqAnomaly = false;
         }
-        if (check == Stats.SeqCheck.PER_CHANNEL) {
-            last[k] = seq;
+        if (perChannel) {
+            lastChannelSeq[slot] = seq;
         } else {
             lastSeq = seq;
         }
@@ -192,7 +192,10 @@ public final class Conn extends SimpleChannelInboundHandler<WebSocketFrame> {
         if (offset < 0 || stats.seqCheck == Stats.SeqCheck.OFF) {
             return;
         }
-        int k = stats.seqCheck == Stats.SeqCheck.PER_CHANNEL ? slot : 0;
+        int k = slot;
+        if (k < 0) {
+            return; // misrouted or unreadable: already counted
+        }
         if (lastOffset[k] >= 0 && !seqAnomaly) {
             if (offset <= lastOffset[k]) {
                 stats.duplicates.increment();
