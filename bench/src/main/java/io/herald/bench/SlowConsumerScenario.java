@@ -28,10 +28,10 @@ final class SlowConsumerScenario {
     private final byte[] pad;
     private final long maxRss;
     private final Table table;
-    private final Chart.Panel rssOverTime = new Chart.Panel("Server RSS", "seconds since the slow subscribers stopped reading",
+    private final Chart.Panel rssOverTime = new Chart.Panel("Server RSS", "seconds of publishing",
             "RSS (MiB)");
     private final Chart.Panel p99OverTime = new Chart.Panel("Healthy subscribers' p99, per second",
-            "seconds since the slow subscribers stopped reading", "p99 latency (ms)");
+            "seconds of publishing", "p99 latency (ms)");
 
     private SlowConsumerScenario(LoadContext ctx) {
         this.ctx = ctx;
@@ -63,7 +63,7 @@ final class SlowConsumerScenario {
                     + " buffer) subscribe and stop reading, then " + s.seconds + " s of publishing. Server RSS from"
                     + " /proc; heap after GC (jcmd GC.run) only for Herald. 'Closed' is read from the server's side of"
                     + " each slow connection in /proc/net/tcp (no longer ESTABLISHED), sampled once a second, in seconds"
-                    + " after they stopped reading. Herald: client.max_queue_bytes " + o.string("herald-max-queue", "")
+                    + " after publishing started. Herald: client.max_queue_bytes " + o.string("herald-max-queue", "")
                     + ", write_timeout " + o.string("herald-write-timeout", "") + "; peers at their defaults (NATS"
                     + " closes slow consumers on its write deadline or max_pending; Socket.IO only on its heartbeat"
                     + " timeout, 25 s + 20 s; raw ws and netty-socketio never). The kernel send queue"
@@ -103,9 +103,9 @@ final class SlowConsumerScenario {
 
     private void measure(SystemServer server, Fleet fleet, Publisher pub, int slow, List<SlowSocket> slowOnes)
             throws Exception {
-        long t0 = System.nanoTime(); // the slow subscribers have just stopped reading
         double heapBefore = server.heapAfterGc();
         long rssBefore = server.rss();
+        long t0 = System.nanoTime(); // publishing starts: from now on the slow subscribers fall behind
         long rssMax = rssBefore;
         fleet.reset();
         long seqBefore = pub.seq();
