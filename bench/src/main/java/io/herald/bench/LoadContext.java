@@ -14,6 +14,7 @@ final class LoadContext implements AutoCloseable {
     final boolean full;
     final List<String> systems;
     final Engine engine = new Engine(1, List.of());
+    private final long startNanos = System.nanoTime();
 
     LoadContext(Options o) {
         this.o = o;
@@ -83,5 +84,7 @@ final class LoadContext implements AutoCloseable {
     @Override
     public void close() {
         engine.close();
+        // for planning runs on a shared machine: how long this scenario took
+        System.err.printf("scenario took %.0f s%n", (System.nanoTime() - startNanos) / 1e9);
     }
 }
