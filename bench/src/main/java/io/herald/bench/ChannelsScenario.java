@@ -109,7 +109,8 @@ final class ChannelsScenario {
         long owedBefore = plan.expectedDeliveries();
         long publishedBefore = plan.published();
         int workers = (int) Math.ceil(n / (double) ctx.o.integer("per-worker", 9_500));
-        int perWorkerChurn = (int) Math.max(1, Math.round(n * churn / 100 / workers));
+        // at least one per worker when churn is asked for at all; --churn-percent 0 turns it off
+        int perWorkerChurn = churn <= 0 ? 0 : (int) Math.max(1, Math.round(n * churn / 100 / workers));
         double cpu0 = server.cpuSeconds();
         double publishing = 0;
         double churning = 0;
@@ -125,7 +126,7 @@ final class ChannelsScenario {
             }
             // everything owed so far arrives before anyone reconnects, so churn never costs a delivery
             fleet.awaitReceived(plan.expectedDeliveries() - owedBefore, Duration.ofSeconds(10));
-            if (s + 1 < seconds) {
+            if (s + 1 < seconds && perWorkerChurn > 0) {
                 long c0 = System.nanoTime();
                 reconnected += fleet.churn(perWorkerChurn);
                 churning += (System.nanoTime() - c0) / 1e9;
