@@ -194,7 +194,7 @@ final class SlowConsumerScenario {
             return sendQueueKib;
         }
 
-        /** e.g. "5/5 within 3–4 s" or "0/5 (open after 21 s)". */
+        /** e.g. "5/5 by 3–4 s" (the samples that first saw them closed) or "0/5 (open after 21 s)". */
         String summary(double elapsed) {
             double first = Double.NaN;
             double last = Double.NaN;
@@ -209,8 +209,9 @@ final class SlowConsumerScenario {
             if (closed == 0) {
                 return "0/" + closedAt.length + " (open after " + Math.round(elapsed) + " s)";
             }
-            return closed + "/" + closedAt.length + " within " + Math.round(Math.ceil(first)) + "–"
-                    + Math.round(Math.ceil(last)) + " s";
+            long from = Math.round(Math.ceil(first));
+            long to = Math.round(Math.ceil(last));
+            return closed + "/" + closedAt.length + (from == to ? " by " + to + " s" : " by " + from + "–" + to + " s");
         }
     }
 }
