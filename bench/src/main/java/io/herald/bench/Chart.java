@@ -51,14 +51,19 @@ final class Chart {
     private Chart() {
     }
 
-    /** Writes bench/results/&lt;scenario&gt;.png with the panels side by side. */
+    /**
+     * Writes &lt;results&gt;/&lt;scenario&gt;.png: up to two panels side by side, more in rows of two
+     * (four panels make a 2 × 2 grid).
+     */
     static Path write(String scenario, String title, List<Panel> panels) throws IOException {
         System.setProperty("java.awt.headless", "true");
+        int columns = Math.min(2, Math.max(1, panels.size()));
+        int rows = (panels.size() + columns - 1) / columns;
         int series = panels.stream().mapToInt(p -> p.series.size()).max().orElse(0);
         int legendRows = (series + 1) / 2;
-        // the legend starts 58 px below the plot; grow the image when it needs more than the default room
-        int extra = Math.max(0, 58 + legendRows * 16 - 110 + 10);
-        BufferedImage img = new BufferedImage(W * panels.size(), H + 40 + extra, BufferedImage.TYPE_INT_RGB);
+        // the legend starts 58 px below the plot; grow each cell when it needs more than the default room
+        int cellHeight = H + Math.max(0, 58 + legendRows * 16 - 110 + 10);
+        BufferedImage img = new BufferedImage(W * columns, 40 + cellHeight * rows, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
         g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
@@ -68,10 +73,10 @@ final class Chart {
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
         g.drawString(title, 20, 26);
         for (int i = 0; i < panels.size(); i++) {
-            draw(g, panels.get(i), i * W, 40);
+            draw(g, panels.get(i), (i % columns) * W, 40 + (i / columns) * cellHeight);
         }
         g.dispose();
-        Path out = Path.of("bench/results", scenario + ".png");
+        Path out = Table.resultsDir().resolve(scenario + ".png");
         Files.createDirectories(out.getParent());
         ImageIO.write(img, "png", out.toFile());
         return out;

@@ -6,12 +6,14 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalDouble;
 import org.HdrHistogram.Histogram;
 
 /**
  * Scenario 2, fan-out: N subscribers on one channel, one publisher. For each payload size the
  * publication rate starts low and doubles until p99 exceeds the limit or any delivery is lost,
- * duplicated or out of order; the row is the highest rate that passed.
+ * duplicated or out of order, then bisects between the highest passing and the lowest failing
+ * rate ({@link RateSearch}); the row is the highest rate that passed. Every step is listed too.
  */
 final class FanoutScenario {
     static final String CHANNEL = "bench:fan";
@@ -29,8 +31,11 @@ final class FanoutScenario {
 
     private final LoadContext ctx;
     private final Table table;
+    private final Table steps;
     private final Chart.Panel throughput = new Chart.Panel("Highest passing deliveries/s", "subscribers", "deliveries/s");
-    private final Chart.Panel latency = new Chart.Panel("p99 latency at that rate", "subscribers", "p99 latency (ms)");
+    private final Chart.Panel p50 = new Chart.Panel("p50 latency at that rate", "subscribers", "p50 latency (ms)");
+    private final Chart.Panel p99 = new Chart.Panel("p99 latency at that rate", "subscribers", "p99 latency (ms)");
+    private final Chart.Panel p999 = new Chart.Panel("p99.9 latency at that rate", "subscribers", "p99.9 latency (ms)");
     private final double limitMillis;
     private final double seconds;
 
@@ -38,9 +43,12 @@ final class FanoutScenario {
         this.ctx = ctx;
         this.limitMillis = ctx.o.decimal("p99-limit-ms", 200);
         this.seconds = ctx.o.decimal("step-seconds", ctx.full ? 10 : 5);
-        this.table = new Table("Fan-out: one channel, rate doubled until p99 > " + (int) limitMillis + " ms or a loss",
+        this.table = new Table("Fan-out: one channel, highest rate with p99 ≤ " + (int) limitMillis + " ms and no loss",
                 List.of("system", "subscribers", "payload B", "publications/s", "deliveries/s", "p50 ms", "p99 ms",
-                        "p99.9 ms", "max ms", "server CPU-µs/delivery", "stopped by"));
+                        "p99.9 ms", "max ms", "server CPU-µs/delivery", "lowest failing publications/s", "stopped by"));
+        this.steps = new Table("Fan-out: every measured step",
+                List.of("system", "subscribers", "payload B", "publications/s", "deliveries/s", "p50 ms", "p99 ms",
+                        "p99.9 ms", "server CPU-µs/delivery", "result"));
     }
 
     static void run(Options o) throws Exception {
@@ -50,14 +58,20 @@ final class FanoutScenario {
             List<Integer> payloads = o.integers("payloads", "100,1024");
             ctx.forEachSystem(s.table, sizes, (server, n) -> s.measure(server, n, payloads));
             s.table.note("Each step publishes for " + s.seconds + " s at a fixed rate against intended send times;"
-                    + " latency = receive time − intended send time (same monotonic clock). 'stopped by' is the first"
-                    + " failing step. Generator transport: " + ctx.engine.transportName() + ".");
-            s.table.publish("fanout");
-            Chart.write("fanout", "Fan-out (one channel)", List.of(s.throughput, s.latency));
+                    + " latency = receive time − intended send time (same monotonic clock). The rate doubles from the"
+                    + " start until a step fails, then bisects (at most " + o.integer("bisect-steps", 3) + " steps)"
+                    + " between the highest passing and the lowest failing rate; 'stopped by' is the lowest failing"
+                    + " step's reason. Server CPU-µs/delivery = server process CPU time (user + system) during the step"
+                    + " ÷ deliveries. Generator transport: " + ctx.engine.transportName() + ".");
+            s.table.publish("fanout", List.of(s.steps));
+            Chart.write("fanout", "Fan-out (one channel): highest passing rate and its latency percentiles",
+                    List.of(s.throughput, s.p50, s.p99, s.p999));
         }
     }
 
     private void measure(SystemServer server, int subscribers, List<Integer> payloads) throws Exception {
+        // the server holds every subscriber plus the publisher's socket
+        LoadContext.checkSocketBudget(server, subscribers + 1);
         try (Fleet fleet = Fleet.open(ctx.spec(server, List.of(CHANNEL), "STRICT"), subscribers);
              Publisher pub = Publisher.connect(ctx.engine, server.name, "127.0.0.1", server.port, server.token())) {
             Fleet.Opened opened = fleet.opened();
@@ -74,44 +88,48 @@ final class FanoutScenario {
         }
     }
 
-    /** Doubles the rate from --start-rate until a step fails; adds the last passing step's row. */
+    /** Runs the rate search ({@link RateSearch}) and adds the highest passing step's row. */
     private void search(SystemServer server, Fleet fleet, Publisher pub, int subscribers, int payload, byte[] pad)
             throws Exception {
         double start = startRate(subscribers);
-        double rate = start;
-        double maxDeliveries = ctx.o.decimal("max-deliveries", 5_000_000);
+        RateSearch search = new RateSearch(start, ctx.o.integer("max-steps", 14), ctx.o.integer("halvings", 4),
+                ctx.o.integer("bisect-steps", 3),
+                ctx.o.decimal("max-deliveries", 5_000_000) / subscribers);
         Step best = null;
-        String stoppedBy = "rate cap";
-        for (int i = 0; i < ctx.o.integer("max-steps", 14) && rate * subscribers <= maxDeliveries; i++, rate *= 2) {
-            Step s = step(server, fleet, pub, rate, seconds, pad, subscribers);
+        for (OptionalDouble rate = search.next(); rate.isPresent(); rate = search.next()) {
+            Step s = step(server, fleet, pub, rate.getAsDouble(), seconds, pad, subscribers);
             String failure = log(server, subscribers, payload, s);
-            if (failure != null) {
-                stoppedBy = failure + " at " + fmt(rate) + "/s";
-                break;
-            }
-            best = s;
-        }
-        // the starting rate already failed: halve a few times so the row still says where it stands
-        for (rate = start / 2; best == null && rate >= start / 16; rate /= 2) {
-            Step s = step(server, fleet, pub, rate, seconds, pad, subscribers);
-            if (log(server, subscribers, payload, s) == null) {
-                best = s;
+            if (failure == null) {
+                search.passed();
+                best = best == null || s.rate() > best.rate() ? s : best;
+            } else {
+                search.failed(failure + " at " + fmt(s.rate()) + "/s");
+                // a failed step may leave a backlog; let it arrive before the next step counts anything
+                fleet.awaitQuiet(Duration.ofSeconds(30));
             }
         }
+        List<String> key = List.of(server.name, String.valueOf(subscribers), String.valueOf(payload));
+        String lowestFailing = Double.isNaN(search.lowestFailing()) ? "" : fmt(search.lowestFailing());
         if (best == null) {
-            table.add(List.of(server.name, String.valueOf(subscribers), String.valueOf(payload),
-                    "none ≥ " + fmt(start / 16),
-                    "", "", "", "", "", "", stoppedBy));
+            table.add(cells(key, "none ≥ " + fmt(start / 16), "", "", "", "", "", "", lowestFailing, search.stoppedBy()));
             return;
         }
         Histogram h = best.d().latency();
-        table.add(List.of(server.name, String.valueOf(subscribers), String.valueOf(payload), fmt(best.rate()),
-                String.format("%.0f", best.deliveriesPerSecond()), Table.ms(h.getValueAtPercentile(50)),
-                Table.ms(h.getValueAtPercentile(99)), Table.ms(h.getValueAtPercentile(99.9)), Table.ms(h.getMaxValue()),
-                Table.num(best.cpuMicrosPerDelivery(), "%.2f"), stoppedBy));
+        table.add(cells(key, fmt(best.rate()), String.format("%.0f", best.deliveriesPerSecond()),
+                Table.ms(h.getValueAtPercentile(50)), Table.ms(h.getValueAtPercentile(99)),
+                Table.ms(h.getValueAtPercentile(99.9)), Table.ms(h.getMaxValue()),
+                Table.num(best.cpuMicrosPerDelivery(), "%.2f"), lowestFailing, search.stoppedBy()));
         String series = server.name + " " + payload + " B";
         throughput.point(series, subscribers, best.deliveriesPerSecond());
-        latency.point(series, subscribers, h.getValueAtPercentile(99) / 1e6);
+        p50.point(series, subscribers, h.getValueAtPercentile(50) / 1e6);
+        p99.point(series, subscribers, h.getValueAtPercentile(99) / 1e6);
+        p999.point(series, subscribers, h.getValueAtPercentile(99.9) / 1e6);
+    }
+
+    private static List<String> cells(List<String> key, String... rest) {
+        List<String> all = new ArrayList<>(key);
+        all.addAll(List.of(rest));
+        return all;
     }
 
     /** --start-rate publications/s, else --start-deliveries (default 10,000/s) spread over the subscribers. */
@@ -119,11 +137,17 @@ final class FanoutScenario {
         return ctx.o.decimal("start-rate", Math.max(0.5, ctx.o.decimal("start-deliveries", 10_000) / subscribers));
     }
 
+    /** Prints the step's progress line, lists it in the steps table, and returns why it failed (null: passed). */
     private String log(SystemServer server, int subscribers, int payload, Step s) {
         String failure = failure(s);
-        System.err.printf("  %s n=%d %dB rate=%s/s: %.0f deliveries/s p99=%s ms %s%n", server.name, subscribers,
-                payload, fmt(s.rate()), s.deliveriesPerSecond(), Table.ms(s.d().latency().getValueAtPercentile(99)),
-                failure == null ? "ok" : failure);
+        Histogram h = s.d().latency();
+        steps.addQuietly(List.of(server.name, String.valueOf(subscribers), String.valueOf(payload), fmt(s.rate()),
+                String.format("%.0f", s.deliveriesPerSecond()), Table.ms(h.getValueAtPercentile(50)),
+                Table.ms(h.getValueAtPercentile(99)), Table.ms(h.getValueAtPercentile(99.9)),
+                Table.num(s.cpuMicrosPerDelivery(), "%.2f"), failure == null ? "ok" : failure));
+        System.err.printf("  %s n=%d %dB rate=%s/s: %.0f deliveries/s p99=%s ms %s CPU-µs/delivery %s%n", server.name,
+                subscribers, payload, fmt(s.rate()), s.deliveriesPerSecond(), Table.ms(h.getValueAtPercentile(99)),
+                Table.num(s.cpuMicrosPerDelivery(), "%.2f"), failure == null ? "ok" : failure);
         return failure;
     }
 

@@ -22,6 +22,7 @@ final class IdleScenario {
             Chart.Panel cpu = new Chart.Panel("Server idle CPU per connection", "connections", "CPU µs per connection per s");
             List<Integer> sizes = o.integers("sizes", ctx.full ? "1000,5000,10000,19000" : "1000,5000");
             ctx.forEachSystem(table, sizes, (server, n) -> {
+                LoadContext.checkSocketBudget(server, n);
                 Thread.sleep(1_000);
                 double heap0 = server.heapAfterGc();
                 long rss0 = server.rss();

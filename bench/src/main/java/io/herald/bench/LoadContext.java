@@ -14,11 +14,13 @@ final class LoadContext implements AutoCloseable {
     final boolean full;
     final List<String> systems;
     final Engine engine = new Engine(1, List.of());
+    private final long startNanos = System.nanoTime();
 
     LoadContext(Options o) {
         this.o = o;
         this.full = o.flag("full");
         this.systems = o.list("systems", "herald,ws,socketio,netty-socketio,nats");
+        Table.resultsDir(java.nio.file.Path.of(o.string("results", "bench/results")));
     }
 
     /** Source addresses 127.0.0.2 … 127.0.0.(1+n), so no single address runs out of ephemeral ports. */
@@ -37,6 +39,20 @@ final class LoadContext implements AutoCloseable {
                         // one reading thread per core: with one, the generator itself caps fan-out at
                         // 5,000 subscribers (measured: 80k deliveries/s with 1 thread, 161k with 2)
                         Runtime.getRuntime().availableProcessors()));
+    }
+
+    /**
+     * Fails the measurement (a "failed" row) when the server process may not hold {@code sockets}
+     * client sockets plus a margin for its own files (jars, epoll, listener); Linux counts every
+     * socket as an open file.
+     */
+    static void checkSocketBudget(SystemServer server, int sockets) throws Exception {
+        long limit = server.maxOpenFiles();
+        int margin = 200;
+        if (limit > 0 && sockets + margin > limit) {
+            throw new IllegalStateException(server.name + " may hold " + limit + " open files; " + sockets
+                    + " sockets + " + margin + " for its own files do not fit (raise ulimit -n)");
+        }
     }
 
     /**
@@ -68,5 +84,7 @@ final class LoadContext implements AutoCloseable {
     @Override
     public void close() {
         engine.close();
+        // for planning runs on a shared machine: how long this scenario took
+        System.err.printf("scenario took %.0f s%n", (System.nanoTime() - startNanos) / 1e9);
     }
 }

@@ -18,6 +18,13 @@ public record Options(Map<String, String> values) {
         return new Options(m);
     }
 
+    /** These options with {@code defaults} added where no value was given. */
+    public Options withDefaults(Map<String, String> defaults) {
+        Map<String, String> m = new HashMap<>(defaults);
+        m.putAll(values);
+        return new Options(m);
+    }
+
     public String string(String name, String fallback) {
         return values.getOrDefault(name, fallback);
     }

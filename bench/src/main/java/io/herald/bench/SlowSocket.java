@@ -1,74 +1,74 @@
 package io.herald.bench;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
-import java.util.Base64;
+import java.time.Duration;
 
 /**
- * A subscriber that never reads after subscribing, with a small receive buffer: the slowest
- * consumer there is. Speaks just enough RFC 6455 to upgrade and send one masked frame.
+ * A subscriber of any system that stops reading once its subscription is confirmed, with a 4 KiB
+ * receive buffer: the slowest consumer there is. Each system's handshake follows
+ * bench/PEER-CONTRACT.md; whether the server later closes it is seen from the server's side of the
+ * connection ({@link TcpTable}), since reading to find out would make it a fast consumer.
  */
 final class SlowSocket implements AutoCloseable {
-    private final Socket socket;
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private final BlockingWebSocket ws;
 
-    private SlowSocket(Socket socket) {
-        this.socket = socket;
+    private SlowSocket(BlockingWebSocket ws) {
+        this.ws = ws;
     }
 
-    static SlowSocket subscribe(int port, String token, String channel) throws IOException {
-        Socket s = new Socket();
-        s.setReceiveBufferSize(4096);
-        s.connect(new InetSocketAddress("127.0.0.1", port));
-        byte[] nonce = new byte[16];
-        new SecureRandom().nextBytes(nonce);
-        OutputStream out = s.getOutputStream();
-        out.write(("GET /ws?token=" + token + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce)
-                + "\r\nSec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-        InputStream in = s.getInputStream();
-        int matched = 0;
-        while (matched < 4) {
-            int b = in.read();
-            if (b < 0) {
-                throw new IOException("upgrade failed");
-            }
-            matched = (matched % 2 == 0 ? b == '\r' : b == '\n') ? matched + 1 : (b == '\r' ? 1 : 0);
-        }
-        byte[] payload = ("{\"type\":\"subscribe\",\"channel\":\"" + channel + "\"}").getBytes(StandardCharsets.UTF_8);
-        byte[] frame = new byte[payload.length + 6];
-        frame[0] = (byte) 0x81;
-        frame[1] = (byte) (0x80 | payload.length);
-        System.arraycopy(payload, 0, frame, 6, payload.length);
-        out.write(frame);
-        out.flush();
-        return new SlowSocket(s);
-    }
-
-    /** True once the server has closed the connection (probed without reading data that matters). */
-    boolean serverClosed() {
+    /** Connects to {@code system}'s server, subscribes to {@code channel}, waits for the confirmation, then reads no more. */
+    static SlowSocket subscribe(String system, int port, String token, String channel) throws IOException {
+        String path = switch (system) {
+            case "herald" -> "/ws?token=" + token;
+            case "socketio", "netty-socketio" -> "/socket.io/?EIO=4&transport=websocket";
+            case "ws", "nats" -> "/";
+            default -> throw new IllegalArgumentException("unknown system " + system);
+        };
+        BlockingWebSocket ws = BlockingWebSocket.open(port, path, 4096, TIMEOUT);
         try {
-            socket.setSoTimeout(1);
-            InputStream in = socket.getInputStream();
-            byte[] sink = new byte[65536];
-            while (true) {
-                if (in.read(sink) < 0) {
-                    return true;
+            switch (system) {
+                case "herald" -> {
+                    ws.await(t -> t.startsWith("{\"type\":\"connected\""), t -> { });
+                    ws.sendText("{\"type\":\"subscribe\",\"channel\":\"" + channel + "\"}");
+                    ws.await(t -> t.startsWith("{\"type\":\"subscribed\""), t -> failOnError(t, "{\"type\":\"error\""));
+                }
+                case "socketio", "netty-socketio" -> {
+                    ws.await(t -> t.startsWith("0"), t -> { });
+                    ws.sendText("40");
+                    ws.await(t -> t.startsWith("40"), t -> failOnError(t, "44"));
+                    ws.sendText("42[\"join\",\"" + channel + "\"]");
+                    ws.await(t -> t.startsWith("42[\"joined\""), t -> failOnError(t, "44"));
+                }
+                case "nats" -> {
+                    ws.await(t -> t.startsWith("INFO "), t -> { });
+                    ws.sendText("CONNECT {\"verbose\":false,\"pedantic\":false,\"protocol\":1}\r\nSUB "
+                            + channel.replace(':', '.') + " 1\r\nPING\r\n");
+                    ws.await(t -> t.contains("PONG\r\n"), t -> failOnError(t, "-ERR"));
+                }
+                default -> {
+                    // raw ws: every connection already gets every broadcast
                 }
             }
-        } catch (java.net.SocketTimeoutException e) {
-            return false;
-        } catch (IOException e) {
-            return true;
+            return new SlowSocket(ws);
+        } catch (IOException | RuntimeException e) {
+            ws.close();
+            throw e;
         }
+    }
+
+    private static void failOnError(String frame, String errorPrefix) {
+        if (frame.startsWith(errorPrefix)) {
+            throw new IllegalStateException("slow subscriber refused: " + frame);
+        }
+    }
+
+    int localPort() {
+        return ws.localPort();
     }
 
     @Override
     public void close() throws IOException {
-        socket.close();
+        ws.close();
     }
 }

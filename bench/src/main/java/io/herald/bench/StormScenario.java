@@ -21,6 +21,7 @@ final class StormScenario {
             Chart.Panel p99 = new Chart.Panel("p99 handshake time", "connections opened", "p99 handshake (ms)");
             List<Integer> sizes = o.integers("sizes", ctx.full ? "19000" : "2000");
             ctx.forEachSystem(table, sizes, (server, n) -> {
+                LoadContext.checkSocketBudget(server, n);
                 try (Fleet fleet = Fleet.open(ctx.spec(server, List.of("bench:storm"), "OFF"), n)) {
                     Fleet.Opened op = fleet.opened();
                     Histogram h = op.handshake();

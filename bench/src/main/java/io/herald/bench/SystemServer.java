@@ -62,11 +62,22 @@ abstract class SystemServer implements AutoCloseable {
         return -1;
     }
 
+    /** The server process's soft limit on open files (sockets included), or -1 when unlimited or unknown. */
+    long maxOpenFiles() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid() + "/limits"))) {
+            if (line.startsWith("Max open files")) {
+                String soft = line.substring("Max open files".length()).trim().split("\\s+")[0];
+                return soft.equals("unlimited") ? -1 : Long.parseLong(soft);
+            }
+        }
+        return -1;
+    }
+
     static SystemServer start(String system, Options o) throws Exception {
         Files.createDirectories(Path.of("bench/target"));
         Path peers = Path.of(o.string("peers", "bench/peers"));
         return switch (system) {
-            case "herald" -> Herald.start();
+            case "herald" -> Herald.start(o.string("herald-max-queue", "4MiB"), o.string("herald-write-timeout", "10s"));
             case "ws" -> External.start(system, node(peers, "ws-server.js"));
             case "socketio" -> External.start(system, node(peers, "socketio-server.js"));
             case "netty-socketio" -> External.start(system, nettySocketIo(peers));
@@ -201,7 +212,8 @@ abstract class SystemServer implements AutoCloseable {
                     List.of(), null, Duration.ofHours(6));
         }
 
-        static Herald start() throws Exception {
+        /** {@code maxQueue}, {@code writeTimeout}: the slow-consumer bounds (client.max_queue_bytes, client.write_timeout). */
+        static Herald start(String maxQueue, String writeTimeout) throws Exception {
             Path config = Path.of("bench/target/load-herald.yaml");
             Files.writeString(config, """
                     api_key: %s
@@ -209,8 +221,8 @@ abstract class SystemServer implements AutoCloseable {
                       hmac_secret: %s
                     client:
                       ping: 25s
-                      max_queue_bytes: 4MiB
-                      write_timeout: 10s
+                      max_queue_bytes: %s
+                      write_timeout: %s
                       command_rate: 1000000
                       command_burst: 1000000
                     limits:
@@ -220,7 +232,7 @@ abstract class SystemServer implements AutoCloseable {
                       api_rate: 0
                     namespaces:
                       bench: {history_size: 100}
-                    """.formatted(ServerProcess.API_KEY, ServerProcess.SECRET));
+                    """.formatted(ServerProcess.API_KEY, ServerProcess.SECRET, maxQueue, writeTimeout));
             return new Herald(ServerProcess.start(config, List.of("-Xmx2g")));
         }
 

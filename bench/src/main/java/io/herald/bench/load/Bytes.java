@@ -11,6 +11,9 @@ final class Bytes {
     static final byte[] T = ascii("\"t\":");
     static final byte[] SEQ = ascii("\"seq\":");
     static final byte[] OFFSET = ascii("\"offset\":");
+    static final byte[] CH = ascii("\"ch\":\"");
+    static final byte[] CSEQ = ascii("\"cseq\":");
+    static final byte[] CHANNEL = ascii("\"channel\":\"");
 
     private Bytes() {
     }
@@ -47,6 +50,19 @@ final class Bytes {
         }
         for (int k = 0; k < key.length; k++) {
             if (b.getByte(at + k) != key[k]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** True when the ASCII string {@code s} lies at {@code at} in {@code b}. */
+    static boolean matchesAscii(ByteBuf b, int at, String s) {
+        if (at < 0 || at + s.length() > b.writerIndex()) {
+            return false;
+        }
+        for (int k = 0; k < s.length(); k++) {
+            if (b.getByte(at + k) != (byte) s.charAt(k)) {
                 return false;
             }
         }

@@ -35,7 +35,9 @@ public final class Conn extends SimpleChannelInboundHandler<WebSocketFrame> {
     private int pendingSubscribes;
     private int sid;
     private long lastSeq;       // 0: the first publication of a run has seq 1
-    private long lastOffset = -1;
+    private final long[] lastChannelSeq; // PER_CHANNEL: per channel slot, 0 until the first delivery
+    private final long[] lastOffset;     // per channel slot (one slot unless PER_CHANNEL), -1: unknown
+    private int slot;           // the channel slot of the delivery just judged (0 unless PER_CHANNEL; -1: none)
     private boolean seqAnomaly; // set by the last delivery, so a loss is not counted twice via offset
     ByteBuf acc;                // NATS: an unfinished protocol message carried to the next frame
 
@@ -45,6 +47,9 @@ public final class Conn extends SimpleChannelInboundHandler<WebSocketFrame> {
         this.channels = channels;
         this.listener = listener;
         this.pendingSubscribes = channels.length;
+        this.lastChannelSeq = new long[Math.max(1, channels.length)];
+        this.lastOffset = new long[Math.max(1, channels.length)];
+        java.util.Arrays.fill(lastOffset, -1);
     }
 
     public String[] channels() {
@@ -118,6 +123,8 @@ public final class Conn extends SimpleChannelInboundHandler<WebSocketFrame> {
     /** A publication payload lies in [from, to) of {@code b}: time it and check its sequence. */
     void delivery(ByteBuf b, int from, int to) {
         long now = System.nanoTime();
+        Stats.SeqCheck check = stats.seqCheck;
+        slot = check == Stats.SeqCheck.PER_CHANNEL ? -1 : 0; // -1: the offset that follows is not judged
         int ti = Bytes.indexOf(b, Bytes.T, from, to);
         if (ti < 0) {
             stats.errors.increment();
@@ -125,25 +132,59 @@ public final class Conn extends SimpleChannelInboundHandler<WebSocketFrame> {
         }
         long t = Bytes.digits(b, ti + Bytes.T.length, to);
         long seq = Bytes.number(b, Bytes.SEQ, ti, to);
+        if (check == Stats.SeqCheck.PER_CHANNEL) {
+            slot = slotOf(b, Bytes.CH, ti, to);
+            if (slot < 0) {
+                stats.misrouted.increment();
+                return;
+            }
+            seq = Bytes.number(b, Bytes.CSEQ, ti, to);
+        }
         stats.latency.recordValue(Math.max(0, now - t));
         stats.received.increment();
         seqAnomaly = true;
-        if (stats.seqCheck == Stats.SeqCheck.OFF) {
+        if (check == Stats.SeqCheck.OFF) {
             return;
         }
-        if (lastSeq == 0 && stats.seqCheck == Stats.SeqCheck.FROM_FIRST) {
-            lastSeq = seq - 1; // joined mid-stream: judge from the first publication seen
+        boolean perChannel = check == Stats.SeqCheck.PER_CHANNEL;
+        long previous = perChannel ? lastChannelSeq[slot] : lastSeq;
+        if (previous == 0 && check != Stats.SeqCheck.STRICT) {
+            previous = seq - 1; // joined mid-stream: judge from the first publication seen
         }
-        if (seq <= lastSeq) {
+        if (seq <= previous) {
             stats.duplicates.increment();
+            return;
+        }
+        if (seq != previous + 1) {
+            stats.gaps.add(seq - previous - 1);
         } else {
-            if (seq != lastSeq + 1) {
-                stats.gaps.add(seq - lastSeq - 1);
-            } else {
-                seqAnomaly = false;
-            }
+            seqAnomaly = false;
+        }
+        if (perChannel) {
+            lastChannelSeq[slot] = seq;
+        } else {
             lastSeq = seq;
         }
+    }
+
+    /**
+     * The slot of the channel named right after {@code key} (a JSON string value) in [from, to), or
+     * -1 when it is none of this connection's channels. Compares bytes: no String per delivery.
+     */
+    int slotOf(ByteBuf b, byte[] key, int from, int to) {
+        int at = Bytes.indexOf(b, key, from, to);
+        if (at < 0) {
+            return -1;
+        }
+        int start = at + key.length;
+        for (int k = 0; k < channels.length; k++) {
+            String name = channels[k];
+            int end = start + name.length();
+            if (end < to && b.getByte(end) == '"' && Bytes.matchesAscii(b, start, name)) {
+                return k;
+            }
+        }
+        return -1;
     }
 
     /** Herald: the offset of the delivery just judged; counts only anomalies seq did not already show. */
@@ -151,20 +192,25 @@ public final class Conn extends SimpleChannelInboundHandler<WebSocketFrame> {
         if (offset < 0 || stats.seqCheck == Stats.SeqCheck.OFF) {
             return;
         }
-        if (lastOffset >= 0 && !seqAnomaly) {
-            if (offset <= lastOffset) {
+        int k = slot;
+        if (k < 0) {
+            return; // misrouted or unreadable: already counted
+        }
+        if (lastOffset[k] >= 0 && !seqAnomaly) {
+            if (offset <= lastOffset[k]) {
                 stats.duplicates.increment();
-            } else if (offset != lastOffset + 1) {
-                stats.gaps.add(offset - lastOffset - 1);
+            } else if (offset != lastOffset[k] + 1) {
+                stats.gaps.add(offset - lastOffset[k] - 1);
             }
         }
-        lastOffset = Math.max(lastOffset, offset);
+        lastOffset[k] = Math.max(lastOffset[k], offset);
     }
 
-    /** Herald: the channel's top offset at subscribe time, the base for gap checks. */
-    void initialOffset(long offset) {
-        if (offset >= 0 && lastOffset < 0) {
-            lastOffset = offset;
+    /** Herald: the channel's top offset at subscribe time, the base for gap checks of channel slot {@code k}. */
+    void initialOffset(int k, long offset) {
+        int at = stats.seqCheck == Stats.SeqCheck.PER_CHANNEL ? k : 0;
+        if (offset >= 0 && at >= 0 && lastOffset[at] < 0) {
+            lastOffset[at] = offset;
         }
     }
 

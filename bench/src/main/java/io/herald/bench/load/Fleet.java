@@ -18,9 +18,12 @@ public final class Fleet implements AutoCloseable {
                          String transport) {
     }
 
-    /** Deliveries since the last reset, summed over workers. */
+    /**
+     * Deliveries since the last reset, summed over workers; {@code misrouted}: deliveries on a channel
+     * the receiving connection had not subscribed to (only judged per channel, not in {@code received}).
+     */
     public record Deliveries(long received, long gaps, long dups, long errors, long dropped, long open,
-                             long subscribes, Histogram latency) {
+                             long subscribes, long misrouted, Histogram latency) {
     }
 
     /** What a fleet connects to and how. */
@@ -97,9 +100,9 @@ public final class Fleet implements AutoCloseable {
         for (WorkerHandle w : workers) {
             w.send("report");
         }
-        long[] c = new long[7];
+        String[] keys = {"received", "gaps", "dups", "errors", "dropped", "open", "subscribes", "misrouted"};
+        long[] c = new long[keys.length];
         Histogram latency = new Histogram(3);
-        String[] keys = {"received", "gaps", "dups", "errors", "dropped", "open", "subscribes"};
         for (WorkerHandle w : workers) {
             JsonNode n = w.await("report", Duration.ofSeconds(30));
             for (int i = 0; i < keys.length; i++) {
@@ -107,7 +110,7 @@ public final class Fleet implements AutoCloseable {
             }
             latency.add(HistogramCodec.decode(n.path("latency").asText()));
         }
-        return new Deliveries(c[0], c[1], c[2], c[3], c[4], c[5], c[6], latency);
+        return new Deliveries(c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], latency);
     }
 
     /** Deliveries since the last reset, without taking the latency histogram. */
@@ -131,6 +134,20 @@ public final class Fleet implements AutoCloseable {
             n = received();
         }
         return n;
+    }
+
+    /** Waits until no delivery arrived for half a second (a backlog has drained), at most {@code max}. */
+    public void awaitQuiet(Duration max) throws Exception {
+        long deadline = System.nanoTime() + max.toNanos();
+        long before = received();
+        while (System.nanoTime() < deadline) {
+            Thread.sleep(500);
+            long now = received();
+            if (now == before) {
+                return;
+            }
+            before = now;
+        }
     }
 
     /** Asks every worker to replace {@code perWorker} connections with new ones; returns how many opened. */

@@ -32,7 +32,7 @@ final class HeraldProtocol implements Protocol {
             long offset = Bytes.digits(b, Bytes.lastIndexOf(b, Bytes.OFFSET, from, to) + Bytes.OFFSET.length, to);
             c.offset(offset);
         } else if (Bytes.startsWith(b, SUBSCRIBED)) {
-            c.initialOffset(Bytes.number(b, Bytes.OFFSET, from, to));
+            c.initialOffset(c.slotOf(b, Bytes.CHANNEL, from, to), Bytes.number(b, Bytes.OFFSET, from, to));
             c.subscribed();
         } else if (Bytes.startsWith(b, CONNECTED)) {
             joinChannels(c);
@@ -49,10 +49,10 @@ final class HeraldProtocol implements Protocol {
     }
 
     @Override
-    public ByteBuf publish(ByteBufAllocator alloc, String channel, long t, long seq, byte[] pad) {
-        ByteBuf out = alloc.buffer(96 + pad.length);
+    public ByteBuf publish(ByteBufAllocator alloc, String channel, long t, long seq, long channelSeq, byte[] pad) {
+        ByteBuf out = alloc.buffer(128 + channel.length() * 2 + pad.length);
         ByteBufUtil.writeAscii(out, "{\"type\":\"publish\",\"channel\":\"" + channel + "\",\"event\":\"tick\",\"data\":");
-        Protocol.writePayload(out, t, seq, pad);
+        Protocol.writePayload(out, channel, t, seq, channelSeq, pad);
         out.writeByte('}');
         return out;
     }

@@ -111,11 +111,11 @@ final class NatsProtocol implements Protocol {
     }
 
     @Override
-    public ByteBuf publish(ByteBufAllocator alloc, String channel, long t, long seq, byte[] pad) {
-        int len = Protocol.payloadLength(t, seq, pad);
+    public ByteBuf publish(ByteBufAllocator alloc, String channel, long t, long seq, long channelSeq, byte[] pad) {
+        int len = Protocol.payloadLength(channel, t, seq, channelSeq, pad);
         ByteBuf out = alloc.buffer(32 + len);
         ByteBufUtil.writeAscii(out, "PUB " + subject(channel) + " " + len + "\r\n");
-        Protocol.writePayload(out, t, seq, pad);
+        Protocol.writePayload(out, channel, t, seq, channelSeq, pad);
         ByteBufUtil.writeAscii(out, "\r\n");
         return out;
     }

@@ -31,8 +31,11 @@ public interface Protocol {
         }
     }
 
-    /** A complete publish frame carrying {@code {"t":t,"seq":seq,"pad":"…"}} to {@code channel}. */
-    ByteBuf publish(ByteBufAllocator alloc, String channel, long t, long seq, byte[] pad);
+    /**
+     * A complete publish frame to {@code channel} carrying {@code {"t":t,"seq":seq,"pad":"…"}}, or with
+     * {@code channelSeq > 0} {@code {"t":t,"seq":seq,"ch":channel,"cseq":channelSeq,"pad":"…"}}.
+     */
+    ByteBuf publish(ByteBufAllocator alloc, String channel, long t, long seq, long channelSeq, byte[] pad);
 
     static Protocol of(String system) {
         return switch (system) {
@@ -45,16 +48,27 @@ public interface Protocol {
     }
 
     /** Length in bytes of the payload {@link #writePayload} writes. */
-    static int payloadLength(long t, long seq, byte[] pad) {
-        return 22 + decimalLength(t) + decimalLength(seq) + pad.length;
+    static int payloadLength(String channel, long t, long seq, long channelSeq, byte[] pad) {
+        int perChannel = channelSeq > 0 ? 16 + channel.length() + decimalLength(channelSeq) : 0;
+        return 22 + decimalLength(t) + decimalLength(seq) + perChannel + pad.length;
     }
 
-    /** Writes {@code {"t":t,"seq":seq,"pad":"pad"}}, the payload of every system (the peer contract). */
-    static void writePayload(ByteBuf out, long t, long seq, byte[] pad) {
+    /**
+     * Writes the payload of every system (the peer contract): {@code {"t":t,"seq":seq,"pad":"pad"}}, with
+     * {@code "ch"} and {@code "cseq"} (the channel's own sequence number, from 1) before {@code "pad"}
+     * when {@code channelSeq > 0}, so that receivers judge gaps per channel.
+     */
+    static void writePayload(ByteBuf out, String channel, long t, long seq, long channelSeq, byte[] pad) {
         ByteBufUtil.writeAscii(out, "{\"t\":");
         ByteBufUtil.writeAscii(out, Long.toString(t));
         ByteBufUtil.writeAscii(out, ",\"seq\":");
         ByteBufUtil.writeAscii(out, Long.toString(seq));
+        if (channelSeq > 0) {
+            ByteBufUtil.writeAscii(out, ",\"ch\":\"");
+            ByteBufUtil.writeAscii(out, channel);
+            ByteBufUtil.writeAscii(out, "\",\"cseq\":");
+            ByteBufUtil.writeAscii(out, Long.toString(channelSeq));
+        }
         ByteBufUtil.writeAscii(out, ",\"pad\":\"");
         out.writeBytes(pad);
         ByteBufUtil.writeAscii(out, "\"}");

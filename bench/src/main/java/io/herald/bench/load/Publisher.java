@@ -20,6 +20,10 @@ public final class Publisher implements AutoCloseable {
     public record Run(long sent, long maxLagNanos, boolean backlogged, long errors) {
     }
 
+    /** Where one publication goes, and its number in that channel (from 1; 0: carry no per-channel number). */
+    public record Target(String channel, long channelSeq) {
+    }
+
     private final Protocol protocol;
     private final Stats stats;
     private final Conn conn;
@@ -54,6 +58,14 @@ public final class Publisher implements AutoCloseable {
 
     /** Publishes {@code rate}/s for {@code seconds} to {@code channelFor(seq)}, payload padded with {@code pad}. */
     public Run run(double rate, double seconds, LongFunction<String> channelFor, byte[] pad) {
+        return runOnChannels(rate, seconds, seq -> new Target(channelFor.apply(seq), 0), pad);
+    }
+
+    /**
+     * Publishes {@code rate}/s for {@code seconds} to {@code targetFor(seq)}, whose per-channel number
+     * goes into the payload ({@code "ch"}, {@code "cseq"}) when it is positive.
+     */
+    public Run runOnChannels(double rate, double seconds, LongFunction<Target> targetFor, byte[] pad) {
         Channel ch = conn.channel();
         ByteBufAllocator alloc = ch.alloc();
         long total = Math.max(1, Math.round(rate * seconds));
@@ -73,7 +85,8 @@ public final class Publisher implements AutoCloseable {
             int n = 0;
             while (i < total && n < batch.length && (due = start + (long) (i * interval)) <= now) {
                 seq++;
-                batch[n++] = new TextWebSocketFrame(protocol.publish(alloc, channelFor.apply(seq), due, seq, pad));
+                Target target = targetFor.apply(seq);
+                batch[n++] = new TextWebSocketFrame(protocol.publish(alloc, target.channel(), due, seq, target.channelSeq(), pad));
                 maxLag = Math.max(maxLag, now - due);
                 i++;
             }

@@ -54,10 +54,10 @@ final class SocketIoProtocol implements Protocol {
     }
 
     @Override
-    public ByteBuf publish(ByteBufAllocator alloc, String channel, long t, long seq, byte[] pad) {
-        ByteBuf out = alloc.buffer(64 + pad.length);
+    public ByteBuf publish(ByteBufAllocator alloc, String channel, long t, long seq, long channelSeq, byte[] pad) {
+        ByteBuf out = alloc.buffer(96 + channel.length() * 2 + pad.length);
         ByteBufUtil.writeAscii(out, "42[\"publish\",{\"room\":\"" + channel + "\",\"data\":");
-        Protocol.writePayload(out, t, seq, pad);
+        Protocol.writePayload(out, channel, t, seq, channelSeq, pad);
         ByteBufUtil.writeAscii(out, "}]");
         return out;
     }

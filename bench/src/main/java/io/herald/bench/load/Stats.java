@@ -8,8 +8,12 @@ import org.HdrHistogram.Recorder;
  * event loops, read by the reporting thread; Recorder and LongAdder make that safe without locks.
  */
 public final class Stats {
-    /** How connections judge {@code seq}: from 1, from the first one seen (late joiners), or not at all. */
-    public enum SeqCheck { STRICT, FROM_FIRST, OFF }
+    /**
+     * How connections judge deliveries: {@code seq} from 1, {@code seq} from the first one seen (late
+     * joiners), not at all, or per channel by the payload's {@code "ch"} and {@code "cseq"} (from the
+     * first one seen on each channel; Herald's offsets from the subscribe reply's offset).
+     */
+    public enum SeqCheck { STRICT, FROM_FIRST, OFF, PER_CHANNEL }
 
     public volatile SeqCheck seqCheck = SeqCheck.STRICT;
     /** Publication latency: receive nanoTime minus the intended send time carried in {@code t}. */
@@ -21,6 +25,8 @@ public final class Stats {
     public final LongAdder duplicates = new LongAdder();
     /** Error replies from the server (Herald error frames, socket.io 44, NATS -ERR). */
     public final LongAdder errors = new LongAdder();
+    /** PER_CHANNEL: deliveries for a channel the connection did not subscribe to (not counted as received). */
+    public final LongAdder misrouted = new LongAdder();
     /** Connections that became ready, and ready connections that closed without being asked to. */
     public final LongAdder ready = new LongAdder();
     public final LongAdder failed = new LongAdder();
@@ -33,6 +39,7 @@ public final class Stats {
         received.reset();
         gaps.reset();
         duplicates.reset();
+        misrouted.reset();
         errors.reset();
         subscribes.reset();
         latency.reset();

@@ -134,7 +134,7 @@ public final class Worker {
         Histogram latency = stats.latency.getIntervalHistogram();
         long open = stats.ready.sum() - stats.dropped.sum();
         return "{\"event\":\"report\",\"received\":" + stats.received.sum() + ",\"gaps\":" + stats.gaps.sum()
-                + ",\"dups\":" + stats.duplicates.sum() + ",\"errors\":" + stats.errors.sum()
+                + ",\"dups\":" + stats.duplicates.sum() + ",\"misrouted\":" + stats.misrouted.sum() + ",\"errors\":" + stats.errors.sum()
                 + ",\"dropped\":" + stats.dropped.sum() + ",\"open\":" + open + ",\"subscribes\":" + stats.subscribes.sum()
                 + ",\"failed\":" + stats.failed.sum() + ",\"latency\":\"" + HistogramCodec.encode(latency) + "\"}";
     }

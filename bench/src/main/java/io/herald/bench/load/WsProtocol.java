@@ -28,9 +28,9 @@ final class WsProtocol implements Protocol {
     }
 
     @Override
-    public ByteBuf publish(ByteBufAllocator alloc, String channel, long t, long seq, byte[] pad) {
-        ByteBuf out = alloc.buffer(Protocol.payloadLength(t, seq, pad));
-        Protocol.writePayload(out, t, seq, pad);
+    public ByteBuf publish(ByteBufAllocator alloc, String channel, long t, long seq, long channelSeq, byte[] pad) {
+        ByteBuf out = alloc.buffer(Protocol.payloadLength(channel, t, seq, channelSeq, pad));
+        Protocol.writePayload(out, channel, t, seq, channelSeq, pad);
         return out;
     }
 }
