@@ -83,12 +83,6 @@ final class ServerProcess implements AutoCloseable {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    /** A metric's value from /metrics (first series whose line starts with {@code series}), or NaN. */
-    double metric(String series) throws IOException, InterruptedException {
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + "(?:\\{[^}]*})? ([0-9.eE+-]+)$").matcher(get("/metrics").body());
-        return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
-    }
-
     /** Heap in use after a full GC of the server JVM (via jcmd), in bytes. */
     double heapAfterGc() throws IOException, InterruptedException {
         String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
@@ -129,13 +123,6 @@ final class ServerProcess implements AutoCloseable {
             }
         }
         return -1;
-    }
-
-    /** CPU time the server process has used, in seconds (from /proc/PID/stat, user + system). */
-    double cpuSeconds() throws IOException {
-        String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
     }
 
     @Override
