@@ -178,11 +178,11 @@ public final class HeraldServer implements AutoCloseable {
             if (!hub.publishGate().closeAndAwait(5000)) {
                 log.warn("publishes still in flight after 5 s; draining anyway");
             }
+            if (polls != null) {
+                polls.drain(2000);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-        if (polls != null) {
-            polls.drain();
         }
         List<OpenConnection> open = sweeps.snapshot();
         long windowMillis = config.drainWindow().toMillis();

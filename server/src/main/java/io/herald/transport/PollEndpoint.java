@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code GET /poll}: checks the request, authenticates it, and parks a {@link Poll} on the hub until
@@ -94,10 +95,18 @@ final class PollEndpoint {
         poll.start();
     }
 
-    /** Answers every parked poll now, and new ones at once; the node is draining. */
-    void drain() {
+    /**
+     * Answers every parked poll now, and new ones at once (the node is draining), and waits up to
+     * {@code waitMillis} until the answers are written, so closing the event loops afterwards does not
+     * cut them off (a client would then retry its GET against a closed port).
+     */
+    void drain(long waitMillis) throws InterruptedException {
         draining = true;
         parked.forEach(Poll::finishNow);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
+        while (!parked.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
     }
 
     /** Delivers a poll's answer on its connection; owned by the connection's loop. */
@@ -119,7 +128,6 @@ final class PollEndpoint {
 
         @Override
         public void accept(byte[] body) {
-            parked.remove(poll);
             ctx.channel().closeFuture().removeListener(onClose);
             if (body == null) {
                 services.metrics().error(ErrorCode.INTERNAL);
@@ -127,6 +135,7 @@ final class PollEndpoint {
             } else {
                 cors.reply(ctx, keepAlive, 200, body, 0, origin);
             }
+            parked.remove(poll); // after the answer is written: the drain waits for this
         }
     }
 
