@@ -4,31 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.engine.Broker;
 import io.herald.engine.BrokerContract;
-import io.herald.engine.Engine;
 import io.herald.protocol.ChannelName;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The broker contract against the real local Redis; the second node has its own connections. */
 class RedisBrokerTest extends BrokerContract {
-    private static final String PREFIX = RedisTestSupport.uniquePrefix("broker");
-    private final List<Engine> engines = new ArrayList<>();
-
-    @BeforeAll
-    static void redisAnswers() {
-        RedisTestSupport.requireLocalRedis();
-    }
+    @RegisterExtension
+    static final RedisEngines ENGINES = new RedisEngines("broker");
 
     @Override
     protected Broker create() {
-        Engine engine = RedisEngine.create(RedisTestSupport.config(PREFIX));
-        engines.add(engine);
-        return engine.broker();
+        return ENGINES.open().broker();
     }
 
     @Override
@@ -48,15 +36,5 @@ class RedisBrokerTest extends BrokerContract {
 
         listener.awaitPublications(channel, 1);
         assertThat(listener.interruptions()).isEmpty();
-    }
-
-    @AfterEach
-    void closeEngines() {
-        engines.forEach(Engine::close);
-    }
-
-    @AfterAll
-    static void deleteKeys() {
-        RedisTestSupport.deleteKeys(RedisTestSupport.URL, PREFIX);
     }
 }
