@@ -178,11 +178,7 @@ class LimitsTest {
              WsClient second = node.connectAs("7", "**")) {
             double before = node.metric("herald_rate_limited_total{limit=\"connections_per_user\"}");
             WsClient third = node.connect(node.token("7", List.of("**"), List.of(), List.of()));
-            JsonNode d = third.expect("disconnect");
-            assertThat(d.get("code").asInt()).isEqualTo(4008);
-            assertThat(d.get("reconnect").asBoolean()).isTrue();
-            assertHumanReadable(d.get("reason").asText());
-            assertThat(third.awaitClose()).isEqualTo(4008);
+            assertClosedAtConnectionLimit(third);
             awaitCounterAbove(node, "herald_rate_limited_total{limit=\"connections_per_user\"}", before);
             // the user's first two connections are untouched
             first.expectNothingPending();
@@ -199,6 +195,15 @@ class LimitsTest {
         }
     }
 
+    /** The connection got {@code disconnect} 4008 (reconnect, with a readable reason), then close 4008. */
+    private static void assertClosedAtConnectionLimit(WsClient c) {
+        JsonNode d = c.expect("disconnect");
+        assertThat(d.get("code").asInt()).isEqualTo(4008);
+        assertThat(d.get("reconnect").asBoolean()).isTrue();
+        assertHumanReadable(d.get("reason").asText());
+        assertThat(c.awaitClose()).isEqualTo(4008);
+    }
+
     // ---- total connections ----
 
     @Test
@@ -209,11 +214,7 @@ class LimitsTest {
              WsClient b = node.connectAs("b", "**")) {
             double before = node.metric("herald_rate_limited_total{limit=\"max_connections\"}");
             WsClient over = node.connect(node.token("c", List.of("**"), List.of(), List.of()));
-            JsonNode d = over.expect("disconnect");
-            assertThat(d.get("code").asInt()).isEqualTo(4008);
-            assertThat(d.get("reconnect").asBoolean()).isTrue();
-            assertHumanReadable(d.get("reason").asText());
-            assertThat(over.awaitClose()).isEqualTo(4008);
+            assertClosedAtConnectionLimit(over);
             awaitCounterAbove(node, "herald_rate_limited_total{limit=\"max_connections\"}", before);
             assertThat(node.server.connectionCount()).isEqualTo(3);
             a.expectNothingPending();
