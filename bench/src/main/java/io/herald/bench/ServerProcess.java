@@ -117,12 +117,7 @@ final class ServerProcess implements AutoCloseable {
 
     /** Resident set size of the server process, in bytes. */
     long rss() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-            }
-        }
-        return -1;
+        return SystemServer.rss(process.pid());
     }
 
     @Override

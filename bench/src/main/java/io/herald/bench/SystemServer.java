@@ -54,7 +54,12 @@ abstract class SystemServer implements AutoCloseable {
     }
 
     long rss() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/" + pid() + "/status"))) {
+        return rss(pid());
+    }
+
+    /** Resident set size of process {@code pid} in bytes, from /proc; -1 when it is not listed. */
+    static long rss(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
             if (line.startsWith("VmRSS:")) {
                 return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
             }
