@@ -149,14 +149,18 @@ final class SseConnection extends ClientConnection {
 
     /** Queues one event: {@code id:} when given, then the JSON push as a single {@code data:} line. */
     private void event(String id, byte[] json) {
-        int length = (id == null ? 0 : id.length() + 5) + json.length + 8;
-        if (admit(length)) {
-            write(new DefaultHttpContent(encode(id, json, length)));
+        if (admit(encodedLength(id, json))) {
+            write(new DefaultHttpContent(encode(id, json)));
         }
     }
 
-    private ByteBuf encode(String id, byte[] json, int length) {
-        ByteBuf buf = channel.alloc().buffer(length);
+    /** Bytes of the event: {@code "id: " + id + "\n"} when there is an id, {@code "data: " + json + "\n\n"}. */
+    private static int encodedLength(String id, byte[] json) {
+        return (id == null ? 0 : id.length() + 5) + json.length + 8;
+    }
+
+    private ByteBuf encode(String id, byte[] json) {
+        ByteBuf buf = channel.alloc().buffer(encodedLength(id, json));
         if (id != null) {
             buf.writeCharSequence("id: ", StandardCharsets.US_ASCII);
             buf.writeCharSequence(id, StandardCharsets.US_ASCII);
@@ -171,9 +175,7 @@ final class SseConnection extends ClientConnection {
     /** Sends the {@code disconnect} push and ends the response; the client's EventSource sees the stream end. */
     @Override
     void sendClose(CloseCode code, String reason) {
-        byte[] frame = Frames.disconnect(code, reason);
-        int length = frame.length + 8;
-        channel.write(new DefaultHttpContent(encode(null, frame, length)), channel.voidPromise());
+        channel.write(new DefaultHttpContent(encode(null, Frames.disconnect(code, reason))), channel.voidPromise());
         channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
     }
 }
