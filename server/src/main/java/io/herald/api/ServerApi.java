@@ -100,6 +100,19 @@ public final class ServerApi {
         return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
     }
 
+    /**
+     * The 401 answer for a request with this {@code Authorization} header, or null when the key is
+     * right; lets the transport refuse a request from its headers, before reading its body.
+     */
+    public ApiResponse refusal(String authorization) {
+        try {
+            authorize(authorization);
+            return null;
+        } catch (ApiException e) {
+            return error(e);
+        }
+    }
+
     private void authorize(String header) throws ApiException {
         if (header == null || !header.regionMatches(true, 0, "apikey ", 0, 7)) {
             throw new ApiException(401, "unauthorized", "missing header Authorization: apikey <key>");

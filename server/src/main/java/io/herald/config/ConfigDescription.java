@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.UncheckedIOException;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -34,6 +35,8 @@ final class ConfigDescription {
         root.put("jwt", jwt(cfg.jwt()));
         root.put("client", client(cfg.client()));
         root.put("limits", limits(cfg.limits()));
+        root.put("http", http(cfg.http()));
+        root.put("metrics", Collections.singletonMap("auth", redacted(cfg.http().metricsAuth())));
         root.put("tls", tls(cfg.tls()));
         root.put("shutdown", Map.of("drain_window", Units.format(cfg.drainWindow())));
         if (cfg.redis() != null) {
@@ -96,6 +99,17 @@ final class ConfigDescription {
         m.put("connections_per_user", l.connectionsPerUser());
         m.put("connection_rate_per_ip", l.connectionRatePerIp());
         m.put("api_rate", l.apiRate());
+        return m;
+    }
+
+    private static Map<String, Object> http(HttpConfig h) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("head_timeout", Units.format(h.headTimeout()));
+        m.put("idle_timeout", Units.format(h.idleTimeout()));
+        m.put("min_body_rate", Units.formatSize(h.minBodyRate()));
+        m.put("max_buffered_bodies", Units.formatSize(h.maxBufferedBodies()));
+        m.put("max_pipelined", h.maxPipelined());
+        m.put("public_rate_per_ip", h.publicRatePerIp());
         return m;
     }
 

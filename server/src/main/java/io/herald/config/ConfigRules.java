@@ -185,6 +185,30 @@ final class ConfigRules {
         return (int) value;
     }
 
+    /** The least body rate: 1 byte per second (a body that may stall forever is no deadline) to 1 MiB/s. */
+    static long bodyRate(long bytesPerSecond, String label) {
+        if (bytesPerSecond < 1 || bytesPerSecond > 1024 * 1024) {
+            throw new ConfigException(label + ": must be 1..1MiB per second (was " + bytesPerSecond + " bytes)");
+        }
+        return bytesPerSecond;
+    }
+
+    /** Room for at least one full-size body, at most 1 GiB (spelt 1024MiB: sizes have no GiB unit). */
+    static long bufferedBodies(long bytes, String label) {
+        if (bytes < 1024 * 1024 || bytes > 1024L * 1024 * 1024) {
+            throw new ConfigException(label + ": must be 1MiB..1024MiB (was " + bytes + " bytes)");
+        }
+        return bytes;
+    }
+
+    /** A shared secret sent by clients (the metrics bearer token): at least 16 characters, no spaces. */
+    static String secretToken(String value, String label) {
+        if (value.length() < 16 || value.chars().anyMatch(c -> c <= ' ' || c > '~')) {
+            throw new ConfigException(label + ": must be at least 16 printable characters without spaces");
+        }
+        return value;
+    }
+
     /** A node-wide limit: any non-negative int, 0 meaning unlimited. */
     static int limit(long value, String label) {
         if (value < 0 || value > Integer.MAX_VALUE) {

@@ -33,8 +33,9 @@ final class EnvLayer {
     static final String REDIS_URL = "HERALD_REDIS_URL";
     static final String REDIS_CLUSTER = "HERALD_REDIS_CLUSTER";
     static final String REDIS_PREFIX = "HERALD_REDIS_PREFIX";
+    static final String METRICS_AUTH = "HERALD_METRICS_AUTH";
     private static final Set<String> KNOWN = Set.of(CONFIG, PORT, HOST, API_KEY, JWT_HMAC_SECRET, JWT_JWKS_URL,
-            ALLOW_ANONYMOUS, ENGINE, TLS_CERT, TLS_KEY, REDIS_URL, REDIS_CLUSTER, REDIS_PREFIX);
+            ALLOW_ANONYMOUS, ENGINE, TLS_CERT, TLS_KEY, REDIS_URL, REDIS_CLUSTER, REDIS_PREFIX, METRICS_AUTH);
 
     private EnvLayer() {
     }
@@ -71,6 +72,10 @@ final class EnvLayer {
             draft.engine = ConfigRules.engine(engine.trim(), ENGINE);
         }
         applyRedis(env, draft);
+        String metricsAuth = value(env, METRICS_AUTH);
+        if (metricsAuth != null) {
+            draft.http = draft.http.withMetricsAuth(ConfigRules.secretToken(metricsAuth, METRICS_AUTH));
+        }
         // relative paths start at the working directory; each variable overrides only its half
         String cert = value(env, TLS_CERT);
         if (cert != null) {

@@ -22,12 +22,13 @@ import java.util.Map;
  * @param tls            TLS settings, or null to serve plain {@code ws://} and {@code http://}
  * @param drainWindow    on shutdown, the time over which connected clients are told to reconnect
  * @param redis          Redis engine settings; null unless {@code engine} is "redis"
+ * @param http           deadlines and caps of plain HTTP requests
  */
 public record HeraldConfig(String host, int port, boolean devMode, String apiKey, boolean allowAnonymous,
                            JwtConfig jwt, ClientConfig client, Map<String, NamespaceConfig> namespaces,
                            NamespaceConfig defaults, List<String> allowedOrigins, String engine,
                            LimitsConfig limits, TlsConfig tls, Duration drainWindow,
-                           RedisConfig redis) {
+                           RedisConfig redis, HttpConfig http) {
 
     public HeraldConfig {
         namespaces = Map.copyOf(namespaces);

@@ -26,7 +26,11 @@ final class YamlLayer {
             YAMLMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
     private static final Set<String> ROOT_KEYS = Set.of("host", "port", "api_key", "allow_anonymous", "engine",
-            "allowed_origins", "jwt", "client", "limits", "tls", "shutdown", "namespaces", "namespace_defaults", "redis");
+            "allowed_origins", "jwt", "client", "limits", "tls", "shutdown", "namespaces", "namespace_defaults", "redis",
+            "http", "metrics");
+    private static final Set<String> HTTP_KEYS = Set.of("head_timeout", "idle_timeout", "min_body_rate",
+            "max_buffered_bodies", "max_pipelined", "public_rate_per_ip");
+    private static final Set<String> METRICS_KEYS = Set.of("auth");
     private static final Set<String> REDIS_KEYS = Set.of("url", "cluster", "prefix", "presence_ttl", "timeout");
     private static final Set<String> JWT_KEYS = Set.of("hmac_secret", "rsa_public_key", "ec_public_key",
             "jwks_url", "audience", "issuer", "allow_no_exp", "refresh_grace", "refresh_ahead", "jwks_refresh");
@@ -107,6 +111,18 @@ final class YamlLayer {
         Section limits = root.section("limits");
         if (limits != null) {
             draft.limits = readLimits(limits);
+        }
+        Section http = root.section("http");
+        if (http != null) {
+            draft.http = readHttp(http, draft.http);
+        }
+        Section metrics = root.section("metrics");
+        if (metrics != null) {
+            metrics.requireKnown(METRICS_KEYS);
+            String auth = metrics.text("auth");
+            if (auth != null) {
+                draft.http = draft.http.withMetricsAuth(ConfigRules.secretToken(auth, metrics.key("auth")));
+            }
         }
         Section tls = root.section("tls");
         if (tls != null) {
@@ -216,6 +232,23 @@ final class YamlLayer {
                 limit(l, "connections_per_user", d.connectionsPerUser()),
                 limit(l, "connection_rate_per_ip", d.connectionRatePerIp()),
                 limit(l, "api_rate", d.apiRate()));
+    }
+
+    private static HttpConfig readHttp(Section h, HttpConfig d) {
+        h.requireKnown(HTTP_KEYS);
+        Duration head = orElse(h.duration("head_timeout"), d.headTimeout());
+        Duration idle = orElse(h.duration("idle_timeout"), d.idleTimeout());
+        Long rate = h.size("min_body_rate");
+        Long buffered = h.size("max_buffered_bodies");
+        Long pipelined = h.integer("max_pipelined");
+        return d.withTimeouts(ConfigRules.atLeastOneSecond(head, h.key("head_timeout")),
+                        ConfigRules.atLeastOneSecond(idle, h.key("idle_timeout")))
+                .withBodies(rate != null ? ConfigRules.bodyRate(rate, h.key("min_body_rate")) : d.minBodyRate(),
+                        buffered != null ? ConfigRules.bufferedBodies(buffered, h.key("max_buffered_bodies"))
+                                : d.maxBufferedBodies())
+                .withRequests(pipelined != null ? ConfigRules.clientCount(pipelined, h.key("max_pipelined"))
+                                : d.maxPipelined(),
+                        limit(h, "public_rate_per_ip", d.publicRatePerIp()));
     }
 
     private static int limit(Section l, String name, int fallback) {

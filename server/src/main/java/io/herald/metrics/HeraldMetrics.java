@@ -39,10 +39,15 @@ public final class HeraldMetrics {
     private final Counter slowConsumers;
     private final Map<ErrorCode, Counter> errors = new EnumMap<>(ErrorCode.class);
     private final Map<String, Counter> rateLimited = new ConcurrentHashMap<>();
+    private final Map<HttpCloseCause, Counter> httpClosed = new EnumMap<>(HttpCloseCause.class);
     private final Timer publishToWrite;
     private final BreachLog breaches = new BreachLog(10_000);
 
     public HeraldMetrics() {
+        for (HttpCloseCause cause : HttpCloseCause.values()) {
+            httpClosed.put(cause, Counter.builder("herald.http.closed").tag("cause", cause.label())
+                    .description("plain HTTP connections the node closed, by cause").register(registry));
+        }
         opened = Counter.builder("herald.connections.opened").description("client connections opened (WebSocket and SSE)").register(registry);
         publications = Counter.builder("herald.publications").description("publications accepted").register(registry);
         deliveries = Counter.builder("herald.deliveries").description("publications written to subscribers").register(registry);
@@ -143,6 +148,11 @@ public final class HeraldMetrics {
     }
 
     /** The Prometheus text exposition of every meter. */
+    /** The node closed a plain HTTP connection for {@code cause}. */
+    public void httpClosed(HttpCloseCause cause) {
+        httpClosed.get(cause).increment();
+    }
+
     public String scrape() {
         return registry.scrape();
     }

@@ -70,7 +70,7 @@ abstract class ClientConnection extends ChannelInboundHandlerAdapter implements 
         settings.sweeps().register(this, ctx.executor());
         metrics().connectionOpened();
         log.debug("{} {} opened from {}", kind(), session.clientId(), channel.remoteAddress());
-        if (!settings.connections().tryAdd(this)) {
+        if (!settings.connections().tryAdd(this, channel)) {
             metrics().rateLimited("max_connections");
             close(CloseCode.CONNECTION_LIMIT, "server connection limit reached; retry later");
             return false;

@@ -1,36 +1,107 @@
 package io.herald.transport;
 
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.util.AttributeKey;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Counts the node's open client connections (WebSocket and SSE) for the connection limit and the
- * metrics; the connections themselves are listed by their loops' {@link LivenessSweeps}, so a
- * connection costs no entry in a shared set. Thread-safe.
+ * Counts the node's TCP connections against {@code max_connections}, and among them the client
+ * connections (WebSocket and SSE) for the metrics; the client connections themselves are listed by
+ * their loops' {@link LivenessSweeps}, so a connection costs no entry in a shared set. Thread-safe.
+ *
+ * <p>Every accepted socket counts, whatever it turns into (an API request, a poll, a WebSocket), so
+ * silent or half-sent requests cannot hold file descriptors beyond the limit. A socket accepted past
+ * the limit is still read for a short while, so that it can be told why ({@code disconnect} 4008 on
+ * a WebSocket, 429 on HTTP); past the limit plus a small {@linkplain #ceiling() headroom} a socket is
+ * closed at once. The limit is lowered at start when the process's open-file limit could not hold
+ * it, since a node out of file descriptors cannot even accept a healthy client.
  */
 final class Connections {
+    private static final Logger log = LoggerFactory.getLogger(Connections.class);
+    /** File descriptors kept for everything that is not a client socket: jars, logs, epoll, Redis. */
+    static final int RESERVED_FILES = 256;
+    /** Marks a socket accepted past {@code max_connections}; only such sockets carry it. */
+    private static final AttributeKey<Boolean> OVER_LIMIT = AttributeKey.valueOf("herald.overLimit");
+
+    private final AtomicInteger sockets = new AtomicInteger();
     private final AtomicInteger count = new AtomicInteger();
     private final AtomicInteger sse = new AtomicInteger();
     private final int max;
+    private final int ceiling;
+    /** Counts a socket out when it closes; one shared instance, so a socket costs no listener object. */
+    private final ChannelFutureListener closed = f -> sockets.decrementAndGet();
 
-    /** {@code max} open connections at most; 0 = unlimited. */
-    Connections(int max) {
-        this.max = max;
-    }
-
-    /** Counts a connection in unless the node is full. */
-    boolean tryAdd(OpenConnection c) {
-        while (true) {
-            int n = count.get();
-            if (max > 0 && n >= max) {
-                return false;
-            }
-            if (count.compareAndSet(n, n + 1)) {
-                if (c instanceof SseConnection) {
-                    sse.incrementAndGet();
+    /**
+     * @param configured {@code max_connections}, 0 = unlimited
+     * @param openFiles  the process's open-file limit, or a value &lt;= 0 when unknown
+     */
+    Connections(int configured, long openFiles) {
+        int limit = configured;
+        if (openFiles > 0) {
+            long room = openFiles - RESERVED_FILES;
+            long fits = room - headroom((int) Math.min(Integer.MAX_VALUE, room));
+            if (limit == 0 || limit > fits) {
+                if (configured > 0) {
+                    log.warn("max_connections {} does not fit the open-file limit {} (ulimit -n); using {}",
+                            configured, openFiles, Math.max(1, fits));
                 }
-                return true;
+                limit = (int) Math.max(1, fits);
             }
         }
+        this.max = limit;
+        this.ceiling = limit == 0 ? 0 : limit + headroom(limit);
+    }
+
+    /** Sockets past the limit that may still be told why: a sixty-fourth of it, at least 64. */
+    private static int headroom(int limit) {
+        return Math.max(64, limit / 64);
+    }
+
+    /** The process's open-file limit, or -1 where the platform does not tell. */
+    static long openFileLimit() {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+            return unix.getMaxFileDescriptorCount();
+        }
+        return -1;
+    }
+
+    /**
+     * Counts in a newly accepted socket. Returns false when it is past the ceiling: the caller closes it
+     * at once. A socket past the limit but under the ceiling is marked {@linkplain #overLimit over the
+     * limit}.
+     */
+    boolean socketOpened(Channel ch) {
+        int n = sockets.incrementAndGet();
+        ch.closeFuture().addListener(closed);
+        if (max == 0 || n <= max) {
+            return true;
+        }
+        if (n > ceiling) {
+            return false;
+        }
+        ch.attr(OVER_LIMIT).set(Boolean.TRUE);
+        return true;
+    }
+
+    /** Whether the socket was accepted past {@code max_connections}. */
+    static boolean overLimit(Channel ch) {
+        return ch.hasAttr(OVER_LIMIT);
+    }
+
+    /** Counts a client connection in unless its socket came past the limit. */
+    boolean tryAdd(OpenConnection c, Channel ch) {
+        if (overLimit(ch)) {
+            return false;
+        }
+        count.incrementAndGet();
+        if (c instanceof SseConnection) {
+            sse.incrementAndGet();
+        }
+        return true;
     }
 
     /** Counts out a connection that {@link #tryAdd} counted in. */
@@ -41,12 +112,28 @@ final class Connections {
         }
     }
 
+    /** Open client connections (WebSocket and SSE). */
     int count() {
         return count.get();
     }
 
-    /** Open SSE streams (the rest are WebSocket connections). */
+    /** Open SSE streams (the rest of {@link #count} are WebSocket connections). */
     int sseCount() {
         return sse.get();
+    }
+
+    /** Open TCP connections of every kind. */
+    int sockets() {
+        return sockets.get();
+    }
+
+    /** The effective {@code max_connections} (0 = unlimited). */
+    int max() {
+        return max;
+    }
+
+    /** Sockets beyond which a new one is closed at once (0 = none). */
+    int ceiling() {
+        return ceiling;
     }
 }

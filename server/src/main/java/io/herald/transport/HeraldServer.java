@@ -24,7 +24,10 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpUtil;
+import io.herald.config.HttpConfig;
 import io.herald.limits.KeyedRateLimiter;
+import io.herald.metrics.HttpCloseCause;
+import java.nio.charset.StandardCharsets;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -67,7 +70,7 @@ public final class HeraldServer implements AutoCloseable {
         this.engine = engine;
         this.hub = new Hub(engine.broker(), metrics);
         this.sweeps = new LivenessSweeps(config.client().ping());
-        this.connections = new Connections(config.limits().maxConnections());
+        this.connections = new Connections(config.limits().maxConnections(), Connections.openFileLimit());
         this.loops = EventLoops.best();
         this.boss = loops.group(1, "herald-accept");
         // one I/O loop per core: more loops than cores only adds context switches to a fan-out
@@ -88,15 +91,23 @@ public final class HeraldServer implements AutoCloseable {
         Cors cors = new Cors(config);
         KeyedRateLimiter<InetAddress> perIp = new KeyedRateLimiter<>(config.limits().connectionRatePerIp());
         KeyedRateLimiter<String> perClient = new KeyedRateLimiter<>(config.client().commandRate());
-        WebSocketUpgrade upgrade = new WebSocketUpgrade(config, services, sweeps, connections, perIp, cors);
+        WebSocketUpgrade upgrade = new WebSocketUpgrade(config, services, sweeps, connections, cors);
         polls = new PollEndpoint(services, perClient, cors);
         HttpRouter.ClientEndpoints clients = new HttpRouter.ClientEndpoints(
-                new SseEndpoint(services, sweeps, connections, perIp, cors), polls,
+                new SseEndpoint(services, sweeps, connections, cors), polls,
                 new PublishEndpoint(services, perClient, cors), cors);
+        HttpConfig http = config.http();
+        HttpRouter.PublicEndpoints open = new HttpRouter.PublicEndpoints(new KeyedRateLimiter<>(http.publicRatePerIp()),
+                http.metricsAuth() == null ? null : http.metricsAuth().getBytes(StandardCharsets.UTF_8));
+        BodyBudget bodies = new BodyBudget(http.maxBufferedBodies());
+        HttpGuard.Shared guards = new HttpGuard.Shared(http, config.client().writeTimeout().toNanos(), bodies, api, metrics);
         SslContext ssl = TlsContexts.server(config.tls());
         metrics.gauge("herald.connections", "open client connections (WebSocket and SSE)", connections::count);
         metrics.transportGauge("ws", () -> connections.count() - connections.sseCount());
         metrics.transportGauge("sse", connections::sseCount);
+        metrics.gauge("herald.tcp.connections", "open TCP connections of every kind (counted against max_connections)",
+                connections::sockets);
+        metrics.gauge("herald.http.buffered.body.bytes", "bytes of HTTP request bodies held at once", bodies::used);
         metrics.gauge("herald.subscriptions", "subscriptions on this node", hub::subscriptionCount);
         metrics.gauge("herald.channels", "channels with subscribers on this node", hub::channelCount);
         metrics.gauge("herald.outbound.queue.bytes", "bytes queued for clients, not yet taken by their sockets (as of the last liveness sweep)",
@@ -116,12 +127,24 @@ public final class HeraldServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (!connections.socketOpened(ch)) {
+                            metrics.httpClosed(HttpCloseCause.CONNECTION_CEILING);
+                            ch.close();
+                            return;
+                        }
+                        long retryAfter = ch.remoteAddress() != null ? perIp.acquire(ch.remoteAddress().getAddress()) : 0;
+                        // the guard asks for reads itself, so a client cannot send ahead of unwritten answers
+                        ch.config().setAutoRead(false);
+                        HttpGuard guard = new HttpGuard(guards, retryAfter, Connections.overLimit(ch));
                         if (ssl != null) {
                             ch.pipeline().addLast("tls", ssl.newHandler(ch.alloc()));
                         }
+                        ch.pipeline().addLast("http-bytes", guard.byteWatch());
                         ch.pipeline().addLast("http", new HttpServerCodec());
+                        ch.pipeline().addLast("http-guard", guard);
                         ch.pipeline().addLast("http-aggregator", new JsonHttpAggregator());
-                        ch.pipeline().addLast("router", new HttpRouter(upgrade, api, HeraldServer.this::isReady, metrics, clients));
+                        ch.pipeline().addLast("router", new HttpRouter(upgrade, api, HeraldServer.this::isReady, metrics,
+                                clients, open));
                     }
                 });
         serverChannel = b.bind(config.host(), config.port()).sync().channel();

@@ -11,7 +11,12 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.herald.limits.KeyedRateLimiter;
+import io.herald.protocol.ErrorCode;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,13 +32,22 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final BooleanSupplier ready;
     private final HeraldMetrics metrics;
     private final ClientEndpoints clients;
+    private final PublicEndpoints open;
 
     /** The HTTP endpoints of clients on SSE or polling, and their CORS rule. */
     record ClientEndpoints(SseEndpoint sse, PollEndpoint poll, PublishEndpoint publish, Cors cors) {
     }
 
+    /**
+     * The rules of the endpoints anyone may call ({@code /health}, {@code /ready}, {@code /metrics}):
+     * requests per second per IP address, and the bearer token {@code /metrics} requires (null: none).
+     */
+    record PublicEndpoints(KeyedRateLimiter<InetAddress> perIp, byte[] metricsAuth) {
+    }
+
     HttpRouter(WebSocketUpgrade upgrade, ServerApi api, BooleanSupplier ready, HeraldMetrics metrics,
-               ClientEndpoints clients) {
+               ClientEndpoints clients, PublicEndpoints open) {
+        this.open = open;
         this.metrics = metrics;
         this.clients = clients;
         this.upgrade = upgrade;
@@ -50,6 +64,10 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         QueryStringDecoder uri = new QueryStringDecoder(req.uri());
         String path = uri.rawPath();
+        boolean publicPath = path.equals("/health") || path.equals("/ready") || path.equals("/metrics");
+        if (publicPath && refusedPublic(ctx, keepAlive, path, req)) {
+            return;
+        }
         if (path.equals("/ws")) {
             upgrade.handle(ctx, req, uri);
         } else if (path.equals("/health")) {
@@ -76,6 +94,31 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
         } else {
             HttpReplies.error(ctx, keepAlive, 404, "not_found", "no such endpoint: " + path);
         }
+    }
+
+    /** Applies the per-IP rate and the metrics token; true when it answered the request itself. */
+    private boolean refusedPublic(ChannelHandlerContext ctx, boolean keepAlive, String path, FullHttpRequest req) {
+        if (ctx.channel().remoteAddress() instanceof InetSocketAddress remote) {
+            long wait = open.perIp().acquire(remote.getAddress());
+            if (wait > 0) {
+                metrics.rateLimited("public_rate_per_ip");
+                HttpReplies.json(ctx, keepAlive, 429, HttpReplies.errorBody(429, ErrorCode.TOO_MANY_REQUESTS.wire(),
+                        "more than the allowed requests per second to " + path + " from this address; retry in "
+                                + wait + "s"), wait);
+                return true;
+            }
+        }
+        if (path.equals("/metrics") && open.metricsAuth() != null) {
+            String header = req.headers().get(HttpHeaderNames.AUTHORIZATION);
+            byte[] given = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
+                    ? header.substring(7).trim().getBytes(StandardCharsets.UTF_8) : new byte[0];
+            if (!MessageDigest.isEqual(given, open.metricsAuth())) {
+                HttpReplies.error(ctx, keepAlive, 401, ErrorCode.UNAUTHORIZED.wire(),
+                        "/metrics requires Authorization: Bearer <metrics.auth>");
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A client that hangs up mid-request (say, during a large upload) is routine, not a server fault. */

@@ -1,7 +1,6 @@
 package io.herald.transport;
 
 import io.herald.config.HeraldConfig;
-import io.herald.limits.KeyedRateLimiter;
 import io.herald.protocol.ProtocolException;
 import io.herald.session.SessionServices;
 import io.netty.channel.ChannelHandlerContext;
@@ -15,8 +14,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 
 /**
  * {@code GET /sse}: checks the request (origin, new-connection rate per IP, channels and cursors),
@@ -29,15 +26,12 @@ final class SseEndpoint {
     private final HeraldConfig config;
     private final SessionServices services;
     private final ConnectionSettings settings;
-    private final KeyedRateLimiter<InetAddress> perIp;
     private final Cors cors;
 
-    SseEndpoint(SessionServices services, LivenessSweeps sweeps, Connections connections,
-                KeyedRateLimiter<InetAddress> perIp, Cors cors) {
+    SseEndpoint(SessionServices services, LivenessSweeps sweeps, Connections connections, Cors cors) {
         this.config = services.config();
         this.services = services;
         this.settings = ConnectionSettings.of(services, sweeps, connections);
-        this.perIp = perIp;
         this.cors = cors;
     }
 
@@ -50,14 +44,12 @@ final class SseEndpoint {
             cors.reply(ctx, false, 405, HttpReplies.errorBody(405, "bad_request", "use GET for /sse"), 0, origin);
             return;
         }
-        if (ctx.channel().remoteAddress() instanceof InetSocketAddress remote) {
-            long wait = perIp.acquire(remote.getAddress());
-            if (wait > 0) {
-                services.metrics().rateLimited("connection_rate_per_ip");
-                cors.reply(ctx, false, 429, HttpReplies.errorBody(429, "too_many_requests", "too many new connections from "
-                        + remote.getAddress().getHostAddress() + "; retry in " + wait + "s"), wait, origin);
-                return;
-            }
+        long wait = HttpGuard.refusedRetryAfter(ctx.pipeline());
+        if (wait > 0) {
+            services.metrics().rateLimited("connection_rate_per_ip");
+            cors.reply(ctx, false, 429, HttpReplies.errorBody(429, "too_many_requests", "too many new connections from "
+                    + WebSocketUpgrade.remoteHost(ctx) + "; retry in " + wait + "s"), wait, origin);
+            return;
         }
         StreamQuery query;
         try {
@@ -77,6 +69,7 @@ final class SseEndpoint {
         cors.decorate(res.headers(), origin);
         ctx.writeAndFlush(res, ctx.voidPromise());
         ctx.pipeline().remove(HttpRouter.class);
+        HttpGuard.handOver(ctx.pipeline());
         ctx.pipeline().addLast("sse", new SseConnection(ctx.channel(), settings, query));
     }
 }

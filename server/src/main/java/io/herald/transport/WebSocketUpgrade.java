@@ -12,8 +12,6 @@ import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
-import io.herald.limits.KeyedRateLimiter;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
 
@@ -28,16 +26,13 @@ final class WebSocketUpgrade {
     private final SessionServices services;
     private final WebSocketDecoderConfig decoderConfig;
     private final ConnectionSettings settings;
-    private final KeyedRateLimiter<InetAddress> perIp;
     private final Cors cors;
 
-    /** {@code perIp} counts new connections per IP address, shared with SSE streams. */
     WebSocketUpgrade(HeraldConfig config, SessionServices services, LivenessSweeps sweeps, Connections connections,
-                     KeyedRateLimiter<InetAddress> perIp, Cors cors) {
+                     Cors cors) {
         this.config = config;
         this.services = services;
         this.settings = ConnectionSettings.of(services, sweeps, connections);
-        this.perIp = perIp;
         this.cors = cors;
         this.decoderConfig = WebSocketDecoderConfig.newBuilder()
                 .maxFramePayloadLength(config.client().maxFrameSize())
@@ -57,14 +52,11 @@ final class WebSocketUpgrade {
             HttpReplies.error(ctx, false, 403, "permission_denied", "origin " + origin + " is not in allowed_origins");
             return;
         }
-        if (ctx.channel().remoteAddress() instanceof InetSocketAddress remote) {
-            long wait = perIp.acquire(remote.getAddress());
-            if (wait > 0) {
-                services.metrics().rateLimited("connection_rate_per_ip");
-                HttpReplies.tooManyRequests(ctx, wait, "too many new connections from " + remote.getAddress().getHostAddress()
-                        + "; retry in " + wait + "s");
-                return;
-            }
+        long wait = HttpGuard.refusedRetryAfter(ctx.pipeline());
+        if (wait > 0) {
+            services.metrics().rateLimited("connection_rate_per_ip");
+            HttpReplies.tooManyRequests(ctx, wait, "too many new connections from " + remoteHost(ctx) + "; retry in " + wait + "s");
+            return;
         }
         List<String> tokens = uri.parameters().get("token");
         String token = tokens == null || tokens.isEmpty() ? null : tokens.getFirst();
@@ -87,7 +79,13 @@ final class WebSocketUpgrade {
             if (encoder != null) {
                 p.remove(encoder.handler());
             }
+            HttpGuard.handOver(p);
             p.addLast("ws-session", new WebSocketConnection(ctx.channel(), settings, token));
         });
+    }
+
+    static String remoteHost(ChannelHandlerContext ctx) {
+        return ctx.channel().remoteAddress() instanceof InetSocketAddress remote
+                ? remote.getAddress().getHostAddress() : String.valueOf(ctx.channel().remoteAddress());
     }
 }

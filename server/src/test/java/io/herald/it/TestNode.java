@@ -6,6 +6,7 @@ import io.herald.auth.Authenticator;
 import io.herald.auth.TokenIssuer;
 import io.herald.config.ClientConfig;
 import io.herald.config.HeraldConfig;
+import io.herald.config.HttpConfig;
 import io.herald.config.JwtConfig;
 import io.herald.config.LimitsConfig;
 import io.herald.config.TlsConfig;
@@ -49,6 +50,7 @@ final class TestNode implements AutoCloseable {
         /** Command limits out of the way: tests about limits set their own. */
         private ClientConfig client = ClientConfig.DEFAULTS.withCommandLimits(1000, 1_000_000, 1_000_000);
         private LimitsConfig limits = LimitsConfig.UNLIMITED;
+        private HttpConfig http = HttpConfig.DEFAULTS;
         private TlsConfig tls;
         private Duration drainWindow = Duration.ofSeconds(1);
         private JwtConfig jwt = JwtConfig.hmac(SECRET);
@@ -108,6 +110,11 @@ final class TestNode implements AutoCloseable {
             return this;
         }
 
+        Builder http(HttpConfig h) {
+            http = h;
+            return this;
+        }
+
         Builder origins(List<String> o) {
             origins = o;
             return this;
@@ -116,7 +123,7 @@ final class TestNode implements AutoCloseable {
         TestNode start() throws InterruptedException {
             Engine e = engine.get();
             return new TestNode(new HeraldConfig("127.0.0.1", 0, devMode, API_KEY, anonymous, jwt, client,
-                    namespaces, defaults, origins, e.name(), limits, tls, drainWindow, null), e);
+                    namespaces, defaults, origins, e.name(), limits, tls, drainWindow, null, http), e);
         }
     }
 
