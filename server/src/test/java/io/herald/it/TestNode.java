@@ -50,7 +50,8 @@ final class TestNode implements AutoCloseable {
         /** Command limits out of the way: tests about limits set their own. */
         private ClientConfig client = ClientConfig.DEFAULTS.withCommandLimits(1000, 1_000_000, 1_000_000);
         private LimitsConfig limits = LimitsConfig.UNLIMITED;
-        private HttpConfig http = HttpConfig.DEFAULTS;
+        /** Public endpoints unlimited: tests poll /metrics in tight loops; tests about that limit set their own. */
+        private HttpConfig http = HttpConfig.DEFAULTS.withRequests(HttpConfig.DEFAULTS.maxPipelined(), 0);
         private TlsConfig tls;
         private Duration drainWindow = Duration.ofSeconds(1);
         private JwtConfig jwt = JwtConfig.hmac(SECRET);
