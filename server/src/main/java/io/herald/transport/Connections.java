@@ -2,6 +2,9 @@ package io.herald.transport;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandler;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.AttributeKey;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -21,7 +24,10 @@ import org.slf4j.LoggerFactory;
  */
 final class Connections {
     private static final Logger log = LoggerFactory.getLogger(Connections.class);
-    /** File descriptors kept for everything that is not a client socket: jars, logs, epoll, Redis. */
+    /**
+     * File descriptors kept for everything that is not a client socket (jars, logs, epoll, Redis), or
+     * twice what the process has open at start when that is more.
+     */
     static final int RESERVED_FILES = 256;
     /** Marks a socket accepted past {@code max_connections}; only such sockets carry it. */
     private static final AttributeKey<Boolean> OVER_LIMIT = AttributeKey.valueOf("herald.overLimit");
@@ -41,7 +47,7 @@ final class Connections {
     Connections(int configured, long openFiles) {
         int limit = configured;
         if (openFiles > 0) {
-            long room = openFiles - RESERVED_FILES;
+            long room = openFiles - Math.max(RESERVED_FILES, 2 * openNow());
             long fits = room - headroom((int) Math.min(Integer.MAX_VALUE, room));
             if (limit == 0 || limit > fits) {
                 if (configured > 0) {
@@ -60,6 +66,15 @@ final class Connections {
         return Math.max(64, limit / 64);
     }
 
+    /** Files the process has open now, or 0 where the platform does not tell. */
+    private static long openNow() {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+            return unix.getOpenFileDescriptorCount();
+        }
+        return 0;
+    }
+
     /** The process's open-file limit, or -1 where the platform does not tell. */
     static long openFileLimit() {
         if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
@@ -76,15 +91,40 @@ final class Connections {
      */
     boolean socketOpened(Channel ch) {
         int n = sockets.incrementAndGet();
-        ch.closeFuture().addListener(closed);
-        if (max == 0 || n <= max) {
-            return true;
-        }
-        if (n > ceiling) {
+        if (max > 0 && n > ceiling) {
+            sockets.decrementAndGet();
             return false;
         }
-        ch.attr(OVER_LIMIT).set(Boolean.TRUE);
+        ch.closeFuture().addListener(closed);
+        if (max > 0 && n > max) {
+            ch.attr(OVER_LIMIT).set(Boolean.TRUE);
+        }
         return true;
+    }
+
+    /**
+     * The server channel's stage that counts each accepted socket before it is handed to an I/O loop:
+     * counted any later, a busy node would accept past the open-file limit while registrations wait.
+     * Runs on the accepting loop.
+     */
+    ChannelInboundHandler acceptor(Runnable onRefused) {
+        return new ChannelInboundHandlerAdapter() {
+            @Override
+            public boolean isSharable() {
+                return true;
+            }
+
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                Channel child = (Channel) msg;
+                if (!socketOpened(child)) {
+                    onRefused.run();
+                    child.unsafe().closeForcibly();
+                    return;
+                }
+                ctx.fireChannelRead(msg);
+            }
+        };
     }
 
     /** Whether the socket was accepted past {@code max_connections}. */

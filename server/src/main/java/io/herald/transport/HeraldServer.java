@@ -118,6 +118,7 @@ public final class HeraldServer implements AutoCloseable {
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(loops.serverChannel())
+                .handler(connections.acceptor(() -> metrics.httpClosed(HttpCloseCause.CONNECTION_CEILING)))
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, marks)
@@ -127,11 +128,6 @@ public final class HeraldServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        if (!connections.socketOpened(ch)) {
-                            metrics.httpClosed(HttpCloseCause.CONNECTION_CEILING);
-                            ch.close();
-                            return;
-                        }
                         long retryAfter = ch.remoteAddress() != null ? perIp.acquire(ch.remoteAddress().getAddress()) : 0;
                         // the guard asks for reads itself, so a client cannot send ahead of unwritten answers
                         ch.config().setAutoRead(false);
