@@ -13,6 +13,7 @@ import com.nimbusds.jose.crypto.MACSigner;
 import io.herald.auth.Pem;
 import io.herald.auth.TokenIssuer;
 import io.herald.config.ClientConfig;
+import io.herald.config.HttpConfig;
 import io.herald.config.JwtConfig;
 import io.herald.config.LimitsConfig;
 import io.herald.protocol.JsonCodec;
@@ -162,6 +163,7 @@ class SecuritySuiteTest {
                         Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofMinutes(5)))
                 .client(clientConfig())
                 .limits(new LimitsConfig(0, 5, 0, 0))
+                .http(HttpConfig.DEFAULTS.withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(2)).withRequests(16, 0))
                 // names without ':' (orders#42) are in the default namespace: presence and history on,
                 // not public, so that permission (not availability) decides
                 .defaults(TestNode.ns(100, Duration.ofMinutes(5), true, false, false, false))
@@ -262,7 +264,11 @@ class SecuritySuiteTest {
                         SecuritySuiteTest::sigtermDuringBurst),
                 new Case("SIGTERM during a publish burst: delivery up to the 4000 frame (separate node)",
                         "publications delivered in order with no gap, then disconnect 4000 (reconnect:true) + close 4000; publishes get 503 not_available while draining, then a connection error once the node is closed",
-                        SecuritySuiteTest::sigtermDeliveryOnly));
+                        SecuritySuiteTest::sigtermDeliveryOnly),
+                new Case("plain HTTP tricks at once: 20 silent sockets, 10 slowloris heads, 10 unauthenticated 1 MB uploads, "
+                        + "2 x 6,000 pipelined /metrics never read",
+                        "uploads answered 401 at once; every other socket closed by the server within its deadline (2 s head, "
+                        + "2 s write)", SecuritySuiteTest::httpTricks));
     }
 
     @ParameterizedTest(name = "{index}: {0}")
@@ -1023,6 +1029,111 @@ class SecuritySuiteTest {
         }
         return "5 connected, 15 x disconnect 4008 reconnect:true + close 4008 [" + reasons.getFirst()
                 + "]; after one closed, a new one connected";
+    }
+
+    static String httpTricks(Ctx ctx) throws Exception {
+        long start = System.nanoTime();
+        List<java.net.Socket> silent = new ArrayList<>();
+        List<java.net.Socket> drippers = new ArrayList<>();
+        List<java.net.Socket> pipeliners = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            silent.add(ctx.track(httpSocket(0)));
+        }
+        for (int i = 0; i < 10; i++) {
+            java.net.Socket s = ctx.track(httpSocket(0));
+            s.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
+            drippers.add(s);
+        }
+        AtomicBoolean dripping = new AtomicBoolean(true);
+        Thread drip = Thread.ofVirtual().start(() -> {
+            while (dripping.get()) {
+                for (java.net.Socket s : drippers) {
+                    try {
+                        s.getOutputStream().write('X');
+                    } catch (IOException cut) {
+                        // the server hung up: the point
+                    }
+                }
+                sleepQuietly(200);
+            }
+        });
+        int refusedAtOnce = 0;
+        for (int i = 0; i < 10; i++) {
+            try (java.net.Socket s = httpSocket(0)) {
+                s.getOutputStream().write("POST /api/publish HTTP/1.1\r\nHost: x\r\nContent-Length: 1048576\r\n\r\n{\"a\":"
+                        .getBytes(StandardCharsets.US_ASCII));
+                s.setSoTimeout(1000);
+                String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+                if (answer.startsWith("HTTP/1.1 401 ")) {
+                    refusedAtOnce++;
+                }
+            }
+        }
+        byte[] many = "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n".repeat(6000).getBytes(StandardCharsets.US_ASCII);
+        for (int i = 0; i < 2; i++) {
+            java.net.Socket s = ctx.track(httpSocket(4096));
+            pipeliners.add(s);
+            Thread.ofVirtual().start(() -> {
+                try {
+                    s.getOutputStream().write(many);
+                } catch (IOException cut) {
+                    // the server stopped reading and closed
+                }
+            });
+        }
+        assertThat(refusedAtOnce).as("unauthenticated uploads answered 401 before their body").isEqualTo(10);
+        try {
+            for (java.net.Socket s : silent) {
+                assertThat(closedByServer(s, false)).as("silent socket closed").isTrue();
+            }
+            for (java.net.Socket s : drippers) {
+                assertThat(closedByServer(s, false)).as("slowloris socket closed").isTrue();
+            }
+            sleepQuietly(3000); // the pipeliners read nothing for longer than the write deadline
+            for (java.net.Socket s : pipeliners) {
+                assertThat(closedByServer(s, true)).as("pipelining socket closed").isTrue();
+            }
+        } finally {
+            dripping.set(false);
+            drip.join(2000);
+        }
+        return "10/10 uploads refused 401 at once; 20 silent, 10 slowloris and 2 pipelining sockets closed by the server within "
+                + (System.nanoTime() - start) / 1_000_000 + " ms";
+    }
+
+    private static java.net.Socket httpSocket(int receiveBuffer) throws IOException {
+        java.net.Socket s = new java.net.Socket();
+        if (receiveBuffer > 0) {
+            s.setReceiveBufferSize(receiveBuffer);
+        }
+        s.connect(new java.net.InetSocketAddress("127.0.0.1", node.port()), 5000);
+        return s;
+    }
+
+    /** Reads (and drops) what the server sends until it closes; false when it is still open after 8 s. */
+    private static boolean closedByServer(java.net.Socket s, boolean drain) throws IOException {
+        s.setSoTimeout(8000);
+        byte[] sink = new byte[8192];
+        try {
+            while (s.getInputStream().read(sink) >= 0) {
+                if (!drain) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (SocketTimeoutException stillOpen) {
+            return false;
+        } catch (IOException reset) {
+            return true;
+        }
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     static String neverReads(Ctx ctx) throws Exception {
