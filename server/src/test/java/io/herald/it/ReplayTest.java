@@ -253,6 +253,47 @@ class ReplayTest {
     }
 
     @Test
+    void aReplayWhoseRestIsTrimmedFromHistoryMeanwhileEndsWithInsufficientStateAndResubscribe() throws Exception {
+        try (TestNode node = TestNode.builder()
+                .namespace("small", TestNode.ns(200, Duration.ofMinutes(10), false, false, false, false)).start()) {
+            String ch = TestNode.unique("small:");
+            JsonNode start = position(node, ch);
+            long since = start.get("offset").asLong();
+            String epoch = start.get("epoch").asText();
+            publishBig(node, ch, 1, 199); // history holds exactly what the client missed
+            try (RawWsClient c = RawWsClient.connect(node.port(),
+                    "/ws?token=" + node.token("reader", List.of("small:*"), List.of(), List.of()), 64 * 1024)) {
+                c.setReadTimeout(20_000);
+                assertThat(next(c).path("type").asText()).isEqualTo("connected");
+                c.sendText("{\"type\":\"subscribe\",\"id\":1,\"channel\":\"" + ch + "\",\"since\":" + sinceJson(since, epoch) + "}");
+                assertThat(next(c).path("recovered").asBoolean()).isTrue();
+                long last = since;
+                for (int i = 1; i <= 5; i++) {
+                    assertThat(next(c).path("offset").asLong()).isEqualTo(++last);
+                }
+                // while the client does not read, 150 more push the oldest 150 out of history: the replay
+                // cannot be completed
+                for (int i = 1; i <= 150; i++) {
+                    node.publish(ch, "live", "{\"i\":" + (199 + i) + "}");
+                }
+                JsonNode n;
+                while (!(n = slim(next(c))).path("type").asText().equals("unsubscribed")) {
+                    assertThat(n.path("offset").asLong()).as("%s", n).isEqualTo(++last);
+                }
+                assertThat(n.path("reason").asText()).isEqualTo("insufficient_state");
+                assertThat(n.path("resubscribe").asBoolean()).isTrue();
+                assertThat(last).as("cut before the end of the replay").isLessThan(since + 199);
+                // resubscribing from where it stopped: history no longer has it, so the client must refetch
+                c.sendText("{\"type\":\"subscribe\",\"id\":2,\"channel\":\"" + ch + "\",\"since\":" + sinceJson(last, epoch) + "}");
+                JsonNode again = next(c);
+                assertThat(again.path("type").asText()).as("%s", again).isEqualTo("subscribed");
+                assertThat(again.path("recovered").asBoolean()).isFalse();
+                assertThat(again.path("offset").asLong()).isEqualTo(since + 199 + 150);
+            }
+        }
+    }
+
+    @Test
     void aClientThatStopsReadingMidReplayIsClosedAsASlowConsumerWithinTheWriteTimeoutAndMemoryStaysBounded()
             throws Exception {
         Duration writeTimeout = Duration.ofSeconds(2);
