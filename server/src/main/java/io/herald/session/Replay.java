@@ -45,7 +45,7 @@ final class Replay {
     private long cursor;
     /** The history page being written (null once written), and the index of its next publication. */
     private List<Publication> page;
-    private int next;
+    private int pageIndex;
     private long writtenCount;
     private long writtenBytes;
     private boolean reading;
@@ -91,47 +91,12 @@ final class Replay {
         long lastAccepted = 0;
         try {
             while (!ended && session.conn.isWritable()) {
-                if (sub.hasGap()) {
-                    fail("the node may have missed publications");
+                Publication p = nextToWrite();
+                if (p == null) {
                     return;
                 }
-                Publication p;
-                boolean live = false;
-                if (page != null && next < page.size()) {
-                    p = page.get(next++);
-                    if (p.offset() != cursor + 1 || !p.epoch().equals(epoch)) {
-                        fail("history skipped from " + cursor + " to " + p.position());
-                        return;
-                    }
-                } else {
-                    page = null;
-                    if (reading) {
-                        return;
-                    }
-                    StreamPosition skipped = sub.skipped();
-                    if (skipped != null && !skipped.epoch().equals(epoch)) {
-                        fail("the channel's epoch changed during the replay");
-                        return;
-                    }
-                    if (cursor < (skipped == null ? target : Math.max(target, skipped.offset()))) {
-                        read();
-                        continue;
-                    }
-                    p = sub.nextHeld();
-                    if (p == null) {
-                        finish();
-                        return;
-                    }
-                    if (!p.epoch().equals(epoch) || p.offset() > cursor + 1) {
-                        fail("live publication " + p.position() + " does not follow " + cursor);
-                        return;
-                    }
-                    if (p.offset() <= cursor) {
-                        continue; // replayed from history already
-                    }
-                    live = true;
-                }
-                session.conn.sendPublication(p, live);
+                // past the history pages come held live ones, which other subscribers got as shared frames
+                session.conn.sendPublication(p, page == null);
                 cursor = p.offset();
                 writtenCount++;
                 writtenBytes += p.frame().length;
@@ -143,6 +108,56 @@ final class Replay {
             if (count > 0) {
                 session.services.metrics().deliveries(count, lastAccepted);
             }
+        }
+    }
+
+    /**
+     * The publication after {@code cursor}: from the history page, else from history (a read), else from
+     * the held live ones. Null when the replay must wait for a read, has finished, or has failed.
+     */
+    private Publication nextToWrite() {
+        while (true) {
+            if (sub.hasGap()) {
+                fail("the node may have missed publications");
+                return null;
+            }
+            if (page != null && pageIndex < page.size()) {
+                Publication p = page.get(pageIndex++);
+                if (p.offset() != cursor + 1 || !p.epoch().equals(epoch)) {
+                    fail("history skipped from " + cursor + " to " + p.position());
+                    return null;
+                }
+                return p;
+            }
+            page = null;
+            if (reading) {
+                return null;
+            }
+            StreamPosition skipped = sub.skipped();
+            if (skipped != null && !skipped.epoch().equals(epoch)) {
+                fail("the channel's epoch changed during the replay");
+                return null;
+            }
+            if (cursor < (skipped == null ? target : Math.max(target, skipped.offset()))) {
+                read();
+                if (ended) {
+                    return null;
+                }
+                continue;
+            }
+            Publication held = sub.nextHeld();
+            if (held == null) {
+                finish();
+                return null;
+            }
+            if (!held.epoch().equals(epoch) || held.offset() > cursor + 1) {
+                fail("live publication " + held.position() + " does not follow " + cursor);
+                return null;
+            }
+            if (held.offset() == cursor + 1) {
+                return held;
+            }
+            // at or below the cursor: replayed from history already
         }
     }
 
@@ -164,7 +179,7 @@ final class Replay {
                         fail("history no longer holds offset " + (cursor + 1));
                     } else {
                         page = r.publications();
-                        next = 0;
+                        pageIndex = 0;
                         pump();
                     }
                 });
