@@ -38,6 +38,12 @@ final class ChannelCommands {
 
     private final ClientSession session;
     private final Engine engine;
+    /** The recovery replay being written, or null; replays of one connection run one at a time. */
+    private Replay replaying;
+    /** Replays waiting for {@link #replaying} to end, in the order their subscriptions opened; null when none. */
+    private ArrayDeque<Replay> waitingReplays;
+    /** True while {@link #startNextReplay} runs, so a replay that ends at once does not recurse into it. */
+    private boolean startingReplays;
 
     ChannelCommands(ClientSession session) {
         this.session = session;
@@ -223,7 +229,7 @@ final class ChannelCommands {
         return session.services.hub().addSubscriber(channel, sub).thenCompose(v -> since == null
                 ? engine.history().position(channel, sub.namespace)
                         .thenApply(pos -> new Opened(sub, new HistoryResult(List.of(), pos, false), null))
-                : engine.history().read(channel, since, Integer.MAX_VALUE, sub.namespace)
+                : engine.history().read(channel, since, Replay.FIRST_PAGE, sub.namespace)
                         .thenApply(r -> new Opened(sub, r, r.recovered())));
     }
 
@@ -235,33 +241,111 @@ final class ChannelCommands {
     }
 
     /**
-     * Sends the recovered publications, then those that arrived while setting up (dropping any at or
-     * below the starting offset), then lets live ones through; joins presence.
+     * Sends what the client missed, then what arrived while setting up (dropping any at or below the
+     * starting offset), then lets live ones through; joins presence. Without anything to replay (no
+     * recovered publications, nothing dropped from the backlog) this happens at once; otherwise a
+     * {@link Replay} paced by the socket does it, after any replay of this connection still running.
      */
     void goLive(Opened opened) {
         Subscription sub = opened.sub();
         if (session.subscriptions.get(sub.channel) != sub) {
             return;
         }
-        if (opened.wasRecovered()) {
-            List<Publication> missed = opened.result().publications();
-            for (Publication p : missed) {
-                session.conn.sendPublication(p, false);
+        StreamPosition position = opened.result().position();
+        List<Publication> missed = opened.wasRecovered() ? opened.result().publications() : List.of();
+        if (missed.isEmpty() && sub.backlogIsPlain()) {
+            ArrayDeque<Publication> held = sub.goLive(position);
+            for (Publication p : held) {
+                if (deliverLive(sub, p) == Subscription.Verdict.GAP) {
+                    return;
+                }
             }
-            if (!missed.isEmpty()) {
-                session.services.metrics().deliveries(missed.size(), missed.getLast().timestampMillis());
-            }
-        }
-        ArrayDeque<Publication> held = sub.goLive(opened.result().position());
-        if (held == null) {
-            insufficientState(sub);
+            joinPresence(sub);
             return;
         }
-        for (Publication p : held) {
-            if (deliverLive(sub, p) == Subscription.Verdict.GAP) {
-                return;
+        // a recovered read starts right after since; without one, the replay starts at the position
+        long start = missed.isEmpty() ? position.offset() : missed.getFirst().offset() - 1;
+        Replay replay = new Replay(session, this, sub, start, position, missed);
+        if (replaying == null) {
+            replaying = replay;
+            replay.pump();
+        } else {
+            if (waitingReplays == null) {
+                waitingReplays = new ArrayDeque<>(2);
             }
+            waitingReplays.addLast(replay);
         }
+    }
+
+    /** From the transport: it takes writes again, so the running replay goes on. */
+    void onWritable() {
+        if (replaying != null) {
+            replaying.pumpSoon();
+        }
+    }
+
+    /** {@code replay} wrote everything up to {@code at}: its subscription goes live there. */
+    void replayDone(Replay replay, StreamPosition at) {
+        if (replaying == replay) {
+            replaying = null;
+        }
+        Subscription sub = replay.sub;
+        ArrayDeque<Publication> held = sub.goLive(at);
+        if (held == null) {
+            insufficientState(sub);
+        } else {
+            // the replay took every held publication: nothing is left to check here
+            joinPresence(sub);
+        }
+        startNextReplay();
+    }
+
+    /** {@code replay} cannot go on without a gap: its subscription ends with {@code insufficient_state}. */
+    void replayFailed(Replay replay, String why) {
+        if (replaying == replay) {
+            replaying = null;
+        }
+        log.debug("{}: replay of {} stopped: {}", session.clientId(), replay.sub.channel, why);
+        insufficientState(replay.sub);
+        startNextReplay();
+    }
+
+    private void startNextReplay() {
+        if (startingReplays) {
+            return;
+        }
+        startingReplays = true;
+        try {
+            while (replaying == null && waitingReplays != null && !waitingReplays.isEmpty() && session.isConnected()) {
+                replaying = waitingReplays.pollFirst();
+                replaying.pump();
+            }
+            if (waitingReplays != null && waitingReplays.isEmpty()) {
+                waitingReplays = null;
+            }
+        } finally {
+            startingReplays = false;
+        }
+    }
+
+    /** Stops the replay of {@code sub}, running or waiting, if it has one. */
+    private void cancelReplay(Subscription sub) {
+        if (replaying != null && replaying.sub == sub) {
+            replaying.cancel();
+            replaying = null;
+            startNextReplay();
+        } else if (waitingReplays != null) {
+            waitingReplays.removeIf(r -> {
+                if (r.sub != sub) {
+                    return false;
+                }
+                r.cancel();
+                return true;
+            });
+        }
+    }
+
+    private void joinPresence(Subscription sub) {
         if (sub.namespace.presence()) {
             sub.inPresence = true;
             engine.presence().add(sub.channel, session.info());
@@ -286,7 +370,7 @@ final class ChannelCommands {
         if (sub.isLive()) {
             return deliverLive(sub, p) == Subscription.Verdict.DELIVER;
         }
-        sub.hold(p);
+        sub.hold(p, session.config.client().maxQueueBytes());
         return false;
     }
 
@@ -339,6 +423,9 @@ final class ChannelCommands {
 
     /** Ends a subscription: leaves the hub and presence (with a leave push where configured). */
     private void end(Subscription sub) {
+        if (!sub.isLive()) {
+            cancelReplay(sub);
+        }
         session.subscriptions.remove(sub.channel, sub);
         session.services.hub().removeSubscriber(sub.channel, sub);
         if (sub.inPresence) {

@@ -145,6 +145,13 @@ public final class ClientSession implements Subscriber {
         }
     }
 
+    /** The transport takes writes again after it stopped: paced replays go on. */
+    public void onWritable() {
+        if (state == State.CONNECTED) {
+            channelCommands.onWritable();
+        }
+    }
+
     /**
      * A text frame from the client. Frames beyond the command rate get {@code too_many_requests}; a
      * client refused {@code command_burst} times within 10 s is flooding and is closed with 4001.

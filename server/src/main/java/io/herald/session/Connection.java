@@ -22,6 +22,14 @@ public interface Connection {
     /** True when the caller is on the connection's thread. */
     boolean inLoop();
 
+    /**
+     * True while the transport takes more frames without passing its pacing mark (bytes queued and not
+     * yet taken by the socket). Paced writers (recovery replays) write only while it holds and go on when
+     * the transport calls {@link ClientSession#onWritable}; other frames are queued regardless, within
+     * the transport's byte cap.
+     */
+    boolean isWritable();
+
     /** Queues a text frame; frames leave in the order queued. The array must not be modified afterwards. */
     void send(byte[] frame);
 

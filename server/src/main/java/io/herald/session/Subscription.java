@@ -9,24 +9,39 @@ import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
 
 /**
- * One channel of one connection. Until it is live, publications are buffered; once live, each
- * publication is checked against the last delivered offset so the client sees every offset once,
- * in order. It is also the connection's member of the channel in the hub, so the hub hands it
+ * One channel of one connection. Until it is live, publications wait in its {@link Backlog}; once
+ * live, each publication is checked against the last delivered offset so the client sees every offset
+ * once, in order. It is also the connection's member of the channel in the hub, so the hub hands it
  * publications directly. Owned by the connection's thread; not thread-safe.
  */
 final class Subscription extends ChannelMember {
-    /** Publications buffered while the subscription is being set up, before it is dropped as stale. */
+    /** Publications held while the subscription is not live, before they are dropped (see {@link #hold}). */
     static final int MAX_PENDING = 10_000;
 
     enum Verdict { DELIVER, DUPLICATE, GAP }
+
+    /**
+     * What arrives while the subscription is being set up or its recovery is being replayed: held
+     * publications in order, at most {@link #MAX_PENDING} of them and {@code max_queue_bytes} of frames.
+     * Past that they are dropped and {@link #skipped} names the newest one dropped, which the replay
+     * then reads from history instead. One object per subscription that is not live.
+     */
+    private static final class Backlog {
+        final ArrayDeque<Publication> items = new ArrayDeque<>();
+        long bytes;
+        /** The newest publication dropped for want of room, or null. */
+        StreamPosition skipped;
+        /** The node may have missed a publication: the subscription cannot go live. */
+        boolean gap;
+    }
 
     private final ChannelCommands owner;
     final ChannelName channel;
     final NamespaceConfig namespace;
     /** True for subscriptions the server made (token {@code subscribe} claim, server API). */
     final boolean serverSide;
-    private ArrayDeque<Publication> pending = new ArrayDeque<>();
-    private boolean overflowed;
+    /** Null once live: the live path tests only this. */
+    private Backlog backlog = new Backlog();
     private long offset;
     private String epoch;
     boolean inPresence;
@@ -59,35 +74,70 @@ final class Subscription extends ChannelMember {
     }
 
     boolean isLive() {
-        return pending == null;
-    }
-
-    /** Buffers a publication that arrived before the subscription went live. */
-    void hold(Publication p) {
-        if (pending.size() >= MAX_PENDING) {
-            overflowed = true;
-            pending.clear();
-        } else if (!overflowed) {
-            pending.addLast(p);
-        }
-    }
-
-    /** Something may be missing from the buffer: going live ends the subscription instead. */
-    void markGap() {
-        overflowed = true;
-        pending.clear();
+        return backlog == null;
     }
 
     /**
-     * Makes the subscription live at {@code position} and returns the buffered publications to check
-     * with {@link #check}, or null when the buffer overflowed (a gap cannot be ruled out).
+     * Holds a publication that arrived before the subscription went live. When the backlog is full it
+     * is emptied and the publication recorded as {@link #skipped()}: everything up to it is in history.
+     */
+    void hold(Publication p, long maxBytes) {
+        Backlog b = backlog;
+        if (b.gap) {
+            return;
+        }
+        int size = p.frame().length;
+        if (b.items.size() >= MAX_PENDING || b.bytes + size > maxBytes) {
+            b.items.clear();
+            b.bytes = 0;
+            b.skipped = p.position();
+            return;
+        }
+        b.items.addLast(p);
+        b.bytes += size;
+    }
+
+    /** The oldest held publication, removed, or null when none is held. */
+    Publication nextHeld() {
+        Publication p = backlog.items.pollFirst();
+        if (p != null) {
+            backlog.bytes -= p.frame().length;
+        }
+        return p;
+    }
+
+    /** The newest publication dropped from the backlog (it must come from history), or null. */
+    StreamPosition skipped() {
+        return backlog.skipped;
+    }
+
+    /** Something may be missing from the backlog: the subscription ends instead of going live. */
+    void markGap() {
+        backlog.gap = true;
+        backlog.items.clear();
+        backlog.bytes = 0;
+    }
+
+    boolean hasGap() {
+        return backlog.gap;
+    }
+
+    /** True when nothing is held, dropped or missing: going live at the start position needs no replay. */
+    boolean backlogIsPlain() {
+        return backlog.skipped == null && !backlog.gap;
+    }
+
+    /**
+     * Makes the subscription live at {@code position} and returns the held publications to check with
+     * {@link #check}, or null when a gap cannot be ruled out. The caller has made sure that what was
+     * {@link #skipped()} is at or below {@code position}.
      */
     ArrayDeque<Publication> goLive(StreamPosition position) {
         offset = position.offset();
         epoch = position.epoch();
-        ArrayDeque<Publication> held = overflowed ? null : pending;
-        pending = null;
-        return held;
+        Backlog b = backlog;
+        backlog = null;
+        return b.gap ? null : b.items;
     }
 
     /** Decides whether a live publication is the next one, a duplicate, or proof of a gap. */

@@ -96,8 +96,18 @@ abstract class ClientConnection extends ChannelInboundHandlerAdapter implements 
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        unwritableSinceNanos = channel.isWritable() ? 0 : System.nanoTime();
+        boolean writable = channel.isWritable();
+        unwritableSinceNanos = writable ? 0 : System.nanoTime();
+        if (writable && !closing) {
+            session.onWritable();
+        }
         ctx.fireChannelWritabilityChanged();
+    }
+
+    /** Below the high water mark (a quarter of {@code max_queue_bytes}, at least 16 KiB) and not closing. */
+    @Override
+    public boolean isWritable() {
+        return !closing && channel.isWritable();
     }
 
     /** The liveness sweep's tick: the write deadline, keep-alives, then the session's own deadlines. */

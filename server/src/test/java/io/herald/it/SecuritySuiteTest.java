@@ -268,7 +268,10 @@ class SecuritySuiteTest {
                 new Case("plain HTTP tricks at once: 20 silent sockets, 10 slowloris heads, 10 unauthenticated 1 MB uploads, "
                         + "2 x 6,000 pipelined /metrics never read",
                         "uploads answered 401 at once; every other socket closed by the server within its deadline (2 s head, "
-                        + "2 s write)", SecuritySuiteTest::httpTricks));
+                        + "2 s write)", SecuritySuiteTest::httpTricks),
+                new Case("recovery replay of 200 x 64 KB (50 x max_queue_bytes)", "a reader resubscribing with since gets "
+                        + "all 200 once, in order, then the live ones, and stays open; one that stops reading mid-replay is "
+                        + "closed as slow consumer (4004, TCP closed)", SecuritySuiteTest::largeReplay));
     }
 
     @ParameterizedTest(name = "{index}: {0}")
@@ -1313,5 +1316,66 @@ class SecuritySuiteTest {
         assertThat(all.stream().filter(a -> a.status() == 503 && a.answeredNanos() < drainStart).toList())
                 .as("503 only once the drain has begun: " + summary).isEmpty();
         return summary;
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // a recovery replay far larger than max_queue_bytes
+    // ------------------------------------------------------------------------------------------
+
+    static String largeReplay(Ctx ctx) throws Exception {
+        String channel = "pub:replay-" + USERS.incrementAndGet();
+        TestNode.Reply first = node.api("POST", "/api/publish", "{\"channel\":\"" + channel + "\",\"type\":\"first\",\"data\":{}}");
+        assertThat(first.status()).isEqualTo(200);
+        long since = first.json().get("offset").asLong();
+        String subscribe = "{\"type\":\"subscribe\",\"id\":1,\"channel\":\"" + channel + "\",\"since\":{\"offset\":"
+                + since + ",\"epoch\":\"" + first.json().get("epoch").asText() + "\"}}";
+        String pad = "r".repeat(64 * 1024);
+        int missed = 200;
+        for (int i = 1; i <= missed; i++) {
+            node.publish(channel, "big", "{\"i\":" + i + ",\"pad\":\"" + pad + "\"}");
+        }
+        double slowBefore = node.metric("herald_slow_consumer_closes_total");
+        // a reader: everything once, in order, the live ones (made while it pauses) after the replay
+        RawWsClient reader = ctx.raw(ctx.token(ctx.user("replayer"), "pub:*"));
+        assertThat(nextJson(reader).path("type").asText()).isEqualTo("connected");
+        long start = System.nanoTime();
+        reader.sendText(subscribe);
+        JsonNode subscribed = nextJson(reader);
+        assertThat(subscribed.path("recovered").asBoolean()).as("%s", subscribed).isTrue();
+        assertThat(subscribed.path("offset").asLong()).isEqualTo(since + missed);
+        int live = 5;
+        for (int k = 1; k <= missed + live; k++) {
+            if (k == 6) {
+                for (int i = 1; i <= live; i++) {
+                    node.publish(channel, "live", "{\"i\":" + (missed + i) + "}");
+                }
+            }
+            JsonNode p = nextJson(reader);
+            assertThat(p.path("offset").asLong()).as("frame %d (%s)", k, p.path("type")).isEqualTo(since + k);
+            assertThat(p.path("type").asText()).isEqualTo(k <= missed ? "big" : "live");
+            assertThat(p.path("data").path("i").asInt()).isEqualTo(k);
+        }
+        long replayMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertAlive(reader, 7);
+        assertThat(node.metric("herald_slow_consumer_closes_total")).as("the reader was not closed").isEqualTo(slowBefore);
+        // a reader that stops after 50: closed as a slow consumer within write_timeout (2 s)
+        RawWsClient staller = ctx.raw(ctx.token(ctx.user("staller"), "pub:*"), 4096);
+        assertThat(nextJson(staller).path("type").asText()).isEqualTo("connected");
+        staller.sendText(subscribe);
+        assertThat(nextJson(staller).path("recovered").asBoolean()).isTrue();
+        for (int k = 1; k <= 50; k++) {
+            assertThat(nextJson(staller).path("offset").asLong()).isEqualTo(since + k);
+        }
+        long stopped = System.nanoTime();
+        long deadline = stopped + TimeUnit.SECONDS.toNanos(8);
+        while (node.metric("herald_slow_consumer_closes_total") <= slowBefore) {
+            assertThat(System.nanoTime()).as("the stalled reader is closed as a slow consumer").isLessThan(deadline);
+            sleep(50);
+        }
+        long closedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopped);
+        assertThat(staller.closedWithin(8000)).as("server closed the TCP connection").isTrue();
+        return String.format("%d x 64 KB (%.1f MiB) replayed to a reader with %d live ones after them in %d ms, not closed; "
+                + "a reader stopping after 50 closed as slow consumer %d ms later, TCP closed", missed,
+                missed * 64 / 1024.0, live, replayMillis, closedMillis);
     }
 }

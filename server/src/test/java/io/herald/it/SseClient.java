@@ -44,6 +44,8 @@ final class SseClient implements AutoCloseable {
     private final HttpResponse<InputStream> response;
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
     private final Thread reader;
+    /** Held by the reader while it reads a line; {@link #pause} takes it so the socket is not read. */
+    private final java.util.concurrent.Semaphore reading = new java.util.concurrent.Semaphore(1);
 
     private SseClient(HttpClient http, HttpResponse<InputStream> response) {
         this.http = http;
@@ -79,7 +81,7 @@ final class SseClient implements AutoCloseable {
         StringBuilder data = null;
         try (BufferedReader in = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
             String line;
-            while ((line = in.readLine()) != null) {
+            while ((line = readLine(in)) != null) {
                 if (line.isEmpty()) {
                     if (data != null) {
                         events.add(new Event(lastId, data.toString(), false, false));
@@ -97,6 +99,27 @@ final class SseClient implements AutoCloseable {
             // the stream ended abruptly: reported as its end
         }
         events.add(new Event(lastId, null, false, true));
+    }
+
+    private String readLine(BufferedReader in) throws IOException {
+        reading.acquireUninterruptibly();
+        try {
+            return in.readLine();
+        } finally {
+            reading.release();
+        }
+    }
+
+    /**
+     * Stops reading from the socket (what arrived is still queued) until {@link #resume}, so the server
+     * sees a client that does not read; waits until the line being read is complete.
+     */
+    void pause() {
+        reading.acquireUninterruptibly();
+    }
+
+    void resume() {
+        reading.release();
     }
 
     private static String field(String line) {
