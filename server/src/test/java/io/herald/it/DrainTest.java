@@ -80,7 +80,7 @@ class DrainTest {
 
             // the first disconnect is out, so the listener is closed: new connections are refused
             Await.until(Duration.ofSeconds(2), "a first disconnect", () -> clients.stream()
-                    .anyMatch(c -> c.receivedAt.keySet().stream().anyMatch(n -> "disconnect".equals(n.path("type").asText()))));
+                    .anyMatch(c -> c.hasReceived(n -> "disconnect".equals(n.path("type").asText()))));
             assertThatThrownBy(() -> {
                 try (Socket s = new Socket()) {
                     s.connect(new InetSocketAddress("127.0.0.1", port), 2000);

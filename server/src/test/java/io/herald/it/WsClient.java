@@ -29,6 +29,13 @@ final class WsClient implements AutoCloseable {
             java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
     private WebSocket ws;
 
+    /** Whether a frame {@code test} accepts has arrived, whether or not it was taken yet; safe while frames arrive. */
+    boolean hasReceived(java.util.function.Predicate<JsonNode> test) {
+        synchronized (receivedAt) {
+            return receivedAt.keySet().stream().anyMatch(test);
+        }
+    }
+
     private WsClient() {
     }
 
