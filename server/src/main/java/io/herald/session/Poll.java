@@ -40,6 +40,8 @@ public final class Poll {
     /** The request's membership of each channel, in {@link #channels} order. */
     private final Member[] members;
     private final List<Publication> found = new ArrayList<>();
+    /** Bytes of the frames in {@link #found}; an answer holds at most {@code max_queue_bytes} (and always one). */
+    private long foundBytes;
     private final List<ChannelName> unrecovered = new ArrayList<>();
     /** Publications that arrived while history was being read; null once the reads are done. */
     private List<Publication> held = new ArrayList<>();
@@ -126,9 +128,15 @@ public final class Poll {
             } else if (!r.recovered()) {
                 unrecovered.add(channels.get(i));
                 cursors[i] = r.position();
-            } else if (!r.publications().isEmpty()) {
-                found.addAll(r.publications());
-                cursors[i] = r.publications().getLast().position();
+            } else {
+                // the cursor moves only past what the answer holds: the rest comes with the next poll
+                for (Publication p : r.publications()) {
+                    if (!fits(p)) {
+                        break;
+                    }
+                    add(p);
+                    cursors[i] = p.position();
+                }
             }
         }
         List<Publication> early = held;
@@ -168,10 +176,24 @@ public final class Poll {
             answerSoon();
             return false;
         }
-        found.add(p);
+        if (!fits(p)) {
+            // full: this one is in history for the next poll (or reported unrecovered there)
+            answerSoon();
+            return false;
+        }
+        add(p);
         cursors[i] = p.position();
         answerSoon();
         return true;
+    }
+
+    private boolean fits(Publication p) {
+        return found.isEmpty() || foundBytes + p.frame().length <= services.config().client().maxQueueBytes();
+    }
+
+    private void add(Publication p) {
+        found.add(p);
+        foundBytes += p.frame().length;
     }
 
     /** Answers after the current task, so publications handed over in the same pass go together. */

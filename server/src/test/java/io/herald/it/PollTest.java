@@ -53,6 +53,35 @@ class PollTest {
     }
 
     @Test
+    void aPollAnswerHoldsAtMostMaxQueueBytesAndTheNextPollsBringTheRestInOrder() throws Exception {
+        String a = TestNode.unique("match:");
+        String b = TestNode.unique("match:");
+        String t = token("match:*");
+        String cursors = poll(node, "channel=" + a + "&channel=" + b + "&token=" + t).get("cursors").asText();
+        String pad = "x".repeat(100_000);
+        for (int i = 1; i <= 30; i++) {
+            node.publish(i % 2 == 0 ? b : a, "n", "{\"i\":" + i + ",\"pad\":\"" + pad + "\"}");
+        }
+        List<Integer> got = new java.util.ArrayList<>();
+        int polls = 0;
+        while (got.size() < 30 && polls < 10) {
+            HttpResponse<String> res = pollAsync(node, "channel=" + a + "&channel=" + b + "&since=" + cursors
+                    + "&timeout=1&token=" + t).get(30, TimeUnit.SECONDS);
+            // 30 x 100 KB missed; the default max_queue_bytes is 1 MiB
+            assertThat(res.body().length()).isLessThanOrEqualTo(1024 * 1024 + 4096);
+            JsonNode r = JsonCodec.MAPPER.readTree(res.body());
+            got.addAll(values(r));
+            cursors = r.get("cursors").asText();
+            polls++;
+        }
+        assertThat(polls).isGreaterThanOrEqualTo(3);
+        assertThat(got.stream().filter(i -> i % 2 == 1).toList()).isEqualTo(
+                java.util.stream.IntStream.rangeClosed(1, 30).filter(i -> i % 2 == 1).boxed().toList());
+        assertThat(got.stream().filter(i -> i % 2 == 0).toList()).isEqualTo(
+                java.util.stream.IntStream.rangeClosed(1, 30).filter(i -> i % 2 == 0).boxed().toList());
+    }
+
+    @Test
     void aPollWithoutCursorsAnswersAtOnceWithTheCurrentCursors() throws Exception {
         String a = TestNode.unique("match:");
         String b = TestNode.unique("match:");
