@@ -21,6 +21,7 @@ final class RedisServerProcess implements AutoCloseable {
     private final Path dir;
     private final List<String> extraArgs;
     private Process process;
+    private boolean frozen;
 
     private RedisServerProcess(int port, Path dir, List<String> extraArgs) {
         this.port = port;
@@ -75,11 +76,45 @@ final class RedisServerProcess implements AutoCloseable {
 
     /** Kills the server at once (SIGKILL), as a crash would. */
     void kill() {
+        frozen = false;
         process.destroyForcibly();
         try {
             process.waitFor();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Freezes the server (SIGSTOP): its connections stay open and the kernel keeps accepting bytes,
+     * but nothing is answered until {@link #thaw}, as with a Redis stuck in a long command or a
+     * paused VM.
+     */
+    void freeze() {
+        signal("-STOP");
+        frozen = true;
+    }
+
+    /** Lets a frozen server run again (SIGCONT); it then executes what it was sent meanwhile. No-op unless frozen. */
+    void thaw() {
+        if (frozen) {
+            signal("-CONT");
+            frozen = false;
+        }
+    }
+
+    private void signal(String which) {
+        try {
+            Process p = new ProcessBuilder("kill", which, String.valueOf(process.pid())).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            if (p.waitFor() != 0) {
+                throw new IllegalStateException("kill " + which + " " + process.pid() + " failed: " + out);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 
