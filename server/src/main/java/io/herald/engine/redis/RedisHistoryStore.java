@@ -65,7 +65,7 @@ public final class RedisHistoryStore implements HistoryStore {
         String[] scriptKeys = key == null
                 ? new String[] {keys.stream(channel), keys.history(channel)}
                 : new String[] {keys.stream(channel), keys.history(channel), keys.idempotency(channel, key)};
-        CompletableFuture<List<Object>> reply = PUBLISH.run(redis.commands(), ScriptOutputType.MULTI, scriptKeys,
+        CompletableFuture<List<Object>> reply = PUBLISH.run(redis, ScriptOutputType.MULTI, scriptKeys,
                 payload(draft), ascii(clock.getAsLong()), ascii(options.historySize()),
                 ascii(options.historyTtl().toMillis()), ascii(streamIdleMillis), ascii(keys.fanout(channel)),
                 ascii(redis.publishCommand()), ascii(IDEMPOTENCY_WINDOW_MILLIS));
@@ -87,7 +87,7 @@ public final class RedisHistoryStore implements HistoryStore {
     private CompletableFuture<HistoryResult> run(ChannelName channel, NamespaceConfig options, int limit,
                                                  StreamPosition since) {
         RedisBackend redis = shards.forChannel(channel);
-        CompletableFuture<List<Object>> reply = READ.run(redis.commands(), ScriptOutputType.MULTI,
+        CompletableFuture<List<Object>> reply = READ.run(redis, ScriptOutputType.MULTI,
                 new String[] {keys.stream(channel), keys.history(channel)},
                 ascii(clock.getAsLong()), ascii(options.historySize()), ascii(options.historyTtl().toMillis()),
                 ascii(streamIdleMillis), ascii(limit), ascii(since == null ? -1 : since.offset()),
