@@ -95,6 +95,25 @@ class RedisOutcomeTest {
     }
 
     @Test
+    void aPublishWhoseConnectionIsLostAfterItWasSentIsUnknownOutcomeNotNothingWasDone() throws Exception {
+        String ch = TestNode.unique("match:");
+        node.publish(ch, "n", "{\"n\":0}");
+        redis.freeze();
+        String big = "x".repeat(20_000);
+        CompletableFuture<HttpResponse<String>> res = apiAsync("/api/publish", "{\"channel\":\"" + ch
+                + "\",\"type\":\"n\",\"data\":{\"n\":1,\"pad\":\"" + big + "\"}}");
+        Await.until(Duration.ofSeconds(5), "the publish waits unread in the frozen Redis's socket",
+                () -> redis.unreadBytes() >= big.length());
+        redis.kill();
+
+        HttpResponse<String> answer = res.join();
+        JsonNode body = JsonCodec.MAPPER.readTree(answer.body());
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(504);
+        assertThat(body.path("error").path("code").asText()).isEqualTo("unknown_outcome");
+        assertThat(body.path("idempotency_key").asText()).isNotEmpty();
+    }
+
+    @Test
     void clientPublishesOverWebSocketAndHttpWhileRedisIsFrozenAreUnknownOutcomeAndARetryWithTheKeyDoesNotDuplicate()
             throws Exception {
         String ch = TestNode.unique("match:");

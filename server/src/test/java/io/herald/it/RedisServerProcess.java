@@ -103,6 +103,32 @@ final class RedisServerProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Bytes clients sent that the server has not read yet, summed over its connections (the kernel's
+     * receive queues, from {@code ss}): how a test sees that a command reached a frozen server.
+     */
+    long unreadBytes() {
+        try {
+            Process p = new ProcessBuilder("ss", "-Htn", "state", "established", "( sport = :" + port + " )")
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            p.waitFor();
+            long sum = 0;
+            for (String line : out.lines().toList()) {
+                String[] cols = line.trim().split("\\s+");
+                if (cols.length > 0 && cols[0].matches("\\d+")) {
+                    sum += Long.parseLong(cols[0]);
+                }
+            }
+            return sum;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     private void signal(String which) {
         try {
             Process p = new ProcessBuilder("kill", which, String.valueOf(process.pid())).redirectErrorStream(true).start();

@@ -93,7 +93,8 @@ final class RedisScript {
     static Throwable translate(String what, Throwable error) {
         Throwable cause = unwrap(error);
         if (cause instanceof EngineUnavailableException || cause instanceof EngineOutcomeUnknownException
-                || cause instanceof RedisCommandExecutionException || !(cause instanceof RedisException)) {
+                || cause instanceof RedisCommandExecutionException
+                || !(cause instanceof RedisException || cause instanceof IOException)) {
             return cause;
         }
         String message = String.valueOf(cause.getMessage());

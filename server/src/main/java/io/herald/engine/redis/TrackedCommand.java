@@ -11,6 +11,7 @@ import io.lettuce.core.protocol.Command;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.ProtocolKeyword;
 import io.netty.buffer.ByteBuf;
+import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -28,7 +29,8 @@ import java.util.concurrent.CompletionException;
  * write that failed halfway) may have run, and may still run once a frozen Redis resumes: the outcome
  * is unknown. A timeout fires on a timer thread, concurrently with the event loop, so it is always
  * treated as unknown. Errors Redis itself answered ({@code ERR}, {@code NOSCRIPT}) are answers and
- * pass through unchanged.
+ * pass through unchanged; so do failures of an unencoded command that are neither Lettuce's nor I/O
+ * errors (a bug, not an outage).
  */
 final class TrackedCommand<T> extends AsyncCommand<String, byte[], T> {
     /** Set by the connection's event loop when the command is encoded; read by whoever sees it fail. */
@@ -54,14 +56,19 @@ final class TrackedCommand<T> extends AsyncCommand<String, byte[], T> {
         while (cause instanceof CompletionException && cause.getCause() != null) {
             cause = cause.getCause();
         }
-        if (cause instanceof RedisCommandExecutionException || !(cause instanceof RedisException)) {
+        if (cause instanceof RedisCommandExecutionException) {
             return cause;
         }
+        // Any other failure of an encoded command, whatever its type: Lettuce fails the command at the
+        // head of its queue with the raw I/O error ("Connection reset by peer") when the socket breaks.
         if (encoded || cause instanceof RedisCommandTimeoutException) {
             return new EngineOutcomeUnknownException("Redis did not answer (" + what + "), the command may have been applied: "
                     + cause.getMessage(), cause);
         }
-        return new EngineUnavailableException("Redis is not reachable (" + what + "), the command was not sent: "
-                + cause.getMessage(), cause);
+        if (cause instanceof RedisException || cause instanceof IOException) {
+            return new EngineUnavailableException("Redis is not reachable (" + what + "), the command was not sent: "
+                    + cause.getMessage(), cause);
+        }
+        return cause;
     }
 }
