@@ -274,8 +274,8 @@ public final class ServerApi {
                         metrics.publication();
                     }
                     return ok(g -> {
-                        g.writeNumberField("offset", r.publication().offset());
-                        g.writeStringField("epoch", r.publication().epoch());
+                        g.writeNumberField("offset", r.position().offset());
+                        g.writeStringField("epoch", r.position().epoch());
                         g.writeStringField(IdempotencyKey.FIELD, key);
                     });
                 });
@@ -365,7 +365,7 @@ public final class ServerApi {
                     if (!r.duplicate()) {
                         metrics.publication();
                     }
-                    return new BroadcastResult(name, r.publication().position(), null, null);
+                    return new BroadcastResult(name, r.position(), null, null);
                 })
                 .exceptionally(e -> {
                     // not logged per channel: a broadcast to 1000 channels during an outage would log 1000 lines

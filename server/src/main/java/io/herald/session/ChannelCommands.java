@@ -100,7 +100,7 @@ final class ChannelCommands {
             if (error != null) {
                 session.sendError(ClientPublish.failure(error, channel, cmd.id(), attempt.idempotencyKey()));
             } else {
-                session.conn.send(Frames.published(cmd.id(), channel, result.publication().offset(), null,
+                session.conn.send(Frames.published(cmd.id(), channel, result.position().offset(), null,
                         attempt.idempotencyKey()));
             }
             done.complete(null);

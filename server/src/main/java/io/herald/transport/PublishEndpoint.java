@@ -72,8 +72,8 @@ final class PublishEndpoint {
                     if (failure != null) {
                         reply.error(ClientPublish.failure(failure, cmd.channel(), cmd.id(), attempt.idempotencyKey()));
                     } else {
-                        reply.send(200, Frames.published(cmd.id(), cmd.channel(), result.publication().offset(),
-                                result.publication().epoch(), attempt.idempotencyKey()));
+                        reply.send(200, Frames.published(cmd.id(), cmd.channel(), result.position().offset(),
+                                result.position().epoch(), attempt.idempotencyKey()));
                     }
                 }));
             } catch (ProtocolException e) {

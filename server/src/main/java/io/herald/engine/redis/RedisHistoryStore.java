@@ -69,8 +69,9 @@ public final class RedisHistoryStore implements HistoryStore {
                 payload(draft), ascii(clock.getAsLong()), ascii(options.historySize()),
                 ascii(options.historyTtl().toMillis()), ascii(streamIdleMillis), ascii(keys.fanout(channel)),
                 ascii(redis.publishCommand()), ascii(IDEMPOTENCY_WINDOW_MILLIS));
-        return reply.thenApply(r -> new PublishResult(
-                decode(channel, text(r.get(1)), (byte[]) r.get(2)), ((Long) r.get(0)) == 1L));
+        return reply.thenApply(r -> ((Long) r.get(0)) == 1L
+                ? PublishResult.duplicate(new StreamPosition((Long) r.get(2), text(r.get(1))))
+                : PublishResult.published(decode(channel, text(r.get(1)), (byte[]) r.get(2))));
     }
 
     @Override
