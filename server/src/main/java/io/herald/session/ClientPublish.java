@@ -47,8 +47,8 @@ public final class ClientPublish {
     /**
      * Publishes {@code cmd} as the user of {@code claims}.
      *
-     * @throws ProtocolException {@code permission_denied}, or {@code internal} (temporary) while the
-     *                           node shuts down
+     * @throws ProtocolException {@code permission_denied}, or {@code internal} (temporary, with the
+     *                           key) while the node shuts down
      */
     public static Attempt publish(SessionServices services, Claims claims, Command.Publish cmd) throws ProtocolException {
         ChannelName channel = cmd.channel();
@@ -61,7 +61,8 @@ public final class ClientPublish {
         PublicationDraft draft = new PublicationDraft(cmd.event(), cmd.data(), claims.user(), engineKey(claims.user(), key));
         PublishGate gate = services.hub().publishGate();
         if (!gate.tryEnter()) {
-            throw new ProtocolException(ErrorCode.INTERNAL, "server is shutting down; publish again after reconnecting", cmd.id());
+            throw new ProtocolException(ErrorCode.INTERNAL, "server is shutting down; publish again after reconnecting",
+                    cmd.id(), true, key);
         }
         CompletableFuture<PublishResult> result = services.engine().history().publish(channel, draft, ns)
                 .whenComplete((r, error) -> {

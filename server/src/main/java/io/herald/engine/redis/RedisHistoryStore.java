@@ -34,7 +34,8 @@ import java.util.function.LongSupplier;
  * <p>A history entry is {@code "<offset> <timestamp> <header JSON>\n<data JSON>"}; every node builds
  * the push frame from it the same way, so the frame is byte-identical on every node and in history.
  * Timestamps and TTLs follow this node's clock. Thread-safe and non-blocking; futures complete on
- * Lettuce's threads; an unreachable Redis fails them with {@code EngineUnavailableException}.
+ * Lettuce's threads; an unreachable Redis fails them with {@code EngineUnavailableException} (nothing
+ * was sent), one that did not answer with {@code EngineOutcomeUnknownException} (see {@link TrackedCommand}).
  */
 public final class RedisHistoryStore implements HistoryStore {
     /** Default time an unused stream keeps its offset counter and epoch (as in the memory engine). */
