@@ -8,6 +8,7 @@ import io.herald.config.HeraldConfig;
 import io.herald.config.NamespaceConfig;
 import io.herald.engine.ControlCommand;
 import io.herald.engine.Engine;
+import io.herald.engine.EngineOutcomeUnknownException;
 import io.herald.engine.EngineUnavailableException;
 import io.herald.engine.NodeLoad;
 import io.herald.engine.PublicationDraft;
@@ -17,8 +18,10 @@ import io.herald.metrics.HeraldMetrics;
 import io.herald.protocol.ChannelName;
 import io.herald.protocol.ChannelPattern;
 import io.herald.protocol.CommandParser;
+import io.herald.protocol.ErrorCode;
 import io.herald.protocol.EventName;
 import io.herald.protocol.Frames;
+import io.herald.protocol.IdempotencyKey;
 import io.herald.protocol.JsonCodec;
 import io.herald.protocol.StreamPosition;
 import java.io.IOException;
@@ -40,7 +43,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ServerApi {
     private static final Logger log = LoggerFactory.getLogger(ServerApi.class);
-    private static final int MAX_IDEMPOTENCY_KEY = 256;
     private static final int MAX_BROADCAST_CHANNELS = 1000;
 
     private final HeraldConfig config;
@@ -83,17 +85,40 @@ public final class ServerApi {
     }
 
     private static ApiResponse failure(Throwable t) {
-        Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+        return error(engineFailure(t));
+    }
+
+    /** {@link #classify}, logged. */
+    private static ApiException engineFailure(Throwable t) {
+        Throwable cause = unwrap(t);
+        if (cause instanceof EngineUnavailableException || cause instanceof EngineOutcomeUnknownException) {
+            log.warn("server API request failed: {}", cause.getMessage());
+        } else if (!(cause instanceof ApiException)) {
+            log.warn("server API request failed", cause);
+        }
+        return classify(cause);
+    }
+
+    /**
+     * The error a failed request is answered with: 503 {@code not_available} when the engine could not
+     * be reached and nothing was done; 504 {@code unknown_outcome} when the engine got the request
+     * but its answer did not come back, so it may have been applied (a publish is then retried with
+     * its idempotency key).
+     */
+    private static ApiException classify(Throwable t) {
+        Throwable cause = unwrap(t);
         if (cause instanceof ApiException e) {
-            return error(e);
+            return e;
         }
         if (cause instanceof EngineUnavailableException) {
-            log.warn("server API request failed: {}", cause.getMessage());
-            return error(new ApiException(503, "not_available",
-                    "the engine is not reachable; nothing was done, retry shortly"));
+            return new ApiException(503, "not_available", "the engine is not reachable; nothing was done, retry shortly");
         }
-        log.warn("server API request failed", cause);
-        return error(new ApiException(503, "internal", "the engine could not complete the request; try again"));
+        if (cause instanceof EngineOutcomeUnknownException) {
+            return new ApiException(504, ErrorCode.UNKNOWN_OUTCOME.wire(), "the engine did not answer in time, so the"
+                    + " request may or may not have taken effect; retry it (a publish with the same idempotency_key,"
+                    + " which publishes at most once)");
+        }
+        return new ApiException(503, "internal", "the engine could not complete the request; try again");
     }
 
     private static Throwable unwrap(Throwable t) {
@@ -236,27 +261,50 @@ public final class ServerApi {
         return data;
     }
 
+    /**
+     * Every answer once the body is valid carries the idempotency key the publish went under (the
+     * caller's, or one assigned now), errors included, so that a retry after any of them, above all a
+     * 504 {@code unknown_outcome}, can carry it and never publishes twice.
+     */
     private CompletableFuture<ApiResponse> publish(ObjectNode body) throws ApiException {
         ChannelName ch = channel(text(body, "channel", true));
         String type = eventType(body);
         JsonNode data = data(body);
-        String key = text(body, "idempotency_key", false);
-        if (key != null && (key.isEmpty() || key.length() > MAX_IDEMPOTENCY_KEY)) {
-            throw ApiException.badRequest("idempotency_key must be 1-" + MAX_IDEMPOTENCY_KEY + " characters");
-        }
+        String key = idempotencyKey(body);
         NamespaceConfig ns = config.namespace(ch.namespace());
-        enterGate();
+        try {
+            enterGate();
+        } catch (ApiException e) {
+            return CompletableFuture.completedFuture(error(e, key));
+        }
         return engine.history().publish(ch, new PublicationDraft(type, data, null, key), ns)
                 .whenComplete((r, e) -> hub.publishGate().exit())
-                .thenApply(r -> {
+                .handle((r, e) -> {
+                    if (e != null) {
+                        return error(engineFailure(e), key);
+                    }
                     if (!r.duplicate()) {
                         metrics.publication();
                     }
                     return ok(g -> {
-                        g.writeNumberField("offset", r.publication().offset());
-                        g.writeStringField("epoch", r.publication().epoch());
+                        g.writeNumberField("offset", r.position().offset());
+                        g.writeStringField("epoch", r.position().epoch());
+                        g.writeStringField(IdempotencyKey.FIELD, key);
                     });
                 });
+    }
+
+    /** The caller's {@code idempotency_key}, validated, or a new unguessable one. */
+    private static String idempotencyKey(ObjectNode body) throws ApiException {
+        String given = text(body, IdempotencyKey.FIELD, false);
+        if (given == null) {
+            return IdempotencyKey.random();
+        }
+        String problem = IdempotencyKey.problem(given);
+        if (problem != null) {
+            throw ApiException.badRequest(problem);
+        }
+        return given;
     }
 
     /** Refuses publishes once the node drains: 503, so the backend retries elsewhere or later. */
@@ -276,10 +324,16 @@ public final class ServerApi {
         }
         String type = eventType(body);
         JsonNode data = data(body);
-        enterGate();
+        // one key for every channel: keys count per channel, so a retried broadcast publishes at most once in each
+        String key = idempotencyKey(body);
+        try {
+            enterGate();
+        } catch (ApiException e) {
+            return CompletableFuture.completedFuture(error(e, key));
+        }
         List<CompletableFuture<BroadcastResult>> results = new ArrayList<>();
         for (JsonNode item : list) {
-            results.add(broadcastOne(item, type, data));
+            results.add(broadcastOne(item, type, data, key));
         }
         CompletableFuture<Void> all = CompletableFuture.allOf(results.toArray(CompletableFuture[]::new));
         all.whenComplete((v, e) -> hub.publishGate().exit());
@@ -289,6 +343,7 @@ public final class ServerApi {
                 f.join().write(g);
             }
             g.writeEndArray();
+            g.writeStringField(IdempotencyKey.FIELD, key);
         }));
     }
 
@@ -310,7 +365,7 @@ public final class ServerApi {
         }
     }
 
-    private CompletableFuture<BroadcastResult> broadcastOne(JsonNode item, String type, JsonNode data) {
+    private CompletableFuture<BroadcastResult> broadcastOne(JsonNode item, String type, JsonNode data, String key) {
         String name = item.isTextual() ? item.textValue() : item.toString();
         String problem = item.isTextual() ? ChannelName.problem(name) : "channel must be a string";
         if (problem != null) {
@@ -318,14 +373,18 @@ public final class ServerApi {
                     "bad_request", "invalid channel: " + problem));
         }
         ChannelName ch = new ChannelName(name);
-        return engine.history().publish(ch, new PublicationDraft(type, data, null, null), config.namespace(ch.namespace()))
+        return engine.history().publish(ch, new PublicationDraft(type, data, null, key), config.namespace(ch.namespace()))
                 .thenApply(r -> {
-                    metrics.publication();
-                    return new BroadcastResult(name, r.publication().position(), null, null);
+                    if (!r.duplicate()) {
+                        metrics.publication();
+                    }
+                    return new BroadcastResult(name, r.position(), null, null);
                 })
-                .exceptionally(e -> unwrap(e) instanceof EngineUnavailableException
-                        ? new BroadcastResult(name, null, "not_available", "the engine is not reachable; retry shortly")
-                        : new BroadcastResult(name, null, "internal", "publish failed; try again"));
+                .exceptionally(e -> {
+                    // not logged per channel: a broadcast to 1000 channels during an outage would log 1000 lines
+                    ApiException failed = classify(e);
+                    return new BroadcastResult(name, null, failed.code(), failed.getMessage());
+                });
     }
 
     private CompletableFuture<ApiResponse> channels(String pattern) throws ApiException {
@@ -472,11 +531,21 @@ public final class ServerApi {
     }
 
     public static ApiResponse error(ApiException e) {
+        return new ApiResponse(e.status(), JsonCodec.object(g -> writeError(g, e)));
+    }
+
+    /** {@code {"error":{"code","message"},"idempotency_key"}}: a publish's error names the key to retry with. */
+    private static ApiResponse error(ApiException e, String idempotencyKey) {
         return new ApiResponse(e.status(), JsonCodec.object(g -> {
-            g.writeObjectFieldStart("error");
-            g.writeStringField("code", e.code());
-            g.writeStringField("message", e.getMessage());
-            g.writeEndObject();
+            writeError(g, e);
+            g.writeStringField(IdempotencyKey.FIELD, idempotencyKey);
         }));
+    }
+
+    private static void writeError(JsonGenerator g, ApiException e) throws IOException {
+        g.writeObjectFieldStart("error");
+        g.writeStringField("code", e.code());
+        g.writeStringField("message", e.getMessage());
+        g.writeEndObject();
     }
 }

@@ -12,7 +12,8 @@ import java.util.List;
  * @param cluster     whether {@code urls} name nodes of a Redis Cluster (sharded pub/sub is then used)
  * @param prefix      prefix of every key and pub/sub channel, so several deployments can share a Redis
  * @param presenceTtl how long a presence entry lives without being refreshed by its node
- * @param timeout     how long a Redis command may take before it fails
+ * @param timeout     how long a Redis command may take before it fails (its outcome is then unknown),
+ *                    and a health PING before the engine counts as unreachable
  */
 public record RedisConfig(List<String> urls, boolean cluster, String prefix, Duration presenceTtl, Duration timeout) {
     public static final String DEFAULT_URL = "redis://127.0.0.1:6379";

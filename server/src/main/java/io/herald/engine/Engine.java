@@ -9,7 +9,8 @@ public record Engine(String name, Broker broker, HistoryStore history, PresenceS
 
     /**
      * Whether the engine's backend answers right now: false while a shared engine (Redis) is
-     * unreachable, when publishes fail and readiness is false. Cheap and non-blocking.
+     * unreachable or does not answer its health command within the engine's timeout; readiness is
+     * false then. Cheap and non-blocking; the memory engine is always reachable.
      */
     public boolean reachable() {
         return nodes.reachable();

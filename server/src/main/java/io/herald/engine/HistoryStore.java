@@ -18,7 +18,8 @@ import java.util.concurrent.CompletableFuture;
  *   <li>A publication is held while it is among the last {@code historySize} and younger than
  *       {@code historyTtl}.</li>
  *   <li>The same idempotency key on the same channel within {@link #IDEMPOTENCY_WINDOW_MILLIS} publishes
- *       once and returns the first result with {@code duplicate = true}.</li>
+ *       once and returns the first result's position with {@code duplicate = true}. A key records
+ *       only that position, never the publication: callers give every publish a key.</li>
  * </ul>
  * All methods are thread-safe and non-blocking; futures may complete on any thread.
  */

@@ -17,7 +17,8 @@ public sealed interface Command {
     record Unsubscribe(Long id, ChannelName channel) implements Command {
     }
 
-    record Publish(Long id, ChannelName channel, String event, JsonNode data) implements Command {
+    /** {@code idempotencyKey} as the client gave it (validated), or null: the server then assigns one. */
+    record Publish(Long id, ChannelName channel, String event, JsonNode data, String idempotencyKey) implements Command {
     }
 
     /** {@code timestamp} is echoed back as given (any JSON value) or null. */

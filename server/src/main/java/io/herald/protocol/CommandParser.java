@@ -115,7 +115,11 @@ public final class CommandParser {
         if (data == null) {
             throw new ProtocolException(ErrorCode.BAD_REQUEST, "missing field \"data\"");
         }
-        return new Command.Publish(id, channel, event, data);
+        String key = optionalText(obj, IdempotencyKey.FIELD);
+        if (key != null && IdempotencyKey.problem(key) != null) {
+            throw new ProtocolException(ErrorCode.BAD_REQUEST, IdempotencyKey.problem(key));
+        }
+        return new Command.Publish(id, channel, event, data, key);
     }
 
     private static Long readId(ObjectNode obj) {

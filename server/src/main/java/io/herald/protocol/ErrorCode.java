@@ -12,8 +12,17 @@ public enum ErrorCode {
     MESSAGE_TOO_LARGE("message_too_large", false),
     ALREADY_SUBSCRIBED("already_subscribed", false),
     NOT_SUBSCRIBED("not_subscribed", false),
+    /**
+     * Nothing was done. Not temporary where the namespace has no presence or history; an engine
+     * outage sends it with {@code temporary: true} instead (see {@link Frames#error(Long, ErrorCode, String, boolean, String)}).
+     */
     NOT_AVAILABLE("not_available", false),
-    INTERNAL("internal", true);
+    INTERNAL("internal", true),
+    /**
+     * The command reached the engine but its answer did not come back: it may have been applied.
+     * A publish is retried with the idempotency key the error carries, which publishes at most once.
+     */
+    UNKNOWN_OUTCOME("unknown_outcome", true);
 
     private final String wire;
     private final boolean temporary;
@@ -28,6 +37,7 @@ public enum ErrorCode {
         return wire;
     }
 
+    /** Whether the same command may succeed later, unless the reply says otherwise. */
     public boolean temporary() {
         return temporary;
     }

@@ -107,16 +107,22 @@ public final class Frames {
     }
 
     public static byte[] published(Long id, ChannelName channel, long offset) {
-        return published(id, channel, offset, null);
+        return published(id, channel, offset, null, null);
     }
 
-    /** {@code published}, with the epoch when given ({@code POST /publish}: the client may have no stream to learn it from). */
-    public static byte[] published(Long id, ChannelName channel, long offset, String epoch) {
+    /**
+     * {@code published}, with the epoch when given ({@code POST /publish}: the client may have no
+     * stream to learn it from) and the idempotency key the publish went under when given.
+     */
+    public static byte[] published(Long id, ChannelName channel, long offset, String epoch, String idempotencyKey) {
         return object("published", id, g -> {
             g.writeStringField("channel", channel.value());
             g.writeNumberField("offset", offset);
             if (epoch != null) {
                 g.writeStringField("epoch", epoch);
+            }
+            if (idempotencyKey != null) {
+                g.writeStringField("idempotency_key", idempotencyKey);
             }
         });
     }
@@ -193,10 +199,22 @@ public final class Frames {
     }
 
     public static byte[] error(Long id, ErrorCode code, String message) {
+        return error(id, code, message, code.temporary(), null);
+    }
+
+    /**
+     * An error whose {@code temporary} flag depends on the cause ({@code not_available}: temporary for
+     * an engine outage, not for a namespace without presence), with the idempotency key a failed
+     * publish is retried with when given.
+     */
+    public static byte[] error(Long id, ErrorCode code, String message, boolean temporary, String idempotencyKey) {
         return object("error", id, g -> {
             g.writeStringField("code", code.wire());
             g.writeStringField("message", message);
-            g.writeBooleanField("temporary", code.temporary());
+            g.writeBooleanField("temporary", temporary);
+            if (idempotencyKey != null) {
+                g.writeStringField("idempotency_key", idempotencyKey);
+            }
         });
     }
 

@@ -101,12 +101,13 @@ final class ChannelCommands {
     CompletableFuture<Void> publish(Command.Publish cmd) throws ProtocolException {
         ChannelName channel = cmd.channel();
         CompletableFuture<Void> done = new CompletableFuture<>();
-        session.onLoop(ClientPublish.publish(session.services, session.claims, cmd), (result, error) -> {
+        ClientPublish.Attempt attempt = ClientPublish.publish(session.services, session.claims, cmd);
+        session.onLoop(attempt.result(), (result, error) -> {
             if (error != null) {
-                log.warn("publish to {} failed", channel, error);
-                session.sendError(cmd.id(), ErrorCode.INTERNAL, "publish failed; try again");
+                session.sendError(ClientPublish.failure(error, channel, cmd.id(), attempt.idempotencyKey()));
             } else {
-                session.conn.send(Frames.published(cmd.id(), channel, result.publication().offset()));
+                session.conn.send(Frames.published(cmd.id(), channel, result.position().offset(), null,
+                        attempt.idempotencyKey()));
             }
             done.complete(null);
         });

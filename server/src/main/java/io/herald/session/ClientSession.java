@@ -446,7 +446,8 @@ public final class ClientSession implements Subscriber {
     }
 
     void sendError(ProtocolException e) {
-        sendError(e.id(), e.code(), e.getMessage());
+        services.metrics().error(e.code());
+        conn.send(Frames.error(e.id(), e.code(), e.getMessage(), e.temporary(), e.idempotencyKey()));
     }
 
     /** Every error reply goes through here, so each is counted by code. */

@@ -70,6 +70,7 @@ final class Cors {
             case MESSAGE_TOO_LARGE -> 413;
             case TOO_MANY_REQUESTS -> 429;
             case INTERNAL, NOT_AVAILABLE -> 503;
+            case UNKNOWN_OUTCOME -> 504;
             default -> 400;
         };
     }

@@ -15,8 +15,6 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpUtil;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /publish}: a client publish for clients on SSE or polling. The body is the WebSocket
@@ -25,7 +23,6 @@ import org.slf4j.LoggerFactory;
  * fitting HTTP status. Thread-safe.
  */
 final class PublishEndpoint {
-    private static final Logger log = LoggerFactory.getLogger(PublishEndpoint.class);
     private final SessionServices services;
     private final KeyedRateLimiter<String> perClient;
     private final Cors cors;
@@ -70,13 +67,13 @@ final class PublishEndpoint {
                 return;
             }
             try {
-                ClientPublish.publish(services, claims, cmd).whenComplete((result, failure) -> ctx.executor().execute(() -> {
+                ClientPublish.Attempt attempt = ClientPublish.publish(services, claims, cmd);
+                attempt.result().whenComplete((result, failure) -> ctx.executor().execute(() -> {
                     if (failure != null) {
-                        log.warn("publish to {} failed", cmd.channel(), failure);
-                        reply.error(503, cmd.id(), ErrorCode.INTERNAL, "publish failed; try again");
+                        reply.error(ClientPublish.failure(failure, cmd.channel(), cmd.id(), attempt.idempotencyKey()));
                     } else {
-                        reply.send(200, Frames.published(cmd.id(), cmd.channel(), result.publication().offset(),
-                                result.publication().epoch()));
+                        reply.send(200, Frames.published(cmd.id(), cmd.channel(), result.position().offset(),
+                                result.position().epoch(), attempt.idempotencyKey()));
                     }
                 }));
             } catch (ProtocolException e) {
@@ -126,7 +123,8 @@ final class PublishEndpoint {
         }
 
         void error(ProtocolException e) {
-            error(Cors.status(e.code()), e.id(), e.code(), e.getMessage());
+            services.metrics().error(e.code());
+            send(Cors.status(e.code()), Frames.error(e.id(), e.code(), e.getMessage(), e.temporary(), e.idempotencyKey()));
         }
 
         void error(int status, Long id, ErrorCode code, String message) {

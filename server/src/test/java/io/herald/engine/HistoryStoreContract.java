@@ -486,7 +486,7 @@ public abstract class HistoryStoreContract {
 
         assertThat(first.duplicate()).isFalse();
         assertThat(second.duplicate()).isTrue();
-        assertThat(second.publication().position()).isEqualTo(first.publication().position());
+        assertThat(second.position()).isEqualTo(first.publication().position());
         assertThat(position(channel).offset()).isEqualTo(1);
         assertThat(offsets(read(channel, null, 100, OPTIONS).publications())).containsExactly(1L);
         // The next publication is the barrier: the duplicate, had it been delivered, arrived first.
@@ -533,7 +533,7 @@ public abstract class HistoryStoreContract {
         PublishResult after = publish(channel, keyed, OPTIONS);
 
         assertThat(within.duplicate()).isTrue();
-        assertThat(within.publication().offset()).isEqualTo(first.publication().offset());
+        assertThat(within.position().offset()).isEqualTo(first.publication().offset());
         assertThat(after.duplicate()).isFalse();
         assertThat(after.publication().offset()).isEqualTo(2);
         assertThat(after.publication().epoch()).isEqualTo(first.publication().epoch());

@@ -21,6 +21,7 @@ final class RedisServerProcess implements AutoCloseable {
     private final Path dir;
     private final List<String> extraArgs;
     private Process process;
+    private boolean frozen;
 
     private RedisServerProcess(int port, Path dir, List<String> extraArgs) {
         this.port = port;
@@ -75,11 +76,71 @@ final class RedisServerProcess implements AutoCloseable {
 
     /** Kills the server at once (SIGKILL), as a crash would. */
     void kill() {
+        frozen = false;
         process.destroyForcibly();
         try {
             process.waitFor();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Freezes the server (SIGSTOP): its connections stay open and the kernel keeps accepting bytes,
+     * but nothing is answered until {@link #thaw}, as with a Redis stuck in a long command or a
+     * paused VM.
+     */
+    void freeze() {
+        signal("-STOP");
+        frozen = true;
+    }
+
+    /** Lets a frozen server run again (SIGCONT); it then executes what it was sent meanwhile. No-op unless frozen. */
+    void thaw() {
+        if (frozen) {
+            signal("-CONT");
+            frozen = false;
+        }
+    }
+
+    /**
+     * Bytes clients sent that the server has not read yet, summed over its connections (the kernel's
+     * receive queues, from {@code ss}): how a test sees that a command reached a frozen server.
+     */
+    long unreadBytes() {
+        try {
+            Process p = new ProcessBuilder("ss", "-Htn", "state", "established", "( sport = :" + port + " )")
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            p.waitFor();
+            long sum = 0;
+            for (String line : out.lines().toList()) {
+                String[] cols = line.trim().split("\\s+");
+                if (cols.length > 0 && cols[0].matches("\\d+")) {
+                    sum += Long.parseLong(cols[0]);
+                }
+            }
+            return sum;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void signal(String which) {
+        try {
+            Process p = new ProcessBuilder("kill", which, String.valueOf(process.pid())).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            if (p.waitFor() != 0) {
+                throw new IllegalStateException("kill " + which + " " + process.pid() + " failed: " + out);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 

@@ -271,7 +271,10 @@ class SecuritySuiteTest {
                         + "2 s write)", SecuritySuiteTest::httpTricks),
                 new Case("recovery replay of 200 x 64 KB (50 x max_queue_bytes)", "a reader resubscribing with since gets "
                         + "all 200 once, in order, then the live ones, and stays open; one that stops reading mid-replay is "
-                        + "closed as slow consumer (4004, TCP closed)", SecuritySuiteTest::largeReplay));
+                        + "closed as slow consumer (4004, TCP closed)", SecuritySuiteTest::largeReplay),
+                new Case("client publish reusing another user's idempotency key",
+                        "the other user's publish with the same key on the same channel is stored (next offset); the key's owner retrying gets its first result",
+                        SecuritySuiteTest::foreignIdempotencyKey));
     }
 
     @ParameterizedTest(name = "{index}: {0}")
@@ -1377,5 +1380,34 @@ class SecuritySuiteTest {
         return String.format("%d x 64 KB (%.1f MiB) replayed to a reader with %d live ones after them in %d ms, not closed; "
                 + "a reader stopping after 50 closed as slow consumer %d ms later, TCP closed", missed,
                 missed * 64 / 1024.0, live, replayMillis, closedMillis);
+    }
+
+    /**
+     * A client's idempotency key counts only for its own user: one user cannot make another user's
+     * publish look like a duplicate (and be silently dropped) by publishing first with the same key.
+     */
+    static String foreignIdempotencyKey(Ctx ctx) {
+        String channel = "pub:idem-" + USERS.incrementAndGet();
+        String owner = ctx.user("idem-owner");
+        String other = ctx.user("idem-other");
+        WsClient a = ctx.ws(node.token(owner, List.of("pub:*"), List.of("pub:*"), List.of()));
+        a.expect("connected");
+        WsClient b = ctx.ws(node.token(other, List.of("pub:*"), List.of("pub:*"), List.of()));
+        b.expect("connected");
+        String publish = "{\"type\":\"publish\",\"id\":%d,\"channel\":\"" + channel
+                + "\",\"event\":\"x\",\"data\":%d,\"idempotency_key\":\"order-1\"}";
+        JsonNode first = a.call(String.format(publish, 1, 1));
+        JsonNode foreign = b.call(String.format(publish, 1, 2));
+        JsonNode retry = a.call(String.format(publish, 2, 1));
+        assertThat(first.path("type").asText()).as("%s", first).isEqualTo("published");
+        assertThat(foreign.path("type").asText()).as("%s", foreign).isEqualTo("published");
+        assertThat(foreign.path("offset").asLong()).isEqualTo(first.path("offset").asLong() + 1);
+        assertThat(retry.path("offset").asLong()).isEqualTo(first.path("offset").asLong());
+        JsonNode held = node.api("GET", "/api/history/" + channel, null).json().get("publications");
+        List<String> users = new ArrayList<>();
+        held.forEach(p -> users.add(p.path("user").asText()));
+        assertThat(users).containsExactly(owner, other);
+        return "owner offset " + first.path("offset").asLong() + " (retry " + retry.path("offset").asLong()
+                + "), other user with the same key offset " + foreign.path("offset").asLong() + "; history holds both";
     }
 }

@@ -46,6 +46,10 @@ public final class MemoryHistoryStore implements HistoryStore {
 
     private static final ArrayDeque<Publication> NOTHING = new ArrayDeque<>(0);
 
+    /** An idempotency key's publication: its offset and when it was accepted. */
+    private record Recorded(long offset, long timestampMillis) {
+    }
+
     /** A stream: all fields are guarded by the stream's monitor. */
     private static final class Stream {
         final String epoch = Epochs.next();
@@ -55,8 +59,12 @@ public final class MemoryHistoryStore implements HistoryStore {
          * is never modified.
          */
         ArrayDeque<Publication> items = NOTHING;
-        /** Created on the first idempotency key; most channels never see one. */
-        LinkedHashMap<String, Publication> idempotency;
+        /**
+         * Idempotency key → where its publication went, oldest first; created on the first key. Only
+         * offsets and times, never the publications: every publish has a key, and holding each one
+         * for the whole window would keep publications long trimmed from history.
+         */
+        LinkedHashMap<String, Recorded> idempotency;
         long top;
         long lastUse;
         /** The namespace's history TTL at the last publish, so the sweep can trim without options. */
@@ -115,9 +123,9 @@ public final class MemoryHistoryStore implements HistoryStore {
         String key = draft.idempotencyKey();
         if (key != null) {
             expireIdempotency(s, now);
-            Publication first = s.idempotency == null ? null : s.idempotency.get(key);
+            Recorded first = s.idempotency == null ? null : s.idempotency.get(key);
             if (first != null) {
-                return new PublishResult(first, true);
+                return PublishResult.duplicate(new StreamPosition(first.offset(), s.epoch));
             }
         }
         long offset = s.top + 1;
@@ -136,10 +144,10 @@ public final class MemoryHistoryStore implements HistoryStore {
             if (s.idempotency == null) {
                 s.idempotency = new LinkedHashMap<>();
             }
-            s.idempotency.put(key, p);
+            s.idempotency.put(key, new Recorded(offset, now));
         }
         broker.publish(p);
-        return new PublishResult(p, false);
+        return PublishResult.published(p);
     }
 
     @Override
@@ -224,7 +232,7 @@ public final class MemoryHistoryStore implements HistoryStore {
         if (s.idempotency == null) {
             return;
         }
-        Iterator<Map.Entry<String, Publication>> it = s.idempotency.entrySet().iterator();
+        Iterator<Map.Entry<String, Recorded>> it = s.idempotency.entrySet().iterator();
         while (it.hasNext()) {
             if (it.next().getValue().timestampMillis() >= now - IDEMPOTENCY_WINDOW_MILLIS) {
                 break;

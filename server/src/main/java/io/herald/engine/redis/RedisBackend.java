@@ -129,6 +129,14 @@ final class RedisBackend implements AutoCloseable {
         return commands;
     }
 
+    /**
+     * Sends {@code command} on the command connection (routed by its first key against a cluster);
+     * it completes on Lettuce's threads, and fails after the command timeout at the latest.
+     */
+    void dispatch(TrackedCommand<?> command) {
+        data.dispatch(command);
+    }
+
     /** The publish command for channel fan-out inside scripts: sharded against a cluster. */
     String publishCommand() {
         return cluster ? "spublish" : "publish";

@@ -52,7 +52,9 @@ public final class RedisEngine {
         RedisKeys keys = new RedisKeys(config.prefix());
         RedisPresenceStore presence = new RedisPresenceStore(shards, keys, config.presenceTtl(),
                 resources.eventExecutorGroup());
-        RedisNodeRegistry nodes = new RedisNodeRegistry(shards, keys, resources.eventExecutorGroup(), () -> {
+        RedisHealth health = new RedisHealth(shards, config.timeout(), resources.eventExecutorGroup());
+        RedisNodeRegistry nodes = new RedisNodeRegistry(shards, keys, health, resources.eventExecutorGroup(), () -> {
+            health.close();
             presence.close();
             shards.close();
             resources.shutdown(0, 2, TimeUnit.SECONDS);

@@ -34,7 +34,8 @@ import java.util.function.LongSupplier;
  * <p>A history entry is {@code "<offset> <timestamp> <header JSON>\n<data JSON>"}; every node builds
  * the push frame from it the same way, so the frame is byte-identical on every node and in history.
  * Timestamps and TTLs follow this node's clock. Thread-safe and non-blocking; futures complete on
- * Lettuce's threads; an unreachable Redis fails them with {@code EngineUnavailableException}.
+ * Lettuce's threads; an unreachable Redis fails them with {@code EngineUnavailableException} (nothing
+ * was sent), one that did not answer with {@code EngineOutcomeUnknownException} (see {@link TrackedCommand}).
  */
 public final class RedisHistoryStore implements HistoryStore {
     /** Default time an unused stream keeps its offset counter and epoch (as in the memory engine). */
@@ -65,12 +66,13 @@ public final class RedisHistoryStore implements HistoryStore {
         String[] scriptKeys = key == null
                 ? new String[] {keys.stream(channel), keys.history(channel)}
                 : new String[] {keys.stream(channel), keys.history(channel), keys.idempotency(channel, key)};
-        CompletableFuture<List<Object>> reply = PUBLISH.run(redis.commands(), ScriptOutputType.MULTI, scriptKeys,
+        CompletableFuture<List<Object>> reply = PUBLISH.run(redis, ScriptOutputType.MULTI, scriptKeys,
                 payload(draft), ascii(clock.getAsLong()), ascii(options.historySize()),
                 ascii(options.historyTtl().toMillis()), ascii(streamIdleMillis), ascii(keys.fanout(channel)),
                 ascii(redis.publishCommand()), ascii(IDEMPOTENCY_WINDOW_MILLIS));
-        return reply.thenApply(r -> new PublishResult(
-                decode(channel, text(r.get(1)), (byte[]) r.get(2)), ((Long) r.get(0)) == 1L));
+        return reply.thenApply(r -> ((Long) r.get(0)) == 1L
+                ? PublishResult.duplicate(new StreamPosition((Long) r.get(2), text(r.get(1))))
+                : PublishResult.published(decode(channel, text(r.get(1)), (byte[]) r.get(2))));
     }
 
     @Override
@@ -87,7 +89,7 @@ public final class RedisHistoryStore implements HistoryStore {
     private CompletableFuture<HistoryResult> run(ChannelName channel, NamespaceConfig options, int limit,
                                                  StreamPosition since) {
         RedisBackend redis = shards.forChannel(channel);
-        CompletableFuture<List<Object>> reply = READ.run(redis.commands(), ScriptOutputType.MULTI,
+        CompletableFuture<List<Object>> reply = READ.run(redis, ScriptOutputType.MULTI,
                 new String[] {keys.stream(channel), keys.history(channel)},
                 ascii(clock.getAsLong()), ascii(options.historySize()), ascii(options.historyTtl().toMillis()),
                 ascii(streamIdleMillis), ascii(limit), ascii(since == null ? -1 : since.offset()),

@@ -33,6 +33,7 @@ final class RedisNodeRegistry implements NodeRegistry {
 
     private final RedisShards shards;
     private final RedisKeys keys;
+    private final RedisHealth health;
     private final ScheduledExecutorService scheduler;
     private final Runnable release;
     /** Set once by {@link #register}. */
@@ -41,9 +42,11 @@ final class RedisNodeRegistry implements NodeRegistry {
     private volatile ScheduledFuture<?> announcer;
 
     /** @param release run on {@link #close}, after this node withdrew: closes the engine's connections */
-    RedisNodeRegistry(RedisShards shards, RedisKeys keys, ScheduledExecutorService scheduler, Runnable release) {
+    RedisNodeRegistry(RedisShards shards, RedisKeys keys, RedisHealth health, ScheduledExecutorService scheduler,
+                      Runnable release) {
         this.shards = shards;
         this.keys = keys;
+        this.health = health;
         this.scheduler = scheduler;
         this.release = release;
     }
@@ -118,9 +121,10 @@ final class RedisNodeRegistry implements NodeRegistry {
         return out;
     }
 
+    /** Both connections of every deployment are open and every deployment answers its health PING in time. */
     @Override
     public boolean reachable() {
-        return shards.isOpen();
+        return shards.isOpen() && health.answering();
     }
 
     /** Withdraws this node (waiting up to a second) so /api/info stops listing it at once, then releases. */

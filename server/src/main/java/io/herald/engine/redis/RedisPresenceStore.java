@@ -57,7 +57,7 @@ public final class RedisPresenceStore implements PresenceStore, AutoCloseable {
     }
 
     private CompletableFuture<Void> write(ChannelName channel, String clientId, byte[] info) {
-        return ADD.<Long>run(shards.forChannel(channel).commands(), ScriptOutputType.INTEGER,
+        return ADD.<Long>run(shards.forChannel(channel), ScriptOutputType.INTEGER,
                 new String[] {keys.presence(channel), keys.presenceExpiry(channel)},
                 clientId.getBytes(StandardCharsets.UTF_8), info, ttlMillis).thenApply(n -> null);
     }
@@ -68,14 +68,14 @@ public final class RedisPresenceStore implements PresenceStore, AutoCloseable {
             m.remove(clientId);
             return m.isEmpty() ? null : m;
         });
-        return REMOVE.<Long>run(shards.forChannel(channel).commands(), ScriptOutputType.INTEGER,
+        return REMOVE.<Long>run(shards.forChannel(channel), ScriptOutputType.INTEGER,
                 new String[] {keys.presence(channel), keys.presenceExpiry(channel)},
                 clientId.getBytes(StandardCharsets.UTF_8)).thenApply(n -> null);
     }
 
     @Override
     public CompletableFuture<List<ClientInfo>> get(ChannelName channel) {
-        CompletableFuture<List<Object>> reply = GET.run(shards.forChannel(channel).commands(), ScriptOutputType.MULTI,
+        CompletableFuture<List<Object>> reply = GET.run(shards.forChannel(channel), ScriptOutputType.MULTI,
                 new String[] {keys.presence(channel), keys.presenceExpiry(channel)});
         return reply.thenApply(flat -> {
             List<ClientInfo> out = new ArrayList<>(flat.size() / 2);

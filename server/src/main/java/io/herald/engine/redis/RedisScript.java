@@ -1,9 +1,17 @@
 package io.herald.engine.redis;
 
+import io.herald.engine.EngineOutcomeUnknownException;
 import io.herald.engine.EngineUnavailableException;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.output.CommandOutput;
+import io.lettuce.core.output.IntegerOutput;
+import io.lettuce.core.output.NestedMultiOutput;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -37,36 +45,64 @@ final class RedisScript {
         return new RedisScript(resource, withStreamFunctions ? SHARED + "\n" + text : text);
     }
 
-    /** Runs the script; failures because Redis cannot be reached become {@link EngineUnavailableException}. */
-    <T> CompletableFuture<T> run(RedisClusterAsyncCommands<String, byte[]> redis, ScriptOutputType type,
-                                 String[] keys, byte[]... args) {
-        CompletableFuture<T> first = redis.<T>evalsha(sha, type, keys, args).toCompletableFuture();
+    /**
+     * Runs the script on {@code redis}. Fails with {@link EngineUnavailableException} when the command
+     * never left this node (nothing was done), with {@link EngineOutcomeUnknownException} when it may
+     * have reached Redis without an answer coming back (see {@link TrackedCommand}); other failures
+     * (errors Redis answered) stay as they are.
+     */
+    <T> CompletableFuture<T> run(RedisBackend redis, ScriptOutputType type, String[] keys, byte[]... args) {
+        CompletableFuture<T> first = send(redis, CommandType.EVALSHA, sha.getBytes(StandardCharsets.US_ASCII), type, keys, args);
         return first.handle((value, error) -> {
             if (error == null) {
                 return CompletableFuture.completedFuture(value);
             }
             if (unwrap(error) instanceof RedisNoScriptException) {
-                return redis.<T>eval(body, type, keys, args).toCompletableFuture();
+                // Redis answered NOSCRIPT: the script did not run, so sending it in full is safe
+                return this.<T>send(redis, CommandType.EVAL, body, type, keys, args);
             }
-            return CompletableFuture.<T>failedFuture(error);
-        }).thenCompose(f -> f).exceptionallyCompose(e -> CompletableFuture.failedFuture(translate(name, e)));
+            return CompletableFuture.<T>failedFuture(unwrap(error));
+        }).thenCompose(f -> f);
     }
 
-    /** Connection losses and timeouts mean "not available"; anything else is a real failure and stays as it is. */
+    private <T> CompletableFuture<T> send(RedisBackend redis, CommandType command, byte[] script, ScriptOutputType type,
+                                          String[] keys, byte[]... args) {
+        CommandArgs<String, byte[]> a = new CommandArgs<>(RedisBackend.CODEC)
+                .add(script).add(keys.length).addKeys(keys).addValues(args);
+        TrackedCommand<T> c = new TrackedCommand<>(command, output(type), a);
+        redis.dispatch(c);
+        return c.outcome(name);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> CommandOutput<String, byte[], T> output(ScriptOutputType type) {
+        return (CommandOutput<String, byte[], T>) switch (type) {
+            case MULTI -> new NestedMultiOutput<>(RedisBackend.CODEC);
+            case INTEGER -> new IntegerOutput<>(RedisBackend.CODEC);
+            default -> throw new IllegalArgumentException("no script of this engine returns " + type);
+        };
+    }
+
+    /**
+     * The same distinction for commands sent without tracking (pub/sub, node registry), from what
+     * Lettuce reports: rejected before the write ("not connected", a closed or full queue, a failed
+     * connect) means not sent; any other loss of the answer (timeouts, the connection closed or
+     * disconnected with the command in flight) means the outcome is unknown. Errors Redis answered
+     * stay as they are.
+     */
     static Throwable translate(String what, Throwable error) {
         Throwable cause = unwrap(error);
-        if (cause instanceof EngineUnavailableException) {
+        if (cause instanceof EngineUnavailableException || cause instanceof EngineOutcomeUnknownException
+                || cause instanceof RedisCommandExecutionException
+                || !(cause instanceof RedisException || cause instanceof IOException)) {
             return cause;
         }
         String message = String.valueOf(cause.getMessage());
-        if (cause instanceof io.lettuce.core.RedisConnectionException
-                || cause instanceof io.lettuce.core.RedisCommandTimeoutException
-                || cause instanceof io.lettuce.core.RedisCommandInterruptedException
-                || cause instanceof io.lettuce.core.RedisException
-                        && (message.contains("not connected") || message.contains("Connection closed"))) {
-            return new EngineUnavailableException("Redis is not reachable (" + what + "): " + cause.getMessage(), cause);
-        }
-        return cause;
+        boolean notSent = cause instanceof RedisConnectionException
+                || message.startsWith("Currently not connected")
+                || message.startsWith("Connection is closed")
+                || message.contains("size exceeded");
+        return TrackedCommand.classify(what, cause, !notSent);
     }
 
     private static Throwable unwrap(Throwable t) {

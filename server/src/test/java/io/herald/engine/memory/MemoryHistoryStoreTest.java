@@ -7,9 +7,11 @@ import io.herald.engine.HistoryStore;
 import io.herald.engine.HistoryStoreContract;
 import io.herald.engine.ManualClock;
 import io.herald.engine.PublicationDraft;
+import io.herald.engine.PublishResult;
 import io.herald.protocol.ChannelName;
 import io.herald.protocol.Publication;
 import io.herald.protocol.StreamPosition;
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -114,5 +116,22 @@ class MemoryHistoryStoreTest extends HistoryStoreContract {
         assertThat(shortIdle.streamCount()).isZero();
         assertThat(join(shortIdle.position(channel, none)).epoch()).isNotEqualTo(first.epoch());
         shortIdle.close();
+    }
+
+    @Test
+    void anIdempotencyKeyDoesNotKeepItsPublicationAliveOnceHistoryDroppedIt() {
+        ChannelName channel = uniqueChannel("idem-weak");
+        NamespaceConfig none = options(0, Duration.ofMinutes(5));
+        PublicationDraft keyed = new PublicationDraft("order", json("{\"pad\":\"" + "x".repeat(100_000) + "\"}"), null, "key-1");
+        WeakReference<Publication> published = new WeakReference<>(publish(channel, keyed, none).publication());
+
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (published.get() != null) {
+            assertThat(System.nanoTime()).as("the publication is still reachable after GC").isLessThan(deadline);
+            System.gc();
+        }
+        PublishResult retry = publish(channel, keyed, none);
+        assertThat(retry.duplicate()).isTrue();
+        assertThat(retry.position().offset()).isEqualTo(1);
     }
 }
