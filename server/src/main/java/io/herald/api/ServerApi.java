@@ -53,6 +53,8 @@ public final class ServerApi {
     private final byte[] apiKey;
     private final HeraldMetrics metrics;
     private final KeyedRateLimiter<String> rate;
+    /** When this node started serving (the API is made at start). */
+    private final long startedMillis;
 
     public ServerApi(HeraldConfig config, Engine engine, Hub hub, String nodeId, String version, HeraldMetrics metrics) {
         this.metrics = metrics;
@@ -63,6 +65,7 @@ public final class ServerApi {
         this.nodeId = nodeId;
         this.version = version;
         this.apiKey = config.apiKey().getBytes(StandardCharsets.UTF_8);
+        this.startedMillis = System.currentTimeMillis();
     }
 
     /** Handles one request; the future always completes normally, errors become JSON error responses. */
@@ -414,7 +417,7 @@ public final class ServerApi {
         // "users" counts distinct user ids, so one user with two tabs (two clients) counts once
         return engine.presence().get(ch).thenApply(clients -> ok(g -> {
             Frames.writeClients(g, clients);
-            g.writeNumberField("users", clients.stream().map(c -> c.user()).distinct().count());
+            g.writeNumberField("users", Frames.users(clients));
         }));
     }
 
@@ -498,7 +501,7 @@ public final class ServerApi {
      * (this one always included, with its current figures, even if its last announcement is older).
      */
     private CompletableFuture<ApiResponse> info() {
-        NodeLoad self = new NodeLoad(nodeId, hub.connectionCount(), hub.subscriptionCount(), hub.channelCount());
+        NodeLoad self = load();
         // without the engine the other nodes are unknown, but this node can still describe itself
         return engine.nodes().nodes().exceptionally(e -> List.of()).thenApply(live -> ok(g -> {
             g.writeStringField("version", version);
@@ -517,12 +520,20 @@ public final class ServerApi {
         }));
     }
 
+    /** This node's figures now. */
+    public NodeLoad load() {
+        return new NodeLoad(nodeId, hub.connectionCount(), hub.subscriptionCount(), hub.channelCount(), startedMillis);
+    }
+
     private static void writeNode(JsonGenerator g, NodeLoad n) throws IOException {
         g.writeStartObject();
-        g.writeStringField("id", n.id());
+        g.writeStringField("node", n.id());
         g.writeNumberField("connections", n.connections());
         g.writeNumberField("subscriptions", n.subscriptions());
         g.writeNumberField("channels", n.channels());
+        if (n.startedMillis() > 0) {
+            g.writeStringField("started", Frames.timestamp(n.startedMillis()));
+        }
         g.writeEndObject();
     }
 

@@ -7,11 +7,14 @@ import java.util.regex.Pattern;
 
 /**
  * The positional cursors of the SSE and polling transports: one {@code <epoch>:<offset>} per channel
- * of the request, in the same order, comma-joined ({@code a1:19,b7:4}). An empty entry means "no
- * position yet" for that channel. Stateless and thread-safe.
+ * of the request, in the same order, comma-joined ({@code a1:19,b7:4}). An entry {@code -} (Herald's
+ * own, for a channel the request was refused) or an empty one means "no position" for that channel.
+ * Stateless and thread-safe.
  */
 public final class Cursors {
     private static final Pattern EPOCH = Pattern.compile("[A-Za-z0-9]{1,16}");
+    /** The entry of a channel with no position: one the request was refused. */
+    public static final String NONE = "-";
 
     private Cursors() {
     }
@@ -30,7 +33,7 @@ public final class Cursors {
         }
         List<StreamPosition> out = new ArrayList<>(channels);
         for (String part : parts) {
-            out.add(part.isEmpty() ? null : position(part));
+            out.add(part.isEmpty() || part.equals(NONE) ? null : position(part));
         }
         return Collections.unmodifiableList(out);
     }
@@ -47,7 +50,7 @@ public final class Cursors {
         return new StreamPosition(Long.parseLong(offset), epoch);
     }
 
-    /** Formats positions as cursors; a null position is an empty entry. */
+    /** Formats positions as cursors; a null position is {@link #NONE}. */
     public static String format(List<StreamPosition> positions) {
         StringBuilder b = new StringBuilder(positions.size() * 12);
         for (int i = 0; i < positions.size(); i++) {
@@ -57,6 +60,8 @@ public final class Cursors {
             StreamPosition p = positions.get(i);
             if (p != null) {
                 b.append(p.epoch()).append(':').append(p.offset());
+            } else {
+                b.append(NONE);
             }
         }
         return b.toString();

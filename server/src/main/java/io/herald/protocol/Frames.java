@@ -56,8 +56,12 @@ public final class Frames {
     public record JoinedChannel(ChannelName channel, StreamPosition position, boolean recovered) {
     }
 
+    /**
+     * {@code connected}: the channels joined at connect, then those refused (each as
+     * {@code {"channel","error":{"code","message"}}}) in {@code subscriptions}.
+     */
     public static byte[] connected(Long id, String client, String user, long pingSeconds, long expires,
-                                   List<JoinedChannel> subscriptions) {
+                                   List<JoinedChannel> subscriptions, List<ChannelRefusal> refused) {
         return object("connected", id, g -> {
             g.writeStringField("client", client);
             g.writeStringField("user", user);
@@ -66,7 +70,7 @@ public final class Frames {
                 g.writeNumberField("expires", expires);
             }
             g.writeStringField("timestamp", timestamp(System.currentTimeMillis()));
-            if (!subscriptions.isEmpty()) {
+            if (!subscriptions.isEmpty() || !refused.isEmpty()) {
                 g.writeArrayFieldStart("subscriptions");
                 for (JoinedChannel s : subscriptions) {
                     g.writeStartObject();
@@ -74,6 +78,15 @@ public final class Frames {
                     g.writeNumberField("offset", s.position().offset());
                     g.writeStringField("epoch", s.position().epoch());
                     g.writeBooleanField("recovered", s.recovered());
+                    g.writeEndObject();
+                }
+                for (ChannelRefusal r : refused) {
+                    g.writeStartObject();
+                    g.writeStringField("channel", r.channel());
+                    g.writeObjectFieldStart("error");
+                    g.writeStringField("code", r.code().wire());
+                    g.writeStringField("message", r.message());
+                    g.writeEndObject();
                     g.writeEndObject();
                 }
                 g.writeEndArray();
@@ -106,12 +119,8 @@ public final class Frames {
         });
     }
 
-    public static byte[] published(Long id, ChannelName channel, long offset) {
-        return published(id, channel, offset, null, null);
-    }
-
     /**
-     * {@code published}, with the epoch when given ({@code POST /publish}: the client may have no
+     * {@code published}, with the epoch (protocol 1.1: always; a client on {@code /publish} may have no
      * stream to learn it from) and the idempotency key the publish went under when given.
      */
     public static byte[] published(Long id, ChannelName channel, long offset, String epoch, String idempotencyKey) {
@@ -139,10 +148,27 @@ public final class Frames {
         });
     }
 
+    /** {@code presence}: the clients, and {@code users}, the number of distinct user ids among them. */
     public static byte[] presence(Long id, ChannelName channel, Collection<ClientInfo> clients) {
         return object("presence", id, g -> {
             g.writeStringField("channel", channel.value());
             writeClients(g, clients);
+            g.writeNumberField("users", users(clients));
+        });
+    }
+
+    /** Distinct user ids: one user with two tabs counts once. */
+    public static long users(Collection<ClientInfo> clients) {
+        return clients.stream().map(ClientInfo::user).distinct().count();
+    }
+
+    /** The {@code error} push for one channel of a stream that went ahead without it ({@code /sse}). */
+    public static byte[] channelError(ChannelRefusal r) {
+        return object("error", null, g -> {
+            g.writeStringField("channel", r.channel());
+            g.writeStringField("code", r.code().wire());
+            g.writeStringField("message", r.message());
+            g.writeBooleanField("temporary", r.code().temporary());
         });
     }
 

@@ -4,6 +4,9 @@ import io.herald.config.NamespaceConfig;
 import io.herald.engine.Engine;
 import io.herald.engine.HistoryResult;
 import io.herald.protocol.ChannelName;
+import io.herald.protocol.ChannelRefusal;
+import io.herald.engine.EngineUnavailableException;
+import java.util.concurrent.CompletionException;
 import io.herald.protocol.CloseCode;
 import io.herald.protocol.Command;
 import io.herald.protocol.ErrorCode;
@@ -106,8 +109,8 @@ final class ChannelCommands {
             if (error != null) {
                 session.sendError(ClientPublish.failure(error, channel, cmd.id(), attempt.idempotencyKey()));
             } else {
-                session.conn.send(Frames.published(cmd.id(), channel, result.position().offset(), null,
-                        attempt.idempotencyKey()));
+                session.conn.send(Frames.published(cmd.id(), channel, result.position().offset(),
+                        result.position().epoch(), attempt.idempotencyKey()));
             }
             done.complete(null);
         });
@@ -152,36 +155,65 @@ final class ChannelCommands {
         return done;
     }
 
+    /** What joining at connect gave: the channels opened, and the entries refused (in claim order). */
+    record Joined(List<Opened> opened, List<ChannelRefusal> refused) {
+    }
+
     /**
-     * Joins the token's {@code subscribe} channels, recovering those with a {@code since}. Channels
-     * that fail to open are left out (and logged); the future never fails.
+     * Joins the channels of the token's {@code subscribe} claim (or of an SSE stream), recovering those
+     * in {@code since}. The claim obeys the user-limited rule and {@code max_subscriptions}; an entry that
+     * cannot be joined (invalid name, user not listed, over the limit, the engine failed) is refused
+     * alone and reported, and the others go ahead. {@code refused} holds refusals decided before (an
+     * SSE stream's channels the token does not allow) and is reported with them.
      */
-    CompletableFuture<List<Opened>> joinAtConnect(List<String> names, Map<ChannelName, StreamPosition> since) {
+    CompletableFuture<Joined> joinAtConnect(List<String> names, Map<ChannelName, StreamPosition> since,
+                                            List<ChannelRefusal> refused) {
+        List<ChannelRefusal> out = new ArrayList<>(refused);
+        List<Subscription> subs = new ArrayList<>();
         List<CompletableFuture<Opened>> opening = new ArrayList<>();
+        int max = session.config.client().maxSubscriptions();
         for (String name : names) {
             String problem = ChannelName.problem(name);
             if (problem != null) {
-                log.debug("ignoring subscribe claim entry: {}", problem);
+                out.add(new ChannelRefusal(name, ErrorCode.BAD_REQUEST, "invalid channel: " + problem));
                 continue;
             }
             ChannelName channel = new ChannelName(name);
             if (session.subscriptions.containsKey(channel)) {
                 continue;
             }
+            if (channel.isUserLimited() && !Access.canSubscribe(session.claims, channel, namespace(channel))) {
+                out.add(new ChannelRefusal(name, ErrorCode.PERMISSION_DENIED, "not allowed to use channel " + channel));
+                continue;
+            }
+            if (session.subscriptions.size() >= max) {
+                session.services.metrics().rateLimited("subscriptions");
+                out.add(new ChannelRefusal(name, ErrorCode.LIMIT_EXCEEDED, "at most " + max + " subscriptions per connection"));
+                continue;
+            }
             Subscription sub = new Subscription(this, channel, namespace(channel), true);
-            opening.add(open(sub, since.get(channel)).exceptionally(e -> {
-                session.conn.execute(() -> abandon(sub, e));
-                return null;
-            }));
+            subs.add(sub);
+            opening.add(open(sub, since.get(channel)));
         }
-        return CompletableFuture.allOf(opening.toArray(CompletableFuture[]::new)).thenApply(v -> {
-            List<Opened> out = new ArrayList<>();
-            for (CompletableFuture<Opened> f : opening) {
-                if (f.join() != null) {
-                    out.add(f.join());
+        CompletableFuture<Void> all = CompletableFuture.allOf(opening.stream()
+                .map(f -> f.handle((o, e) -> null)).toArray(CompletableFuture[]::new));
+        return all.thenApply(v -> {
+            List<Opened> opened = new ArrayList<>();
+            for (int i = 0; i < opening.size(); i++) {
+                CompletableFuture<Opened> f = opening.get(i);
+                Subscription sub = subs.get(i);
+                if (f.isCompletedExceptionally()) {
+                    Throwable error = f.handle((o, e) -> e).join();
+                    session.conn.execute(() -> abandon(sub, error));
+                    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                    boolean engineDown = cause instanceof EngineUnavailableException;
+                    out.add(new ChannelRefusal(sub.channel.value(), engineDown ? ErrorCode.NOT_AVAILABLE : ErrorCode.INTERNAL,
+                            engineDown ? "the engine is not reachable; retry shortly" : "the channel could not be joined"));
+                } else {
+                    opened.add(f.join());
                 }
             }
-            return out;
+            return new Joined(opened, out);
         });
     }
 

@@ -7,6 +7,7 @@ import io.herald.engine.ControlCommand;
 import io.herald.hub.Subscriber;
 import io.herald.limits.TokenBucket;
 import io.herald.protocol.ChannelName;
+import io.herald.protocol.ChannelRefusal;
 import io.herald.protocol.ClientInfo;
 import io.herald.protocol.CloseCode;
 import io.herald.protocol.Command;
@@ -19,8 +20,10 @@ import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.BiConsumer;
@@ -346,31 +349,37 @@ public final class ClientSession implements Subscriber {
             return;
         }
         List<String> joining = verified.subscribe();
+        List<ChannelRefusal> refused = List.of();
         if (streamChannels != null) {
-            try {
-                RequestAuth.requireSubscribe(services, verified, streamChannels);
-            } catch (ProtocolException denied) {
-                services.metrics().error(denied.code());
-                disconnect(CloseCode.UNAUTHORIZED, denied.getMessage());
+            // a stream refuses a channel the token does not allow alone, unless it allows none
+            refused = RequestAuth.refusals(services, verified, streamChannels);
+            if (refused.size() == streamChannels.size()) {
+                services.metrics().error(ErrorCode.PERMISSION_DENIED);
+                disconnect(CloseCode.UNAUTHORIZED, refused.getFirst().message());
                 return;
             }
-            joining = streamChannels.stream().map(ChannelName::value).toList();
+            Set<String> denied = new HashSet<>();
+            refused.forEach(r -> denied.add(r.channel()));
+            joining = streamChannels.stream().map(ChannelName::value).filter(c -> !denied.contains(c)).toList();
         }
         tokenDeadlines.schedule(verified.expiresAt());
         CompletableFuture<Void> ready = new CompletableFuture<>();
         established = ready;
-        onLoop(channelCommands.joinAtConnect(joining, since), (joined, error) -> {
+        onLoop(channelCommands.joinAtConnect(joining, since, refused), (joined, error) -> {
             try {
                 if (state != State.CONNECTED) {
                     return;
                 }
                 List<Frames.JoinedChannel> list = new ArrayList<>();
-                for (ChannelCommands.Opened o : joined) {
+                for (ChannelCommands.Opened o : joined.opened()) {
                     list.add(new Frames.JoinedChannel(o.sub().channel, o.result().position(), o.wasRecovered()));
                 }
+                for (ChannelRefusal r : joined.refused()) {
+                    services.metrics().error(r.code());
+                }
                 conn.sendConnected(Frames.connected(id, clientId, userId, config.client().ping().toSeconds(),
-                        verified.expiresAt(), list), list);
-                joined.forEach(channelCommands::goLive);
+                        verified.expiresAt(), list, joined.refused()), list, joined.refused());
+                joined.opened().forEach(channelCommands::goLive);
                 tokenDeadlines.check(System.currentTimeMillis());
             } finally {
                 ready.complete(null);

@@ -1,6 +1,7 @@
 package io.herald.session;
 
 import io.herald.protocol.CloseCode;
+import io.herald.protocol.ChannelRefusal;
 import io.herald.protocol.Frames;
 import io.herald.protocol.Publication;
 import java.util.List;
@@ -52,8 +53,11 @@ public interface Connection {
         }
     }
 
-    /** Queues the {@code connected} push, which reports {@code joined}; the same hook for position-tracking transports. */
-    default void sendConnected(byte[] frame, List<Frames.JoinedChannel> joined) {
+    /**
+     * Queues the {@code connected} push, which reports {@code joined} and {@code refused}; the same hook
+     * for position-tracking transports.
+     */
+    default void sendConnected(byte[] frame, List<Frames.JoinedChannel> joined, List<ChannelRefusal> refused) {
         send(frame);
     }
 

@@ -3,6 +3,7 @@ package io.herald.session;
 import io.herald.engine.HistoryResult;
 import io.herald.hub.ChannelMember;
 import io.herald.protocol.ChannelName;
+import io.herald.protocol.ChannelRefusal;
 import io.herald.protocol.CommandParser;
 import io.herald.protocol.Cursors;
 import io.herald.protocol.Frames;
@@ -37,7 +38,11 @@ public final class Poll {
     private final ScheduledExecutorService loop;
     private final long timeoutMillis;
     private final Consumer<byte[]> reply;
-    /** The request's membership of each channel, in {@link #channels} order. */
+    /** Channels of the request the token does not allow: their slots stay empty ({@code -}). */
+    private final List<ChannelRefusal> refused;
+    /** The token's expiry (seconds since the epoch), or 0 when it has none. */
+    private final long expires;
+    /** The request's membership of each channel, in {@link #channels} order; null for a refused one. */
     private final Member[] members;
     private final List<Publication> found = new ArrayList<>();
     /** Bytes of the frames in {@link #found}; an answer holds at most {@code max_queue_bytes} (and always one). */
@@ -53,20 +58,29 @@ public final class Poll {
      * @param since   one entry per channel, null where the client has no position yet
      * @param loop    the thread that owns the request; {@code reply} is called on it, exactly once
      *                unless {@link #cancel} came first
-     * @param reply   receives the JSON body {@code {"publications","cursors","unrecovered"}}, or null
-     *                when the engine failed
+     * @param reply   receives the JSON body {@code {"publications","cursors","unrecovered","refused"[,"expires"]}},
+     *                or null when the engine failed
+     * @param refused channels of {@code channels} the token does not allow, not joined (at least one is allowed)
+     * @param expires the token's expiry in seconds since the epoch, 0 when it has none
      */
     public Poll(SessionServices services, List<ChannelName> channels, List<StreamPosition> since, long timeoutMillis,
-                ScheduledExecutorService loop, Consumer<byte[]> reply) {
+                ScheduledExecutorService loop, Consumer<byte[]> reply, List<ChannelRefusal> refused, long expires) {
         this.services = services;
         this.channels = List.copyOf(channels);
         this.cursors = since.toArray(StreamPosition[]::new);
         this.timeoutMillis = timeoutMillis;
         this.loop = loop;
         this.reply = reply;
+        this.refused = List.copyOf(refused);
+        this.expires = expires;
         this.members = new Member[this.channels.size()];
         for (int i = 0; i < members.length; i++) {
-            members[i] = new Member();
+            String name = this.channels.get(i).value();
+            if (refused.stream().noneMatch(r -> r.channel().equals(name))) {
+                members[i] = new Member();
+            } else {
+                cursors[i] = null;
+            }
         }
     }
 
@@ -101,6 +115,10 @@ public final class Poll {
         List<CompletableFuture<HistoryResult>> reads = new ArrayList<>(channels.size());
         for (int i = 0; i < channels.size(); i++) {
             ChannelName channel = channels.get(i);
+            if (members[i] == null) {
+                reads.add(CompletableFuture.completedFuture(null));
+                continue;
+            }
             var ns = services.config().namespace(channel.namespace());
             StreamPosition since = cursors[i];
             reads.add(services.hub().addSubscriber(channel, members[i]).thenCompose(v -> since == null
@@ -122,6 +140,9 @@ public final class Poll {
         boolean positionOnly = false;
         for (int i = 0; i < channels.size(); i++) {
             HistoryResult r = reads.get(i).join();
+            if (r == null) {
+                continue; // refused: no position
+            }
             if (cursors[i] == null) {
                 positionOnly = true;
                 cursors[i] = r.position();
@@ -238,6 +259,20 @@ public final class Poll {
                 g.writeString(c.value());
             }
             g.writeEndArray();
+            if (!refused.isEmpty()) {
+                g.writeArrayFieldStart("refused");
+                for (ChannelRefusal r : refused) {
+                    g.writeStartObject();
+                    g.writeStringField("channel", r.channel());
+                    g.writeStringField("code", r.code().wire());
+                    g.writeStringField("message", r.message());
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+            }
+            if (expires > 0) {
+                g.writeNumberField("expires", expires);
+            }
         }));
     }
 
@@ -246,7 +281,9 @@ public final class Poll {
             timer.cancel(false);
         }
         for (int i = 0; i < members.length; i++) {
-            services.hub().removeSubscriber(channels.get(i), members[i]);
+            if (members[i] != null) {
+                services.hub().removeSubscriber(channels.get(i), members[i]);
+            }
         }
     }
 }

@@ -3,8 +3,10 @@ package io.herald.session;
 import io.herald.auth.AuthException;
 import io.herald.auth.Claims;
 import io.herald.protocol.ChannelName;
+import io.herald.protocol.ChannelRefusal;
 import io.herald.protocol.ErrorCode;
 import io.herald.protocol.ProtocolException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -39,13 +41,17 @@ public final class RequestAuth {
         });
     }
 
-    /** Throws {@code permission_denied} for the first of {@code channels} the claims may not subscribe to. */
-    public static void requireSubscribe(SessionServices services, Claims claims, List<ChannelName> channels)
-            throws ProtocolException {
+    /**
+     * The channels of {@code channels} the claims may not subscribe to, each refused with
+     * {@code permission_denied}, in order; empty when all are allowed.
+     */
+    public static List<ChannelRefusal> refusals(SessionServices services, Claims claims, List<ChannelName> channels) {
+        List<ChannelRefusal> out = new ArrayList<>();
         for (ChannelName channel : channels) {
             if (!Access.canSubscribe(claims, channel, services.config().namespace(channel.namespace()))) {
-                throw new ProtocolException(ErrorCode.PERMISSION_DENIED, "not allowed to use channel " + channel);
+                out.add(new ChannelRefusal(channel.value(), ErrorCode.PERMISSION_DENIED, "not allowed to use channel " + channel));
             }
         }
+        return out;
     }
 }

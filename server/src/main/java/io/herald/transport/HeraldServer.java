@@ -4,7 +4,6 @@ import io.herald.api.ServerApi;
 import io.herald.auth.Authenticator;
 import io.herald.config.HeraldConfig;
 import io.herald.engine.Engine;
-import io.herald.engine.NodeLoad;
 import io.herald.hub.Hub;
 import io.herald.metrics.HeraldMetrics;
 import io.herald.session.SessionServices;
@@ -144,8 +143,7 @@ public final class HeraldServer implements AutoCloseable {
                     }
                 });
         serverChannel = b.bind(config.host(), config.port()).sync().channel();
-        engine.nodes().register(nodeId, () -> new NodeLoad(nodeId, connections.count(), hub.subscriptionCount(),
-                hub.channelCount()));
+        engine.nodes().register(nodeId, api::load);
         ready = true;
         log.info("Herald {} node {} listening on {}:{} ({}, {} transport, {} engine)", VERSION, nodeId,
                 config.host(), port(), ssl != null ? "TLS" : "plain", loops.name(), engine.name());

@@ -2,6 +2,7 @@ package io.herald.transport;
 
 import io.herald.auth.Claims;
 import io.herald.limits.KeyedRateLimiter;
+import io.herald.protocol.ChannelRefusal;
 import io.herald.protocol.ErrorCode;
 import io.herald.protocol.ProtocolException;
 import io.herald.session.Poll;
@@ -68,10 +69,10 @@ final class PollEndpoint {
                 fail(ctx, keepAlive, problem(error), origin);
                 return;
             }
-            try {
-                RequestAuth.requireSubscribe(services, claims, query.channels());
-            } catch (ProtocolException e) {
-                fail(ctx, keepAlive, e, origin);
+            // a channel the token does not allow is refused alone, unless it allows none
+            List<ChannelRefusal> refused = RequestAuth.refusals(services, claims, query.channels());
+            if (refused.size() == query.channels().size()) {
+                fail(ctx, keepAlive, new ProtocolException(ErrorCode.PERMISSION_DENIED, refused.getFirst().message()), origin);
                 return;
             }
             long wait = perClient.acquire(rateKey(claims, ctx));
@@ -82,13 +83,15 @@ final class PollEndpoint {
                         + services.config().client().commandRate() + " requests per second; retry in " + wait + "s"), wait, origin);
                 return;
             }
-            park(ctx, keepAlive, query, draining ? 0 : timeout * 1000L, origin);
+            park(ctx, keepAlive, query, draining ? 0 : timeout * 1000L, origin, refused, claims.expiresAt());
         }));
     }
 
-    private void park(ChannelHandlerContext ctx, boolean keepAlive, StreamQuery query, long timeoutMillis, String origin) {
+    private void park(ChannelHandlerContext ctx, boolean keepAlive, StreamQuery query, long timeoutMillis, String origin,
+                      List<ChannelRefusal> refused, long expires) {
         Answer answer = new Answer(ctx, keepAlive, origin);
-        Poll poll = new Poll(services, query.channels(), query.since(), timeoutMillis, ctx.executor(), answer);
+        Poll poll = new Poll(services, query.channels(), query.since(), timeoutMillis, ctx.executor(), answer, refused,
+                expires);
         answer.poll = poll;
         parked.add(poll);
         ctx.channel().closeFuture().addListener(answer.onClose);

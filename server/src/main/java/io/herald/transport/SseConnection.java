@@ -1,6 +1,8 @@
 package io.herald.transport;
 
 import io.herald.protocol.ChannelName;
+import io.herald.protocol.ChannelRefusal;
+import io.herald.protocol.ErrorCode;
 import io.herald.protocol.CloseCode;
 import io.herald.protocol.Cursors;
 import io.herald.protocol.Frames;
@@ -117,7 +119,7 @@ final class SseConnection extends ClientConnection {
      * missed publications follow, each moving it on), else the channel's current position.
      */
     @Override
-    public void sendConnected(byte[] frame, List<Frames.JoinedChannel> joined) {
+    public void sendConnected(byte[] frame, List<Frames.JoinedChannel> joined, List<ChannelRefusal> refused) {
         StreamPosition[] start = new StreamPosition[channels.size()];
         for (Frames.JoinedChannel j : joined) {
             Integer i = index.get(j.channel());
@@ -125,13 +127,25 @@ final class SseConnection extends ClientConnection {
                 start[i] = j.recovered() ? since.get(i) : j.position();
             }
         }
-        if (Arrays.asList(start).contains(null)) {
-            // a channel that could not be opened (engine failure) would leave a hole in the cursors
+        // a refused channel keeps its slot, as "-"; any other refusal (the engine failed to open the
+        // channel) would leave a hole the client cannot recover through
+        int denied = 0;
+        for (ChannelRefusal r : refused) {
+            if (r.code() != ErrorCode.PERMISSION_DENIED) {
+                close(CloseCode.SHUTDOWN, "internal error: " + r.message());
+                return;
+            }
+            denied++;
+        }
+        if (Arrays.stream(start).filter(p -> p == null).count() != denied) {
             close(CloseCode.SHUTDOWN, "internal error");
             return;
         }
         cursors = start;
         event(Cursors.format(Arrays.asList(cursors)), frame);
+        for (ChannelRefusal r : refused) {
+            event(null, Frames.channelError(r));
+        }
     }
 
     /** A publication of one of the stream's channels moves that channel's cursor and carries the new cursors. */

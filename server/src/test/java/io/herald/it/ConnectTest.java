@@ -133,6 +133,54 @@ class ConnectTest {
     }
 
     @Test
+    void subscribeClaimEntriesThatBreakTheUserLimitedRuleOrMaxSubscriptionsAreReportedAndTheRestJoined() throws Exception {
+        try (TestNode small = TestNode.builder().client(ClientConfig.DEFAULTS.withCommandLimits(3, 1_000_000, 1_000_000)).start()) {
+            String token = small.token("42", List.of(), List.of(), List.of("feed:1", "orders#57", "orders#42,57", "bad name",
+                    "feed:2", "feed:3", "feed:4"));
+            try (WsClient c = small.connect(token)) {
+                JsonNode subs = c.expect("connected").get("subscriptions");
+                assertThat(subs.findValuesAsText("channel")).containsExactly("feed:1", "orders#42,57", "feed:2",
+                        "orders#57", "bad name", "feed:3", "feed:4");
+                assertThat(subs.get(0).has("error")).isFalse();
+                assertThat(subs.get(1).has("error")).isFalse();
+                assertThat(subs.get(2).has("error")).isFalse();
+                assertThat(subs.get(3).get("error").get("code").asText()).isEqualTo("permission_denied");
+                assertThat(subs.get(4).get("error").get("code").asText()).isEqualTo("bad_request");
+                assertThat(subs.get(5).get("error").get("code").asText()).isEqualTo("limit_exceeded");
+                assertThat(subs.get(6).get("error").get("code").asText()).isEqualTo("limit_exceeded");
+                // the connection goes on, at its limit: one more subscribe is refused too
+                JsonNode more = c.call("{\"type\":\"subscribe\",\"channel\":\"feed:9\"}");
+                assertThat(more.get("code").asText()).isEqualTo("limit_exceeded");
+                small.publish("orders#42,57", "o", "1");
+                assertThat(c.expect("o").get("channel").asText()).isEqualTo("orders#42,57");
+            }
+        }
+    }
+
+    @Test
+    void publishedCarriesTheEpochAndPresenceCountsUsers() throws Exception {
+        String ch = TestNode.unique("room:");
+        try (TestNode n = TestNode.builder().namespace("room", TestNode.ns(10, java.time.Duration.ofMinutes(1), true,
+                false, false, false)).start();
+             WsClient a = n.connect(n.token("ada", List.of("room:*"), List.of("room:*"), List.of()));
+             WsClient a2 = n.connect(n.token("ada", List.of("room:*"), List.of(), List.of()));
+             WsClient b = n.connect(n.token("bob", List.of("room:*"), List.of(), List.of()))) {
+            String epoch = null;
+            for (WsClient c : List.of(a, a2, b)) {
+                c.expect("connected");
+                epoch = c.call("{\"type\":\"subscribe\",\"channel\":\"" + ch + "\"}").get("epoch").asText();
+            }
+            JsonNode published = a.call("{\"type\":\"publish\",\"channel\":\"" + ch + "\",\"event\":\"m\",\"data\":1}");
+            assertThat(published.get("type").asText()).isEqualTo("published");
+            assertThat(published.get("epoch").asText()).isEqualTo(epoch);
+            b.expect("m");
+            JsonNode presence = b.call("{\"type\":\"presence\",\"channel\":\"" + ch + "\"}");
+            assertThat(presence.get("clients")).hasSize(3);
+            assertThat(presence.get("users").asInt()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void connectWithSinceRecoversTheTokensChannels() {
         String channel = "feed:recover" + System.nanoTime();
         String token = node.token("42", List.of(), List.of(), List.of(channel));

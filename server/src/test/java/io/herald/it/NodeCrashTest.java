@@ -108,7 +108,7 @@ class NodeCrashTest {
             assertThat(c.expect("msg").get("offset").asLong()).isEqualTo(1);
             deadId = Await.value(Duration.ofSeconds(5), "the survivor lists the process node",
                     () -> survivor.api("GET", "/api/info", null).json(), j -> j.get("nodes").size() == 2)
-                    .get("nodes").get(1).get("id").asText();
+                    .get("nodes").get(1).get("node").asText();
             assertThat(presenceClients(ch)).contains(deadClient);
 
             process.destroyForcibly().waitFor();

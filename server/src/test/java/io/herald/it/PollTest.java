@@ -156,6 +156,26 @@ class PollTest {
     }
 
     @Test
+    void aChannelTheTokenDoesNotAllowIsListedAsRefusedAndKeepsItsSlotWhileTheOthersAreServed() throws Exception {
+        String a = TestNode.unique("match:");
+        String b = TestNode.unique("match:");
+        String t = token("match:*");
+        node.publish(b, "n", "{\"i\":1}");
+        JsonNode first = poll(node, "channel=" + a + "&channel=secret&channel=" + b + "&token=" + t);
+        assertThat(first.get("cursors").asText()).matches("[A-Za-z0-9]+:0,-,[A-Za-z0-9]+:1");
+        assertThat(first.get("refused")).hasSize(1);
+        assertThat(first.get("refused").get(0).get("channel").asText()).isEqualTo("secret");
+        assertThat(first.get("refused").get(0).get("code").asText()).isEqualTo("permission_denied");
+        assertThat(first.get("expires").asLong()).isGreaterThan(System.currentTimeMillis() / 1000);
+        node.publish(b, "n", "{\"i\":2}");
+        JsonNode next = poll(node, "channel=" + a + "&channel=secret&channel=" + b + "&since="
+                + first.get("cursors").asText() + "&timeout=5&token=" + t);
+        assertThat(values(next)).containsExactly(2);
+        assertThat(next.get("cursors").asText()).matches("[A-Za-z0-9]+:0,-,[A-Za-z0-9]+:2");
+        assertThat(next.get("refused").get(0).get("channel").asText()).isEqualTo("secret");
+    }
+
+    @Test
     void badCursorsTimeoutsTokensAndChannelsAreRefusedWithClearErrors() throws Exception {
         String t = token("match:*");
         SseTest.assertError(node, "/poll?channel=match:1&channel=match:2&since=a1:1&token=" + t, 400, "bad_request",

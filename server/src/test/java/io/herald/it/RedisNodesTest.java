@@ -194,7 +194,7 @@ class RedisNodesTest {
             assertThat(info.get("engine").asText()).isEqualTo("redis");
             assertThat(info.get("node").asText()).isEqualTo(a.server.nodeId());
             List<String> ids = new ArrayList<>();
-            info.get("nodes").forEach(n -> ids.add(n.get("id").asText()));
+            info.get("nodes").forEach(n -> ids.add(n.get("node").asText()));
             assertThat(ids).contains(a.server.nodeId(), b.server.nodeId());
             c.expectNothingPending();
         }
@@ -202,7 +202,7 @@ class RedisNodesTest {
 
     private static long nodeConnections(JsonNode info, String id) {
         for (JsonNode n : info.get("nodes")) {
-            if (n.get("id").asText().equals(id)) {
+            if (n.get("node").asText().equals(id)) {
                 return n.get("connections").asLong();
             }
         }

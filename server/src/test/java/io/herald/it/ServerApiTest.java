@@ -612,9 +612,11 @@ class ServerApiTest {
             assertThat(j.get("connections").asInt()).isEqualTo(2);
             assertThat(j.get("subscriptions").asInt()).isEqualTo(1);
             JsonNode n0 = j.get("nodes").get(0);
-            assertThat(n0.get("id").asText()).isEqualTo(node.server.nodeId());
+            assertThat(n0.get("node").asText()).isEqualTo(node.server.nodeId());
             assertThat(n0.get("connections").asInt()).isEqualTo(2);
             assertThat(n0.get("subscriptions").asInt()).isEqualTo(1);
+            assertThat(n0.get("channels").asInt()).isEqualTo(1);
+            assertThat(java.time.Instant.parse(n0.get("started").asText())).isBefore(java.time.Instant.now());
         }
 
         @Test

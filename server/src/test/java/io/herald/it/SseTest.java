@@ -209,8 +209,41 @@ class SseTest {
     }
 
     @Test
-    void aChannelTheTokenDoesNotAllowEndsTheStreamWithDisconnect4003() {
-        try (SseClient c = sse(node, "channel=" + TestNode.unique("match:") + "&channel=secret&token=" + token("42", "match:*"), Map.of())) {
+    void aChannelTheTokenDoesNotAllowIsRefusedAloneAndTheOthersStreamWithItsSlotKept() {
+        String a = TestNode.unique("match:");
+        String b = TestNode.unique("match:");
+        node.publish(b, "n", "{\"i\":1}");
+        try (SseClient c = sse(node, "channel=" + a + "&channel=secret&channel=" + b + "&token=" + token("42", "match:*"), Map.of())) {
+            assertThat(c.status()).isEqualTo(200);
+            SseClient.Event connected = c.expect("connected");
+            assertThat(connected.id()).matches("[A-Za-z0-9]+:0,-,[A-Za-z0-9]+:1");
+            JsonNode subs = connected.json().get("subscriptions");
+            assertThat(subs).hasSize(3);
+            assertThat(subs.get(2).get("channel").asText()).isEqualTo("secret");
+            assertThat(subs.get(2).get("error").get("code").asText()).isEqualTo("permission_denied");
+            JsonNode error = c.expect("error").json();
+            assertThat(error.get("channel").asText()).isEqualTo("secret");
+            assertThat(error.get("code").asText()).isEqualTo("permission_denied");
+            assertThat(error.get("message").asText()).isEqualTo("not allowed to use channel secret");
+            node.publish(b, "n", "{\"i\":2}");
+            SseClient.Event live = c.expect("n");
+            assertThat(live.json().get("offset").asLong()).isEqualTo(2);
+            assertThat(live.id()).matches("[A-Za-z0-9]+:0,-,[A-Za-z0-9]+:2");
+        }
+        // the id, "-" slot included, is a valid Last-Event-ID for the reconnect
+        String epoch = node.api("GET", "/api/history/" + b, null).json().get("epoch").asText();
+        String lastId = "," + "-," + epoch + ":1";
+        try (SseClient c = sse(node, "channel=" + a + "&channel=secret&channel=" + b + "&token=" + token("42", "match:*"),
+                Map.of("Last-Event-ID", lastId))) {
+            c.expect("connected");
+            c.expect("error");
+            assertThat(c.expect("n").json().get("offset").asLong()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aStreamWhoseChannelsAreAllRefusedEndsWithDisconnect4003() {
+        try (SseClient c = sse(node, "channel=secret&channel=other&token=" + token("42", "match:*"), Map.of())) {
             assertThat(c.status()).isEqualTo(200);
             JsonNode d = c.expect("disconnect").json();
             assertThat(d.get("code").asInt()).isEqualTo(4003);

@@ -71,6 +71,7 @@ final class RedisNodeRegistry implements NodeRegistry {
                 g.writeNumberField("connections", l.connections());
                 g.writeNumberField("subscriptions", l.subscriptions());
                 g.writeNumberField("channels", l.channels());
+                g.writeNumberField("started", l.startedMillis());
             });
             long now = System.currentTimeMillis();
             redis().hset(keys.nodes(), l.id(), json);
@@ -112,7 +113,7 @@ final class RedisNodeRegistry implements NodeRegistry {
             try {
                 JsonNode n = JsonCodec.MAPPER.readTree(kv.getValue());
                 out.add(new NodeLoad(kv.getKey(), n.path("connections").asLong(), n.path("subscriptions").asLong(),
-                        n.path("channels").asLong()));
+                        n.path("channels").asLong(), n.path("started").asLong()));
             } catch (IOException e) {
                 log.warn("ignoring an unreadable node entry {}", kv.getKey());
             }
