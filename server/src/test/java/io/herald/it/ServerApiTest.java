@@ -370,8 +370,8 @@ class ServerApiTest {
         }
 
         @Test
-        void presence_in_a_namespace_without_presence_is_404_not_available() {
-            assertError(node.api("GET", "/api/presence/news:1", null), 404, "not_available");
+        void presence_in_a_namespace_without_presence_is_503_not_available() {
+            assertError(node.api("GET", "/api/presence/news:1", null), 503, "not_available");
         }
 
         @Test
@@ -380,8 +380,8 @@ class ServerApiTest {
         }
 
         @Test
-        void presence_with_post_is_405() {
-            assertThat(node.api("POST", "/api/presence/room:1", "{}").status()).isEqualTo(405);
+        void presence_with_post_is_400() {
+            assertError(node.api("POST", "/api/presence/room:1", "{}"), 400, "bad_request");
         }
     }
 
@@ -454,9 +454,9 @@ class ServerApiTest {
         }
 
         @Test
-        void history_in_a_namespace_with_history_size_0_is_404_not_available() {
+        void history_in_a_namespace_with_history_size_0_is_503_not_available() {
             node.publish("nohist:1", "e", "1");
-            assertError(node.api("GET", "/api/history/nohist:1", null), 404, "not_available");
+            assertError(node.api("GET", "/api/history/nohist:1", null), 503, "not_available");
         }
 
         @Test
@@ -618,9 +618,8 @@ class ServerApiTest {
         }
 
         @Test
-        void info_with_post_is_405() {
-            Reply r = node.api("POST", "/api/info", "{}");
-            assertThat(r.status()).isEqualTo(405);
+        void info_with_post_is_400() {
+            assertError(node.api("POST", "/api/info", "{}"), 400, "bad_request");
         }
     }
 
@@ -633,12 +632,12 @@ class ServerApiTest {
         }
 
         @Test
-        void a_wrong_method_is_405() {
+        void a_wrong_method_is_400_bad_request() {
             Reply r = node.api("GET", "/api/publish", null);
-            assertThat(r.status()).isEqualTo(405);
+            assertError(r, 400, "bad_request");
             assertThat(r.json().at("/error/message").asText()).contains("POST");
-            assertThat(node.api("PUT", "/api/broadcast", "{}").status()).isEqualTo(405);
-            assertThat(node.api("DELETE", "/api/history/news:1", null).status()).isEqualTo(405);
+            assertError(node.api("PUT", "/api/broadcast", "{}"), 400, "bad_request");
+            assertError(node.api("DELETE", "/api/history/news:1", null), 400, "bad_request");
         }
 
         @Test
