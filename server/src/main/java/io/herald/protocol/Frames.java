@@ -93,15 +93,18 @@ public final class Frames {
         });
     }
 
-    /** {@code reason} null for a reply to the client's own unsubscribe. */
-    public static byte[] unsubscribed(Long id, ChannelName channel, String reason, boolean resubscribe) {
+    /**
+     * {@code reason} null for a reply to the client's own unsubscribe; {@code "resubscribe":true}
+     * where the reason asks for it.
+     */
+    public static byte[] unsubscribed(Long id, ChannelName channel, UnsubscribeReason reason) {
         return object("unsubscribed", id, g -> {
             g.writeStringField("channel", channel.value());
             if (reason != null) {
-                g.writeStringField("reason", reason);
-            }
-            if (resubscribe) {
-                g.writeBooleanField("resubscribe", true);
+                g.writeStringField("reason", reason.wire());
+                if (reason.resubscribe()) {
+                    g.writeBooleanField("resubscribe", true);
+                }
             }
         });
     }
