@@ -162,9 +162,9 @@ public final class ServerApi {
         return switch (path) {
             case "/api/publish" -> post(method, () -> publish(body(req)));
             case "/api/broadcast" -> post(method, () -> broadcast(body(req)));
-            case "/api/subscribe" -> post(method, () -> control(body(req), "subscribed", true));
-            case "/api/unsubscribe" -> post(method, () -> control(body(req), "unsubscribed", true));
-            case "/api/disconnect" -> post(method, () -> control(body(req), "disconnected", false));
+            case "/api/subscribe" -> post(method, () -> control(body(req), Control.SUBSCRIBE));
+            case "/api/unsubscribe" -> post(method, () -> control(body(req), Control.UNSUBSCRIBE));
+            case "/api/disconnect" -> post(method, () -> control(body(req), Control.DISCONNECT));
             case "/api/channels" -> {
                 requireMethod(method, "GET");
                 yield channels(req.param("pattern"));
@@ -468,9 +468,22 @@ public final class ServerApi {
         }
     }
 
-    /** subscribe, unsubscribe (with a channel) and disconnect (without), aimed at a user or a client. */
-    private CompletableFuture<ApiResponse> control(ObjectNode body, String resultField, boolean withChannel)
-            throws ApiException {
+    /** The server API's control requests: which command each builds, and the field its answer counts in. */
+    private enum Control {
+        SUBSCRIBE("subscribed"),
+        UNSUBSCRIBE("unsubscribed"),
+        DISCONNECT("disconnected");
+
+        /** The field of the answer: how many connections it reached on this node. */
+        final String resultField;
+
+        Control(String resultField) {
+            this.resultField = resultField;
+        }
+    }
+
+    /** subscribe, unsubscribe (with a channel) and disconnect (with an optional reconnect and reason), aimed at a user or a client. */
+    private CompletableFuture<ApiResponse> control(ObjectNode body, Control kind) throws ApiException {
         String user = text(body, "user", false);
         String client = text(body, "client", false);
         if ((user == null) == (client == null)) {
@@ -479,18 +492,42 @@ public final class ServerApi {
         if (user != null && user.isEmpty()) {
             throw ApiException.badRequest("\"user\" must not be empty (anonymous connections cannot be targeted)");
         }
-        ControlCommand cmd;
-        if (withChannel) {
-            ChannelName ch = channel(text(body, "channel", true));
-            cmd = "subscribed".equals(resultField)
-                    ? new ControlCommand.Subscribe(user, client, ch)
-                    : new ControlCommand.Unsubscribe(user, client, ch);
-        } else {
-            cmd = new ControlCommand.Disconnect(user, client);
-        }
+        ControlCommand cmd = switch (kind) {
+            case SUBSCRIBE -> new ControlCommand.Subscribe(user, client, channel(text(body, "channel", true)));
+            case UNSUBSCRIBE -> new ControlCommand.Unsubscribe(user, client, channel(text(body, "channel", true)));
+            case DISCONNECT -> new ControlCommand.Disconnect(user, client, reconnect(body), reason(body));
+        };
         int n = hub.applyControl(cmd);
         engine.broker().publishControl(cmd);
-        return CompletableFuture.completedFuture(ok(g -> g.writeNumberField(resultField, n)));
+        return CompletableFuture.completedFuture(ok(g -> g.writeNumberField(kind.resultField, n)));
+    }
+
+    /** A disconnect's {@code reconnect}: false unless the request says true. */
+    private static boolean reconnect(ObjectNode body) throws ApiException {
+        JsonNode node = body.get("reconnect");
+        if (node == null || node.isNull()) {
+            return false;
+        }
+        if (!node.isBoolean()) {
+            throw ApiException.badRequest("field \"reconnect\" must be true or false");
+        }
+        return node.booleanValue();
+    }
+
+    /** A disconnect's {@code reason}, at most {@value ControlCommand.Disconnect#MAX_REASON_BYTES} bytes of UTF-8. */
+    private static String reason(ObjectNode body) throws ApiException {
+        String reason = text(body, "reason", false);
+        if (reason == null) {
+            return ControlCommand.Disconnect.DEFAULT_REASON;
+        }
+        if (reason.isBlank()) {
+            throw ApiException.badRequest("field \"reason\" must not be blank (leave it out for the default)");
+        }
+        if (reason.getBytes(StandardCharsets.UTF_8).length > ControlCommand.Disconnect.MAX_REASON_BYTES) {
+            throw ApiException.badRequest("field \"reason\" is longer than " + ControlCommand.Disconnect.MAX_REASON_BYTES
+                    + " bytes of UTF-8 (what a WebSocket close frame can carry)");
+        }
+        return reason;
     }
 
     /**

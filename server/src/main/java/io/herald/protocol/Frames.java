@@ -221,11 +221,12 @@ public final class Frames {
         });
     }
 
-    public static byte[] disconnect(CloseCode code, String reason) {
+    /** The push sent before a close with {@code code}; {@code reconnect} is the close's own (see {@link CloseCode}). */
+    public static byte[] disconnect(CloseCode code, String reason, boolean reconnect) {
         return object("disconnect", null, g -> {
             g.writeNumberField("code", code.code());
             g.writeStringField("reason", reason);
-            g.writeBooleanField("reconnect", code.reconnect());
+            g.writeBooleanField("reconnect", reconnect);
         });
     }
 

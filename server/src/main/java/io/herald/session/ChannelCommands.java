@@ -416,7 +416,7 @@ final class ChannelCommands {
         if (session.isStream()) {
             // a one-way stream cannot resubscribe; ending it makes the client (an EventSource) reconnect
             // with Last-Event-ID, which recovers from history like a resubscribe with since
-            session.disconnect(CloseCode.SHUTDOWN, "lost continuity on " + sub.channel.value() + "; reconnect to recover");
+            session.disconnect(CloseCode.CONTINUITY_LOST, "lost continuity on " + sub.channel.value() + "; reconnect to recover");
             return;
         }
         end(sub);

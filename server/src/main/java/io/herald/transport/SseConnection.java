@@ -21,8 +21,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * An SSE stream ({@code GET /sse}) as a {@link ClientSession}'s {@link Connection}: the session is the
@@ -38,7 +36,6 @@ import org.slf4j.LoggerFactory;
  * the channel's event loop.
  */
 final class SseConnection extends ClientConnection {
-    private static final Logger log = LoggerFactory.getLogger(SseConnection.class);
     private static final byte[] HEARTBEAT = ":\n\n".getBytes(StandardCharsets.US_ASCII);
 
     /** The request's channels, in cursor order, with each one's index. */
@@ -90,8 +87,7 @@ final class SseConnection extends ClientConnection {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        log.debug("SSE stream {} failed, closing", session.clientId(), cause);
-        ctx.close();
+        failed(cause);
     }
 
     /** A {@code :} comment line every {@code ping}, so proxies and the browser see the stream alive. */
@@ -127,7 +123,7 @@ final class SseConnection extends ClientConnection {
         }
         if (Arrays.asList(start).contains(null)) {
             // a channel that could not be opened (engine failure) would leave a hole in the cursors
-            close(CloseCode.SHUTDOWN, "internal error");
+            close(CloseCode.INTERNAL_ERROR, "internal error");
             return;
         }
         cursors = start;
@@ -174,8 +170,8 @@ final class SseConnection extends ClientConnection {
 
     /** Sends the {@code disconnect} push and ends the response; the client's EventSource sees the stream end. */
     @Override
-    void sendClose(CloseCode code, String reason) {
-        channel.write(new DefaultHttpContent(encode(null, Frames.disconnect(code, reason))), channel.voidPromise());
+    void sendClose(CloseCode code, String reason, boolean reconnect) {
+        channel.write(new DefaultHttpContent(encode(null, Frames.disconnect(code, reason, reconnect))), channel.voidPromise());
         channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
     }
 }

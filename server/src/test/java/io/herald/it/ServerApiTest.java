@@ -549,7 +549,7 @@ class ServerApiTest {
         }
 
         @Test
-        void disconnect_by_user_closes_every_connection_of_that_user_with_4003() {
+        void disconnect_by_user_closes_every_connection_of_that_user_with_4010() {
             WsClient a = connectAs("42");
             WsClient b = connectAs("42");
             WsClient other = connectAs("7");
@@ -558,10 +558,10 @@ class ServerApiTest {
             assertThat(r.json().get("disconnected").asInt()).isEqualTo(2);
             for (WsClient c : List.of(a, b)) {
                 JsonNode d = c.expect("disconnect");
-                assertThat(d.get("code").asInt()).isEqualTo(4003);
+                assertThat(d.get("code").asInt()).isEqualTo(4010);
                 assertThat(d.get("reason").asText()).isNotBlank();
                 assertThat(d.get("reconnect").asBoolean()).isFalse();
-                assertThat(c.awaitClose()).isEqualTo(4003);
+                assertThat(c.awaitClose()).isEqualTo(4010);
             }
             other.expectNothingPending();
             awaitTrue("connections of 42 gone", () -> node.api("GET", "/api/info", null).json().get("connections").asInt() == 1);
@@ -575,8 +575,8 @@ class ServerApiTest {
             WsClient b = connectAs("42");
             Reply r = node.api("POST", "/api/disconnect", "{\"client\":\"" + clientA + "\"}");
             assertThat(r.json().get("disconnected").asInt()).isEqualTo(1);
-            assertThat(a.expect("disconnect").get("code").asInt()).isEqualTo(4003);
-            assertThat(a.awaitClose()).isEqualTo(4003);
+            assertThat(a.expect("disconnect").get("code").asInt()).isEqualTo(4010);
+            assertThat(a.awaitClose()).isEqualTo(4010);
             b.expectNothingPending();
         }
 

@@ -66,7 +66,7 @@ class SseTest {
     }
 
     @Test
-    void aStreamThatLosesContinuityEndsWithDisconnect4000AndLastEventIdRecoversWhatFollowed() {
+    void aStreamThatLosesContinuityEndsWithDisconnect4005AndLastEventIdRecoversWhatFollowed() {
         String a = TestNode.unique("match:");
         String query = "channel=" + a + "&token=" + token("42", "match:*");
         String lastId;
@@ -77,7 +77,7 @@ class SseTest {
             // what an engine reconnect reports: the node may have missed publications of the channel
             node.server.hub().onDeliveryInterrupted(io.herald.protocol.ChannelName.of(a));
             JsonNode bye = c.expect("disconnect").json();
-            assertThat(bye.get("code").asInt()).isEqualTo(4000);
+            assertThat(bye.get("code").asInt()).isEqualTo(4005);
             assertThat(bye.get("reconnect").asBoolean()).isTrue();
             SseClient.Event end = c.next(Duration.ofSeconds(5));
             while (end.comment()) {
