@@ -275,6 +275,40 @@ class CloseCodesTest {
     }
 
     @Test
+    void theApplicationsDisconnectReachesAStreamWithItsReconnectAndReason() throws Exception {
+        try (TestNode node = node().start();
+             SseClient c = SseClient.open(URI.create("http://127.0.0.1:" + node.port() + "/sse?channel=match:1&token="
+                     + token(node, "u")), Map.of())) {
+            c.expect("connected");
+            node.api("POST", "/api/disconnect", "{\"user\":\"u\",\"reconnect\":true,\"reason\":\"please come back\"}");
+            JsonNode d = c.expect("disconnect").json();
+            assertThat(d.get("code").asInt()).isEqualTo(4010);
+            assertThat(d.get("reconnect").asBoolean()).isTrue();
+            assertThat(d.get("reason").asText()).isEqualTo("please come back");
+            c.expectEnd();
+            assertClosedOnceAs(node, "application");
+        }
+    }
+
+    @Test
+    void theApplicationsDisconnectRefusesAReconnectThatIsNotABooleanAndAnOverlongReason() throws Exception {
+        try (TestNode node = node().start(); WsClient c = node.connectAs("u", "**")) {
+            for (String body : List.of("{\"user\":\"u\",\"reconnect\":\"yes\"}", "{\"user\":\"u\",\"reason\":42}",
+                    "{\"user\":\"u\",\"reason\":\" \"}", "{\"user\":\"u\",\"reason\":\"" + "é".repeat(62) + "\"}")) {
+                TestNode.Reply r = node.api("POST", "/api/disconnect", body);
+                assertThat(r.status()).as("%s -> %s", body, r).isEqualTo(400);
+                assertThat(r.errorCode()).isEqualTo("bad_request");
+            }
+            // 123 bytes of UTF-8 is what a close frame carries: accepted, and the client gets it whole
+            String longest = "é".repeat(61) + "x";
+            TestNode.Reply r = node.api("POST", "/api/disconnect", "{\"user\":\"u\",\"reason\":\"" + longest + "\"}");
+            assertThat(r.json().get("disconnected").asInt()).as("%s", r).isEqualTo(1);
+            assertThat(c.expect("disconnect").get("reason").asText()).isEqualTo(longest);
+            assertThat(c.awaitClose()).isEqualTo(4010);
+        }
+    }
+
+    @Test
     void aClientsOwnCloseIsCountedAsClient() throws Exception {
         try (TestNode node = node().start();
              RawWsClient c = RawWsClient.connect(node.port(), "/ws?token=" + token(node, "u"))) {
