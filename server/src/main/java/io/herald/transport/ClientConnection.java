@@ -91,7 +91,7 @@ abstract class ClientConnection extends ChannelInboundHandlerAdapter implements 
         }
         CloseReason reason = closeReason == null ? CloseReason.CLIENT : closeReason;
         metrics().connectionClosed(reason);
-        log.debug("{} {} closed: {}", kind(), session.clientId(), reason);
+        log.debug("{} {} closed: {}", kind(), session.clientId(), reason.label());
         session.onClosed();
         ctx.fireChannelInactive();
     }
