@@ -1,25 +1,46 @@
 package io.herald.api;
 
-/** A server API request that fails with an HTTP status and a JSON error {@code {"error":{"code","message"}}}. */
+import io.herald.protocol.ErrorCode;
+
+/**
+ * A server API request that fails with an error code, answered with the code's HTTP status and a JSON
+ * error {@code {"error":{"code","message"}}}. {@link #allow()} names the allowed method of a request
+ * refused for its method (null otherwise).
+ */
 public final class ApiException extends Exception {
-    private final int status;
-    private final String code;
+    private final ErrorCode code;
+    private final String allow;
 
-    public ApiException(int status, String code, String message) {
+    public ApiException(ErrorCode code, String message) {
+        this(code, message, null);
+    }
+
+    private ApiException(ErrorCode code, String message, String allow) {
         super(message, null, false, false);
-        this.status = status;
         this.code = code;
+        this.allow = allow;
     }
 
+    /** The HTTP status, the code's own. */
     public int status() {
-        return status;
+        return code.status();
     }
 
-    public String code() {
+    public ErrorCode code() {
         return code;
     }
 
+    /** The {@code Allow} header of the answer, or null. */
+    public String allow() {
+        return allow;
+    }
+
     public static ApiException badRequest(String message) {
-        return new ApiException(400, "bad_request", message);
+        return new ApiException(ErrorCode.BAD_REQUEST, message);
+    }
+
+    /** A request with another method than {@code allowed}: {@code bad_request} with an {@code Allow} header. */
+    public static ApiException wrongMethod(String allowed) {
+        return new ApiException(ErrorCode.BAD_REQUEST, "use " + allowed + " for this endpoint", allowed);
     }
 }

@@ -76,9 +76,9 @@ public final class ServerApi {
             long wait = rate.acquire(config.apiKey());
             if (wait > 0) {
                 metrics.rateLimited("api");
-                return CompletableFuture.completedFuture(new ApiResponse(429, error(new ApiException(429,
-                        "too_many_requests", "more than " + config.limits().apiRate()
-                        + " API requests per second; retry in " + wait + "s")).body(), wait));
+                ApiException refused = new ApiException(ErrorCode.TOO_MANY_REQUESTS, "more than "
+                        + config.limits().apiRate() + " API requests per second; retry in " + wait + "s");
+                return CompletableFuture.completedFuture(new ApiResponse(refused.status(), error(refused).body(), wait));
             }
             out = route(req);
         } catch (ApiException e) {
@@ -106,7 +106,7 @@ public final class ServerApi {
      * The error a failed request is answered with: 503 {@code not_available} when the engine could not
      * be reached and nothing was done; 504 {@code unknown_outcome} when the engine got the request
      * but its answer did not come back, so it may have been applied (a publish is then retried with
-     * its idempotency key).
+     * its idempotency key); 500 {@code internal} when the engine failed it.
      */
     private static ApiException classify(Throwable t) {
         Throwable cause = unwrap(t);
@@ -114,14 +114,14 @@ public final class ServerApi {
             return e;
         }
         if (cause instanceof EngineUnavailableException) {
-            return new ApiException(503, "not_available", "the engine is not reachable; nothing was done, retry shortly");
+            return new ApiException(ErrorCode.NOT_AVAILABLE, "the engine is not reachable; nothing was done, retry shortly");
         }
         if (cause instanceof EngineOutcomeUnknownException) {
-            return new ApiException(504, ErrorCode.UNKNOWN_OUTCOME.wire(), "the engine did not answer in time, so the"
+            return new ApiException(ErrorCode.UNKNOWN_OUTCOME, "the engine did not answer in time, so the"
                     + " request may or may not have taken effect; retry it (a publish with the same idempotency_key,"
                     + " which publishes at most once)");
         }
-        return new ApiException(503, "internal", "the engine could not complete the request; try again");
+        return new ApiException(ErrorCode.INTERNAL, "the engine could not complete the request; try again");
     }
 
     private static Throwable unwrap(Throwable t) {
@@ -143,11 +143,11 @@ public final class ServerApi {
 
     private void authorize(String header) throws ApiException {
         if (header == null || !header.regionMatches(true, 0, "apikey ", 0, 7)) {
-            throw new ApiException(401, "unauthorized", "missing header Authorization: apikey <key>");
+            throw new ApiException(ErrorCode.UNAUTHORIZED, "missing header Authorization: apikey <key>");
         }
         byte[] given = header.substring(7).trim().getBytes(StandardCharsets.UTF_8);
         if (!MessageDigest.isEqual(given, apiKey)) {
-            throw new ApiException(401, "unauthorized", "invalid API key");
+            throw new ApiException(ErrorCode.UNAUTHORIZED, "invalid API key");
         }
     }
 
@@ -165,9 +165,9 @@ public final class ServerApi {
         return switch (path) {
             case "/api/publish" -> post(method, () -> publish(body(req)));
             case "/api/broadcast" -> post(method, () -> broadcast(body(req)));
-            case "/api/subscribe" -> post(method, () -> control(body(req), "subscribed", true));
-            case "/api/unsubscribe" -> post(method, () -> control(body(req), "unsubscribed", true));
-            case "/api/disconnect" -> post(method, () -> control(body(req), "disconnected", false));
+            case "/api/subscribe" -> post(method, () -> control(body(req), Control.SUBSCRIBE));
+            case "/api/unsubscribe" -> post(method, () -> control(body(req), Control.UNSUBSCRIBE));
+            case "/api/disconnect" -> post(method, () -> control(body(req), Control.DISCONNECT));
             case "/api/channels" -> {
                 requireMethod(method, "GET");
                 yield channels(req.param("pattern"));
@@ -176,7 +176,7 @@ public final class ServerApi {
                 requireMethod(method, "GET");
                 yield info();
             }
-            default -> throw new ApiException(404, "not_found", "no such endpoint: " + method + " " + path);
+            default -> throw new ApiException(ErrorCode.NOT_FOUND, "no such endpoint: " + method + " " + path);
         };
     }
 
@@ -192,7 +192,7 @@ public final class ServerApi {
 
     private static void requireMethod(String method, String expected) throws ApiException {
         if (!expected.equals(method)) {
-            throw new ApiException(405, "bad_request", "use " + expected + " for this endpoint");
+            throw ApiException.wrongMethod(expected);
         }
     }
 
@@ -313,7 +313,7 @@ public final class ServerApi {
     /** Refuses publishes once the node drains: 503, so the backend retries elsewhere or later. */
     private void enterGate() throws ApiException {
         if (!hub.publishGate().tryEnter()) {
-            throw new ApiException(503, "not_available", "this node is shutting down; publish again shortly");
+            throw new ApiException(ErrorCode.NOT_AVAILABLE, "this node is shutting down; publish again shortly");
         }
     }
 
@@ -351,7 +351,7 @@ public final class ServerApi {
     }
 
     /** One channel's outcome in a broadcast: a position or an error. */
-    private record BroadcastResult(String channel, StreamPosition position, String code, String message) {
+    private record BroadcastResult(String channel, StreamPosition position, ErrorCode code, String message) {
         void write(JsonGenerator g) throws IOException {
             g.writeStartObject();
             g.writeStringField("channel", channel);
@@ -360,7 +360,7 @@ public final class ServerApi {
                 g.writeStringField("epoch", position.epoch());
             } else {
                 g.writeObjectFieldStart("error");
-                g.writeStringField("code", code);
+                g.writeStringField("code", code.wire());
                 g.writeStringField("message", message);
                 g.writeEndObject();
             }
@@ -373,7 +373,7 @@ public final class ServerApi {
         String problem = item.isTextual() ? ChannelName.problem(name) : "channel must be a string";
         if (problem != null) {
             return CompletableFuture.completedFuture(new BroadcastResult(CommandParser.clip(name), null,
-                    "bad_request", "invalid channel: " + problem));
+                    ErrorCode.BAD_REQUEST, "invalid channel: " + problem));
         }
         ChannelName ch = new ChannelName(name);
         return engine.history().publish(ch, new PublicationDraft(type, data, null, key), config.namespace(ch.namespace()))
@@ -412,7 +412,7 @@ public final class ServerApi {
 
     private CompletableFuture<ApiResponse> presence(ChannelName ch) throws ApiException {
         if (!config.namespace(ch.namespace()).presence()) {
-            throw new ApiException(404, "not_available", "presence is off in the namespace of " + ch);
+            throw new ApiException(ErrorCode.NOT_AVAILABLE, "presence is off in the namespace of " + ch);
         }
         // "users" counts distinct user ids, so one user with two tabs (two clients) counts once
         return engine.presence().get(ch).thenApply(clients -> ok(g -> {
@@ -424,7 +424,7 @@ public final class ServerApi {
     private CompletableFuture<ApiResponse> history(ChannelName ch, ApiRequest req) throws ApiException {
         NamespaceConfig ns = config.namespace(ch.namespace());
         if (ns.historySize() == 0) {
-            throw new ApiException(404, "not_available", "history is off in the namespace of " + ch);
+            throw new ApiException(ErrorCode.NOT_AVAILABLE, "history is off in the namespace of " + ch);
         }
         StreamPosition since = sinceParams(req);
         int limit = limitParam(req.param("limit"));
@@ -471,9 +471,22 @@ public final class ServerApi {
         }
     }
 
-    /** subscribe, unsubscribe (with a channel) and disconnect (without), aimed at a user or a client. */
-    private CompletableFuture<ApiResponse> control(ObjectNode body, String resultField, boolean withChannel)
-            throws ApiException {
+    /** The server API's control requests: which command each builds, and the field its answer counts in. */
+    private enum Control {
+        SUBSCRIBE("subscribed"),
+        UNSUBSCRIBE("unsubscribed"),
+        DISCONNECT("disconnected");
+
+        /** The field of the answer: how many connections it reached on this node. */
+        final String resultField;
+
+        Control(String resultField) {
+            this.resultField = resultField;
+        }
+    }
+
+    /** subscribe, unsubscribe (with a channel) and disconnect (with an optional reconnect and reason), aimed at a user or a client. */
+    private CompletableFuture<ApiResponse> control(ObjectNode body, Control kind) throws ApiException {
         String user = text(body, "user", false);
         String client = text(body, "client", false);
         if ((user == null) == (client == null)) {
@@ -482,18 +495,42 @@ public final class ServerApi {
         if (user != null && user.isEmpty()) {
             throw ApiException.badRequest("\"user\" must not be empty (anonymous connections cannot be targeted)");
         }
-        ControlCommand cmd;
-        if (withChannel) {
-            ChannelName ch = channel(text(body, "channel", true));
-            cmd = "subscribed".equals(resultField)
-                    ? new ControlCommand.Subscribe(user, client, ch)
-                    : new ControlCommand.Unsubscribe(user, client, ch);
-        } else {
-            cmd = new ControlCommand.Disconnect(user, client);
-        }
+        ControlCommand cmd = switch (kind) {
+            case SUBSCRIBE -> new ControlCommand.Subscribe(user, client, channel(text(body, "channel", true)));
+            case UNSUBSCRIBE -> new ControlCommand.Unsubscribe(user, client, channel(text(body, "channel", true)));
+            case DISCONNECT -> new ControlCommand.Disconnect(user, client, reconnect(body), reason(body));
+        };
         int n = hub.applyControl(cmd);
         engine.broker().publishControl(cmd);
-        return CompletableFuture.completedFuture(ok(g -> g.writeNumberField(resultField, n)));
+        return CompletableFuture.completedFuture(ok(g -> g.writeNumberField(kind.resultField, n)));
+    }
+
+    /** A disconnect's {@code reconnect}: false unless the request says true. */
+    private static boolean reconnect(ObjectNode body) throws ApiException {
+        JsonNode node = body.get("reconnect");
+        if (node == null || node.isNull()) {
+            return false;
+        }
+        if (!node.isBoolean()) {
+            throw ApiException.badRequest("field \"reconnect\" must be true or false");
+        }
+        return node.booleanValue();
+    }
+
+    /** A disconnect's {@code reason}, at most {@value ControlCommand.Disconnect#MAX_REASON_BYTES} bytes of UTF-8. */
+    private static String reason(ObjectNode body) throws ApiException {
+        String reason = text(body, "reason", false);
+        if (reason == null) {
+            return ControlCommand.Disconnect.DEFAULT_REASON;
+        }
+        if (reason.isBlank()) {
+            throw ApiException.badRequest("field \"reason\" must not be blank (leave it out for the default)");
+        }
+        if (reason.getBytes(StandardCharsets.UTF_8).length > ControlCommand.Disconnect.MAX_REASON_BYTES) {
+            throw ApiException.badRequest("field \"reason\" is longer than " + ControlCommand.Disconnect.MAX_REASON_BYTES
+                    + " bytes of UTF-8 (what a WebSocket close frame can carry)");
+        }
+        return reason;
     }
 
     /**
@@ -542,7 +579,7 @@ public final class ServerApi {
     }
 
     public static ApiResponse error(ApiException e) {
-        return new ApiResponse(e.status(), JsonCodec.object(g -> writeError(g, e)));
+        return new ApiResponse(e.status(), JsonCodec.object(g -> writeError(g, e)), 0, e.allow());
     }
 
     /** {@code {"error":{"code","message"},"idempotency_key"}}: a publish's error names the key to retry with. */
@@ -555,7 +592,7 @@ public final class ServerApi {
 
     private static void writeError(JsonGenerator g, ApiException e) throws IOException {
         g.writeObjectFieldStart("error");
-        g.writeStringField("code", e.code());
+        g.writeStringField("code", e.code().wire());
         g.writeStringField("message", e.getMessage());
         g.writeEndObject();
     }

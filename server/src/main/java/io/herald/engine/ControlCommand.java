@@ -17,6 +17,14 @@ public sealed interface ControlCommand {
     record Unsubscribe(String user, String client, ChannelName channel) implements ControlCommand {
     }
 
-    record Disconnect(String user, String client) implements ControlCommand {
+    /**
+     * Closes the target's connections with 4010, telling them {@code reconnect} (false: the session
+     * ends) and {@code reason}.
+     */
+    record Disconnect(String user, String client, boolean reconnect, String reason) implements ControlCommand {
+        /** The reason when the application gives none. */
+        public static final String DEFAULT_REASON = "disconnected by the server";
+        /** Longest reason, in bytes of UTF-8: what a WebSocket close frame can carry whole. */
+        public static final int MAX_REASON_BYTES = 123;
     }
 }

@@ -31,7 +31,7 @@ import java.util.function.ToDoubleFunction;
 public final class HeraldMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Counter opened;
-    private final Map<String, Counter> closedByReason = new ConcurrentHashMap<>();
+    private final Map<CloseReason, Counter> closedByReason = new EnumMap<>(CloseReason.class);
     private final Counter publications;
     private final Counter deliveries;
     private final Counter bytesIn;
@@ -47,6 +47,10 @@ public final class HeraldMetrics {
         for (HttpCloseCause cause : HttpCloseCause.values()) {
             httpClosed.put(cause, Counter.builder("herald.http.closed").tag("cause", cause.label())
                     .description("plain HTTP connections the node closed, by cause").register(registry));
+        }
+        for (CloseReason reason : CloseReason.values()) {
+            closedByReason.put(reason, Counter.builder("herald.connections.closed").tag("reason", reason.label())
+                    .description("client connections closed (WebSocket and SSE), by reason").register(registry));
         }
         opened = Counter.builder("herald.connections.opened").description("client connections opened (WebSocket and SSE)").register(registry);
         publications = Counter.builder("herald.publications").description("publications accepted").register(registry);
@@ -101,10 +105,9 @@ public final class HeraldMetrics {
         opened.increment();
     }
 
-    /** A connection ended; {@code reason} is a close reason label such as "client" or "slow_consumer". */
-    public void connectionClosed(String reason) {
-        closedByReason.computeIfAbsent(reason, r -> Counter.builder("herald.connections.closed").tag("reason", r)
-                .description("client connections closed (WebSocket and SSE), by reason").register(registry)).increment();
+    /** A client connection ended, for {@code reason}. */
+    public void connectionClosed(CloseReason reason) {
+        closedByReason.get(reason).increment();
     }
 
     public void publication() {

@@ -106,15 +106,18 @@ public final class Frames {
         });
     }
 
-    /** {@code reason} null for a reply to the client's own unsubscribe. */
-    public static byte[] unsubscribed(Long id, ChannelName channel, String reason, boolean resubscribe) {
+    /**
+     * {@code reason} null for a reply to the client's own unsubscribe; {@code "resubscribe":true}
+     * where the reason asks for it.
+     */
+    public static byte[] unsubscribed(Long id, ChannelName channel, UnsubscribeReason reason) {
         return object("unsubscribed", id, g -> {
             g.writeStringField("channel", channel.value());
             if (reason != null) {
-                g.writeStringField("reason", reason);
-            }
-            if (resubscribe) {
-                g.writeBooleanField("resubscribe", true);
+                g.writeStringField("reason", reason.wire());
+                if (reason.resubscribe()) {
+                    g.writeBooleanField("resubscribe", true);
+                }
             }
         });
     }
@@ -244,11 +247,12 @@ public final class Frames {
         });
     }
 
-    public static byte[] disconnect(CloseCode code, String reason) {
+    /** The push sent before a close with {@code code}; {@code reconnect} is the close's own (see {@link CloseCode}). */
+    public static byte[] disconnect(CloseCode code, String reason, boolean reconnect) {
         return object("disconnect", null, g -> {
             g.writeNumberField("code", code.code());
             g.writeStringField("reason", reason);
-            g.writeBooleanField("reconnect", code.reconnect());
+            g.writeBooleanField("reconnect", reconnect);
         });
     }
 

@@ -14,6 +14,7 @@ import io.herald.protocol.Frames;
 import io.herald.protocol.ProtocolException;
 import io.herald.protocol.Publication;
 import io.herald.protocol.StreamPosition;
+import io.herald.protocol.UnsubscribeReason;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -97,7 +98,7 @@ final class ChannelCommands {
             throw new ProtocolException(ErrorCode.NOT_SUBSCRIBED, "not subscribed to " + cmd.channel(), cmd.id());
         }
         end(sub);
-        session.conn.send(Frames.unsubscribed(cmd.id(), cmd.channel(), null, false));
+        session.conn.send(Frames.unsubscribed(cmd.id(), cmd.channel(), null));
         return CompletableFuture.completedFuture(null);
     }
 
@@ -237,7 +238,7 @@ final class ChannelCommands {
         Subscription sub = session.subscriptions.get(channel);
         if (sub != null) {
             end(sub);
-            session.conn.send(Frames.unsubscribed(null, channel, "server", false));
+            session.conn.send(Frames.unsubscribed(null, channel, UnsubscribeReason.SERVER));
         }
     }
 
@@ -246,7 +247,7 @@ final class ChannelCommands {
         for (Subscription sub : List.copyOf(session.subscriptions.values())) {
             if (!sub.serverSide && !Access.canSubscribe(session.claims, sub.channel, sub.namespace)) {
                 end(sub);
-                session.conn.send(Frames.unsubscribed(null, sub.channel, "permission_revoked", false));
+                session.conn.send(Frames.unsubscribed(null, sub.channel, UnsubscribeReason.PERMISSION_REVOKED));
             }
         }
     }
@@ -447,11 +448,11 @@ final class ChannelCommands {
         if (session.isStream()) {
             // a one-way stream cannot resubscribe; ending it makes the client (an EventSource) reconnect
             // with Last-Event-ID, which recovers from history like a resubscribe with since
-            session.disconnect(CloseCode.SHUTDOWN, "lost continuity on " + sub.channel.value() + "; reconnect to recover");
+            session.disconnect(CloseCode.CONTINUITY_LOST, "lost continuity on " + sub.channel.value() + "; reconnect to recover");
             return;
         }
         end(sub);
-        session.conn.send(Frames.unsubscribed(null, sub.channel, "insufficient_state", true));
+        session.conn.send(Frames.unsubscribed(null, sub.channel, UnsubscribeReason.INSUFFICIENT_STATE));
     }
 
     /** Ends a subscription: leaves the hub and presence (with a leave push where configured). */

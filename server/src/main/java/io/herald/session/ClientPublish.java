@@ -61,7 +61,7 @@ public final class ClientPublish {
         PublicationDraft draft = new PublicationDraft(cmd.event(), cmd.data(), claims.user(), engineKey(claims.user(), key));
         PublishGate gate = services.hub().publishGate();
         if (!gate.tryEnter()) {
-            throw new ProtocolException(ErrorCode.INTERNAL, "server is shutting down; publish again after reconnecting",
+            throw new ProtocolException(ErrorCode.NOT_AVAILABLE, "server is shutting down; publish again after reconnecting",
                     cmd.id(), true, key);
         }
         CompletableFuture<PublishResult> result = services.engine().history().publish(channel, draft, ns)

@@ -422,11 +422,16 @@ public final class ClientSession implements Subscriber {
 
     /** Sends the disconnect push, closes the connection and releases everything it held. */
     void disconnect(CloseCode code, String reason) {
+        disconnect(code, reason, code.reconnect());
+    }
+
+    /** As {@link #disconnect(CloseCode, String)}, with the push's {@code reconnect} given (see {@link Connection#close}). */
+    void disconnect(CloseCode code, String reason, boolean reconnect) {
         if (state == State.CLOSED) {
             return;
         }
         log.debug("closing {} with {}: {}", clientId, code.code(), reason);
-        conn.close(code, reason);
+        conn.close(code, reason, reconnect);
         onClosed();
     }
 
@@ -485,7 +490,7 @@ public final class ClientSession implements Subscriber {
                     callback.accept(v, e);
                 } catch (RuntimeException failure) {
                     log.error("connection {}: a callback failed; closing", clientId, failure);
-                    disconnect(CloseCode.SHUTDOWN, "internal error");
+                    disconnect(CloseCode.INTERNAL_ERROR, "internal error");
                 }
             }));
         }
@@ -500,7 +505,7 @@ public final class ClientSession implements Subscriber {
             switch (command) {
                 case ControlCommand.Subscribe s -> channelCommands.serverSubscribe(s.channel());
                 case ControlCommand.Unsubscribe u -> channelCommands.serverUnsubscribe(u.channel());
-                case ControlCommand.Disconnect d -> disconnect(CloseCode.UNAUTHORIZED, "disconnected by the server");
+                case ControlCommand.Disconnect d -> disconnect(CloseCode.DISCONNECTED, d.reason(), d.reconnect());
             }
         });
     }

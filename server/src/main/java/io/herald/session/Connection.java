@@ -62,5 +62,13 @@ public interface Connection {
     }
 
     /** Sends the {@code disconnect} push and a close frame with {@code code}, then closes. */
-    void close(CloseCode code, String reason);
+    default void close(CloseCode code, String reason) {
+        close(code, reason, code.reconnect());
+    }
+
+    /**
+     * As {@link #close(CloseCode, String)}, with the push's {@code reconnect} given: the application
+     * decides it for {@link CloseCode#DISCONNECTED}; every other code has its own.
+     */
+    void close(CloseCode code, String reason, boolean reconnect);
 }

@@ -1,5 +1,6 @@
 package io.herald.transport;
 
+import io.herald.metrics.CloseReason;
 import io.herald.metrics.HeraldMetrics;
 import io.herald.protocol.CloseCode;
 import io.herald.session.ClientSession;
@@ -8,7 +9,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundBuffer;
-import java.util.Locale;
+import io.netty.handler.codec.DecoderException;
+import java.io.IOException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -40,8 +42,8 @@ abstract class ClientConnection extends ChannelInboundHandlerAdapter implements 
     private boolean counted;
     /** Set once the connection is closing or closed: nothing more is queued. */
     boolean closing;
-    /** Why the connection ended, as a metrics label; null while open or when the client closed it. */
-    private String closeReason;
+    /** Why the connection ended; null while open, and when the client ended it without the server deciding. */
+    private CloseReason closeReason;
 
     ClientConnection(Channel channel, ConnectionSettings settings) {
         this.channel = channel;
@@ -56,7 +58,7 @@ abstract class ClientConnection extends ChannelInboundHandlerAdapter implements 
     abstract void sendKeepAlive();
 
     /** Queues the {@code disconnect} push and the transport's ending, then closes or half-closes. */
-    abstract void sendClose(CloseCode code, String reason);
+    abstract void sendClose(CloseCode code, String reason, boolean reconnect);
 
     HeraldMetrics metrics() {
         return settings.metrics();
@@ -87,9 +89,9 @@ abstract class ClientConnection extends ChannelInboundHandlerAdapter implements 
             counted = false;
             settings.connections().remove(this);
         }
-        String reason = closeReason == null ? "client" : closeReason;
+        CloseReason reason = closeReason == null ? CloseReason.CLIENT : closeReason;
         metrics().connectionClosed(reason);
-        log.debug("{} {} closed: {}", kind(), session.clientId(), reason);
+        log.debug("{} {} closed: {}", kind(), session.clientId(), reason.label());
         session.onClosed();
         ctx.fireChannelInactive();
     }
@@ -128,11 +130,41 @@ abstract class ClientConnection extends ChannelInboundHandlerAdapter implements 
         session.onTick(nowMillis);
     }
 
-    /** Drops the connection without a goodbye (its peer went silent), counted under {@code reason}. */
-    void drop(String reason) {
+    /**
+     * Drops the connection without a goodbye (its peer went silent, or its socket failed), counted as
+     * {@link CloseReason#NETWORK} unless it was already ending for another reason.
+     */
+    void drop() {
         closing = true;
-        closeReason = reason;
+        if (closeReason == null) {
+            closeReason = CloseReason.NETWORK;
+        }
         channel.close();
+    }
+
+    /**
+     * The client ended the connection itself (a WebSocket close frame): counted as {@link CloseReason#CLIENT}
+     * even if its socket is reset afterwards.
+     */
+    void closedByClient() {
+        closing = true;
+        if (closeReason == null) {
+            closeReason = CloseReason.CLIENT;
+        }
+    }
+
+    /**
+     * A failure the pipeline reports: a socket or TLS error is the network's (the connection is
+     * dropped); anything else is a fault of the server's own on this connection, closed with 4002.
+     */
+    void failed(Throwable cause) {
+        if (cause instanceof IOException || cause instanceof DecoderException) {
+            log.debug("{} {} failed, dropping: {}", kind(), session.clientId(), cause.toString());
+            drop();
+        } else {
+            log.error("{} {} failed, closing", kind(), session.clientId(), cause);
+            close(CloseCode.INTERNAL_ERROR, "internal error");
+        }
     }
 
     private void slowConsumer(String why) {
@@ -214,14 +246,14 @@ abstract class ClientConnection extends ChannelInboundHandlerAdapter implements 
     }
 
     @Override
-    public void close(CloseCode code, String reason) {
+    public void close(CloseCode code, String reason, boolean reconnect) {
         if (closing) {
             return;
         }
         closing = true;
-        closeReason = code.name().toLowerCase(Locale.ROOT);
+        closeReason = CloseReason.of(code);
         session.onClosed();
-        sendClose(code, reason);
+        sendClose(code, reason, reconnect);
         // a peer that does not read (or, on a WebSocket, never closes) would otherwise keep the socket
         channel.eventLoop().schedule(() -> {
             channel.close();

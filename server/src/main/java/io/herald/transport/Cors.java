@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpUtil;
 import java.util.List;
 
@@ -37,7 +38,7 @@ final class Cors {
         if (origin == null || allowed(origin)) {
             return true;
         }
-        HttpReplies.error(ctx, false, 403, "permission_denied", "origin " + origin + " is not in allowed_origins");
+        HttpReplies.error(ctx, false, ErrorCode.PERMISSION_DENIED, "origin " + origin + " is not in allowed_origins");
         return false;
     }
 
@@ -58,28 +59,26 @@ final class Cors {
 
     /** An error {@code {"error":{"code","message"}}} readable by an allowed browser origin, status from the code. */
     void error(ChannelHandlerContext ctx, boolean keepAlive, ErrorCode code, String message, String origin) {
-        int status = status(code);
-        reply(ctx, keepAlive, status, HttpReplies.errorBody(status, code.wire(), message), 0, origin);
+        reply(ctx, keepAlive, code.status(), HttpReplies.errorBody(code, message), 0, origin);
     }
 
-    /** The HTTP status that fits an error code of the client endpoints. */
-    static int status(ErrorCode code) {
-        return switch (code) {
-            case UNAUTHORIZED, TOKEN_EXPIRED -> 401;
-            case PERMISSION_DENIED -> 403;
-            case MESSAGE_TOO_LARGE -> 413;
-            case TOO_MANY_REQUESTS -> 429;
-            case INTERNAL, NOT_AVAILABLE -> 503;
-            case UNKNOWN_OUTCOME -> 504;
-            default -> 400;
-        };
+    /**
+     * A request with another method than {@code allowed}: 400 {@code bad_request} (the code's one
+     * status), with {@code Allow} naming the methods the endpoint answers. {@code body} is the
+     * endpoint's error shape.
+     */
+    void wrongMethod(ChannelHandlerContext ctx, boolean keepAlive, HttpMethod allowed, byte[] body, String origin) {
+        FullHttpResponse res = HttpReplies.response(ErrorCode.BAD_REQUEST.status(), body, keepAlive, 0);
+        res.headers().set(HttpHeaderNames.ALLOW, allowed + ", " + HttpMethod.OPTIONS);
+        decorate(res.headers(), origin);
+        HttpReplies.write(ctx, keepAlive, res);
     }
 
     /** Answers an {@code OPTIONS} preflight: 204 with the allowed methods and headers, or 403. */
     void preflight(ChannelHandlerContext ctx, FullHttpRequest req) {
         String origin = req.headers().get(HttpHeaderNames.ORIGIN);
         if (origin == null) {
-            HttpReplies.error(ctx, false, 400, "bad_request", "a CORS preflight needs an Origin header");
+            HttpReplies.error(ctx, false, ErrorCode.BAD_REQUEST, "a CORS preflight needs an Origin header");
             return;
         }
         if (!admit(ctx, origin)) {

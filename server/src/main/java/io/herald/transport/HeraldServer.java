@@ -26,6 +26,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.herald.config.HttpConfig;
 import io.herald.limits.KeyedRateLimiter;
 import io.herald.metrics.HttpCloseCause;
+import io.herald.protocol.ErrorCode;
 import java.nio.charset.StandardCharsets;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -247,7 +248,7 @@ public final class HeraldServer implements AutoCloseable {
         protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
             // with keep-alive the aggregator discards the rest of the body and the connection stays
             // usable; closing at once would reset a client still uploading before it reads the 413
-            HttpReplies.error(ctx, HttpUtil.isKeepAlive(oversized), 413, "message_too_large",
+            HttpReplies.error(ctx, HttpUtil.isKeepAlive(oversized), ErrorCode.MESSAGE_TOO_LARGE,
                     "request body is larger than " + MAX_HTTP_BODY + " bytes");
         }
 
@@ -255,8 +256,9 @@ public final class HeraldServer implements AutoCloseable {
         @Override
         protected Object newContinueResponse(HttpMessage start, int maxContentLength, ChannelPipeline pipeline) {
             if (HttpUtil.is100ContinueExpected(start) && HttpUtil.getContentLength(start, -1L) > maxContentLength) {
-                return HttpReplies.response(413, HttpReplies.errorBody(413, "message_too_large",
-                        "request body is larger than " + MAX_HTTP_BODY + " bytes"), HttpUtil.isKeepAlive(start), 0);
+                return HttpReplies.response(ErrorCode.MESSAGE_TOO_LARGE.status(), HttpReplies.errorBody(
+                        ErrorCode.MESSAGE_TOO_LARGE, "request body is larger than " + MAX_HTTP_BODY + " bytes"),
+                        HttpUtil.isKeepAlive(start), 0);
             }
             return super.newContinueResponse(start, maxContentLength, pipeline);
         }

@@ -196,7 +196,7 @@ final class HttpGuard extends ChannelDuplexHandler {
             if (!shared.bodies().tryReserve(n)) {
                 ReferenceCountUtil.release(msg);
                 shared.metrics().httpClosed(HttpCloseCause.BODY_BUDGET);
-                answerAndClose(503, ErrorCode.NOT_AVAILABLE, "too many request bodies in flight on this node; retry shortly", 1);
+                answerAndClose(ErrorCode.NOT_AVAILABLE, "too many request bodies in flight on this node; retry shortly", 1);
                 return;
             }
             reserved += n;
@@ -233,13 +233,13 @@ final class HttpGuard extends ChannelDuplexHandler {
                 || path.equals("/metrics") || path.startsWith("/api/");
         if (refusedRetryAfter > 0 && !exempt) {
             shared.metrics().rateLimited("connection_rate_per_ip");
-            answerAndClose(429, ErrorCode.TOO_MANY_REQUESTS, "too many new connections from this address; retry in "
+            answerAndClose(ErrorCode.TOO_MANY_REQUESTS, "too many new connections from this address; retry in "
                     + refusedRetryAfter + "s", refusedRetryAfter);
             return true;
         }
         if (overLimit && !exempt) {
             shared.metrics().rateLimited("max_connections");
-            answerAndClose(429, ErrorCode.LIMIT_EXCEEDED, "server connection limit reached; retry later", 1);
+            answerAndClose(ErrorCode.LIMIT_EXCEEDED, "server connection limit reached; retry later", 1);
             return true;
         }
         String authorization = req.headers().get(HttpHeaderNames.AUTHORIZATION);
@@ -255,10 +255,10 @@ final class HttpGuard extends ChannelDuplexHandler {
         return false;
     }
 
-    private void answerAndClose(int status, ErrorCode code, String message, long retryAfter) {
+    private void answerAndClose(ErrorCode code, String message, long retryAfter) {
         discarding = true;
         closeAfterAnswers = true;
-        HttpReplies.json(ctx, false, status, HttpReplies.errorBody(status, code.wire(), message), retryAfter);
+        HttpReplies.json(ctx, false, code.status(), HttpReplies.errorBody(code, message), retryAfter);
     }
 
     /** Holds a message read ahead of the awaited answer; past the pipelining cap, stops reading. */

@@ -1,7 +1,9 @@
 package io.herald.transport;
 
 import io.herald.api.ApiException;
+import io.herald.api.ApiResponse;
 import io.herald.api.ServerApi;
+import io.herald.protocol.ErrorCode;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -26,6 +28,15 @@ final class HttpReplies {
     /** A JSON response; {@code retryAfter} > 0 adds a {@code Retry-After} header. */
     static void json(ChannelHandlerContext ctx, boolean keepAlive, int status, byte[] body, long retryAfter) {
         write(ctx, keepAlive, response(status, body, keepAlive, retryAfter));
+    }
+
+    /** A server API answer, with its {@code Retry-After} and {@code Allow} headers where it has them. */
+    static void api(ChannelHandlerContext ctx, boolean keepAlive, ApiResponse res) {
+        FullHttpResponse out = response(res.status(), res.body(), keepAlive, res.retryAfter());
+        if (res.allow() != null) {
+            out.headers().set(HttpHeaderNames.ALLOW, res.allow());
+        }
+        write(ctx, keepAlive, out);
     }
 
     /** Builds a JSON response without writing it. */
@@ -56,8 +67,8 @@ final class HttpReplies {
     }
 
     /** A JSON error body {@code {"error":{"code","message"}}}. */
-    static byte[] errorBody(int status, String code, String message) {
-        return ServerApi.error(new ApiException(status, code, message)).body();
+    static byte[] errorBody(ErrorCode code, String message) {
+        return ServerApi.error(new ApiException(code, message)).body();
     }
 
     /** Prometheus text exposition. */
@@ -66,12 +77,14 @@ final class HttpReplies {
                 body.getBytes(StandardCharsets.UTF_8), keepAlive));
     }
 
-    /** 429 with {@code Retry-After}; the connection is closed. */
+    /** 429 {@code too_many_requests} with {@code Retry-After}; the connection is closed. */
     static void tooManyRequests(ChannelHandlerContext ctx, long retryAfterSeconds, String message) {
-        json(ctx, false, 429, errorBody(429, "too_many_requests", message), retryAfterSeconds);
+        json(ctx, false, ErrorCode.TOO_MANY_REQUESTS.status(), errorBody(ErrorCode.TOO_MANY_REQUESTS, message),
+                retryAfterSeconds);
     }
 
-    static void error(ChannelHandlerContext ctx, boolean keepAlive, int status, String code, String message) {
-        json(ctx, keepAlive, status, errorBody(status, code, message));
+    /** An error {@code {"error":{"code","message"}}} under the code's status. */
+    static void error(ChannelHandlerContext ctx, boolean keepAlive, ErrorCode code, String message) {
+        json(ctx, keepAlive, code.status(), errorBody(code, message));
     }
 }

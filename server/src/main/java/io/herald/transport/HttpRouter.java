@@ -59,7 +59,7 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
         boolean keepAlive = HttpUtil.isKeepAlive(req);
         if (!req.decoderResult().isSuccess()) {
-            HttpReplies.error(ctx, false, 400, "bad_request", "malformed HTTP request");
+            HttpReplies.error(ctx, false, ErrorCode.BAD_REQUEST, "malformed HTTP request");
             return;
         }
         QueryStringDecoder uri = new QueryStringDecoder(req.uri());
@@ -78,8 +78,7 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
         } else if (path.startsWith("/api/")) {
             ApiRequest request = new ApiRequest(req.method().name(), path, uri.parameters(),
                     req.headers().get(HttpHeaderNames.AUTHORIZATION), ByteBufUtil.getBytes(req.content()));
-            api.handle(request).thenAccept(res -> ctx.executor().execute(
-                    () -> HttpReplies.json(ctx, keepAlive, res.status(), res.body(), res.retryAfter())));
+            api.handle(request).thenAccept(res -> ctx.executor().execute(() -> HttpReplies.api(ctx, keepAlive, res)));
         } else if (path.equals("/metrics")) {
             HttpReplies.text(ctx, keepAlive, metrics.scrape());
         } else if ((path.equals("/sse") || path.equals("/poll") || path.equals("/publish"))
@@ -92,7 +91,7 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
         } else if (path.equals("/publish")) {
             clients.publish().handle(ctx, req);
         } else {
-            HttpReplies.error(ctx, keepAlive, 404, "not_found", "no such endpoint: " + path);
+            HttpReplies.error(ctx, keepAlive, ErrorCode.NOT_FOUND, "no such endpoint: " + path);
         }
     }
 
@@ -102,9 +101,9 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
             long wait = open.perIp().acquire(remote.getAddress());
             if (wait > 0) {
                 metrics.rateLimited("public_rate_per_ip");
-                HttpReplies.json(ctx, keepAlive, 429, HttpReplies.errorBody(429, ErrorCode.TOO_MANY_REQUESTS.wire(),
-                        "more than the allowed requests per second to " + path + " from this address; retry in "
-                                + wait + "s"), wait);
+                HttpReplies.json(ctx, keepAlive, ErrorCode.TOO_MANY_REQUESTS.status(), HttpReplies.errorBody(
+                        ErrorCode.TOO_MANY_REQUESTS, "more than the allowed requests per second to " + path
+                                + " from this address; retry in " + wait + "s"), wait);
                 return true;
             }
         }
@@ -113,7 +112,7 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
             byte[] given = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
                     ? header.substring(7).trim().getBytes(StandardCharsets.UTF_8) : new byte[0];
             if (!MessageDigest.isEqual(given, open.metricsAuth())) {
-                HttpReplies.error(ctx, keepAlive, 401, ErrorCode.UNAUTHORIZED.wire(),
+                HttpReplies.error(ctx, keepAlive, ErrorCode.UNAUTHORIZED,
                         "/metrics requires Authorization: Bearer <metrics.auth>");
                 return true;
             }

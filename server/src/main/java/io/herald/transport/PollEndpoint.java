@@ -52,7 +52,8 @@ final class PollEndpoint {
         }
         boolean keepAlive = HttpUtil.isKeepAlive(req);
         if (!req.method().equals(HttpMethod.GET)) {
-            cors.reply(ctx, keepAlive, 405, HttpReplies.errorBody(405, "bad_request", "use GET for /poll"), 0, origin);
+            cors.wrongMethod(ctx, keepAlive, HttpMethod.GET, HttpReplies.errorBody(ErrorCode.BAD_REQUEST, "use GET for /poll"),
+                    origin);
             return;
         }
         StreamQuery query;
@@ -79,8 +80,9 @@ final class PollEndpoint {
             if (wait > 0) {
                 services.metrics().rateLimited("commands");
                 services.metrics().error(ErrorCode.TOO_MANY_REQUESTS);
-                cors.reply(ctx, keepAlive, 429, HttpReplies.errorBody(429, "too_many_requests", "more than "
-                        + services.config().client().commandRate() + " requests per second; retry in " + wait + "s"), wait, origin);
+                cors.reply(ctx, keepAlive, ErrorCode.TOO_MANY_REQUESTS.status(), HttpReplies.errorBody(
+                        ErrorCode.TOO_MANY_REQUESTS, "more than " + services.config().client().commandRate()
+                                + " requests per second; retry in " + wait + "s"), wait, origin);
                 return;
             }
             park(ctx, keepAlive, query, draining ? 0 : timeout * 1000L, origin, refused, claims.expiresAt());

@@ -40,7 +40,9 @@ final class PublishEndpoint {
         }
         Reply reply = new Reply(ctx, HttpUtil.isKeepAlive(req), origin);
         if (!req.method().equals(HttpMethod.POST)) {
-            reply.error(405, null, ErrorCode.BAD_REQUEST, "use POST for /publish");
+            services.metrics().error(ErrorCode.BAD_REQUEST);
+            cors.wrongMethod(ctx, reply.keepAlive, HttpMethod.POST, Frames.error(null, ErrorCode.BAD_REQUEST,
+                    "use POST for /publish"), origin);
             return;
         }
         String token;
@@ -61,7 +63,8 @@ final class PublishEndpoint {
             if (wait > 0) {
                 services.metrics().rateLimited("commands");
                 services.metrics().error(ErrorCode.TOO_MANY_REQUESTS);
-                cors.reply(ctx, reply.keepAlive, 429, Frames.error(cmd.id(), ErrorCode.TOO_MANY_REQUESTS, "more than "
+                cors.reply(ctx, reply.keepAlive, ErrorCode.TOO_MANY_REQUESTS.status(), Frames.error(cmd.id(),
+                        ErrorCode.TOO_MANY_REQUESTS, "more than "
                         + services.config().client().commandRate() + " requests per second; retry in " + wait + "s"),
                         wait, origin);
                 return;
@@ -72,7 +75,7 @@ final class PublishEndpoint {
                     if (failure != null) {
                         reply.error(ClientPublish.failure(failure, cmd.channel(), cmd.id(), attempt.idempotencyKey()));
                     } else {
-                        reply.send(200, Frames.published(cmd.id(), cmd.channel(), result.position().offset(),
+                        reply.send(Frames.published(cmd.id(), cmd.channel(), result.position().offset(),
                                 result.position().epoch(), attempt.idempotencyKey()));
                     }
                 }));
@@ -118,18 +121,17 @@ final class PublishEndpoint {
             this.origin = origin;
         }
 
+        void send(byte[] frame) {
+            send(200, frame);
+        }
+
         void send(int status, byte[] frame) {
             cors.reply(ctx, keepAlive, status, frame, 0, origin);
         }
 
         void error(ProtocolException e) {
             services.metrics().error(e.code());
-            send(Cors.status(e.code()), Frames.error(e.id(), e.code(), e.getMessage(), e.temporary(), e.idempotencyKey()));
-        }
-
-        void error(int status, Long id, ErrorCode code, String message) {
-            services.metrics().error(code);
-            send(status, Frames.error(id, code, message));
+            send(e.code().status(), Frames.error(e.id(), e.code(), e.getMessage(), e.temporary(), e.idempotencyKey()));
         }
     }
 }

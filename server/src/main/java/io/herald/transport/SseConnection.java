@@ -23,8 +23,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * An SSE stream ({@code GET /sse}) as a {@link ClientSession}'s {@link Connection}: the session is the
@@ -40,7 +38,6 @@ import org.slf4j.LoggerFactory;
  * the channel's event loop.
  */
 final class SseConnection extends ClientConnection {
-    private static final Logger log = LoggerFactory.getLogger(SseConnection.class);
     private static final byte[] HEARTBEAT = ":\n\n".getBytes(StandardCharsets.US_ASCII);
 
     /** The request's channels, in cursor order, with each one's index. */
@@ -92,8 +89,7 @@ final class SseConnection extends ClientConnection {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        log.debug("SSE stream {} failed, closing", session.clientId(), cause);
-        ctx.close();
+        failed(cause);
     }
 
     /** A {@code :} comment line every {@code ping}, so proxies and the browser see the stream alive. */
@@ -132,13 +128,13 @@ final class SseConnection extends ClientConnection {
         int denied = 0;
         for (ChannelRefusal r : refused) {
             if (r.code() != ErrorCode.PERMISSION_DENIED) {
-                close(CloseCode.SHUTDOWN, "internal error: " + r.message());
+                close(CloseCode.INTERNAL_ERROR, "internal error: " + r.message());
                 return;
             }
             denied++;
         }
         if (Arrays.stream(start).filter(p -> p == null).count() != denied) {
-            close(CloseCode.SHUTDOWN, "internal error");
+            close(CloseCode.INTERNAL_ERROR, "internal error");
             return;
         }
         cursors = start;
@@ -188,8 +184,8 @@ final class SseConnection extends ClientConnection {
 
     /** Sends the {@code disconnect} push and ends the response; the client's EventSource sees the stream end. */
     @Override
-    void sendClose(CloseCode code, String reason) {
-        channel.write(new DefaultHttpContent(encode(null, Frames.disconnect(code, reason))), channel.voidPromise());
+    void sendClose(CloseCode code, String reason, boolean reconnect) {
+        channel.write(new DefaultHttpContent(encode(null, Frames.disconnect(code, reason, reconnect))), channel.voidPromise());
         channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
     }
 }

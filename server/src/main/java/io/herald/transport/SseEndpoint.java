@@ -1,6 +1,7 @@
 package io.herald.transport;
 
 import io.herald.config.HeraldConfig;
+import io.herald.protocol.ErrorCode;
 import io.herald.protocol.ProtocolException;
 import io.herald.session.SessionServices;
 import io.netty.channel.ChannelHandlerContext;
@@ -41,14 +42,16 @@ final class SseEndpoint {
             return;
         }
         if (!req.method().equals(HttpMethod.GET)) {
-            cors.reply(ctx, false, 405, HttpReplies.errorBody(405, "bad_request", "use GET for /sse"), 0, origin);
+            cors.wrongMethod(ctx, false, HttpMethod.GET, HttpReplies.errorBody(ErrorCode.BAD_REQUEST, "use GET for /sse"),
+                    origin);
             return;
         }
         long wait = HttpGuard.refusedRetryAfter(ctx.pipeline());
         if (wait > 0) {
             services.metrics().rateLimited("connection_rate_per_ip");
-            cors.reply(ctx, false, 429, HttpReplies.errorBody(429, "too_many_requests", "too many new connections from "
-                    + WebSocketUpgrade.remoteHost(ctx) + "; retry in " + wait + "s"), wait, origin);
+            cors.reply(ctx, false, ErrorCode.TOO_MANY_REQUESTS.status(), HttpReplies.errorBody(ErrorCode.TOO_MANY_REQUESTS,
+                    "too many new connections from " + WebSocketUpgrade.remoteHost(ctx) + "; retry in " + wait + "s"),
+                    wait, origin);
             return;
         }
         StreamQuery query;

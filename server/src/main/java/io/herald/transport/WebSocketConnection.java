@@ -71,7 +71,7 @@ final class WebSocketConnection extends ClientConnection {
                 case PingWebSocketFrame ping -> write(WireFrames.of(WireFrames.PONG, ping.content(), channel.alloc()));
                 case CloseWebSocketFrame close -> {
                     // echo the peer's close, then close: the closing handshake it started
-                    closing = true;
+                    closedByClient();
                     channel.writeAndFlush(WireFrames.of(WireFrames.CLOSE, close.content(), channel.alloc()))
                             .addListener(ChannelFutureListener.CLOSE);
                 }
@@ -156,8 +156,7 @@ final class WebSocketConnection extends ClientConnection {
         } else if (cause instanceof CorruptedFrameException) {
             close(CloseCode.BAD_REQUEST, "malformed WebSocket frame");
         } else {
-            log.debug("connection {} failed, closing", session.clientId(), cause);
-            ctx.close();
+            failed(cause);
         }
     }
 
@@ -171,7 +170,7 @@ final class WebSocketConnection extends ClientConnection {
     public void tick(long nowNanos, long nowMillis) {
         if (!closing && nowNanos - lastReadNanos > settings.silenceLimitNanos()) {
             log.debug("connection {} silent for too long, dropping", session.clientId());
-            drop("heartbeat");
+            drop();
             return;
         }
         super.tick(nowNanos, nowMillis);
@@ -197,8 +196,8 @@ final class WebSocketConnection extends ClientConnection {
     }
 
     @Override
-    void sendClose(CloseCode code, String reason) {
-        channel.write(WireFrames.text(Frames.disconnect(code, reason), channel.alloc()), channel.voidPromise());
+    void sendClose(CloseCode code, String reason, boolean reconnect) {
+        channel.write(WireFrames.text(Frames.disconnect(code, reason, reconnect), channel.alloc()), channel.voidPromise());
         // Half-close after the close frame and keep reading until the peer closes: closing the socket
         // while the peer's frames are still arriving makes the kernel answer with a reset, and a reset
         // discards the disconnect and close frames the peer has not read yet.

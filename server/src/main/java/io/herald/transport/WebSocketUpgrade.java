@@ -1,6 +1,7 @@
 package io.herald.transport;
 
 import io.herald.config.HeraldConfig;
+import io.herald.protocol.ErrorCode;
 import io.herald.session.SessionServices;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
@@ -44,12 +45,12 @@ final class WebSocketUpgrade {
 
     void handle(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder uri) {
         if (!req.method().equals(HttpMethod.GET) || !req.headers().containsValue(HttpHeaderNames.UPGRADE, "websocket", true)) {
-            HttpReplies.error(ctx, false, 400, "bad_request", "/ws expects a WebSocket upgrade (GET with Upgrade: websocket)");
+            HttpReplies.error(ctx, false, ErrorCode.BAD_REQUEST, "/ws expects a WebSocket upgrade (GET with Upgrade: websocket)");
             return;
         }
         String origin = req.headers().get(HttpHeaderNames.ORIGIN);
         if (origin != null && !cors.allowed(origin)) {
-            HttpReplies.error(ctx, false, 403, "permission_denied", "origin " + origin + " is not in allowed_origins");
+            HttpReplies.error(ctx, false, ErrorCode.PERMISSION_DENIED, "origin " + origin + " is not in allowed_origins");
             return;
         }
         long wait = HttpGuard.refusedRetryAfter(ctx.pipeline());

@@ -193,13 +193,14 @@ public abstract class BrokerContract {
         ChannelName barrier = uniqueChannel("barrier");
         join(broker.subscribe(barrier));
 
-        join(broker.publishControl(new ControlCommand.Disconnect("42", null)));
+        join(broker.publishControl(new ControlCommand.Disconnect("42", null, false, "bye")));
         join(broker.publish(publication(barrier, 1)));
 
         listener.awaitPublications(barrier, 1);
         assertThat(listener.controls()).isEmpty();
     }
 
+    /** A disconnect's reconnect flag and reason travel with it, so every node closes its clients the same way. */
     @Test
     void controlCommandsReachTheOtherNode() {
         Broker[] second = new Broker[1];
@@ -208,7 +209,8 @@ public abstract class BrokerContract {
         List<ControlCommand> commands = List.of(
                 new ControlCommand.Subscribe("42", null, channel),
                 new ControlCommand.Unsubscribe(null, "client-9", channel),
-                new ControlCommand.Disconnect("42", null));
+                new ControlCommand.Disconnect("42", null, false, ControlCommand.Disconnect.DEFAULT_REASON),
+                new ControlCommand.Disconnect(null, "client-9", true, "moved to another region"));
 
         commands.forEach(c -> join(broker.publishControl(c)));
 

@@ -89,7 +89,7 @@ class HttpPublishTest {
         assertThat(notPublish.statusCode()).isEqualTo(400);
         assertThat(json(notPublish).get("message").asText()).contains("must be a publish command");
         assertThat(json(publish(subscriber, "{nope")).get("code").asText()).isEqualTo("bad_request");
-        assertThat(send("GET", "/publish", null, Map.of()).statusCode()).isEqualTo(405);
+        assertThat(send("GET", "/publish", null, Map.of()).statusCode()).isEqualTo(400);
     }
 
     @Test

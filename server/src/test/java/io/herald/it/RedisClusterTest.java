@@ -101,8 +101,11 @@ class RedisClusterTest {
     @Test
     void controlCommandsReachConnectionsOnTheOtherNode() {
         try (WsClient c = b.connectAs("erin", "match:*")) {
-            a.api("POST", "/api/disconnect", "{\"user\":\"erin\"}");
-            assertThat(c.expect("disconnect").get("code").asInt()).isEqualTo(4003);
+            a.api("POST", "/api/disconnect", "{\"user\":\"erin\",\"reconnect\":true,\"reason\":\"cluster move\"}");
+            JsonNode d = c.expect("disconnect");
+            assertThat(d.get("code").asInt()).isEqualTo(4010);
+            assertThat(d.get("reconnect").asBoolean()).isTrue();
+            assertThat(d.get("reason").asText()).isEqualTo("cluster move");
         }
     }
 

@@ -181,7 +181,27 @@ class RedisNodesTest {
             assertThat(s.get("channel").asText()).isEqualTo(ch);
 
             a.api("POST", "/api/disconnect", "{\"user\":\"carol\"}");
-            assertThat(c.expect("disconnect").get("code").asInt()).isEqualTo(4003);
+            JsonNode d = c.expect("disconnect");
+            assertThat(d.get("code").asInt()).isEqualTo(4010);
+            assertThat(d.get("reconnect").asBoolean()).isFalse();
+            assertThat(d.get("reason").asText()).isEqualTo("disconnected by the server");
+            assertThat(c.awaitClose()).isEqualTo(4010);
+        }
+    }
+
+    @Test
+    void aDisconnectOnOneNodeClosesTheOthersClientsWithItsReconnectAndReason() {
+        try (WsClient onA = a.connectAs("erin", "match:*"); WsClient onB = b.connectAs("erin", "match:*")) {
+            TestNode.Reply r = a.api("POST", "/api/disconnect",
+                    "{\"user\":\"erin\",\"reconnect\":true,\"reason\":\"node maintenance, come back\"}");
+            assertThat(r.json().get("disconnected").asInt()).as("connections on the node that was asked").isEqualTo(1);
+            for (WsClient c : List.of(onA, onB)) {
+                JsonNode d = c.expect("disconnect");
+                assertThat(d.get("code").asInt()).isEqualTo(4010);
+                assertThat(d.get("reconnect").asBoolean()).as("reconnect of %s", d).isTrue();
+                assertThat(d.get("reason").asText()).isEqualTo("node maintenance, come back");
+                assertThat(c.awaitClose()).isEqualTo(4010);
+            }
         }
     }
 

@@ -432,7 +432,7 @@ class SecuritySuiteTest {
         JsonNode d = c.expect("disconnect");
         assertThat(d.get("code").asInt()).as("disconnect %s", d).isEqualTo(code);
         assertThat(d.path("reconnect").asBoolean()).as("reconnect flag of %s", d)
-                .isEqualTo(code == 4000 || code == 4004 || code == 4008);
+                .isEqualTo(code == 4000 || code == 4002 || code == 4004 || code == 4005 || code == 4008 || code == 4009);
         assertThat(c.awaitClose()).as("close code").isEqualTo(code);
         return d.path("reason").asText();
     }

@@ -370,8 +370,8 @@ class ServerApiTest {
         }
 
         @Test
-        void presence_in_a_namespace_without_presence_is_404_not_available() {
-            assertError(node.api("GET", "/api/presence/news:1", null), 404, "not_available");
+        void presence_in_a_namespace_without_presence_is_503_not_available() {
+            assertError(node.api("GET", "/api/presence/news:1", null), 503, "not_available");
         }
 
         @Test
@@ -380,8 +380,8 @@ class ServerApiTest {
         }
 
         @Test
-        void presence_with_post_is_405() {
-            assertThat(node.api("POST", "/api/presence/room:1", "{}").status()).isEqualTo(405);
+        void presence_with_post_is_400() {
+            assertError(node.api("POST", "/api/presence/room:1", "{}"), 400, "bad_request");
         }
     }
 
@@ -454,9 +454,9 @@ class ServerApiTest {
         }
 
         @Test
-        void history_in_a_namespace_with_history_size_0_is_404_not_available() {
+        void history_in_a_namespace_with_history_size_0_is_503_not_available() {
             node.publish("nohist:1", "e", "1");
-            assertError(node.api("GET", "/api/history/nohist:1", null), 404, "not_available");
+            assertError(node.api("GET", "/api/history/nohist:1", null), 503, "not_available");
         }
 
         @Test
@@ -549,7 +549,7 @@ class ServerApiTest {
         }
 
         @Test
-        void disconnect_by_user_closes_every_connection_of_that_user_with_4003() {
+        void disconnect_by_user_closes_every_connection_of_that_user_with_4010() {
             WsClient a = connectAs("42");
             WsClient b = connectAs("42");
             WsClient other = connectAs("7");
@@ -558,10 +558,10 @@ class ServerApiTest {
             assertThat(r.json().get("disconnected").asInt()).isEqualTo(2);
             for (WsClient c : List.of(a, b)) {
                 JsonNode d = c.expect("disconnect");
-                assertThat(d.get("code").asInt()).isEqualTo(4003);
+                assertThat(d.get("code").asInt()).isEqualTo(4010);
                 assertThat(d.get("reason").asText()).isNotBlank();
                 assertThat(d.get("reconnect").asBoolean()).isFalse();
-                assertThat(c.awaitClose()).isEqualTo(4003);
+                assertThat(c.awaitClose()).isEqualTo(4010);
             }
             other.expectNothingPending();
             awaitTrue("connections of 42 gone", () -> node.api("GET", "/api/info", null).json().get("connections").asInt() == 1);
@@ -575,8 +575,8 @@ class ServerApiTest {
             WsClient b = connectAs("42");
             Reply r = node.api("POST", "/api/disconnect", "{\"client\":\"" + clientA + "\"}");
             assertThat(r.json().get("disconnected").asInt()).isEqualTo(1);
-            assertThat(a.expect("disconnect").get("code").asInt()).isEqualTo(4003);
-            assertThat(a.awaitClose()).isEqualTo(4003);
+            assertThat(a.expect("disconnect").get("code").asInt()).isEqualTo(4010);
+            assertThat(a.awaitClose()).isEqualTo(4010);
             b.expectNothingPending();
         }
 
@@ -620,9 +620,8 @@ class ServerApiTest {
         }
 
         @Test
-        void info_with_post_is_405() {
-            Reply r = node.api("POST", "/api/info", "{}");
-            assertThat(r.status()).isEqualTo(405);
+        void info_with_post_is_400() {
+            assertError(node.api("POST", "/api/info", "{}"), 400, "bad_request");
         }
     }
 
@@ -635,12 +634,12 @@ class ServerApiTest {
         }
 
         @Test
-        void a_wrong_method_is_405() {
+        void a_wrong_method_is_400_bad_request() {
             Reply r = node.api("GET", "/api/publish", null);
-            assertThat(r.status()).isEqualTo(405);
+            assertError(r, 400, "bad_request");
             assertThat(r.json().at("/error/message").asText()).contains("POST");
-            assertThat(node.api("PUT", "/api/broadcast", "{}").status()).isEqualTo(405);
-            assertThat(node.api("DELETE", "/api/history/news:1", null).status()).isEqualTo(405);
+            assertError(node.api("PUT", "/api/broadcast", "{}"), 400, "bad_request");
+            assertError(node.api("DELETE", "/api/history/news:1", null), 400, "bad_request");
         }
 
         @Test

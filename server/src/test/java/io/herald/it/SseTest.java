@@ -66,7 +66,7 @@ class SseTest {
     }
 
     @Test
-    void aStreamThatLosesContinuityEndsWithDisconnect4000AndLastEventIdRecoversWhatFollowed() {
+    void aStreamThatLosesContinuityEndsWithDisconnect4005AndLastEventIdRecoversWhatFollowed() {
         String a = TestNode.unique("match:");
         String query = "channel=" + a + "&token=" + token("42", "match:*");
         String lastId;
@@ -77,7 +77,7 @@ class SseTest {
             // what an engine reconnect reports: the node may have missed publications of the channel
             node.server.hub().onDeliveryInterrupted(io.herald.protocol.ChannelName.of(a));
             JsonNode bye = c.expect("disconnect").json();
-            assertThat(bye.get("code").asInt()).isEqualTo(4000);
+            assertThat(bye.get("code").asInt()).isEqualTo(4005);
             assertThat(bye.get("reconnect").asBoolean()).isTrue();
             SseClient.Event end = c.next(Duration.ofSeconds(5));
             while (end.comment()) {
@@ -303,7 +303,7 @@ class SseTest {
         assertError(node, "/sse?channel=a&channel=b&since=x1:3&token=" + t, 400, "bad_request", "have 1 entry for 2 channel(s)");
         assertError(node, "/sse?channel=a&since=x1-3&token=" + t, 400, "bad_request", "cursor \"x1-3\" is not <epoch>:<offset>");
         assertError(node, "/sse?channel=a&since=x1:-3&token=" + t, 400, "bad_request", "is not <epoch>:<offset>");
-        assertError(node, "/sse?channel=a&channel=b&channel=c&channel=d&token=" + t, 400, "limit_exceeded",
+        assertError(node, "/sse?channel=a&channel=b&channel=c&channel=d&token=" + t, 429, "limit_exceeded",
                 "at most 3 channels per request");
         HttpResponse<String> lastEventId = node.get("/sse?channel=a");
         assertThat(lastEventId.statusCode()).isNotEqualTo(400);

@@ -164,10 +164,20 @@ final class WsClient implements AutoCloseable {
         ws.abort();
     }
 
+    /**
+     * Closes as a browser does: a close frame, then the server's echo (up to a second), then the
+     * socket. Aborting at once could reset the socket before the close frame is read, which the
+     * server counts as a dropped connection rather than a client's close.
+     */
     @Override
     public void close() {
-        if (!ws.isOutputClosed()) {
-            ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").exceptionally(e -> null);
+        if (!ws.isOutputClosed() && !closed.isDone()) {
+            try {
+                ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(1, TimeUnit.SECONDS);
+                closed.get(1, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                // closing anyway
+            }
         }
         ws.abort();
     }

@@ -167,6 +167,10 @@ public final class RedisBroker implements Broker {
             if (ch != null) {
                 g.writeStringField("ch", ch.value());
             }
+            if (command instanceof ControlCommand.Disconnect d) {
+                g.writeBooleanField("r", d.reconnect());
+                g.writeStringField("m", d.reason());
+            }
         });
         return failClearly(shards.first().publishGlobal(keys.control(), message).thenApply(n -> null), "publish control");
     }
@@ -260,7 +264,8 @@ public final class RedisBroker implements Broker {
         ControlCommand command = switch (m.path("k").asText()) {
             case "subscribe" -> new ControlCommand.Subscribe(user, client, channel);
             case "unsubscribe" -> new ControlCommand.Unsubscribe(user, client, channel);
-            case "disconnect" -> new ControlCommand.Disconnect(user, client);
+            case "disconnect" -> new ControlCommand.Disconnect(user, client, m.path("r").asBoolean(false),
+                    m.hasNonNull("m") ? m.get("m").textValue() : ControlCommand.Disconnect.DEFAULT_REASON);
             default -> null;
         };
         if (command != null) {
