@@ -1,4 +1,4 @@
-import { ClientDefaults } from './defaults.js';
+import { ClientDefaults } from './options.js';
 
 export interface BackoffOptions {
   /** Smallest delay in milliseconds (default `ClientDefaults.minReconnectDelay`). */

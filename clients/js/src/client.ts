@@ -1,6 +1,6 @@
 import { Backoff } from './backoff.js';
 import { PendingReplies, PublishQueue, type PublishResult, type QueuedPublish } from './commands.js';
-import { ClientDefaults, type ClientSettings } from './defaults.js';
+import { withDefaults, type ClientOptions, type ClientSettings } from './options.js';
 import { Emitter } from './emitter.js';
 import { ClientErrorCode, HeraldError } from './errors.js';
 import { Heartbeat } from './heartbeat.js';
@@ -9,6 +9,7 @@ import {
   CloseCode,
   HeraldErrorCode,
   isPublication,
+  isRefusedSubscription,
   reconnectAllowed,
   UnsubscribeReason,
   type ClientCommand,
@@ -37,42 +38,6 @@ import {
 import { WebSocketTransport } from './transport/websocket.js';
 
 export type ClientState = 'disconnected' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
-
-export interface ClientOptions {
-  /** Server base URL: `https://rt.example.com` (or `wss://…`; the paths /ws, /sse, /poll, /publish are added). */
-  readonly url: string;
-  /** A JWT. Without one (and without getToken) the client connects anonymously. */
-  readonly token?: string;
-  /**
-   * Called for the first token when `token` is absent, on `refresh_required`, and after a 4003
-   * close. Never after 4010 (the application ended the session): only `connect()` brings the client back.
-   */
-  readonly getToken?: () => Promise<string>;
-  /** WebSocket implementation; defaults to the global one (browsers). In Node 20 pass `ws`'s. */
-  readonly WebSocket?: WebSocketConstructor;
-  readonly fetch?: FetchLike;
-  // Each option below left out falls back to `ClientDefaults` (defaults.ts), where its meaning is written.
-  /** Transports in order of preference. Give one to force it. */
-  readonly transports?: readonly TransportKind[];
-  readonly minReconnectDelay?: number;
-  readonly maxReconnectDelay?: number;
-  /** 0 turns the heartbeat off. */
-  readonly pingInterval?: number;
-  readonly pongTimeout?: number;
-  readonly connectTimeout?: number;
-  readonly publishTimeout?: number;
-  readonly maxQueuedPublishes?: number;
-  readonly requestTimeout?: number;
-  /** Seconds. */
-  readonly pollTimeout?: number;
-  /** Page visibility and online events; defaults to the browser's, `null` turns them off. */
-  readonly lifecycle?: PageLifecycle | null;
-  /** Sent in `connect` as the client's name and version. */
-  readonly name?: string;
-  readonly version?: string;
-  /** Random source for the backoff jitter (tests pin it). */
-  readonly random?: () => number;
-}
 
 export interface ConnectedInfo {
   readonly client: string;
@@ -393,7 +358,7 @@ export class HeraldClient {
     this.workingIndex = this.transportIndex;
     this.info = { client: frame.client, user: frame.user, transport: this.transport.kind };
     for (const entry of frame.subscriptions ?? []) {
-      if (isRefused(entry)) this.claimRefused(entry);
+      if (isRefusedSubscription(entry)) this.claimRefused(entry);
       else this.subscribed({ ...entry, type: 'subscribed' });
     }
     if (this.transport.bidirectional) {
@@ -637,24 +602,4 @@ export class HeraldClient {
     this.currentState = next;
     this.events.emit('state', { old, new: next, ...(code === undefined ? {} : { code }), ...(reason ? { reason } : {}) });
   }
-}
-
-/** The options with `ClientDefaults` in place of every field left out. */
-function withDefaults(options: ClientOptions): ClientSettings {
-  return Object.freeze({
-    transports: options.transports?.length ? options.transports : ClientDefaults.transports,
-    minReconnectDelay: options.minReconnectDelay ?? ClientDefaults.minReconnectDelay,
-    maxReconnectDelay: options.maxReconnectDelay ?? ClientDefaults.maxReconnectDelay,
-    pingInterval: options.pingInterval ?? ClientDefaults.pingInterval,
-    pongTimeout: options.pongTimeout ?? ClientDefaults.pongTimeout,
-    connectTimeout: options.connectTimeout ?? ClientDefaults.connectTimeout,
-    publishTimeout: options.publishTimeout ?? ClientDefaults.publishTimeout,
-    requestTimeout: options.requestTimeout ?? ClientDefaults.requestTimeout,
-    maxQueuedPublishes: options.maxQueuedPublishes ?? ClientDefaults.maxQueuedPublishes,
-    pollTimeout: options.pollTimeout ?? ClientDefaults.pollTimeout,
-  });
-}
-
-function isRefused(entry: SubscribedFrame | RefusedSubscription): entry is RefusedSubscription {
-  return 'error' in entry;
 }

@@ -1,5 +1,5 @@
-export { HeraldClient, type ClientOptions, type ClientState, type ClientEvents, type ConnectedInfo } from './client.js';
-export { ClientDefaults, type ClientSettings } from './defaults.js';
+export { HeraldClient, type ClientState, type ClientEvents, type ConnectedInfo } from './client.js';
+export { ClientDefaults, type ClientOptions, type ClientSettings } from './options.js';
 export {
   Subscription,
   type SubscriptionState,

@@ -337,6 +337,10 @@ export function toFrame(value: unknown): ServerFrame | undefined {
   return value as unknown as ServerFrame;
 }
 
+export function isRefusedSubscription(entry: SubscribedFrame | RefusedSubscription): entry is RefusedSubscription {
+  return 'error' in entry;
+}
+
 /** The publication frames carried inside `history` and `/poll` replies. */
 export function toPublication(value: unknown): Publication | undefined {
   const frame = toFrame(value);
