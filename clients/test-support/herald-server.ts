@@ -129,6 +129,14 @@ export class HeraldServer {
     return json;
   }
 
+  /** `herald_connections_opened_total` from /metrics: WebSocket and SSE connections the server accepted. */
+  async connectionsOpened(): Promise<number> {
+    const text = await (await fetch(`${this.url}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith('herald_connections_opened_total'));
+    if (!line) throw new Error(`no herald_connections_opened_total in /metrics:\n${text.slice(0, 500)}`);
+    return Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+
   publish(channel: string, type: string, data: unknown): Promise<Record<string, unknown>> {
     return this.api('POST', '/api/publish', { channel, type, data });
   }

@@ -1,7 +1,9 @@
+import { ClientDefaults } from './options.js';
+
 export interface BackoffOptions {
-  /** Smallest delay in milliseconds (default 500). */
+  /** Smallest delay in milliseconds (default `ClientDefaults.minReconnectDelay`). */
   readonly minDelay?: number;
-  /** Largest delay in milliseconds (default 20000). */
+  /** Largest delay in milliseconds (default `ClientDefaults.maxReconnectDelay`). */
   readonly maxDelay?: number;
   /** Source of randomness in [0, 1); injectable so tests can pin it. */
   readonly random?: () => number;
@@ -19,8 +21,8 @@ export class Backoff {
   private attempts = 0;
 
   constructor(options: BackoffOptions = {}) {
-    this.minDelay = options.minDelay ?? 500;
-    this.maxDelay = options.maxDelay ?? 20_000;
+    this.minDelay = options.minDelay ?? ClientDefaults.minReconnectDelay;
+    this.maxDelay = options.maxDelay ?? ClientDefaults.maxReconnectDelay;
     this.random = options.random ?? Math.random;
     if (!(this.minDelay >= 0) || !(this.maxDelay >= this.minDelay)) {
       throw new RangeError(`backoff needs 0 <= minDelay <= maxDelay, got ${this.minDelay} and ${this.maxDelay}`);

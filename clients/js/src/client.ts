@@ -1,16 +1,22 @@
 import { Backoff } from './backoff.js';
 import { PendingReplies, PublishQueue, type PublishResult, type QueuedPublish } from './commands.js';
+import { withDefaults, type ClientOptions, type ClientSettings } from './options.js';
 import { Emitter } from './emitter.js';
 import { ClientErrorCode, HeraldError } from './errors.js';
 import { Heartbeat } from './heartbeat.js';
 import { browserLifecycle, type PageLifecycle } from './lifecycle.js';
 import {
   CloseCode,
+  HeraldErrorCode,
   isPublication,
+  isRefusedSubscription,
+  reconnectAllowed,
+  UnsubscribeReason,
   type ClientCommand,
   type ConnectedFrame,
   type DisconnectFrame,
   type PresenceClient,
+  type RefusedSubscription,
   type ServerFrame,
   type StreamPosition,
   type SubscribedFrame,
@@ -21,6 +27,7 @@ import { PollingTransport } from './transport/polling.js';
 import { SseTransport } from './transport/sse.js';
 import {
   LocalCloseCode,
+  type ConnectionCloseCode,
   type FetchLike,
   type Transport,
   type TransportContext,
@@ -32,43 +39,6 @@ import { WebSocketTransport } from './transport/websocket.js';
 
 export type ClientState = 'disconnected' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
 
-export interface ClientOptions {
-  /** Server base URL: `https://rt.example.com` (or `wss://…`; the paths /ws, /sse, /poll, /publish are added). */
-  readonly url: string;
-  /** A JWT. Without one (and without getToken) the client connects anonymously. */
-  readonly token?: string;
-  /** Called for the first token when `token` is absent, on `refresh_required`, and after a 4003 close. */
-  readonly getToken?: () => Promise<string>;
-  /** WebSocket implementation; defaults to the global one (browsers). In Node 20 pass `ws`'s. */
-  readonly WebSocket?: WebSocketConstructor;
-  readonly fetch?: FetchLike;
-  /** Transports in order of preference (default websocket, sse, polling). Give one to force it. */
-  readonly transports?: readonly TransportKind[];
-  readonly minReconnectDelay?: number;
-  readonly maxReconnectDelay?: number;
-  /** Client ping interval in ms on the WebSocket (default 25000; 0 turns the heartbeat off). */
-  readonly pingInterval?: number;
-  /** How long after a ping a frame must have arrived (default 10000 ms). */
-  readonly pongTimeout?: number;
-  /** A transport that is not usable within this many ms counts as failed (default 10000). */
-  readonly connectTimeout?: number;
-  /** Deadline of each publish, from the call to the server's confirmation (default 10000 ms). */
-  readonly publishTimeout?: number;
-  /** Publishes that may wait for a connection (default 100); more are rejected with `queue_full`. */
-  readonly maxQueuedPublishes?: number;
-  /** Deadline of presence and history requests (default 10000 ms). */
-  readonly requestTimeout?: number;
-  /** Seconds a long-poll may wait on the server (default 25). */
-  readonly pollTimeout?: number;
-  /** Page visibility and online events; defaults to the browser's, `null` turns them off. */
-  readonly lifecycle?: PageLifecycle | null;
-  /** Sent in `connect` as the client's name and version. */
-  readonly name?: string;
-  readonly version?: string;
-  /** Random source for the backoff jitter (tests pin it). */
-  readonly random?: () => number;
-}
-
 export interface ConnectedInfo {
   readonly client: string;
   readonly user: string;
@@ -76,7 +46,8 @@ export interface ConnectedInfo {
 }
 
 export type ClientEvents = {
-  state: [StateChange<ClientState>];
+  /** Every state change, with the close code and reason behind it when there is one. */
+  state: [StateChange<ClientState, ConnectionCloseCode>];
   connected: [ConnectedInfo];
   /** Errors not tied to one command or subscription: refused token, failed refresh, unexpected server error. */
   error: [HeraldError];
@@ -99,7 +70,8 @@ export class HeraldClient {
   private readonly queue: PublishQueue;
   private readonly backoff: Backoff;
   private readonly heartbeat: Heartbeat;
-  private readonly transports: readonly TransportKind[];
+  /** The options with `ClientDefaults` filled in. */
+  private readonly settings: ClientSettings;
   private readonly baseUrl: string;
   private readonly lifecycle: PageLifecycle | undefined;
   private readonly lifecycleOff: Array<() => void> = [];
@@ -125,16 +97,16 @@ export class HeraldClient {
   constructor(private readonly options: ClientOptions) {
     this.baseUrl = options.url.replace(/\/+$/, '').replace(/^ws/, 'http');
     this.token = options.token;
-    this.transports = options.transports?.length ? options.transports : ['websocket', 'sse', 'polling'];
+    const settings = (this.settings = withDefaults(options));
     this.backoff = new Backoff({
-      minDelay: options.minReconnectDelay ?? 500,
-      maxDelay: options.maxReconnectDelay ?? 20_000,
+      minDelay: settings.minReconnectDelay,
+      maxDelay: settings.maxReconnectDelay,
       ...(options.random ? { random: options.random } : {}),
     });
-    this.queue = new PublishQueue(options.maxQueuedPublishes ?? 100, options.publishTimeout ?? 10_000);
+    this.queue = new PublishQueue(settings.maxQueuedPublishes, settings.publishTimeout);
     this.heartbeat = new Heartbeat(
-      options.pingInterval ?? 25_000,
-      options.pongTimeout ?? 10_000,
+      settings.pingInterval,
+      settings.pongTimeout,
       () => this.transport?.send({ type: 'ping' }),
       () => this.transportFailed(LocalCloseCode.HeartbeatTimeout, 'no answer to ping in time'),
     );
@@ -188,16 +160,22 @@ export class HeraldClient {
     this.setState('closed', undefined, 'close called');
   }
 
-  /** Skips the backoff wait (a "retry now" button, the browser's online event). */
+  /**
+   * Skips the backoff wait, or connects when `disconnected` (a "retry now" button: the app's own
+   * call, like `connect()`). The page's online and visibility events only skip a wait: they never
+   * undo a disconnect (the app's `disconnect()`, a 4010 or a refused token).
+   */
   reconnectNow(): void {
-    if (this.currentState === 'reconnecting') {
-      clearTimeout(this.reconnectTimer);
-      this.reconnectTimer = undefined;
-      this.nextReconnectAt = undefined;
-      if (!this.transport) void this.openTransport();
-    } else if (this.currentState === 'disconnected') {
-      this.connect();
-    }
+    if (this.currentState === 'disconnected') this.connect();
+    else this.skipBackoffWait();
+  }
+
+  private skipBackoffWait(): void {
+    if (this.currentState !== 'reconnecting') return;
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    this.nextReconnectAt = undefined;
+    if (!this.transport) void this.openTransport();
   }
 
   /** The subscription of a channel, created and subscribed on first use. */
@@ -229,7 +207,7 @@ export class HeraldClient {
   /** A channel's held publications (WebSocket only). */
   async history(channel: string, options: { since?: StreamPosition; limit?: number } = {}) {
     const reply = await this.request({ type: 'history', channel, ...options });
-    if (isPublication(reply) || reply.type !== 'history') throw new HeraldError('bad_response', `expected history, got ${reply.type}`);
+    if (isPublication(reply) || reply.type !== 'history') throw new HeraldError(ClientErrorCode.BadResponse, `expected history, got ${reply.type}`);
     return reply;
   }
 
@@ -243,7 +221,7 @@ export class HeraldClient {
     unsubscribeRequested: (channel) => {
       if (this.currentState !== 'connected' || !this.transport) return;
       if (this.transport.bidirectional) {
-        const { id, reply } = this.pending.register(this.options.requestTimeout ?? 10_000);
+        const { id, reply } = this.pending.register(this.settings.requestTimeout);
         reply.catch(() => undefined); // not_subscribed after a race is harmless
         this.transport.send({ type: 'unsubscribe', id, channel });
       } else {
@@ -260,9 +238,9 @@ export class HeraldClient {
       throw new HeraldError(ClientErrorCode.ConnectionLost, `not connected (state ${this.currentState})`, true);
     }
     if (!transport.bidirectional) {
-      throw new HeraldError(ClientErrorCode.NotAvailable, `${command.type} needs the WebSocket transport (using ${transport.kind})`);
+      throw new HeraldError(HeraldErrorCode.NotAvailable, `${command.type} needs the WebSocket transport (using ${transport.kind})`);
     }
-    const { id, reply } = this.pending.register(this.options.requestTimeout ?? 10_000);
+    const { id, reply } = this.pending.register(this.settings.requestTimeout);
     transport.send({ ...command, id });
     return reply;
   }
@@ -275,13 +253,14 @@ export class HeraldClient {
       try {
         this.token = await this.options.getToken();
       } catch (error) {
-        this.lastError = new HeraldError('unauthorized', `getToken failed: ${String(error)}`, true);
+        this.lastError = new HeraldError(HeraldErrorCode.Unauthorized, `getToken failed: ${String(error)}`, true);
         this.events.emit('error', this.lastError);
         return this.transportEnded(LocalCloseCode.Abnormal, this.lastError.message, true);
       }
       if (this.currentState !== 'connecting' && this.currentState !== 'reconnecting') return;
     }
-    const kind = this.transports[this.transportIndex % this.transports.length] ?? 'websocket';
+    const transports = this.settings.transports;
+    const kind = transports[this.transportIndex % transports.length] ?? 'websocket';
     const context: TransportContext = {
       id: ++this.transportSeq,
       baseUrl: this.baseUrl,
@@ -290,17 +269,17 @@ export class HeraldClient {
       handlers: this.handlers,
       WebSocket: this.options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket,
       fetch: this.options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
-      pollTimeout: this.options.pollTimeout ?? 25,
+      pollTimeout: this.settings.pollTimeout,
     };
     this.lastDisconnect = undefined;
     try {
       this.transport = kind === 'websocket' ? new WebSocketTransport(context) : kind === 'sse' ? new SseTransport(context) : new PollingTransport(context);
     } catch (error) {
-      this.lastError = new HeraldError('transport_unavailable', error instanceof Error ? error.message : String(error));
+      this.lastError = new HeraldError(ClientErrorCode.TransportUnavailable, error instanceof Error ? error.message : String(error));
       return this.transportEnded(LocalCloseCode.Abnormal, this.lastError.message, false);
     }
     this.transport.setPaused(this.lifecycle?.isHidden() ?? false);
-    const timeout = this.options.connectTimeout ?? 10_000;
+    const timeout = this.settings.connectTimeout;
     this.connectTimer = setTimeout(() => this.transportFailed(LocalCloseCode.ConnectTimeout, `not connected within ${timeout} ms`, false), timeout);
   }
 
@@ -344,7 +323,7 @@ export class HeraldClient {
         const sub = this.subscriptions.get(frame.channel);
         if (!sub) return;
         if (frame.resubscribe) {
-          sub.setState('subscribing', 'insufficient_state', frame.reason);
+          sub.setState('subscribing', frame.reason ?? UnsubscribeReason.InsufficientState, frame.reason);
           this.host.subscribeRequested(sub.channel);
         } else {
           sub.setState('unsubscribed', frame.reason, frame.reason);
@@ -360,9 +339,14 @@ export class HeraldClient {
       case 'join':
       case 'leave':
         return this.subscriptions.get(frame.channel)?.presenceChanged(frame.type, frame);
-      case 'error':
-        this.lastError = new HeraldError(frame.code, frame.message, frame.temporary);
-        return this.events.emit('error', this.lastError);
+      case 'error': {
+        const error = new HeraldError(frame.code, frame.message, frame.temporary);
+        // An SSE stream refusing one of its channels: that subscription ends, the stream goes on.
+        const sub = frame.channel === undefined ? undefined : this.subscriptions.get(frame.channel);
+        if (sub) return this.refused(sub, error);
+        this.lastError = error;
+        return this.events.emit('error', error);
+      }
     }
   }
 
@@ -373,7 +357,10 @@ export class HeraldClient {
     this.unauthorizedInRow = 0;
     this.workingIndex = this.transportIndex;
     this.info = { client: frame.client, user: frame.user, transport: this.transport.kind };
-    for (const sub of frame.subscriptions ?? []) this.subscribed({ ...sub, type: 'subscribed' });
+    for (const entry of frame.subscriptions ?? []) {
+      if (isRefusedSubscription(entry)) this.claimRefused(entry);
+      else this.subscribed({ ...entry, type: 'subscribed' });
+    }
     if (this.transport.bidirectional) {
       for (const sub of this.subscriptions.values()) {
         if (sub.state === 'subscribing' && !sub.serverSide) this.sendSubscribe(sub);
@@ -406,10 +393,26 @@ export class HeraldClient {
     sub.applySubscribed(frame);
   }
 
+  /** A channel of the token's `subscribe` claim the server could not join. */
+  private claimRefused(entry: RefusedSubscription): void {
+    const error = new HeraldError(entry.error.code, entry.error.message, false);
+    const sub = this.subscriptions.get(entry.channel);
+    if (sub) return this.refused(sub, error);
+    this.lastError = error;
+    this.events.emit('error', error);
+  }
+
+  /** The server refused one subscription: it ends with the server's code; the connection goes on. */
+  private refused(sub: Subscription, error: HeraldError): void {
+    sub.failed(error);
+    sub.serverSide = false;
+    sub.setState('unsubscribed', error.code, error.message);
+  }
+
   private sendSubscribe(sub: Subscription): void {
     const transport = this.transport;
     if (!transport) return;
-    const { id, reply } = this.pending.register(this.options.requestTimeout ?? 10_000);
+    const { id, reply } = this.pending.register(this.settings.requestTimeout);
     sub.requestId = id;
     reply.catch((error: unknown) => {
       if (sub.requestId !== id || !(error instanceof HeraldError)) return;
@@ -439,10 +442,10 @@ export class HeraldClient {
         );
       return;
     }
-    const { id, reply } = this.pending.register(this.options.publishTimeout ?? 10_000);
+    const { id, reply } = this.pending.register(this.settings.publishTimeout);
     reply.then(
       (frame) => entry.resolve({ channel, offset: !isPublication(frame) && frame.type === 'published' ? frame.offset : -1 }),
-      (error: unknown) => entry.reject(error instanceof HeraldError ? error : new HeraldError('internal', String(error))),
+      (error: unknown) => entry.reject(error instanceof HeraldError ? error : new HeraldError(HeraldErrorCode.Internal, String(error))),
     );
     transport.send({ type: 'publish', id, channel, event, data });
   }
@@ -456,7 +459,7 @@ export class HeraldClient {
     try {
       this.token = await this.options.getToken();
     } catch (error) {
-      this.lastError = new HeraldError('unauthorized', `getToken failed: ${String(error)}`, true);
+      this.lastError = new HeraldError(HeraldErrorCode.Unauthorized, `getToken failed: ${String(error)}`, true);
       return this.events.emit('error', this.lastError);
     }
     if (!this.transport || this.currentState !== 'connected') return;
@@ -489,7 +492,7 @@ export class HeraldClient {
       .map((sub) => ({ channel: sub.channel, ...(sub.position ? { since: sub.position } : {}) }));
   }
 
-  private transportFailed(code: number, reason: string, opened = true): void {
+  private transportFailed(code: ConnectionCloseCode, reason: string, opened = true): void {
     const transport = this.transport;
     if (!transport) return;
     transport.close();
@@ -497,8 +500,14 @@ export class HeraldClient {
     this.transportEnded(code, reason, opened);
   }
 
-  /** Decides what follows the end of a transport: reconnect, fall back, ask for a token, or stop. */
-  private transportEnded(code: number, reason: string, opened: boolean): void {
+  /**
+   * Decides what follows the end of a transport: reconnect, fall back, ask for a token, or stop.
+   * The `disconnect` push before a close, when there was one, names the code, reason and
+   * `reconnect`; the code alone decides otherwise (see `reconnectAllowed`). 4003 asks getToken;
+   * any other close whose `reconnect` is false (4001, 4010 by default) stays `disconnected`
+   * until the app calls `connect()`, with no getToken call and no retry.
+   */
+  private transportEnded(code: ConnectionCloseCode, reason: string, opened: boolean): void {
     clearTimeout(this.connectTimer);
     this.heartbeat.stop();
     const disconnect = this.lastDisconnect;
@@ -509,15 +518,17 @@ export class HeraldClient {
     }
     this.pending.rejectAll(new HeraldError(ClientErrorCode.ConnectionLost, `connection lost (${code} ${reason})`, true));
     if (this.currentState === 'closed' || this.currentState === 'disconnected') return;
-    this.lastError = new HeraldError(String(code), reason || `connection closed (${code})`, true);
+    const reconnect = code !== CloseCode.Unauthorized && reconnectAllowed(code, disconnect);
+    this.lastError = new HeraldError(ClientErrorCode.ConnectionClosed, reason || `connection closed (${code})`, reconnect, code);
     this.subscriptionsInterrupted(code, reason);
     if (code === CloseCode.Unauthorized) return this.unauthorized(code, reason);
-    if (disconnect && !disconnect.reconnect) {
+    if (!reconnect) {
       this.setState('disconnected', code, reason);
       return;
     }
+    const transports = this.settings.transports;
     let delay: number;
-    if (!opened && this.workingIndex === undefined && (this.transportIndex + 1) % this.transports.length !== 0) {
+    if (!opened && this.workingIndex === undefined && (this.transportIndex + 1) % transports.length !== 0) {
       this.transportIndex++; // this transport cannot get through: try the next one at once
       delay = 0;
     } else {
@@ -538,18 +549,18 @@ export class HeraldClient {
   }
 
   /** 4003: the token is not good (any more). Reconnect only with a new one from getToken. */
-  private unauthorized(code: number, reason: string): void {
+  private unauthorized(code: ConnectionCloseCode, reason: string): void {
     // Without getToken the same token is all there is: a manual retry (reconnectNow) uses it again.
     if (this.options.getToken) this.token = undefined;
     this.unauthorizedInRow++;
-    this.lastError = new HeraldError('unauthorized', reason, false);
+    this.lastError = new HeraldError(HeraldErrorCode.Unauthorized, reason, false, code);
     this.events.emit('error', this.lastError);
     this.setState('disconnected', code, reason);
     // A fresh token refused right away would loop: one retry per successful connection.
     if (this.options.getToken && this.unauthorizedInRow <= 1) this.connect();
   }
 
-  private subscriptionsInterrupted(code: number | undefined, reason: string): void {
+  private subscriptionsInterrupted(code: ConnectionCloseCode | undefined, reason: string): void {
     for (const sub of this.subscriptions.values()) {
       if (sub.state === 'subscribed') sub.setState('subscribing', code, reason || 'connection lost');
     }
@@ -578,14 +589,14 @@ export class HeraldClient {
           this.heartbeat.stop();
         } else {
           if (this.currentState === 'connected' && this.transport?.bidirectional) this.heartbeat.start();
-          this.reconnectNow();
+          this.skipBackoffWait();
         }
       }),
-      lifecycle.onOnline(() => this.reconnectNow()),
+      lifecycle.onOnline(() => this.skipBackoffWait()),
     );
   }
 
-  private setState(next: ClientState, code?: number | string, reason?: string): void {
+  private setState(next: ClientState, code?: ConnectionCloseCode, reason?: string): void {
     const old = this.currentState;
     if (old === next) return;
     this.currentState = next;

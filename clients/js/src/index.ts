@@ -1,8 +1,10 @@
-export { HeraldClient, type ClientOptions, type ClientState, type ClientEvents, type ConnectedInfo } from './client.js';
+export { HeraldClient, type ClientState, type ClientEvents, type ConnectedInfo } from './client.js';
+export { ClientDefaults, type ClientOptions, type ClientSettings } from './options.js';
 export {
   Subscription,
   type SubscriptionState,
   type StateChange,
+  type SubscriptionChangeCode,
   type Gap,
   type ChannelEvents,
   type SubscriptionEvents,
@@ -14,5 +16,5 @@ export type { PublishResult } from './commands.js';
 export type { PageLifecycle } from './lifecycle.js';
 export { browserLifecycle } from './lifecycle.js';
 export * from './protocol.js';
-export type { TransportKind, WebSocketConstructor, WebSocketLike, FetchLike } from './transport/transport.js';
+export type { TransportKind, WebSocketConstructor, WebSocketLike, FetchLike, ConnectionCloseCode } from './transport/transport.js';
 export { LocalCloseCode } from './transport/transport.js';

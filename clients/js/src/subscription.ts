@@ -1,16 +1,24 @@
 import type { PublishResult } from './commands.js';
 import { Emitter } from './emitter.js';
-import type { HeraldError } from './errors.js';
-import type { Publication, PresenceClient, StreamPosition, SubscribedFrame } from './protocol.js';
+import type { ClientErrorCode, HeraldError } from './errors.js';
+import type { HeraldErrorCode, Publication, PresenceClient, StreamPosition, SubscribedFrame, UnsubscribeReason } from './protocol.js';
+import type { ConnectionCloseCode } from './transport/transport.js';
 
 export type SubscriptionState = 'unsubscribed' | 'subscribing' | 'subscribed';
 
-/** One state transition of a client or a subscription. */
-export interface StateChange<S extends string> {
+/**
+ * What caused a subscription's state change: the close code of the connection it was on, the
+ * server's error code for a refused subscribe, a client error code (a subscribe that timed out),
+ * or the reason of an `unsubscribed` push.
+ */
+export type SubscriptionChangeCode = ConnectionCloseCode | HeraldErrorCode | ClientErrorCode | UnsubscribeReason;
+
+/** One state transition of a client (`code`: a close code) or a subscription. */
+export interface StateChange<S extends string, C extends number | string = SubscriptionChangeCode> {
   readonly old: S;
   readonly new: S;
-  /** Close code (number) or error code (string) that caused the change, when there is one. */
-  readonly code?: number | string;
+  /** What caused the change, when there is something. */
+  readonly code?: C;
   readonly reason?: string;
 }
 
@@ -148,7 +156,7 @@ export class Subscription<E extends ChannelEvents = ChannelEvents> {
   }
 
   /** @internal */
-  setState(next: SubscriptionState, code?: number | string, reason?: string): void {
+  setState(next: SubscriptionState, code?: SubscriptionChangeCode, reason?: string): void {
     const old = this.currentState;
     if (old === next) return;
     this.currentState = next;

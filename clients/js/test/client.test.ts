@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
-import { HeraldClient, type ClientOptions, type Gap, type PageLifecycle, type StateChange, type ClientState } from '../src/index.js';
-import { ScriptedServer, publication, until } from './scripted-server.js';
+import { HeraldClient, type ClientOptions, type Gap, type StateChange, type ClientState } from '../src/index.js';
+import { FakePage, ScriptedServer, publication, until } from './scripted-server.js';
 
 let server: ScriptedServer;
 const clients: HeraldClient[] = [];
@@ -41,22 +41,6 @@ function recordStates(client: HeraldClient): Array<StateChange<ClientState>> {
   const changes: Array<StateChange<ClientState>> = [];
   client.on('state', (change) => changes.push(change));
   return changes;
-}
-
-class FakePage implements PageLifecycle {
-  hidden = false;
-  private visibility: Array<() => void> = [];
-  private online: Array<() => void> = [];
-  isHidden = () => this.hidden;
-  onVisibilityChange = (cb: () => void) => (this.visibility.push(cb), () => undefined);
-  onOnline = (cb: () => void) => (this.online.push(cb), () => undefined);
-  setHidden(hidden: boolean) {
-    this.hidden = hidden;
-    for (const cb of this.visibility) cb();
-  }
-  goOnline() {
-    for (const cb of this.online) cb();
-  }
 }
 
 describe('client state machine', () => {

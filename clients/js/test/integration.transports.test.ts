@@ -1,7 +1,17 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { WebSocket } from 'ws';
-import { HeraldClient, type ClientOptions, type Gap, type TransportKind, type WebSocketConstructor } from '../src/index.js';
+import {
+  CloseCode,
+  HeraldClient,
+  type ClientOptions,
+  type ClientState,
+  type Gap,
+  type StateChange,
+  type TransportKind,
+  type WebSocketConstructor,
+} from '../src/index.js';
 import { HeraldServer, freePort, until } from '../../test-support/herald-server.js';
+import { FakePage } from './scripted-server.js';
 
 let server: HeraldServer;
 /** False while the server build answers 501 on /sse (fallback endpoints not merged yet): those tests skip. */
@@ -80,10 +90,9 @@ describe.each<TransportKind>(['websocket', 'sse', 'polling'])('forced %s transpo
     expect([...seen].sort()).toEqual([`${a}/1`, `${b}/1`].sort());
   });
 
-  it('recovers after a forced disconnect with no gap and no duplicate, and reports a gap after history loss', async (context) => {
+  it('recovers after a time away with no gap and no duplicate, and reports a gap after history loss', async (context) => {
     needsFallbacks(context, kind);
-    const gates: Array<() => void> = [];
-    const client = newClient({ transports: [kind], token: undefined, getToken: () => new Promise((resolve) => gates.push(() => resolve(server.token()))) });
+    const client = newClient({ transports: [kind] });
     const [kept, small] = [channelName(), channelName('small')];
     const offsets: Record<string, number[]> = { [kept]: [], [small]: [] };
     const gaps: Gap[] = [];
@@ -93,26 +102,15 @@ describe.each<TransportKind>(['websocket', 'sse', 'polling'])('forced %s transpo
       sub.onGap((gap) => gaps.push(gap));
     }
     client.connect();
-    await until(() => gates.length === 1, 'getToken');
-    gates.shift()?.();
     await until(() => client.channel(kept).state === 'subscribed' && client.channel(small).state === 'subscribed', 'both subscribed');
     await server.publish(kept, 'n', 1);
     await server.publish(small, 'n', 1);
     await until(() => offsets[kept]?.length === 1 && offsets[small]?.length === 1, 'the first publications');
 
-    if (kind === 'polling') {
-      // A poll holds no connection the server could drop: the client stays away for a while instead.
-      client.disconnect();
-      for (let i = 2; i <= 4; i++) await server.publish(kept, 'n', i);
-      for (let i = 2; i <= 5; i++) await server.publish(small, 'n', i);
-      client.connect();
-    } else {
-      await server.api('POST', '/api/disconnect', { user: '42' });
-      await until(() => gates.length === 1, 'getToken after the disconnect');
-      for (let i = 2; i <= 4; i++) await server.publish(kept, 'n', i);
-      for (let i = 2; i <= 5; i++) await server.publish(small, 'n', i);
-      gates.shift()?.();
-    }
+    client.disconnect();
+    for (let i = 2; i <= 4; i++) await server.publish(kept, 'n', i);
+    for (let i = 2; i <= 5; i++) await server.publish(small, 'n', i);
+    client.connect();
     await until(() => offsets[kept]?.length === 4 && gaps.length === 1, 'recovery of one channel and the gap of the other');
     await server.publish(small, 'n', 6);
     await until(() => offsets[small]?.length === 2, 'live after the gap');
@@ -172,6 +170,52 @@ describe.each<TransportKind>(['websocket', 'sse', 'polling'])('a channel the tok
       expect(states).toEqual(['connecting', 'disconnected 4003']);
       expect(client.lastError?.message).toMatch(/not allowed/);
     }
+  });
+});
+
+describe.each<TransportKind>(['websocket', 'sse'])('server API disconnect on %s', (kind) => {
+  it('ends the session for good: no new connection for 10 s even with getToken, until connect(); with reconnect:true it comes back', async (context) => {
+    needsFallbacks(context, kind);
+    const user = `kick${process.pid}x${++seq}`;
+    let tokens = 0;
+    const getToken = async () => {
+      tokens++;
+      return server.token({ sub: user });
+    };
+    const page = new FakePage();
+    const client = newClient({ transports: [kind], token: undefined, getToken, lifecycle: page });
+    const states: Array<StateChange<ClientState>> = [];
+    client.on('state', (change) => states.push(change));
+    const sub = client.channel(channelName());
+    client.connect();
+    await sub.ready();
+    expect(tokens).toBe(1);
+    const opened = await server.connectionsOpened();
+
+    const before = states.length;
+    expect(await server.api('POST', '/api/disconnect', { user, reason: 'banned' })).toEqual({ disconnected: 1 });
+    await until(() => states.slice(before).some((s) => s.old === 'connected'), 'the end of the session');
+    // Ten seconds in which nothing may bring it back: no retry, no getToken, not the page coming online.
+    const quietUntil = performance.now() + 10_000;
+    while (performance.now() < quietUntil) {
+      expect(client.state).toBe('disconnected');
+      expect(tokens).toBe(1);
+      expect(await server.connectionsOpened()).toBe(opened);
+      page.goOnline();
+      page.setHidden(false);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(states.at(-1)).toEqual({ old: 'connected', new: 'disconnected', code: CloseCode.ApplicationDisconnect, reason: 'banned' });
+
+    client.connect(); // the app's call, with the token it had
+    await until(() => sub.state === 'subscribed', 'subscribed after connect()');
+    expect(await server.connectionsOpened()).toBe(opened + 1);
+
+    expect(await server.api('POST', '/api/disconnect', { user, reconnect: true, reason: 'rebalancing' })).toEqual({ disconnected: 1 });
+    await until(() => states.some((s) => s.code === CloseCode.ApplicationDisconnect && s.new === 'reconnecting'), 'reconnecting after 4010');
+    await until(() => client.state === 'connected' && sub.state === 'subscribed', 'back by itself');
+    expect(await server.connectionsOpened()).toBe(opened + 2);
+    expect(tokens).toBe(1);
   });
 });
 

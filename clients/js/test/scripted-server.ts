@@ -4,6 +4,7 @@
  * duplicates. Everything the client sends is recorded.
  */
 import { WebSocketServer, type WebSocket } from 'ws';
+import type { PageLifecycle } from '../src/index.js';
 
 export interface ScriptedConnection {
   readonly received: Array<Record<string, unknown>>;
@@ -19,6 +20,8 @@ export interface ScriptedConnection {
 export interface Script {
   /** Answer `connect` with `connected` (default true). */
   answerConnect?: boolean;
+  /** Fields added to each `connected` (e.g. `subscriptions` of a token claim). */
+  connected?: Record<string, unknown>;
   /** Answer `ping` with `pong` (default true). */
   answerPing?: boolean;
   /** Answer `subscribe` (default: `subscribed` at offset 0, epoch "e1", `recovered` as given by `recover`). */
@@ -86,7 +89,7 @@ export class ScriptedServer {
     const { id } = frame;
     switch (frame.type) {
       case 'connect':
-        if (this.script.answerConnect !== false) send({ type: 'connected', id, client: 'c_1', user: '42', ping: 25 });
+        if (this.script.answerConnect !== false) send({ type: 'connected', id, client: 'c_1', user: '42', ping: 25, ...this.script.connected });
         break;
       case 'ping':
         if (this.script.answerPing !== false) send({ type: 'pong', id });
@@ -115,4 +118,21 @@ export async function until(condition: () => boolean, what: string, timeoutMs = 
 
 export function publication(channel: string, offset: number, data: unknown = offset, epoch = 'e1'): Record<string, unknown> {
   return { type: 'tick', channel, data, offset, epoch, timestamp: new Date(0).toISOString() };
+}
+
+/** A page whose visibility and online events the test fires. */
+export class FakePage implements PageLifecycle {
+  hidden = false;
+  private visibility: Array<() => void> = [];
+  private online: Array<() => void> = [];
+  isHidden = () => this.hidden;
+  onVisibilityChange = (cb: () => void) => (this.visibility.push(cb), () => undefined);
+  onOnline = (cb: () => void) => (this.online.push(cb), () => undefined);
+  setHidden(hidden: boolean) {
+    this.hidden = hidden;
+    for (const cb of this.visibility) cb();
+  }
+  goOnline() {
+    for (const cb of this.online) cb();
+  }
 }

@@ -1,4 +1,4 @@
-import type { ClientState } from '@herald/client';
+import { CloseCode, type ClientState } from '@herald/client';
 import { useEffect, useState, type CSSProperties } from 'react';
 import { useHeraldClient } from './context.js';
 import { useConnectionState } from './hooks.js';
@@ -31,12 +31,14 @@ const COLORS: Record<ClientState, string> = {
 
 /**
  * An unstyled connection indicator: state, reconnect countdown, a retry button and the last
- * error. Style it through `className` and the `data-herald-*` attributes, e.g.
+ * error. No retry button once the application ended the session (close 4010 with
+ * `reconnect:false`): one click would undo a server-side kick; only the app's `connect()` may. Style it through `className` and the `data-herald-*` attributes, e.g.
  * `[data-herald-state="reconnecting"] { color: var(--herald-status-color) }`.
  */
 export function ConnectionStatus({ className, style, labels, colors, retryLabel = 'Retry now' }: ConnectionStatusProps) {
   const client = useHeraldClient();
-  const { state, nextReconnectAt, lastError } = useConnectionState();
+  const { state, code, nextReconnectAt, lastError } = useConnectionState();
+  const endedByApplication = state === 'disconnected' && code === CloseCode.ApplicationDisconnect;
   // Re-render every second while a reconnect is pending, so the countdown moves.
   const [, setTick] = useState(0);
   useEffect(() => {
@@ -57,7 +59,7 @@ export function ConnectionStatus({ className, style, labels, colors, retryLabel 
     >
       <span data-herald-part="label">{labels?.[state] ?? LABELS[state]}</span>
       {seconds !== undefined && <span data-herald-part="countdown"> retrying in {seconds}s</span>}
-      {(state === 'reconnecting' || state === 'disconnected') && (
+      {(state === 'reconnecting' || (state === 'disconnected' && !endedByApplication)) && (
         <button type="button" data-herald-part="retry" onClick={() => client.reconnectNow()}>
           {retryLabel}
         </button>

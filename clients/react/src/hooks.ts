@@ -1,6 +1,7 @@
 import type {
   ChannelEvents,
   ClientState,
+  ConnectionCloseCode,
   HeraldClient,
   HeraldError,
   PresenceClient,
@@ -14,8 +15,8 @@ import { useHeraldClient } from './context.js';
 
 export interface ConnectionInfo {
   readonly state: ClientState;
-  /** Close or error code of the last change (e.g. 4003), when there was one. */
-  readonly code?: number | string;
+  /** Close code of the last change (e.g. 4010 `CloseCode.ApplicationDisconnect`), when there was one. */
+  readonly code?: ConnectionCloseCode;
   readonly reason?: string;
   /** When the next reconnect attempt starts (ms since epoch), while reconnecting. */
   readonly nextReconnectAt?: number;
@@ -23,7 +24,7 @@ export interface ConnectionInfo {
   readonly transport?: TransportKind;
 }
 
-function snapshot(client: HeraldClient, code?: number | string, reason?: string): ConnectionInfo {
+function snapshot(client: HeraldClient, code?: ConnectionCloseCode, reason?: string): ConnectionInfo {
   return {
     state: client.state,
     ...(code === undefined ? {} : { code }),

@@ -1,6 +1,6 @@
-import { HeraldError } from '../errors.js';
-import type { StreamPosition } from '../protocol.js';
-import type { ChannelRequest, FetchLike } from './transport.js';
+import { ClientErrorCode, HeraldError, serverError } from '../errors.js';
+import { CloseCode, errorCodeOfStatus, HeraldErrorCode, isHeraldErrorCode, type StreamPosition } from '../protocol.js';
+import { LocalCloseCode, type ChannelRequest, type ConnectionCloseCode, type FetchLike } from './transport.js';
 
 /** `<epoch>:<offset>` per channel, comma-joined, in channel order; an empty element for a channel without a position. */
 export function formatCursors(channels: readonly ChannelRequest[]): string | undefined {
@@ -27,23 +27,47 @@ export function channelQuery(channels: readonly ChannelRequest[], token: string 
   return query;
 }
 
-/** Reads an HTTP error body (`{"error":{code,message}}` or an `error` frame) into a HeraldError. */
+/**
+ * Reads an HTTP error answer (`{"error":{code,message}}` or an `error` frame) into a HeraldError.
+ * A body that names no Herald code (a proxy's page) gets the code of its status where the status
+ * has one code alone (401 unauthorized, 403 permission_denied, 503 not_available, …), else
+ * `http_error`; the code it named, if any, stays in the message.
+ */
 export async function httpError(response: Response): Promise<HeraldError> {
-  let code = response.status === 401 || response.status === 403 ? 'unauthorized' : 'http_error';
+  let code: HeraldErrorCode | ClientErrorCode = errorCodeOfStatus(response.status) ?? ClientErrorCode.HttpError;
   let message = `HTTP ${response.status}`;
   let temporary = response.status >= 500 || response.status === 429;
   try {
     const body: unknown = await response.json();
     const error = typeof body === 'object' && body !== null && 'error' in body ? body.error : body;
     if (typeof error === 'object' && error !== null) {
-      if ('code' in error && typeof error.code === 'string') code = error.code;
+      const named = 'code' in error ? error.code : undefined;
       if ('message' in error && typeof error.message === 'string') message = error.message;
+      if (isHeraldErrorCode(named)) code = named;
+      else if (typeof named === 'string') message = `${named}: ${message}`;
       if ('temporary' in error && typeof error.temporary === 'boolean') temporary = error.temporary;
     }
   } catch {
     // Not JSON: the status line is all there is.
   }
   return new HeraldError(code, message, temporary);
+}
+
+/**
+ * The close a one-way transport reports for an HTTP refusal of its request: the token (or every
+ * channel it asked for) was refused, which `/sse` answers in the stream as 4003 too, so the client
+ * treats it as 4003 (new token from getToken, else disconnected); any other refusal is 4900
+ * (reconnect with backoff, or the next transport when this one never worked).
+ */
+export function refusalCloseCode(error: HeraldError): ConnectionCloseCode {
+  switch (error.code) {
+    case HeraldErrorCode.Unauthorized:
+    case HeraldErrorCode.TokenExpired:
+    case HeraldErrorCode.PermissionDenied:
+      return CloseCode.Unauthorized;
+    default:
+      return LocalCloseCode.HttpRefused;
+  }
 }
 
 export interface HttpPublishResult {
@@ -71,9 +95,9 @@ export async function httpPublish(
   if (typeof body === 'object' && body !== null) {
     if ('type' in body && body.type === 'error') {
       const e = body as { code?: unknown; message?: unknown; temporary?: unknown };
-      throw new HeraldError(String(e.code), String(e.message), e.temporary === true);
+      throw serverError(e.code, e.message, e.temporary);
     }
     if ('offset' in body && typeof body.offset === 'number') return { offset: body.offset };
   }
-  throw new HeraldError('bad_response', `unexpected /publish reply: ${JSON.stringify(body)}`);
+  throw new HeraldError(ClientErrorCode.BadResponse, `unexpected /publish reply: ${JSON.stringify(body)}`);
 }

@@ -1,6 +1,6 @@
-import { toPublication, type StreamPosition } from '../protocol.js';
-import { channelQuery, httpError, parseCursors } from './http.js';
-import { LocalCloseCode, type ChannelRequest, type Transport, type TransportContext } from './transport.js';
+import { HeraldErrorCode, isHeraldErrorCode, toPublication, type StreamPosition } from '../protocol.js';
+import { channelQuery, httpError, parseCursors, refusalCloseCode } from './http.js';
+import { LocalCloseCode, type ChannelRequest, type ConnectionCloseCode, type Transport, type TransportContext } from './transport.js';
 
 /**
  * Long-polling: `GET /poll` in a loop, each request carrying the cursors of the previous reply,
@@ -60,23 +60,29 @@ export class PollingTransport implements Transport {
     const response = await fetch(`${baseUrl}/poll?${query.toString()}`, { signal: this.abort.signal });
     if (!response.ok) {
       const error = await httpError(response);
-      // As on /sse, where these come as disconnect 4003: the token (or its channels) must change.
-      const refused = ['unauthorized', 'token_expired', 'permission_denied'].includes(error.code);
-      const code = refused ? 4003 : LocalCloseCode.HttpRefused;
-      return this.end(code, `${error.code}: ${error.message}`);
+      // Polling has no close codes: a 401/403 is what /sse sends as 4003, and is handled as one.
+      return this.end(refusalCloseCode(error), `${error.code}: ${error.message}`);
     }
-    const body = (await response.json()) as { publications?: unknown[]; cursors?: string; unrecovered?: string[] };
+    const body = (await response.json()) as PollAnswer;
     if (this.ended) return;
     const cursors = parseCursors(body.cursors ?? '');
     const unrecovered = new Set(body.unrecovered ?? []);
     if (!this.opened) {
       this.opened = true;
+      // A channel the token does not allow is refused alone (1.1): it is reported once, and the
+      // client drops it from the next request it makes.
+      const refused = new Map((body.refused ?? []).map((entry) => [entry.channel, entry.code]));
       handlers.onOpen(this.id);
       handlers.onFrame(this.id, {
         type: 'connected',
         client: '',
         user: '',
         subscriptions: this.channels.map((request, index) => {
+          const code = refused.get(request.channel);
+          if (code !== undefined) {
+            const known = isHeraldErrorCode(code) ? code : HeraldErrorCode.PermissionDenied;
+            return { channel: request.channel, error: { code: known, message: `${String(code)}: /poll refused ${request.channel}` } };
+          }
           const at = positionBefore(request, cursors[index], unrecovered.has(request.channel));
           return { type: 'subscribed', channel: request.channel, ...at };
         }),
@@ -99,12 +105,20 @@ export class PollingTransport implements Transport {
     });
   }
 
-  private end(code: number, reason: string): void {
+  private end(code: ConnectionCloseCode, reason: string): void {
     if (this.ended) return;
     this.ended = true;
     this.abort.abort();
     this.context.handlers.onClose(this.id, code, reason, this.opened);
   }
+}
+
+/** The body of a `/poll` answer. */
+interface PollAnswer {
+  readonly publications?: unknown[];
+  readonly cursors?: string;
+  readonly unrecovered?: string[];
+  readonly refused?: Array<{ readonly channel: string; readonly code: unknown }>;
 }
 
 /** Where a channel stood before the first reply's publications, as a `subscribed` frame says it. */

@@ -1,6 +1,6 @@
 import { isPublication, toFrame } from '../protocol.js';
-import { channelQuery, httpError } from './http.js';
-import { LocalCloseCode, type Transport, type TransportContext } from './transport.js';
+import { channelQuery, httpError, refusalCloseCode } from './http.js';
+import { LocalCloseCode, type ConnectionCloseCode, type Transport, type TransportContext } from './transport.js';
 
 /**
  * Server-Sent Events over `fetch` streaming (works in browsers and Node 20 alike, and unlike
@@ -42,8 +42,7 @@ export class SseTransport implements Transport {
       const response = await fetch(url, { headers: { accept: 'text/event-stream' }, signal: this.abort.signal });
       if (!response.ok || !response.body) {
         const error = await httpError(response);
-        const code = error.code === 'unauthorized' ? 4003 : LocalCloseCode.HttpRefused;
-        return this.end(code, `${error.code}: ${error.message}`);
+        return this.end(refusalCloseCode(error), `${error.code}: ${error.message}`);
       }
       await this.read(response.body);
       this.end(LocalCloseCode.Abnormal, 'event stream ended');
@@ -101,7 +100,7 @@ export class SseTransport implements Transport {
     if (!isPublication(frame) && frame.type === 'disconnect') this.end(frame.code, frame.reason);
   }
 
-  private end(code: number, reason: string): void {
+  private end(code: ConnectionCloseCode, reason: string): void {
     if (this.ended) return;
     this.ended = true;
     this.abort.abort();

@@ -1,4 +1,4 @@
-import type { ClientCommand, ServerFrame, StreamPosition } from '../protocol.js';
+import type { ClientCommand, CloseCode, ServerFrame, StreamPosition } from '../protocol.js';
 
 export type TransportKind = 'websocket' | 'sse' | 'polling';
 
@@ -17,7 +17,7 @@ export interface TransportHandlers {
   onOpen(id: number): void;
   onFrame(id: number, frame: ServerFrame): void;
   /** The transport ended. `opened` tells whether onOpen was ever called (else: it could not connect). */
-  onClose(id: number, code: number, reason: string, opened: boolean): void;
+  onClose(id: number, code: ConnectionCloseCode, reason: string, opened: boolean): void;
 }
 
 /** Minimal shape of a browser `WebSocket`, also met by the `ws` package. */
@@ -62,7 +62,7 @@ export interface Transport {
   setPaused(paused: boolean): void;
 }
 
-/** Pseudo close codes for ends that carry no WebSocket close code. */
+/** Pseudo close codes for ends that carry no WebSocket close code; never sent on the wire. */
 export const LocalCloseCode = {
   /** The connection dropped or could not be made (as a browser reports 1006). */
   Abnormal: 1006,
@@ -73,3 +73,11 @@ export const LocalCloseCode = {
   /** The transport did not become usable within connectTimeout. */
   ConnectTimeout: 4902,
 } as const;
+export type LocalCloseCode = (typeof LocalCloseCode)[keyof typeof LocalCloseCode];
+
+/**
+ * The code behind the end of a connection, as the client reports it: one of the protocol's, one
+ * of the client's own, or another WebSocket close code (1000, 1001, 1011, … from a proxy or a
+ * browser). `number & {}` keeps the named codes visible to editors without refusing the others.
+ */
+export type ConnectionCloseCode = CloseCode | LocalCloseCode | (number & {});
