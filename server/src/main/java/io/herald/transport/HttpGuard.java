@@ -192,15 +192,11 @@ final class HttpGuard extends ChannelDuplexHandler {
             }
         }
         if (msg instanceof HttpContent content) {
-            int n = content.content().readableBytes();
-            if (!shared.bodies().tryReserve(n)) {
-                ReferenceCountUtil.release(msg);
-                shared.metrics().httpClosed(HttpCloseCause.BODY_BUDGET);
+            if (!reserve(content)) {
                 answerAndClose(ErrorCode.NOT_AVAILABLE, "too many request bodies in flight on this node; retry shortly", 1);
                 return;
             }
-            reserved += n;
-            bodyBytes += n;
+            bodyBytes += content.content().readableBytes();
             if (msg instanceof LastHttpContent) {
                 phase = Phase.WAITING;
                 phaseStartNanos = System.nanoTime();
@@ -273,20 +269,26 @@ final class HttpGuard extends ChannelDuplexHandler {
             closeAfterAnswers = true;
             return;
         }
-        if (msg instanceof HttpContent content) {
-            int n = content.content().readableBytes();
-            if (!shared.bodies().tryReserve(n)) {
-                ReferenceCountUtil.release(msg);
-                shared.metrics().httpClosed(HttpCloseCause.BODY_BUDGET);
-                closeAfterAnswers = true;
-                return;
-            }
-            reserved += n;
+        if (msg instanceof HttpContent content && !reserve(content)) {
+            closeAfterAnswers = true;
+            return;
         }
         if (held == null) {
             held = new ArrayDeque<>(4);
         }
         held.addLast(msg);
+    }
+
+    /** Reserves a body chunk in the node's budget; past it, releases the chunk, counts the close and answers false. */
+    private boolean reserve(HttpContent content) {
+        int n = content.content().readableBytes();
+        if (!shared.bodies().tryReserve(n)) {
+            ReferenceCountUtil.release(content);
+            shared.metrics().httpClosed(HttpCloseCause.BODY_BUDGET);
+            return false;
+        }
+        reserved += n;
+        return true;
     }
 
     @Override

@@ -11,8 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,7 +22,6 @@ import org.junit.jupiter.api.Test;
  * node list within their expiry.
  */
 class NodeCrashTest {
-    private static final Pattern LISTENING = Pattern.compile("listening on [^ ]+:(\\d+) ");
     private final String prefix = RedisTestSupport.uniquePrefix("crash");
     private Path dir;
     private Process process;
@@ -58,8 +55,7 @@ class NodeCrashTest {
 
     /** Starts {@code herald serve} in a child JVM on a free port and returns that port. */
     private int startProcessNode() throws IOException {
-        Path config = dir.resolve("herald.yaml");
-        Files.writeString(config, """
+        ChildNode node = ChildNode.start(dir, """
                 host: 127.0.0.1
                 port: 0
                 api_key: %s
@@ -68,28 +64,9 @@ class NodeCrashTest {
                 redis: {url: "%s", prefix: %s, presence_ttl: 2s}
                 namespaces:
                   chat: {presence: true}
-                """.formatted(TestNode.API_KEY, TestNode.SECRET, RedisTestSupport.URL, prefix));
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Path log = dir.resolve("node.log");
-        // C1 only: the child JVM starts faster on a busy machine, and this test measures nothing
-        process = new ProcessBuilder(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-                "io.herald.cli.Main", "serve", "--config", config.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        String text = Await.value(Duration.ofSeconds(30), "the process node listens", () -> read(log),
-                t -> LISTENING.matcher(t).find() || !process.isAlive());
-        Matcher m = LISTENING.matcher(text);
-        if (!m.find()) {
-            throw new AssertionError("process node did not start:\n" + text);
-        }
-        return Integer.parseInt(m.group(1));
-    }
-
-    private static String read(Path file) {
-        try {
-            return Files.exists(file) ? Files.readString(file) : "";
-        } catch (IOException e) {
-            return "";
-        }
+                """.formatted(TestNode.API_KEY, TestNode.SECRET, RedisTestSupport.URL, prefix), null);
+        process = node.process();
+        return node.port();
     }
 
     @Test

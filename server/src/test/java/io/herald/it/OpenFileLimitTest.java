@@ -21,8 +21,6 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -33,10 +31,10 @@ import org.junit.jupiter.api.Test;
  * and pipelined {@code /metrics} requests it never reads. The node never runs out of file descriptors.
  */
 class OpenFileLimitTest {
-    private static final Pattern LISTENING = Pattern.compile("listening on [^ ]+:(\\d+) ");
     private static final long ATTACK_MILLIS = 20_000;
     private Path dir;
     private Process process;
+    private ChildNode node;
     private final AtomicBoolean attacking = new AtomicBoolean(true);
     private final ConcurrentLinkedQueue<Socket> sockets = new ConcurrentLinkedQueue<>();
     private final List<Thread> attackers = new ArrayList<>();
@@ -62,35 +60,16 @@ class OpenFileLimitTest {
 
     private int startNode() throws IOException {
         dir = Files.createTempDirectory("herald-nofile");
-        Path config = dir.resolve("herald.yaml");
-        Files.writeString(config, """
+        node = ChildNode.start(dir, """
                 host: 127.0.0.1
                 port: 0
                 api_key: %s
                 jwt: {hmac_secret: %s}
                 namespaces:
                   feed: {history_size: 1000}
-                """.formatted(TestNode.API_KEY, TestNode.SECRET));
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Path log = dir.resolve("node.log");
-        String cmd = "ulimit -n 1024 && exec '" + java + "' -Xmx256m -XX:TieredStopAtLevel=1 -cp '"
-                + System.getProperty("java.class.path") + "' io.herald.cli.Main serve --config '" + config + "'";
-        process = new ProcessBuilder("bash", "-c", cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        String text = Await.value(Duration.ofSeconds(30), "the node listens", () -> read(log),
-                t -> LISTENING.matcher(t).find() || !process.isAlive());
-        Matcher m = LISTENING.matcher(text);
-        if (!m.find()) {
-            throw new AssertionError("node did not start:\n" + text);
-        }
-        return Integer.parseInt(m.group(1));
-    }
-
-    private static String read(Path file) {
-        try {
-            return Files.exists(file) ? Files.readString(file) : "";
-        } catch (IOException e) {
-            return "";
-        }
+                """.formatted(TestNode.API_KEY, TestNode.SECRET), "ulimit -n 1024");
+        process = node.process();
+        return node.port();
     }
 
     private long openFiles() {
@@ -138,7 +117,7 @@ class OpenFileLimitTest {
                 maxFiles = Math.max(maxFiles, openFiles());
                 Thread.sleep(250);
             }
-            String log = read(dir.resolve("node.log"));
+            String log = node.output();
             System.out.printf("open-file limit 1024: %d publications delivered, worst pong %d ms, most open files %d,"
                     + " attacker sockets opened %d%n", published, worstPong, maxFiles, opened.get());
             assertThat(worstPong).as("ms for the healthy client's pong").isLessThan(2000);
