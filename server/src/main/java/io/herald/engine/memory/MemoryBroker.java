@@ -6,6 +6,7 @@ import io.herald.engine.ControlCommand;
 import io.herald.protocol.ChannelName;
 import io.herald.protocol.ClientInfo;
 import io.herald.protocol.Publication;
+import java.util.Collections;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,6 +37,16 @@ public final class MemoryBroker implements Broker {
     public CompletableFuture<Void> unsubscribe(ChannelName channel) {
         subscribed.remove(channel);
         return DONE;
+    }
+
+    /** Whether this node has subscribers in {@code channel}. */
+    boolean isSubscribed(ChannelName channel) {
+        return subscribed.contains(channel);
+    }
+
+    /** The channels with subscribers on this node: a live, weakly consistent view. */
+    Set<ChannelName> subscribedChannels() {
+        return Collections.unmodifiableSet(subscribed);
     }
 
     @Override

@@ -9,7 +9,7 @@ public final class MemoryEngine {
 
     public static Engine create() {
         MemoryBroker broker = new MemoryBroker();
-        return new Engine("memory", broker, new MemoryHistoryStore(broker), new MemoryPresenceStore(),
+        return new Engine("memory", broker, new MemoryHistoryStore(broker, 0), new MemoryPresenceStore(),
                 new MemoryNodeRegistry());
     }
 }
