@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.config.HeraldConfig;
 import io.herald.config.NamespaceConfig;
+import io.herald.engine.ChannelLimitException;
 import io.herald.engine.ControlCommand;
 import io.herald.engine.Engine;
 import io.herald.engine.EngineUnavailableException;
@@ -17,6 +18,7 @@ import io.herald.metrics.HeraldMetrics;
 import io.herald.protocol.ChannelName;
 import io.herald.protocol.ChannelPattern;
 import io.herald.protocol.CommandParser;
+import io.herald.protocol.ErrorCode;
 import io.herald.protocol.EventName;
 import io.herald.protocol.Frames;
 import io.herald.protocol.JsonCodec;
@@ -86,6 +88,9 @@ public final class ServerApi {
         Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
         if (cause instanceof ApiException e) {
             return error(e);
+        }
+        if (cause instanceof ChannelLimitException) {
+            return error(new ApiException(429, ErrorCode.LIMIT_EXCEEDED.wire(), cause.getMessage()));
         }
         if (cause instanceof EngineUnavailableException) {
             log.warn("server API request failed: {}", cause.getMessage());
@@ -234,7 +239,10 @@ public final class ServerApi {
         NamespaceConfig ns = config.namespace(ch.namespace());
         enterGate();
         return engine.history().publish(ch, new PublicationDraft(type, data, null, key), ns)
-                .whenComplete((r, e) -> hub.publishGate().exit())
+                .whenComplete((r, e) -> {
+                    hub.publishGate().exit();
+                    countChannelLimit(e);
+                })
                 .thenApply(r -> {
                     if (!r.duplicate()) {
                         metrics.publication();
@@ -310,9 +318,23 @@ public final class ServerApi {
                     metrics.publication();
                     return new BroadcastResult(name, r.publication().position(), null, null);
                 })
-                .exceptionally(e -> unwrap(e) instanceof EngineUnavailableException
-                        ? new BroadcastResult(name, null, "not_available", "the engine is not reachable; retry shortly")
-                        : new BroadcastResult(name, null, "internal", "publish failed; try again"));
+                .exceptionally(e -> {
+                    if (countChannelLimit(e)) {
+                        return new BroadcastResult(name, null, ErrorCode.LIMIT_EXCEEDED.wire(), unwrap(e).getMessage());
+                    }
+                    return unwrap(e) instanceof EngineUnavailableException
+                            ? new BroadcastResult(name, null, "not_available", "the engine is not reachable; retry shortly")
+                            : new BroadcastResult(name, null, "internal", "publish failed; try again");
+                });
+    }
+
+    /** Counts a publish refused by {@code limits.max_channels}; true when {@code error} is one. */
+    private boolean countChannelLimit(Throwable error) {
+        if (ChannelLimitException.in(error) == null) {
+            return false;
+        }
+        metrics.rateLimited("max_channels");
+        return true;
     }
 
     private CompletableFuture<ApiResponse> channels(String pattern) throws ApiException {

@@ -1,6 +1,7 @@
 package io.herald.session;
 
 import io.herald.config.NamespaceConfig;
+import io.herald.engine.ChannelLimitException;
 import io.herald.engine.Engine;
 import io.herald.engine.HistoryResult;
 import io.herald.protocol.ChannelName;
@@ -70,7 +71,11 @@ final class ChannelCommands {
         Subscription sub = new Subscription(this, channel, ns, false);
         CompletableFuture<Void> done = new CompletableFuture<>();
         session.onLoop(open(sub, cmd.since()), (opened, error) -> {
-            if (error != null) {
+            ChannelLimitException full = ChannelLimitException.in(error);
+            if (full != null) {
+                abandon(sub, null);
+                session.sendError(cmd.id(), ErrorCode.LIMIT_EXCEEDED, full.getMessage());
+            } else if (error != null) {
                 abandon(sub, error);
                 session.sendError(cmd.id(), ErrorCode.INTERNAL, "subscription could not be set up; try again");
             } else if (session.subscriptions.get(channel) == sub) {
@@ -96,7 +101,10 @@ final class ChannelCommands {
         ChannelName channel = cmd.channel();
         CompletableFuture<Void> done = new CompletableFuture<>();
         session.onLoop(ClientPublish.publish(session.services, session.claims, cmd), (result, error) -> {
-            if (error != null) {
+            ChannelLimitException full = ChannelLimitException.in(error);
+            if (full != null) {
+                session.sendError(cmd.id(), ErrorCode.LIMIT_EXCEEDED, full.getMessage());
+            } else if (error != null) {
                 log.warn("publish to {} failed", channel, error);
                 session.sendError(cmd.id(), ErrorCode.INTERNAL, "publish failed; try again");
             } else {
@@ -227,8 +235,11 @@ final class ChannelCommands {
                         .thenApply(r -> new Opened(sub, r, r.recovered())));
     }
 
+    /** Undoes a subscription that could not be set up; {@code error} is logged unless null (an expected refusal). */
     private void abandon(Subscription sub, Throwable error) {
-        log.warn("subscription to {} could not be set up", sub.channel, error);
+        if (error != null) {
+            log.warn("subscription to {} could not be set up", sub.channel, error);
+        }
         if (session.subscriptions.remove(sub.channel, sub)) {
             session.services.hub().removeSubscriber(sub.channel, sub);
         }

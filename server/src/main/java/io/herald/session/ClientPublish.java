@@ -2,6 +2,7 @@ package io.herald.session;
 
 import io.herald.auth.Claims;
 import io.herald.config.NamespaceConfig;
+import io.herald.engine.ChannelLimitException;
 import io.herald.engine.PublicationDraft;
 import io.herald.engine.PublishResult;
 import io.herald.hub.PublishGate;
@@ -23,7 +24,8 @@ public final class ClientPublish {
     /**
      * Publishes {@code cmd} as the user of {@code claims}.
      *
-     * @return the engine's result; fails when the engine failed
+     * @return the engine's result; fails when the engine failed, with {@link ChannelLimitException}
+     *         (counted here) when the channel is new and the node is at {@code limits.max_channels}
      * @throws ProtocolException {@code permission_denied}, or {@code internal} (temporary) while the
      *                           node shuts down
      */
@@ -44,6 +46,8 @@ public final class ClientPublish {
             gate.exit();
             if (error == null) {
                 services.metrics().publication();
+            } else if (ChannelLimitException.in(error) != null) {
+                services.metrics().rateLimited("max_channels");
             }
         });
     }

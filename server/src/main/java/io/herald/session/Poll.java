@@ -45,6 +45,8 @@ public final class Poll {
     private List<Publication> held = new ArrayList<>();
     private boolean answered;
     private boolean answerScheduled;
+    /** Why the request could not be answered with publications; set before {@code reply} gets null. */
+    private Throwable failure;
     private ScheduledFuture<?> timer;
 
     /**
@@ -52,7 +54,7 @@ public final class Poll {
      * @param loop    the thread that owns the request; {@code reply} is called on it, exactly once
      *                unless {@link #cancel} came first
      * @param reply   receives the JSON body {@code {"publications","cursors","unrecovered"}}, or null
-     *                when the engine failed
+     *                when the engine failed or a channel was refused (see {@link #failure()})
      */
     public Poll(SessionServices services, List<ChannelName> channels, List<StreamPosition> since, long timeoutMillis,
                 ScheduledExecutorService loop, Consumer<byte[]> reply) {
@@ -204,6 +206,7 @@ public final class Poll {
         answered = true;
         leave();
         if (error != null) {
+            failure = error;
             reply.accept(null);
             return;
         }
@@ -217,6 +220,11 @@ public final class Poll {
             }
             g.writeEndArray();
         }));
+    }
+
+    /** Why {@code reply} got null (a {@code ChannelLimitException} when the hub refused a channel); on the loop. */
+    public Throwable failure() {
+        return failure;
     }
 
     private void leave() {

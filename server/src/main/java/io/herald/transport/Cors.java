@@ -68,7 +68,7 @@ final class Cors {
             case UNAUTHORIZED, TOKEN_EXPIRED -> 401;
             case PERMISSION_DENIED -> 403;
             case MESSAGE_TOO_LARGE -> 413;
-            case TOO_MANY_REQUESTS -> 429;
+            case TOO_MANY_REQUESTS, LIMIT_EXCEEDED -> 429;
             case INTERNAL, NOT_AVAILABLE -> 503;
             default -> 400;
         };

@@ -1,5 +1,6 @@
 package io.herald.transport;
 
+import io.herald.engine.ChannelLimitException;
 import io.herald.limits.KeyedRateLimiter;
 import io.herald.protocol.Command;
 import io.herald.protocol.CommandParser;
@@ -71,7 +72,10 @@ final class PublishEndpoint {
             }
             try {
                 ClientPublish.publish(services, claims, cmd).whenComplete((result, failure) -> ctx.executor().execute(() -> {
-                    if (failure != null) {
+                    ChannelLimitException full = ChannelLimitException.in(failure);
+                    if (full != null) {
+                        reply.error(Cors.status(ErrorCode.LIMIT_EXCEEDED), cmd.id(), ErrorCode.LIMIT_EXCEEDED, full.getMessage());
+                    } else if (failure != null) {
                         log.warn("publish to {} failed", cmd.channel(), failure);
                         reply.error(503, cmd.id(), ErrorCode.INTERNAL, "publish failed; try again");
                     } else {
