@@ -270,7 +270,7 @@ class SseTest {
         assertError(node, "/sse?channel=a&channel=b&since=x1:3&token=" + t, 400, "bad_request", "have 1 entry for 2 channel(s)");
         assertError(node, "/sse?channel=a&since=x1-3&token=" + t, 400, "bad_request", "cursor \"x1-3\" is not <epoch>:<offset>");
         assertError(node, "/sse?channel=a&since=x1:-3&token=" + t, 400, "bad_request", "is not <epoch>:<offset>");
-        assertError(node, "/sse?channel=a&channel=b&channel=c&channel=d&token=" + t, 400, "limit_exceeded",
+        assertError(node, "/sse?channel=a&channel=b&channel=c&channel=d&token=" + t, 429, "limit_exceeded",
                 "at most 3 channels per request");
         HttpResponse<String> lastEventId = node.get("/sse?channel=a");
         assertThat(lastEventId.statusCode()).isNotEqualTo(400);
