@@ -50,8 +50,8 @@ import java.util.function.LongSupplier;
  *       never go never changes its era. Changing the era <i>pins</i> first: every channel this node
  *       has subscribers in and no stream for gets an empty stream (offset 0) under the old era, so
  *       its subscribers, told {@code {0, old}}, get their first publication under that epoch. The
- *       change and the answers of channels without a stream are serialised by {@link #eraLock}, so
- *       no reader sees the new era for a channel that is then pinned to the old one. A pin holds no
+ *       change and the answers of channels without a stream are serialised by a lock, so no reader
+ *       sees the new era for a channel that is then pinned to the old one. A pin holds no
  *       offset and is dropped once the channel's subscribers are gone.</li>
  * </ul>
  * The price: a client that was away (not subscribed) across an era change and holds {@code {0, e}}
