@@ -21,6 +21,8 @@ public final class MemoryBroker implements Broker {
     /** Set once by {@link #start}; read by any thread. */
     private volatile BrokerListener listener;
     private final Set<ChannelName> subscribed = ConcurrentHashMap.newKeySet();
+    /** While set, channels subscribed are noted here too (see {@link #recordSubscribes}). */
+    private volatile Set<ChannelName> recording;
 
     @Override
     public void start(BrokerListener listener) {
@@ -30,6 +32,10 @@ public final class MemoryBroker implements Broker {
     @Override
     public CompletableFuture<Void> subscribe(ChannelName channel) {
         subscribed.add(channel);
+        Set<ChannelName> r = recording;
+        if (r != null) {
+            r.add(channel);
+        }
         return DONE;
     }
 
@@ -47,6 +53,21 @@ public final class MemoryBroker implements Broker {
     /** The channels with subscribers on this node: a live, weakly consistent view. */
     Set<ChannelName> subscribedChannels() {
         return Collections.unmodifiableSet(subscribed);
+    }
+
+    /**
+     * Starts noting the channels subscribed from now on, until {@link #stopRecording}: a channel
+     * subscribed after this call is in the returned set or in {@link #subscribedChannels()} as
+     * iterated after it. One recording at a time (the history store's sweep).
+     */
+    Set<ChannelName> recordSubscribes() {
+        Set<ChannelName> r = ConcurrentHashMap.newKeySet();
+        recording = r;
+        return r;
+    }
+
+    void stopRecording() {
+        recording = null;
     }
 
     @Override

@@ -18,6 +18,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -367,22 +368,35 @@ public final class MemoryHistoryStore implements HistoryStore {
         streams.remove(channel, s);
     }
 
-    /** Pins the subscribed channels without a stream to the old era, then starts a new one. */
+    /**
+     * Pins the subscribed channels without a stream to the old era, then starts a new one. The pins
+     * are made before the era changes, outside the lock: a pin under the current era answers just as
+     * the channel did without one. Under the lock, which readers of channels without a stream wait
+     * for, only the channels subscribed meanwhile are pinned, so the wait stays short.
+     */
     private void changeEra(long now) {
-        long stamp = eraLock.writeLock();
+        String old = era;
+        Set<ChannelName> joined = broker.recordSubscribes();
         try {
-            String old = era;
             for (ChannelName channel : broker.subscribedChannels()) {
                 streams.putIfAbsent(channel, new Stream(old));
             }
-            String next = Epochs.next();
-            while (next.equals(old)) {
-                next = Epochs.next();
+            long stamp = eraLock.writeLock();
+            try {
+                for (ChannelName channel : joined) {
+                    streams.putIfAbsent(channel, new Stream(old));
+                }
+                String next = Epochs.next();
+                while (next.equals(old)) {
+                    next = Epochs.next();
+                }
+                era = next;
+                eraStarted = now;
+            } finally {
+                eraLock.unlockWrite(stamp);
             }
-            era = next;
-            eraStarted = now;
         } finally {
-            eraLock.unlockWrite(stamp);
+            broker.stopRecording();
         }
     }
 
