@@ -12,8 +12,12 @@ import io.herald.protocol.ChannelName;
 import io.herald.protocol.Publication;
 import io.herald.protocol.StreamPosition;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** The contract, plus the memory store's own rules: which streams the sweep drops, eras and pins, the channel limit. */
@@ -136,6 +140,38 @@ class MemoryHistoryStoreTest extends HistoryStoreContract {
         Publication first = publish(subscribed, draft(1), ONE_MINUTE).publication();
         assertThat(first.position()).isEqualTo(new StreamPosition(1, told.epoch()));
         assertThat(offsets(read(subscribed, told, 100, ONE_MINUTE).publications())).containsExactly(1L);
+    }
+
+    @Test
+    void subscribersJoiningWhileErasChangeGetTheirFirstPublicationUnderTheEpochTheyWereTold() throws Exception {
+        Map<ChannelName, String> told = new ConcurrentHashMap<>();
+        AtomicInteger changes = new AtomicInteger();
+        Runnable changeEra = () -> {
+            publish(ChannelName.of("churn:" + changes.get()), draft(1), NO_HISTORY);
+            clock().advance(MemoryHistoryStore.MIN_ERA);
+            store.sweep();
+            changes.incrementAndGet();
+        };
+        changeEra.run(); // warm up the publish and sweep paths
+        List<Thread> joiners = new ArrayList<>();
+        for (int t = 0; t < 2; t++) {
+            int thread = t;
+            joiners.add(Thread.ofPlatform().start(() -> {
+                for (int i = 0; i < 20_000 && changes.get() < 500; i++) {
+                    ChannelName channel = ChannelName.of("race:" + thread + "-" + i);
+                    join(broker.subscribe(channel));
+                    told.put(channel, position(channel).epoch());
+                }
+            }));
+        }
+        while (joiners.stream().anyMatch(Thread::isAlive)) {
+            changeEra.run();
+        }
+
+        long mismatched = told.entrySet().stream()
+                .filter(e -> !publish(e.getKey(), draft(1), ONE_MINUTE).publication().epoch().equals(e.getValue()))
+                .count();
+        assertThat(mismatched).as("of %d channels subscribed while %d eras changed", told.size(), changes.get()).isZero();
     }
 
     @Test
