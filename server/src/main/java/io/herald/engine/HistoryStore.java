@@ -19,7 +19,7 @@ import java.util.concurrent.CompletableFuture;
  *   <li>Only a publish creates state for a channel. A channel without publications (or whose
  *       stream was forgotten) is at offset 0 under an epoch of the engine's, and its first publish
  *       continues from there under that same epoch, so a reader told {@code {0, epoch}} recovers
- *       the first publications with it. Reads and positions never create or keep state.</li>
+ *       the first publications with it. Reads and positions never create state.</li>
  *   <li>A publication is held while it is among the last {@code historySize} and younger than
  *       {@code historyTtl}.</li>
  *   <li>The same idempotency key on the same channel within {@link #IDEMPOTENCY_WINDOW_MILLIS} publishes
