@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.config.HeraldConfig;
 import io.herald.config.NamespaceConfig;
+import io.herald.engine.ChannelLimitException;
 import io.herald.engine.ControlCommand;
 import io.herald.engine.Engine;
 import io.herald.engine.EngineOutcomeUnknownException;
@@ -112,6 +113,9 @@ public final class ServerApi {
         Throwable cause = unwrap(t);
         if (cause instanceof ApiException e) {
             return e;
+        }
+        if (cause instanceof ChannelLimitException) {
+            return new ApiException(ErrorCode.LIMIT_EXCEEDED, cause.getMessage());
         }
         if (cause instanceof EngineUnavailableException) {
             return new ApiException(ErrorCode.NOT_AVAILABLE, "the engine is not reachable; nothing was done, retry shortly");
@@ -281,7 +285,10 @@ public final class ServerApi {
             return CompletableFuture.completedFuture(error(e, key));
         }
         return engine.history().publish(ch, new PublicationDraft(type, data, null, key), ns)
-                .whenComplete((r, e) -> hub.publishGate().exit())
+                .whenComplete((r, e) -> {
+                    hub.publishGate().exit();
+                    countChannelLimit(e);
+                })
                 .handle((r, e) -> {
                     if (e != null) {
                         return error(engineFailure(e), key);
@@ -385,9 +392,17 @@ public final class ServerApi {
                 })
                 .exceptionally(e -> {
                     // not logged per channel: a broadcast to 1000 channels during an outage would log 1000 lines
+                    countChannelLimit(e);
                     ApiException failed = classify(e);
                     return new BroadcastResult(name, null, failed.code(), failed.getMessage());
                 });
+    }
+
+    /** Counts a publish refused by {@code limits.max_channels}. */
+    private void countChannelLimit(Throwable error) {
+        if (ChannelLimitException.in(error) != null) {
+            metrics.rateLimited("max_channels");
+        }
     }
 
     private CompletableFuture<ApiResponse> channels(String pattern) throws ApiException {

@@ -39,7 +39,8 @@ final class ServeCommand implements Callable<Integer> {
         Authenticator authenticator = Authenticator.forConfig(cfg.jwt());
         Engine engine;
         try {
-            engine = cfg.redis() != null ? RedisEngine.create(cfg.redis()) : MemoryEngine.create();
+            engine = cfg.redis() != null ? RedisEngine.create(cfg.redis())
+                    : MemoryEngine.create(cfg.limits().maxChannels());
         } catch (RuntimeException e) {
             System.err.println("herald: " + e.getMessage());
             return 1;

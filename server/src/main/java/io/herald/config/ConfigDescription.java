@@ -99,6 +99,7 @@ final class ConfigDescription {
         m.put("connections_per_user", l.connectionsPerUser());
         m.put("connection_rate_per_ip", l.connectionRatePerIp());
         m.put("api_rate", l.apiRate());
+        m.put("max_channels", l.maxChannels());
         return m;
     }
 

@@ -37,7 +37,7 @@ final class YamlLayer {
     private static final Set<String> CLIENT_KEYS = Set.of("ping", "pong_timeout", "connect_timeout", "max_frame_size",
             "max_queue_bytes", "write_timeout", "max_subscriptions", "command_rate", "command_burst");
     private static final Set<String> LIMITS_KEYS = Set.of("max_connections", "connections_per_user",
-            "connection_rate_per_ip", "api_rate");
+            "connection_rate_per_ip", "api_rate", "max_channels");
     private static final Set<String> TLS_KEYS = Set.of("cert", "key");
     private static final Set<String> SHUTDOWN_KEYS = Set.of("drain_window");
     private static final Set<String> NAMESPACE_KEYS = Set.of("history_size", "history_ttl", "presence",
@@ -231,7 +231,8 @@ final class YamlLayer {
         return new LimitsConfig(limit(l, "max_connections", d.maxConnections()),
                 limit(l, "connections_per_user", d.connectionsPerUser()),
                 limit(l, "connection_rate_per_ip", d.connectionRatePerIp()),
-                limit(l, "api_rate", d.apiRate()));
+                limit(l, "api_rate", d.apiRate()),
+                limit(l, "max_channels", d.maxChannels()));
     }
 
     private static HttpConfig readHttp(Section h, HttpConfig d) {

@@ -14,7 +14,12 @@ import java.util.concurrent.CompletableFuture;
  *       1, each adds exactly 1), appends to history and hands the publication to the {@link Broker}
  *       in one atomic step per channel: publications of a channel reach the broker in offset order.</li>
  *   <li>The epoch is created together with the offset counter and changes whenever the counter may
- *       have restarted; it is never invented by a node.</li>
+ *       have restarted; it is never invented by a node. An epoch is never paired with an offset
+ *       twice: a stream that is forgotten is not recreated under its epoch.</li>
+ *   <li>Only a publish creates state for a channel. A channel without publications (or whose
+ *       stream was forgotten) is at offset 0 under an epoch of the engine's, and its first publish
+ *       continues from there under that same epoch, so a reader told {@code {0, epoch}} recovers
+ *       the first publications with it. Reads and positions never create state.</li>
  *   <li>A publication is held while it is among the last {@code historySize} and younger than
  *       {@code historyTtl}.</li>
  *   <li>The same idempotency key on the same channel within {@link #IDEMPOTENCY_WINDOW_MILLIS} publishes
@@ -35,8 +40,13 @@ public interface HistoryStore extends AutoCloseable {
      */
     CompletableFuture<HistoryResult> read(ChannelName channel, StreamPosition since, int limit, NamespaceConfig options);
 
-    /** The channel's current position; creates the stream (offset 0, new epoch) when it has none. */
+    /** The channel's current position; offset 0 under the engine's epoch when it has no stream. Creates nothing. */
     CompletableFuture<StreamPosition> position(ChannelName channel, NamespaceConfig options);
+
+    /** Channels this process holds stream state for (0 where streams live elsewhere, as with Redis). */
+    default int streamCount() {
+        return 0;
+    }
 
     /** Releases background resources; the store is unusable afterwards. */
     @Override

@@ -2,6 +2,7 @@ package io.herald.hub;
 
 import io.herald.engine.Broker;
 import io.herald.engine.BrokerListener;
+import io.herald.engine.ChannelLimitException;
 import io.herald.engine.ControlCommand;
 import io.herald.metrics.HeraldMetrics;
 import io.herald.protocol.ChannelName;
@@ -23,7 +24,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * This node's registry of connections and of which connections are in which channel. It holds one
  * broker subscription per channel with local subscribers (never one per client), and dispatches
- * what the broker delivers to the local subscribers. Thread-safe.
+ * what the broker delivers to the local subscribers. A channel is in its map only while it has
+ * local members: the last one out removes it, so naming channels leaves nothing behind. At most
+ * {@code maxChannels} channels have members at a time (0 = no limit). Thread-safe.
  */
 public final class Hub implements BrokerListener {
     private final Broker broker;
@@ -150,10 +153,13 @@ public final class Hub implements BrokerListener {
     }
 
     private final HeraldMetrics metrics;
+    private final int maxChannels;
 
-    public Hub(Broker broker, HeraldMetrics metrics) {
+    /** @param maxChannels channels that may have local members at a time (0 = no limit) */
+    public Hub(Broker broker, HeraldMetrics metrics, int maxChannels) {
         this.broker = broker;
         this.metrics = metrics;
+        this.maxChannels = maxChannels;
         broker.start(this);
     }
 
@@ -182,11 +188,18 @@ public final class Hub implements BrokerListener {
     /**
      * Adds {@code m} to the channel; call on {@code m.executor()}. The future completes once the node
      * receives the channel's publications, so a stream position read after it misses nothing. Adding
-     * a member that is already in the channel changes nothing.
+     * a member that is already in the channel changes nothing. A channel without members while
+     * {@code maxChannels} others have some is refused: the future fails with
+     * {@link ChannelLimitException} and the member is not added.
      */
     public CompletableFuture<Void> addSubscriber(ChannelName channel, ChannelMember m) {
         while (true) {
-            LocalChannel lc = channels.computeIfAbsent(channel, c -> new LocalChannel());
+            LocalChannel lc = channels.computeIfAbsent(channel, c -> maxChannels > 0 && channels.size() >= maxChannels
+                    ? null : new LocalChannel());
+            if (lc == null) {
+                metrics.rateLimited("max_channels");
+                return CompletableFuture.failedFuture(new ChannelLimitException(maxChannels));
+            }
             synchronized (lc) {
                 if (lc.removed) {
                     continue;
@@ -223,8 +236,9 @@ public final class Hub implements BrokerListener {
             subscriptionCount.decrementAndGet();
             if (lc.size == 0) {
                 lc.removed = true;
-                channels.remove(channel, lc);
+                // before leaving the map: a new entry for the channel subscribes after this unsubscribe
                 broker.unsubscribe(channel);
+                channels.remove(channel, lc);
             }
         }
     }

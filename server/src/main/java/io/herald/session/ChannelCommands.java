@@ -1,6 +1,7 @@
 package io.herald.session;
 
 import io.herald.config.NamespaceConfig;
+import io.herald.engine.ChannelLimitException;
 import io.herald.engine.Engine;
 import io.herald.engine.HistoryResult;
 import io.herald.protocol.ChannelName;
@@ -80,7 +81,11 @@ final class ChannelCommands {
         Subscription sub = new Subscription(this, channel, ns, false);
         CompletableFuture<Void> done = new CompletableFuture<>();
         session.onLoop(open(sub, cmd.since()), (opened, error) -> {
-            if (error != null) {
+            ChannelLimitException full = ChannelLimitException.in(error);
+            if (full != null) {
+                abandon(sub, null);
+                session.sendError(cmd.id(), ErrorCode.LIMIT_EXCEEDED, full.getMessage());
+            } else if (error != null) {
                 abandon(sub, error);
                 session.sendError(cmd.id(), ErrorCode.INTERNAL, "subscription could not be set up; try again");
             } else if (session.subscriptions.get(channel) == sub) {
@@ -267,8 +272,11 @@ final class ChannelCommands {
                         .thenApply(r -> new Opened(sub, r, r.recovered())));
     }
 
+    /** Undoes a subscription that could not be set up; {@code error} is logged unless null (an expected refusal). */
     private void abandon(Subscription sub, Throwable error) {
-        log.warn("subscription to {} could not be set up", sub.channel, error);
+        if (error != null) {
+            log.warn("subscription to {} could not be set up", sub.channel, error);
+        }
         if (session.subscriptions.remove(sub.channel, sub)) {
             session.services.hub().removeSubscriber(sub.channel, sub);
         }

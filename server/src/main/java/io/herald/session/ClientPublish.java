@@ -4,6 +4,7 @@ import io.herald.auth.Claims;
 import io.herald.config.NamespaceConfig;
 import io.herald.engine.EngineOutcomeUnknownException;
 import io.herald.engine.EngineUnavailableException;
+import io.herald.engine.ChannelLimitException;
 import io.herald.engine.PublicationDraft;
 import io.herald.engine.PublishResult;
 import io.herald.hub.PublishGate;
@@ -48,7 +49,9 @@ public final class ClientPublish {
      * Publishes {@code cmd} as the user of {@code claims}.
      *
      * @throws ProtocolException {@code permission_denied}, or {@code internal} (temporary, with the
-     *                           key) while the node shuts down
+     *                           key) while the node shuts down; the attempt's result fails with
+     *                           {@link ChannelLimitException} (counted here) when the channel is new and
+     *                           the node is at {@code limits.max_channels}
      */
     public static Attempt publish(SessionServices services, Claims claims, Command.Publish cmd) throws ProtocolException {
         ChannelName channel = cmd.channel();
@@ -69,6 +72,8 @@ public final class ClientPublish {
                     gate.exit();
                     if (error == null && !r.duplicate()) {
                         services.metrics().publication();
+                    } else if (ChannelLimitException.in(error) != null) {
+                        services.metrics().rateLimited("max_channels");
                     }
                 });
         return new Attempt(key, result);
@@ -91,6 +96,9 @@ public final class ClientPublish {
      */
     public static ProtocolException failure(Throwable error, ChannelName channel, Long id, String key) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof ChannelLimitException) {
+            return new ProtocolException(ErrorCode.LIMIT_EXCEEDED, cause.getMessage(), id, true, key);
+        }
         if (cause instanceof EngineUnavailableException) {
             log.warn("publish to {} refused: {}", channel, cause.getMessage());
             return new ProtocolException(ErrorCode.NOT_AVAILABLE, "the engine is not reachable; nothing was published,"

@@ -52,6 +52,8 @@ public final class Poll {
     private List<Publication> held = new ArrayList<>();
     private boolean answered;
     private boolean answerScheduled;
+    /** Why the request could not be answered with publications; set before {@code reply} gets null. */
+    private Throwable failure;
     private ScheduledFuture<?> timer;
 
     /**
@@ -59,7 +61,7 @@ public final class Poll {
      * @param loop    the thread that owns the request; {@code reply} is called on it, exactly once
      *                unless {@link #cancel} came first
      * @param reply   receives the JSON body {@code {"publications","cursors","unrecovered","refused"[,"expires"]}},
-     *                or null when the engine failed
+     *                or null when the engine failed or a channel was refused (see {@link #failure()})
      * @param refused channels of {@code channels} the token does not allow, not joined (at least one is allowed)
      * @param expires the token's expiry in seconds since the epoch, 0 when it has none
      */
@@ -247,6 +249,7 @@ public final class Poll {
         answered = true;
         leave();
         if (error != null) {
+            failure = error;
             reply.accept(null);
             return;
         }
@@ -274,6 +277,11 @@ public final class Poll {
                 g.writeNumberField("expires", expires);
             }
         }));
+    }
+
+    /** Why {@code reply} got null (a {@code ChannelLimitException} when the hub refused a channel); on the loop. */
+    public Throwable failure() {
+        return failure;
     }
 
     private void leave() {

@@ -68,7 +68,7 @@ public final class HeraldServer implements AutoCloseable {
     private HeraldServer(HeraldConfig config, Engine engine) {
         this.config = config;
         this.engine = engine;
-        this.hub = new Hub(engine.broker(), metrics);
+        this.hub = new Hub(engine.broker(), metrics, config.limits().maxChannels());
         this.sweeps = new LivenessSweeps(config.client().ping());
         this.connections = new Connections(config.limits().maxConnections(), Connections.openFileLimit());
         this.loops = EventLoops.best();
@@ -110,6 +110,7 @@ public final class HeraldServer implements AutoCloseable {
         metrics.gauge("herald.http.buffered.body.bytes", "bytes of HTTP request bodies held at once", bodies::used);
         metrics.gauge("herald.subscriptions", "subscriptions on this node", hub::subscriptionCount);
         metrics.gauge("herald.channels", "channels with subscribers on this node", hub::channelCount);
+        metrics.gauge("herald.streams", "channels whose stream (offset, epoch, history) this node holds", engine.history()::streamCount);
         metrics.gauge("herald.outbound.queue.bytes", "bytes queued for clients, not yet taken by their sockets (as of the last liveness sweep)",
                 sweeps::queuedBytes);
         long queue = config.client().maxQueueBytes();

@@ -1,6 +1,7 @@
 package io.herald.transport;
 
 import io.herald.auth.Claims;
+import io.herald.engine.ChannelLimitException;
 import io.herald.limits.KeyedRateLimiter;
 import io.herald.protocol.ChannelRefusal;
 import io.herald.protocol.ErrorCode;
@@ -134,7 +135,11 @@ final class PollEndpoint {
         @Override
         public void accept(byte[] body) {
             ctx.channel().closeFuture().removeListener(onClose);
-            if (body == null) {
+            ChannelLimitException full = body == null ? ChannelLimitException.in(poll.failure()) : null;
+            if (full != null) {
+                services.metrics().error(ErrorCode.LIMIT_EXCEEDED);
+                cors.error(ctx, keepAlive, ErrorCode.LIMIT_EXCEEDED, full.getMessage(), origin);
+            } else if (body == null) {
                 services.metrics().error(ErrorCode.INTERNAL);
                 cors.error(ctx, keepAlive, ErrorCode.INTERNAL, "history could not be read; poll again", origin);
             } else {

@@ -1,5 +1,6 @@
 package io.herald.transport;
 
+import io.herald.engine.ChannelLimitException;
 import io.herald.limits.KeyedRateLimiter;
 import io.herald.protocol.Command;
 import io.herald.protocol.CommandParser;

@@ -78,6 +78,7 @@ class ConfigDescriptionTest {
         assertThat(limits.get("connections_per_user").asInt()).isEqualTo(100);
         assertThat(limits.get("connection_rate_per_ip").asInt()).isEqualTo(100);
         assertThat(limits.get("api_rate").asInt()).isEqualTo(10_000);
+        assertThat(limits.get("max_channels").asInt()).isEqualTo(1_000_000);
         assertThat(tree.get("tls").isNull()).isTrue();
         assertThat(tree.get("shutdown").get("drain_window").asText()).isEqualTo("5s");
     }

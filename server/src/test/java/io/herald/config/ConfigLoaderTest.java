@@ -138,6 +138,7 @@ class ConfigLoaderTest {
                   connections_per_user: 3
                   connection_rate_per_ip: 7
                   api_rate: 250
+                  max_channels: 20000
                 tls:
                   cert: cert.pem
                   key: key.pem
@@ -147,7 +148,7 @@ class ConfigLoaderTest {
 
         assertThat(cfg.client()).isEqualTo(new ClientConfig(Duration.ofSeconds(20), Duration.ofSeconds(10),
                 Duration.ofSeconds(10), 64 * 1024, 4L * 1024 * 1024, Duration.ofMillis(2500), 50, 20, 5));
-        assertThat(cfg.limits()).isEqualTo(new LimitsConfig(5000, 3, 7, 250));
+        assertThat(cfg.limits()).isEqualTo(new LimitsConfig(5000, 3, 7, 250, 20_000));
         assertThat(cfg.tls()).isEqualTo(new TlsConfig(dir.resolve("cert.pem").toAbsolutePath().toString(),
                 dir.resolve("key.pem").toAbsolutePath().toString()));
         assertThat(cfg.drainWindow()).isEqualTo(Duration.ofSeconds(30));
@@ -157,7 +158,7 @@ class ConfigLoaderTest {
     void the_bounds_of_the_client_limits_and_shutdown_keys_are_accepted() throws IOException {
         HeraldConfig low = load(yaml("""
                 client: {max_queue_bytes: 64KiB, max_subscriptions: 1, command_rate: 1, command_burst: 1}
-                limits: {max_connections: 0, connections_per_user: 0, connection_rate_per_ip: 0, api_rate: 0}
+                limits: {max_connections: 0, connections_per_user: 0, connection_rate_per_ip: 0, api_rate: 0, max_channels: 0}
                 shutdown: {drain_window: 0s}
                 """), Map.of());
         assertThat(low.client().maxQueueBytes()).isEqualTo(65536);

@@ -174,6 +174,8 @@ class ConfigValidationTest {
                 .hasMessage("limits.connection_rate_per_ip: must be 0..2147483647, 0 = unlimited (was -1)");
         yamlFails("limits: {api_rate: -1}\n")
                 .hasMessage("limits.api_rate: must be 0..2147483647, 0 = unlimited (was -1)");
+        yamlFails("limits: {max_channels: -1}\n")
+                .hasMessage("limits.max_channels: must be 0..2147483647, 0 = unlimited (was -1)");
         yamlFails("limits: {api_rate: 2147483648}\n")
                 .hasMessage("limits.api_rate: must be 0..2147483647, 0 = unlimited (was 2147483648)");
     }

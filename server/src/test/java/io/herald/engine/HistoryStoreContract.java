@@ -47,6 +47,20 @@ public abstract class HistoryStoreContract {
     /** A fresh store and broker; called before each test. Both are closed after it. */
     protected abstract Fixture create();
 
+    /**
+     * How many of {@code channels} the store holds any state for (memory: a stream; Redis: any key
+     * of the channel). The implementation's own bookkeeping that is not per channel is not counted.
+     */
+    protected abstract long channelsWithState(List<ChannelName> channels);
+
+    /**
+     * Lets the store forget the streams that may go, moving the {@link #clock()} as far as that needs,
+     * and returns once {@code channel}'s is gone. The channel must hold no history and have no
+     * subscriber. Memory: past the era and through the sweeps; Redis: past the era, then until the
+     * keys expired.
+     */
+    protected abstract void forgetIdleStreams(ChannelName channel);
+
     protected static final NamespaceConfig OPTIONS = NamespaceConfig.DEFAULTS;
 
     protected Fixture fixture;
@@ -163,16 +177,64 @@ public abstract class HistoryStoreContract {
     }
 
     @Test
-    void channelsHaveIndependentOffsetCountersAndEpochs() {
+    void channelsHaveIndependentOffsetCounters() {
         ChannelName a = uniqueChannel("a");
         ChannelName b = uniqueChannel("b");
 
-        publishMany(a, 3, OPTIONS);
+        StreamPosition onA = publishMany(a, 3, OPTIONS).getLast().position();
         Publication onB = publish(b, draft(1), OPTIONS).publication();
 
         assertThat(onB.offset()).isEqualTo(1);
-        assertThat(position(a).offset()).isEqualTo(3);
-        assertThat(position(b).epoch()).isNotEqualTo(position(a).epoch());
+        assertThat(position(a)).isEqualTo(onA);
+    }
+
+    // ---- channels without publications hold no state ----
+
+    @Test
+    void positionsAndReadsOfChannelsWithoutPublicationsStoreNothing() {
+        List<ChannelName> fresh = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            fresh.add(uniqueChannel("fresh" + i));
+        }
+        for (ChannelName channel : fresh) {
+            StreamPosition start = position(channel);
+            assertThat(start.offset()).isZero();
+            HistoryResult latest = read(channel, null, 100, OPTIONS);
+            assertThat(latest.position()).isEqualTo(start);
+            assertThat(latest.recovered()).isTrue();
+            HistoryResult since = read(channel, start, 100, OPTIONS);
+            assertThat(since.recovered()).isTrue();
+            assertThat(since.publications()).isEmpty();
+            assertThat(read(channel, new StreamPosition(7, "elsewhere"), 100, OPTIONS).recovered()).isFalse();
+        }
+
+        assertThat(channelsWithState(fresh)).isZero();
+    }
+
+    @Test
+    void firstPublicationOfAChannelCarriesTheEpochItsEmptyPositionReported() {
+        ChannelName channel = uniqueChannel("firstepoch");
+        StreamPosition empty = position(channel);
+
+        Publication first = publish(channel, draft(1), OPTIONS).publication();
+
+        assertThat(first.position()).isEqualTo(new StreamPosition(1, empty.epoch()));
+        assertThat(channelsWithState(List.of(channel))).isEqualTo(1);
+    }
+
+    @Test
+    void clientThatSubscribedToAnEmptyChannelRecoversTheFirstPublicationsWithTheEpochItWasGiven() {
+        ChannelName channel = uniqueChannel("joinedempty");
+        join(broker.subscribe(channel));
+        StreamPosition subscribedAt = position(channel);
+
+        List<Publication> missed = publishMany(channel, 3, OPTIONS);
+
+        HistoryResult result = read(channel, subscribedAt, 100, OPTIONS);
+        assertThat(result.recovered()).isTrue();
+        assertThat(offsets(result.publications())).containsExactly(1L, 2L, 3L);
+        assertThat(result.position()).isEqualTo(new StreamPosition(3, subscribedAt.epoch()));
+        assertThat(missed).extracting(Publication::epoch).containsOnly(subscribedAt.epoch());
     }
 
     @Test
@@ -210,6 +272,35 @@ public abstract class HistoryStoreContract {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    @Test
+    void aForgottenStreamDoesNotRecoverAndItsEpochNeverNumbersNewPublications() {
+        ManualClock clock = clock();
+        ChannelName channel = uniqueChannel("forgotten");
+        NamespaceConfig oneSecond = options(100, Duration.ofSeconds(1));
+        StreamPosition empty = position(channel);
+        Publication last = publishMany(channel, 3, oneSecond).getLast();
+        clock.advance(Duration.ofSeconds(2));
+
+        forgetIdleStreams(channel);
+
+        assertThat(channelsWithState(List.of(channel))).isZero();
+        StreamPosition after = position(channel);
+        assertThat(after.offset()).isZero();
+        assertThat(after.epoch()).isNotEqualTo(last.epoch());
+        assertThat(read(channel, last.position(), 100, oneSecond).recovered()).as("since the last offset").isFalse();
+        assertThat(read(channel, empty, 100, oneSecond).recovered()).as("since offset 0 before the stream").isFalse();
+
+        Publication again = publish(channel, draft(4), oneSecond).publication();
+
+        assertThat(again.position()).isEqualTo(new StreamPosition(1, after.epoch()));
+        assertThat(read(channel, last.position(), 100, oneSecond).recovered()).isFalse();
+        assertThat(read(channel, new StreamPosition(1, last.epoch()), 100, oneSecond).recovered()).isFalse();
+        assertThat(read(channel, empty, 100, oneSecond).recovered()).isFalse();
+        HistoryResult sinceForgotten = read(channel, after, 100, oneSecond);
+        assertThat(sinceForgotten.recovered()).isTrue();
+        assertThat(offsets(sinceForgotten.publications())).containsExactly(1L);
     }
 
     // ---- hand-off to the broker ----

@@ -16,6 +16,9 @@ import io.herald.config.ClientConfig;
 import io.herald.config.HttpConfig;
 import io.herald.config.JwtConfig;
 import io.herald.config.LimitsConfig;
+import io.herald.engine.Engine;
+import io.herald.engine.memory.MemoryEngine;
+import io.herald.engine.memory.MemoryHistoryStore;
 import io.herald.protocol.JsonCodec;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
@@ -36,6 +39,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -70,6 +74,8 @@ class SecuritySuiteTest {
     private static final AtomicInteger USERS = new AtomicInteger();
 
     private static TestNode node;
+    /** The shared node's history store, for its stream count. */
+    private static MemoryHistoryStore streams;
     private static KeyPair rsa;
     private static String rsaPem;
     /** Connected before every case, subscribed to {@link #FEED}, never touched by attacks. */
@@ -178,7 +184,9 @@ class SecuritySuiteTest {
         gen.initialize(2048);
         rsa = gen.generateKeyPair();
         rsaPem = Pem.encode("PUBLIC KEY", rsa.getPublic().getEncoded());
-        node = configured().start();
+        Engine engine = MemoryEngine.create();
+        streams = (MemoryHistoryStore) engine.history();
+        node = configured().engine(() -> engine).start();
         healthy = node.connectAs("healthy", "pub:*");
         JsonNode sub = healthy.call("{\"type\":\"subscribe\",\"id\":1,\"channel\":\"" + FEED + "\"}");
         assertThat(sub.path("type").asText()).isEqualTo("subscribed");
@@ -274,7 +282,10 @@ class SecuritySuiteTest {
                         + "closed as slow consumer (4004, TCP closed)", SecuritySuiteTest::largeReplay),
                 new Case("client publish reusing another user's idempotency key",
                         "the other user's publish with the same key on the same channel is stored (next offset); the key's owner retrying gets its first result",
-                        SecuritySuiteTest::foreignIdempotencyKey));
+                        SecuritySuiteTest::foreignIdempotencyKey),
+                new Case("one user names 50,000 new channels (/poll and subscribe)",
+                        "every poll and subscribe answered; no channel state kept for the names (stream count back to its baseline), heap bounded",
+                        SecuritySuiteTest::channelNaming));
     }
 
     @ParameterizedTest(name = "{index}: {0}")
@@ -1409,5 +1420,55 @@ class SecuritySuiteTest {
         assertThat(users).containsExactly(owner, other);
         return "owner offset " + first.path("offset").asLong() + " (retry " + retry.path("offset").asLong()
                 + "), other user with the same key offset " + foreign.path("offset").asLong() + "; history holds both";
+    }
+
+    /**
+     * One user with a {@code match:*} token names 50,000 channels nobody publishes to: 49,800 through
+     * {@code /poll} (60 per request, within the user's request rate) and 200 through WebSocket
+     * subscribe and unsubscribe. Naming a channel must not leave state behind.
+     */
+    static String channelNaming(Ctx ctx) throws Exception {
+        String token = ctx.token(ctx.user("namer"), "match:*");
+        String run = "match:n" + UUID.randomUUID().toString().substring(0, 6) + "-";
+        int before = streams.streamCount();
+        long heapBefore = heapAfterGc();
+        HttpClient http = ctx.track(HttpClient.newHttpClient());
+        int polls = 0;
+        int limited = 0;
+        int next = 0;
+        while (next < 49_800) {
+            StringBuilder q = new StringBuilder("/poll?timeout=0&token=").append(token);
+            for (int i = next; i < next + 60; i++) {
+                q.append("&channel=").append(run).append(i);
+            }
+            HttpResponse<String> res = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + q))
+                    .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            if (res.statusCode() == 429) {
+                limited++;
+                sleep(1000 * Long.parseLong(res.headers().firstValue("Retry-After").orElse("1")));
+                continue;
+            }
+            assertThat(res.statusCode()).as(res.body()).isEqualTo(200);
+            polls++;
+            next += 60;
+        }
+        WsClient ws = ctx.ws(token);
+        ws.expect("connected");
+        for (int i = next; i < next + 200; i++) {
+            JsonNode sub = ws.call("{\"type\":\"subscribe\",\"id\":" + i + ",\"channel\":\"" + run + i + "\"}");
+            assertThat(sub.path("type").asText()).as("%s", sub).isEqualTo("subscribed");
+            assertThat(sub.get("offset").asLong()).isZero();
+            assertThat(ws.call("{\"type\":\"unsubscribe\",\"id\":" + i + ",\"channel\":\"" + run + i + "\"}")
+                    .path("type").asText()).isEqualTo("unsubscribed");
+            if (i % 90 == 0) {
+                sleep(1000); // under the command rate: 100 per second
+            }
+        }
+        ws.close();
+        int after = streams.streamCount();
+        long heapAfter = heapAfterGc();
+        assertThat(after).as("streams after naming 50,000 channels (before: %d)", before).isLessThanOrEqualTo(before);
+        return String.format("%d polls (%d answered 429 and retried) + 200 subscribes; streams %d -> %d; heap after GC"
+                + " %.1f -> %.1f MiB", polls, limited, before, after, heapBefore / 1048576.0, heapAfter / 1048576.0);
     }
 }

@@ -56,7 +56,8 @@ final class TestNode implements AutoCloseable {
         private Duration drainWindow = Duration.ofSeconds(1);
         private JwtConfig jwt = JwtConfig.hmac(SECRET);
         private List<String> origins = List.of();
-        private Supplier<Engine> engine = MemoryEngine::create;
+        /** Null: a memory engine with the builder's {@code limits.max_channels}. */
+        private Supplier<Engine> engine;
 
         /** The node's engine (default: a new memory engine); the node closes it. */
         Builder engine(Supplier<Engine> e) {
@@ -122,7 +123,7 @@ final class TestNode implements AutoCloseable {
         }
 
         TestNode start() throws InterruptedException {
-            Engine e = engine.get();
+            Engine e = engine != null ? engine.get() : MemoryEngine.create(limits.maxChannels());
             return new TestNode(new HeraldConfig("127.0.0.1", 0, devMode, API_KEY, anonymous, jwt, client,
                     namespaces, defaults, origins, e.name(), limits, tls, drainWindow, null, http), e);
         }

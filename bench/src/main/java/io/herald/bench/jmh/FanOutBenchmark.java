@@ -85,7 +85,7 @@ public class FanOutBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         ChannelName channel = ChannelName.of("bench:fan");
-        hub = new Hub(new MemoryBroker(), new HeraldMetrics());
+        hub = new Hub(new MemoryBroker(), new HeraldMetrics(), 0);
         subscribers = new CountingMember[SUBSCRIBERS];
         for (int i = 0; i < SUBSCRIBERS; i++) {
             subscribers[i] = new CountingMember(i);

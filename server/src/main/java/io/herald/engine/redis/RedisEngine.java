@@ -22,11 +22,11 @@ public final class RedisEngine {
     }
 
     public static Engine create(RedisConfig config) {
-        return create(config, System::currentTimeMillis, RedisHistoryStore.DEFAULT_STREAM_IDLE);
+        return create(config, System::currentTimeMillis, RedisHistoryStore.DEFAULT_ERA);
     }
 
-    /** As {@link #create(RedisConfig)}, with the history store's clock and stream idle time given (tests). */
-    public static Engine create(RedisConfig config, LongSupplier clock, Duration streamIdle) {
+    /** As {@link #create(RedisConfig)}, with the history store's clock and era length given (tests). */
+    public static Engine create(RedisConfig config, LongSupplier clock, Duration era) {
         ClientResources resources = DefaultClientResources.builder()
                 .ioThreadPoolSize(Math.max(2, Runtime.getRuntime().availableProcessors() / 2))
                 .computationThreadPoolSize(2)
@@ -59,7 +59,7 @@ public final class RedisEngine {
             shards.close();
             resources.shutdown(0, 2, TimeUnit.SECONDS);
         });
-        return new Engine("redis", new RedisBroker(shards, keys), new RedisHistoryStore(shards, keys, clock, streamIdle),
+        return new Engine("redis", new RedisBroker(shards, keys), new RedisHistoryStore(shards, keys, clock, era),
                 presence, nodes);
     }
 

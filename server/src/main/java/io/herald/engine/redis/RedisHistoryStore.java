@@ -27,36 +27,49 @@ import java.util.function.LongSupplier;
  * that takes the next offset, appends to the history list, trims it by size and age, records the
  * idempotency key and publishes to the channel's pub/sub channel: Redis runs scripts one at a time,
  * so every node sees a channel's publications in offset order and history never disagrees with
- * what was delivered. The epoch is created by the script with the counter; when Redis loses the
- * stream (restart without persistence, or the stream idled out) the next use creates a new epoch,
- * so clients holding old positions are told they cannot recover.
+ * what was delivered.
+ *
+ * <p><b>Only publications create keys.</b> A channel without a stream (never published to, expired,
+ * or lost by Redis) is at offset 0 under the <i>era</i> of its Redis Cluster slot: one hash per slot
+ * (so at most 16,384, whatever the channels), made inside Redis with a random epoch and replaced
+ * once it is {@code era} old. A first publish creates the stream under the era's epoch, so a reader
+ * told {@code {0, era}} recovers the first publications. An epoch never numbers two streams: a stream
+ * made in the current era is kept until the era is over (plus a margin for the nodes' clocks; a
+ * channel that gets a stream then goes through a later era), and a later stream of the channel gets
+ * that later era's epoch. So a stream's keys live past its last publish for the longest of: its
+ * history ({@code history_ttl}), its idempotency keys (the 5-minute window), the rest of its era if
+ * it was made in the current one, and a whole era while any node is subscribed to the channel (also
+ * renewed when a subscriber's node reads its position), so a live subscription does not see its
+ * stream restart. Reads never create or prolong a key for a channel nobody subscribes to. If Redis
+ * loses the eras too, new ones are made: clients holding old positions are told they cannot
+ * recover.
  *
  * <p>A history entry is {@code "<offset> <timestamp> <header JSON>\n<data JSON>"}; every node builds
  * the push frame from it the same way, so the frame is byte-identical on every node and in history.
- * Timestamps and TTLs follow this node's clock. Thread-safe and non-blocking; futures complete on
- * Lettuce's threads; an unreachable Redis fails them with {@code EngineUnavailableException} (nothing
+ * Timestamps, TTLs and eras follow this node's clock. Thread-safe and non-blocking; futures complete
+ * on Lettuce's threads; an unreachable Redis fails them with {@code EngineUnavailableException} (nothing
  * was sent), one that did not answer with {@code EngineOutcomeUnknownException} (see {@link TrackedCommand}).
  */
 public final class RedisHistoryStore implements HistoryStore {
-    /** Default time an unused stream keeps its offset counter and epoch (as in the memory engine). */
-    public static final Duration DEFAULT_STREAM_IDLE = Duration.ofHours(24);
+    /** Default length of an era; a channel's stream made in the current one is kept that long at most. */
+    public static final Duration DEFAULT_ERA = Duration.ofHours(24);
     private static final RedisScript PUBLISH = RedisScript.of("publish.lua", true);
     private static final RedisScript READ = RedisScript.of("read.lua", true);
 
     private final RedisShards shards;
     private final RedisKeys keys;
     private final LongSupplier clock;
-    private final long streamIdleMillis;
+    private final long eraMillis;
 
     /**
-     * @param clock      milliseconds since the epoch; tests pass a controllable clock
-     * @param streamIdle how long an unused stream keeps its counter
+     * @param clock milliseconds since the epoch; tests pass a controllable clock
+     * @param era   how long an era lasts (see the class comment)
      */
-    RedisHistoryStore(RedisShards shards, RedisKeys keys, LongSupplier clock, Duration streamIdle) {
+    RedisHistoryStore(RedisShards shards, RedisKeys keys, LongSupplier clock, Duration era) {
         this.shards = shards;
         this.keys = keys;
         this.clock = clock;
-        this.streamIdleMillis = streamIdle.toMillis();
+        this.eraMillis = era.toMillis();
     }
 
     @Override
@@ -64,11 +77,12 @@ public final class RedisHistoryStore implements HistoryStore {
         RedisBackend redis = shards.forChannel(channel);
         String key = draft.idempotencyKey();
         String[] scriptKeys = key == null
-                ? new String[] {keys.stream(channel), keys.history(channel)}
-                : new String[] {keys.stream(channel), keys.history(channel), keys.idempotency(channel, key)};
+                ? new String[] {keys.stream(channel), keys.history(channel), keys.era(channel)}
+                : new String[] {keys.stream(channel), keys.history(channel), keys.era(channel),
+                        keys.idempotency(channel, key)};
         CompletableFuture<List<Object>> reply = PUBLISH.run(redis, ScriptOutputType.MULTI, scriptKeys,
                 payload(draft), ascii(clock.getAsLong()), ascii(options.historySize()),
-                ascii(options.historyTtl().toMillis()), ascii(streamIdleMillis), ascii(keys.fanout(channel)),
+                ascii(options.historyTtl().toMillis()), ascii(eraMillis), ascii(keys.fanout(channel)),
                 ascii(redis.publishCommand()), ascii(IDEMPOTENCY_WINDOW_MILLIS));
         return reply.thenApply(r -> ((Long) r.get(0)) == 1L
                 ? PublishResult.duplicate(new StreamPosition((Long) r.get(2), text(r.get(1))))
@@ -90,10 +104,10 @@ public final class RedisHistoryStore implements HistoryStore {
                                                  StreamPosition since) {
         RedisBackend redis = shards.forChannel(channel);
         CompletableFuture<List<Object>> reply = READ.run(redis, ScriptOutputType.MULTI,
-                new String[] {keys.stream(channel), keys.history(channel)},
+                new String[] {keys.stream(channel), keys.history(channel), keys.era(channel)},
                 ascii(clock.getAsLong()), ascii(options.historySize()), ascii(options.historyTtl().toMillis()),
-                ascii(streamIdleMillis), ascii(limit), ascii(since == null ? -1 : since.offset()),
-                ascii(since == null ? "" : since.epoch()));
+                ascii(eraMillis), ascii(limit), ascii(since == null ? -1 : since.offset()),
+                ascii(since == null ? "" : since.epoch()), ascii(keys.fanout(channel)), ascii(redis.publishCommand()));
         return reply.thenApply(r -> {
             String epoch = text(r.get(0));
             List<Publication> publications = new ArrayList<>();

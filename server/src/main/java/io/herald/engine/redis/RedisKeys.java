@@ -50,6 +50,15 @@ record RedisKeys(String prefix) {
         return tagged(channel) + ":pe";
     }
 
+    /**
+     * Hash {epoch, start}: the era of the channel's Redis Cluster slot, the epoch channels of the slot
+     * report while they have no stream. One per slot, not per channel, so naming channels adds no
+     * key; its hash tag is a short name in the same slot as the channel's (see {@link RedisSlots}).
+     */
+    String era(ChannelName channel) {
+        return prefix + ":{" + RedisSlots.tagOf(channel.value()) + "}:era";
+    }
+
     /** Pub/sub channel of control commands, heard by every node. */
     String control() {
         return prefix + ":control";

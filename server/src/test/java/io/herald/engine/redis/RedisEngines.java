@@ -2,8 +2,11 @@ package io.herald.engine.redis;
 
 import io.herald.config.RedisConfig;
 import io.herald.engine.Engine;
+import io.herald.protocol.ChannelName;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -24,6 +27,24 @@ final class RedisEngines implements BeforeAllCallback, AfterEachCallback, AfterA
 
     RedisConfig config() {
         return RedisTestSupport.config(prefix);
+    }
+
+    /** The names of the class's keys. */
+    RedisKeys keys() {
+        return new RedisKeys(prefix);
+    }
+
+    /** How many of {@code channels} have at least one key (stream, history, idempotency, presence) under the prefix. */
+    long channelsWithKeys(List<ChannelName> channels) {
+        Set<String> tags = new HashSet<>();
+        for (String key : RedisTestSupport.keys(RedisTestSupport.URL, prefix)) {
+            int open = key.indexOf('{');
+            int close = key.indexOf('}', open + 1);
+            if (open > 0 && close > open) {
+                tags.add(key.substring(open + 1, close));
+            }
+        }
+        return channels.stream().filter(c -> tags.contains(c.value())).count();
     }
 
     /** Closes {@code engine} after the current test. */

@@ -10,6 +10,7 @@ import io.lettuce.core.ScanCursor;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -47,6 +48,24 @@ public final class RedisTestSupport {
         } finally {
             client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
         }
+    }
+
+    /** Every key under {@code prefix}, found with SCAN. */
+    public static List<String> keys(String url, String prefix) {
+        RedisClient client = RedisClient.create(url);
+        List<String> out = new ArrayList<>();
+        try (StatefulRedisConnection<String, String> c = client.connect()) {
+            RedisCommands<String, String> redis = c.sync();
+            ScanCursor cursor = ScanCursor.INITIAL;
+            do {
+                KeyScanCursor<String> page = redis.scan(cursor, ScanArgs.Builder.matches(prefix + ":*").limit(1000));
+                out.addAll(page.getKeys());
+                cursor = page;
+            } while (!cursor.isFinished());
+        } finally {
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+        }
+        return out;
     }
 
     /** Deletes every key under {@code prefix}. */
