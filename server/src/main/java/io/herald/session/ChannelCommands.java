@@ -211,16 +211,25 @@ final class ChannelCommands {
                 if (f.isCompletedExceptionally()) {
                     Throwable error = f.handle((o, e) -> e).join();
                     session.conn.execute(() -> abandon(sub, error));
-                    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-                    boolean engineDown = cause instanceof EngineUnavailableException;
-                    out.add(new ChannelRefusal(sub.channel.value(), engineDown ? ErrorCode.NOT_AVAILABLE : ErrorCode.INTERNAL,
-                            engineDown ? "the engine is not reachable; retry shortly" : "the channel could not be joined"));
+                    out.add(refusal(sub.channel, error));
                 } else {
                     opened.add(f.join());
                 }
             }
             return new Joined(opened, out);
         });
+    }
+
+    /** Why a channel of the claim (or of a stream) could not be joined: the node's channel cap, the engine. */
+    private static ChannelRefusal refusal(ChannelName channel, Throwable error) {
+        ChannelLimitException full = ChannelLimitException.in(error);
+        if (full != null) {
+            return new ChannelRefusal(channel.value(), ErrorCode.LIMIT_EXCEEDED, full.getMessage());
+        }
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        return cause instanceof EngineUnavailableException
+                ? new ChannelRefusal(channel.value(), ErrorCode.NOT_AVAILABLE, "the engine is not reachable; retry shortly")
+                : new ChannelRefusal(channel.value(), ErrorCode.INTERNAL, "the channel could not be joined");
     }
 
     /** A server API subscribe: like a client's, answered with a {@code subscribed} push without id. */

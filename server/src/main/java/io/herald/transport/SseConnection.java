@@ -123,11 +123,11 @@ final class SseConnection extends ClientConnection {
                 start[i] = j.recovered() ? since.get(i) : j.position();
             }
         }
-        // a refused channel keeps its slot, as "-"; any other refusal (the engine failed to open the
-        // channel) would leave a hole the client cannot recover through
+        // a channel refused for good (not allowed, the node's channel cap) keeps its slot, as "-"; an
+        // engine failure would leave a hole the client can only fill by reconnecting with its cursors
         int denied = 0;
         for (ChannelRefusal r : refused) {
-            if (r.code() != ErrorCode.PERMISSION_DENIED) {
+            if (r.code() != ErrorCode.PERMISSION_DENIED && r.code() != ErrorCode.LIMIT_EXCEEDED) {
                 close(CloseCode.INTERNAL_ERROR, "internal error: " + r.message());
                 return;
             }

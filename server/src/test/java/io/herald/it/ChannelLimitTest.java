@@ -49,6 +49,21 @@ class ChannelLimitTest {
     }
 
     @Test
+    void aSubscribeClaimEntryPastTheLimitIsReportedInConnectedAndTheOthersAreJoined() throws Exception {
+        try (TestNode node = node(1)) {
+            node.publish("a", "t", "{}");
+            try (WsClient ws = node.connect(node.token("42", List.of(), List.of(), List.of("a", "b")))) {
+                JsonNode subs = ws.expect("connected").get("subscriptions");
+                assertThat(subs.findValuesAsText("channel")).containsExactly("a", "b");
+                assertThat(subs.get(0).has("error")).isFalse();
+                assertThat(subs.get(1).get("error").get("code").asText()).isEqualTo("limit_exceeded");
+                node.publish("a", "t", "{\"n\":2}");
+                assertThat(ws.expect("t").get("offset").asLong()).isEqualTo(2);
+            }
+        }
+    }
+
+    @Test
     void clientPublishToANewChannelPastTheLimitGetsLimitExceededOnTheWebSocketAndOnPublish() throws Exception {
         try (TestNode node = node(1)) {
             node.publish("a", "t", "{}");
