@@ -290,7 +290,7 @@ final class ChannelCommands {
         if (missed.isEmpty() && sub.backlogIsPlain()) {
             ArrayDeque<Publication> held = sub.goLive(position);
             for (Publication p : held) {
-                if (deliverLive(sub, p) == Subscription.Verdict.GAP) {
+                if (deliverLive(sub, p) == NextOffset.GAP) {
                     return;
                 }
             }
@@ -402,7 +402,7 @@ final class ChannelCommands {
             return false;
         }
         if (sub.isLive()) {
-            return deliverLive(sub, p) == Subscription.Verdict.DELIVER;
+            return deliverLive(sub, p) == NextOffset.NEXT;
         }
         sub.hold(p, session.config.client().maxQueueBytes());
         return false;
@@ -416,10 +416,10 @@ final class ChannelCommands {
     }
 
     /** Writes the publication if it is the next one; a gap ends the subscription. */
-    private Subscription.Verdict deliverLive(Subscription sub, Publication p) {
-        Subscription.Verdict v = sub.check(p);
+    private NextOffset deliverLive(Subscription sub, Publication p) {
+        NextOffset v = sub.check(p);
         switch (v) {
-            case DELIVER -> session.conn.sendPublication(p, true);
+            case NEXT -> session.conn.sendPublication(p, true);
             case DUPLICATE -> {
             }
             case GAP -> insufficientState(sub);

@@ -190,10 +190,11 @@ public final class Poll {
     private boolean take(Publication p) {
         int i = channels.indexOf(p.channel());
         StreamPosition at = cursors[i];
-        if (p.epoch().equals(at.epoch()) && p.offset() <= at.offset()) {
+        NextOffset v = NextOffset.of(at.offset(), at.epoch(), p);
+        if (v == NextOffset.DUPLICATE) {
             return false;
         }
-        if (!p.epoch().equals(at.epoch()) || p.offset() != at.offset() + 1) {
+        if (v == NextOffset.GAP) {
             answerSoon();
             return false;
         }

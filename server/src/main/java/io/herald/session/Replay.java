@@ -123,7 +123,8 @@ final class Replay {
             }
             if (page != null && pageIndex < page.size()) {
                 Publication p = page.get(pageIndex++);
-                if (p.offset() != cursor + 1 || !p.epoch().equals(epoch)) {
+                // a page starts right after the cursor: a duplicate there breaks the order as a gap does
+                if (NextOffset.of(cursor, epoch, p) != NextOffset.NEXT) {
                     fail("history skipped from " + cursor + " to " + p.position());
                     return null;
                 }
@@ -150,14 +151,18 @@ final class Replay {
                 finish();
                 return null;
             }
-            if (!held.epoch().equals(epoch) || held.offset() > cursor + 1) {
-                fail("live publication " + held.position() + " does not follow " + cursor);
-                return null;
+            switch (NextOffset.of(cursor, epoch, held)) {
+                case NEXT -> {
+                    return held;
+                }
+                case GAP -> {
+                    fail("live publication " + held.position() + " does not follow " + cursor);
+                    return null;
+                }
+                case DUPLICATE -> {
+                    // at or below the cursor: replayed from history already
+                }
             }
-            if (held.offset() == cursor + 1) {
-                return held;
-            }
-            // at or below the cursor: replayed from history already
         }
     }
 
