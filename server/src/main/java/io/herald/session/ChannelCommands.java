@@ -253,18 +253,14 @@ final class ChannelCommands {
     }
 
     /**
-     * Registers the subscription (buffering), then reads where the stream stands, or what was missed
-     * since {@code since}. The read happens only after the node receives the channel, so nothing
-     * published after the position read can be lost.
+     * Adds the subscription (holding what arrives), then reads where the stream stands, or what was
+     * missed since {@code since}: join-then-read ({@link ChannelJoin}), so nothing published after the
+     * read can be lost.
      */
     private CompletableFuture<Opened> open(Subscription sub, StreamPosition since) {
         session.subscriptions.put(sub.channel, sub);
-        ChannelName channel = sub.channel;
-        return session.services.hub().addSubscriber(channel, sub).thenCompose(v -> since == null
-                ? engine.history().position(channel, sub.namespace)
-                        .thenApply(pos -> new Opened(sub, new HistoryResult(List.of(), pos, false), null))
-                : engine.history().read(channel, since, Replay.FIRST_PAGE, sub.namespace)
-                        .thenApply(r -> new Opened(sub, r, r.recovered())));
+        return ChannelJoin.thenRead(session.services, sub.channel, sub, since, Replay.FIRST_PAGE)
+                .thenApply(r -> new Opened(sub, r, since == null ? null : r.recovered()));
     }
 
     private void abandon(Subscription sub, Throwable error) {

@@ -24,7 +24,7 @@ import java.util.function.Consumer;
  * something, or empty after the timeout. All its state lives in the cursors, so the next request
  * may go to any node.
  *
- * <p>It joins the hub like a subscription before reading history, so nothing published after the
+ * <p>It joins the hub like a subscription before reading history ({@link ChannelJoin}), so nothing published after the
  * read can slip past: publications that arrive during the read are held and checked against the
  * read's end, and later ones are taken only when they are the next offset of the same epoch. A gap
  * (or a new epoch) answers at once with what it has; the next request's history read then recovers
@@ -119,11 +119,7 @@ public final class Poll {
                 reads.add(CompletableFuture.completedFuture(null));
                 continue;
             }
-            var ns = services.config().namespace(channel.namespace());
-            StreamPosition since = cursors[i];
-            reads.add(services.hub().addSubscriber(channel, members[i]).thenCompose(v -> since == null
-                    ? services.engine().history().position(channel, ns).thenApply(p -> new HistoryResult(List.of(), p, true))
-                    : services.engine().history().read(channel, since, CommandParser.MAX_HISTORY_LIMIT, ns)));
+            reads.add(ChannelJoin.thenRead(services, channel, members[i], cursors[i], CommandParser.MAX_HISTORY_LIMIT));
         }
         CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new))
                 .whenComplete((v, error) -> loop.execute(() -> afterReads(reads, error)));
