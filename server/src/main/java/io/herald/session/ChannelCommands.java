@@ -42,6 +42,8 @@ final class ChannelCommands {
 
     private final ClientSession session;
     private final Engine engine;
+    /** The only home of this connection's subscriptions. */
+    private final Subscriptions subscriptions;
     /** The recovery replay being written, or null; replays of one connection run one at a time. */
     private Replay replaying;
     /** Replays waiting for {@link #replaying} to end, in the order their subscriptions opened; null when none. */
@@ -52,6 +54,7 @@ final class ChannelCommands {
     ChannelCommands(ClientSession session) {
         this.session = session;
         this.engine = session.services.engine();
+        this.subscriptions = new Subscriptions(session.services);
     }
 
     private NamespaceConfig namespace(ChannelName channel) {
@@ -66,11 +69,11 @@ final class ChannelCommands {
 
     CompletableFuture<Void> subscribe(Command.Subscribe cmd) throws ProtocolException {
         ChannelName channel = cmd.channel();
-        if (session.subscriptions.containsKey(channel)) {
+        if (subscriptions.contains(channel)) {
             throw new ProtocolException(ErrorCode.ALREADY_SUBSCRIBED, "already subscribed to " + channel, cmd.id());
         }
         int max = session.config.client().maxSubscriptions();
-        if (session.subscriptions.size() >= max) {
+        if (subscriptions.size() >= max) {
             session.services.metrics().rateLimited("subscriptions");
             throw new ProtocolException(ErrorCode.LIMIT_EXCEEDED, "at most " + max
                     + " subscriptions per connection; unsubscribe from one first", cmd.id());
@@ -83,7 +86,7 @@ final class ChannelCommands {
             if (error != null) {
                 abandon(sub, error);
                 session.sendError(cmd.id(), ErrorCode.INTERNAL, "subscription could not be set up; try again");
-            } else if (session.subscriptions.get(channel) == sub) {
+            } else if (subscriptions.isCurrent(sub)) {
                 session.conn.send(Frames.subscribed(cmd.id(), channel, opened.result().position(), opened.recovered()));
                 goLive(opened);
             }
@@ -93,7 +96,7 @@ final class ChannelCommands {
     }
 
     CompletableFuture<Void> unsubscribe(Command.Unsubscribe cmd) throws ProtocolException {
-        Subscription sub = session.subscriptions.get(cmd.channel());
+        Subscription sub = subscriptions.get(cmd.channel());
         if (sub == null) {
             throw new ProtocolException(ErrorCode.NOT_SUBSCRIBED, "not subscribed to " + cmd.channel(), cmd.id());
         }
@@ -180,14 +183,14 @@ final class ChannelCommands {
                 continue;
             }
             ChannelName channel = new ChannelName(name);
-            if (session.subscriptions.containsKey(channel)) {
+            if (subscriptions.contains(channel)) {
                 continue;
             }
             if (channel.isUserLimited() && !Access.canSubscribe(session.claims, channel, namespace(channel))) {
                 out.add(new ChannelRefusal(name, ErrorCode.PERMISSION_DENIED, "not allowed to use channel " + channel));
                 continue;
             }
-            if (session.subscriptions.size() >= max) {
+            if (subscriptions.size() >= max) {
                 session.services.metrics().rateLimited("subscriptions");
                 out.add(new ChannelRefusal(name, ErrorCode.LIMIT_EXCEEDED, "at most " + max + " subscriptions per connection"));
                 continue;
@@ -220,14 +223,14 @@ final class ChannelCommands {
 
     /** A server API subscribe: like a client's, answered with a {@code subscribed} push without id. */
     void serverSubscribe(ChannelName channel) {
-        if (session.subscriptions.containsKey(channel)) {
+        if (subscriptions.contains(channel)) {
             return;
         }
         Subscription sub = new Subscription(this, channel, namespace(channel), true);
         session.onLoop(open(sub, null), (opened, error) -> {
             if (error != null) {
                 abandon(sub, error);
-            } else if (session.subscriptions.get(channel) == sub && session.isConnected()) {
+            } else if (subscriptions.isCurrent(sub) && session.isConnected()) {
                 session.conn.send(Frames.subscribed(null, channel, opened.result().position(), null));
                 goLive(opened);
             }
@@ -235,7 +238,7 @@ final class ChannelCommands {
     }
 
     void serverUnsubscribe(ChannelName channel) {
-        Subscription sub = session.subscriptions.get(channel);
+        Subscription sub = subscriptions.get(channel);
         if (sub != null) {
             end(sub);
             session.conn.send(Frames.unsubscribed(null, channel, UnsubscribeReason.SERVER));
@@ -244,7 +247,7 @@ final class ChannelCommands {
 
     /** After a refresh: ends client subscriptions the new claims no longer allow. */
     void dropRevoked() {
-        for (Subscription sub : List.copyOf(session.subscriptions.values())) {
+        for (Subscription sub : subscriptions.snapshot()) {
             if (!sub.serverSide && !Access.canSubscribe(session.claims, sub.channel, sub.namespace)) {
                 end(sub);
                 session.conn.send(Frames.unsubscribed(null, sub.channel, UnsubscribeReason.PERMISSION_REVOKED));
@@ -258,16 +261,13 @@ final class ChannelCommands {
      * read can be lost.
      */
     private CompletableFuture<Opened> open(Subscription sub, StreamPosition since) {
-        session.subscriptions.put(sub.channel, sub);
-        return ChannelJoin.thenRead(session.services, sub.channel, sub, since, Replay.FIRST_PAGE)
+        return subscriptions.add(sub, since, Replay.FIRST_PAGE)
                 .thenApply(r -> new Opened(sub, r, since == null ? null : r.recovered()));
     }
 
     private void abandon(Subscription sub, Throwable error) {
         log.warn("subscription to {} could not be set up", sub.channel, error);
-        if (session.subscriptions.remove(sub.channel, sub)) {
-            session.services.hub().removeSubscriber(sub.channel, sub);
-        }
+        subscriptions.remove(sub);
     }
 
     /**
@@ -278,7 +278,7 @@ final class ChannelCommands {
      */
     void goLive(Opened opened) {
         Subscription sub = opened.sub();
-        if (session.subscriptions.get(sub.channel) != sub) {
+        if (!subscriptions.isCurrent(sub)) {
             return;
         }
         StreamPosition position = opened.result().position();
@@ -429,7 +429,7 @@ final class ChannelCommands {
      * marked so it ends that way when it goes live.
      */
     void onDeliveryInterrupted(Subscription sub) {
-        if (session.subscriptions.get(sub.channel) != sub || !session.isConnected()) {
+        if (!subscriptions.isCurrent(sub) || !session.isConnected()) {
             return;
         }
         if (sub.isLive()) {
@@ -456,8 +456,7 @@ final class ChannelCommands {
         if (!sub.isLive()) {
             cancelReplay(sub);
         }
-        session.subscriptions.remove(sub.channel, sub);
-        session.services.hub().removeSubscriber(sub.channel, sub);
+        subscriptions.remove(sub);
         if (sub.inPresence) {
             sub.inPresence = false;
             engine.presence().remove(sub.channel, session.clientId());
@@ -469,7 +468,7 @@ final class ChannelCommands {
 
     /** Ends every subscription without telling the client (it is gone). */
     void endAll() {
-        for (Subscription sub : List.copyOf(session.subscriptions.values())) {
+        for (Subscription sub : subscriptions.snapshot()) {
             end(sub);
         }
     }

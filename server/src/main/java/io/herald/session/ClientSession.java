@@ -19,7 +19,6 @@ import io.herald.protocol.StreamPosition;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -55,7 +54,6 @@ public final class ClientSession implements Subscriber {
     Claims claims = Claims.anonymous();
     /** Built on first use (presence), and again after a refresh changed the claims. */
     private ClientInfo info;
-    final Map<ChannelName, Subscription> subscriptions = new HashMap<>(2);
     /** Frames waiting behind a command in progress; created on first need (most connections never queue). */
     private ArrayDeque<byte[]> inbox;
     /** True while a command (or authentication) is in progress; later frames wait in the inbox. */
