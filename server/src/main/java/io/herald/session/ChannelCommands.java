@@ -1,5 +1,6 @@
 package io.herald.session;
 
+import io.herald.config.HeraldConfig;
 import io.herald.config.NamespaceConfig;
 import io.herald.engine.Engine;
 import io.herald.engine.HistoryResult;
@@ -40,7 +41,10 @@ final class ChannelCommands {
         }
     }
 
-    private final ClientSession session;
+    private final SessionContext session;
+    private final Connection conn;
+    private final SessionServices services;
+    private final HeraldConfig config;
     private final Engine engine;
     /** The only home of this connection's subscriptions. */
     private final Subscriptions subscriptions;
@@ -51,18 +55,21 @@ final class ChannelCommands {
     /** True while {@link #startNextReplay} runs, so a replay that ends at once does not recurse into it. */
     private boolean startingReplays;
 
-    ChannelCommands(ClientSession session) {
+    ChannelCommands(SessionContext session) {
         this.session = session;
-        this.engine = session.services.engine();
-        this.subscriptions = new Subscriptions(session.services);
+        this.conn = session.connection();
+        this.services = session.services();
+        this.config = services.config();
+        this.engine = services.engine();
+        this.subscriptions = new Subscriptions(services);
     }
 
     private NamespaceConfig namespace(ChannelName channel) {
-        return session.config.namespace(channel.namespace());
+        return config.namespace(channel.namespace());
     }
 
     private void requireSubscribeAccess(Long id, ChannelName channel, NamespaceConfig ns) throws ProtocolException {
-        if (!Access.canSubscribe(session.claims, channel, ns)) {
+        if (!Access.canSubscribe(session.claims(), channel, ns)) {
             throw new ProtocolException(ErrorCode.PERMISSION_DENIED, "not allowed to use channel " + channel, id);
         }
     }
@@ -72,9 +79,9 @@ final class ChannelCommands {
         if (subscriptions.contains(channel)) {
             throw new ProtocolException(ErrorCode.ALREADY_SUBSCRIBED, "already subscribed to " + channel, cmd.id());
         }
-        int max = session.config.client().maxSubscriptions();
+        int max = config.client().maxSubscriptions();
         if (subscriptions.size() >= max) {
-            session.services.metrics().rateLimited("subscriptions");
+            services.metrics().rateLimited("subscriptions");
             throw new ProtocolException(ErrorCode.LIMIT_EXCEEDED, "at most " + max
                     + " subscriptions per connection; unsubscribe from one first", cmd.id());
         }
@@ -87,7 +94,7 @@ final class ChannelCommands {
                 abandon(sub, error);
                 session.sendError(cmd.id(), ErrorCode.INTERNAL, "subscription could not be set up; try again");
             } else if (subscriptions.isCurrent(sub)) {
-                session.conn.send(Frames.subscribed(cmd.id(), channel, opened.result().position(), opened.recovered()));
+                conn.send(Frames.subscribed(cmd.id(), channel, opened.result().position(), opened.recovered()));
                 goLive(opened);
             }
             done.complete(null);
@@ -101,19 +108,19 @@ final class ChannelCommands {
             throw new ProtocolException(ErrorCode.NOT_SUBSCRIBED, "not subscribed to " + cmd.channel(), cmd.id());
         }
         end(sub);
-        session.conn.send(Frames.unsubscribed(cmd.id(), cmd.channel(), null));
+        conn.send(Frames.unsubscribed(cmd.id(), cmd.channel(), null));
         return CompletableFuture.completedFuture(null);
     }
 
     CompletableFuture<Void> publish(Command.Publish cmd) throws ProtocolException {
         ChannelName channel = cmd.channel();
         CompletableFuture<Void> done = new CompletableFuture<>();
-        ClientPublish.Attempt attempt = ClientPublish.publish(session.services, session.claims, cmd);
+        ClientPublish.Attempt attempt = ClientPublish.publish(services, session.claims(), cmd);
         session.onLoop(attempt.result(), (result, error) -> {
             if (error != null) {
                 session.sendError(ClientPublish.failure(error, channel, cmd.id(), attempt.idempotencyKey()));
             } else {
-                session.conn.send(Frames.published(cmd.id(), channel, result.position().offset(),
+                conn.send(Frames.published(cmd.id(), channel, result.position().offset(),
                         result.position().epoch(), attempt.idempotencyKey()));
             }
             done.complete(null);
@@ -133,7 +140,7 @@ final class ChannelCommands {
             if (error != null) {
                 session.sendError(cmd.id(), ErrorCode.INTERNAL, "presence could not be read; try again");
             } else {
-                session.conn.send(Frames.presence(cmd.id(), channel, clients));
+                conn.send(Frames.presence(cmd.id(), channel, clients));
             }
             done.complete(null);
         });
@@ -152,7 +159,7 @@ final class ChannelCommands {
             if (error != null) {
                 session.sendError(cmd.id(), ErrorCode.INTERNAL, "history could not be read; try again");
             } else {
-                session.conn.send(Frames.history(cmd.id(), channel, r.publications(), r.position(), r.recovered()));
+                conn.send(Frames.history(cmd.id(), channel, r.publications(), r.position(), r.recovered()));
             }
             done.complete(null);
         });
@@ -175,7 +182,7 @@ final class ChannelCommands {
         List<ChannelRefusal> out = new ArrayList<>(refused);
         List<Subscription> subs = new ArrayList<>();
         List<CompletableFuture<Opened>> opening = new ArrayList<>();
-        int max = session.config.client().maxSubscriptions();
+        int max = config.client().maxSubscriptions();
         for (String name : names) {
             String problem = ChannelName.problem(name);
             if (problem != null) {
@@ -186,12 +193,12 @@ final class ChannelCommands {
             if (subscriptions.contains(channel)) {
                 continue;
             }
-            if (channel.isUserLimited() && !Access.canSubscribe(session.claims, channel, namespace(channel))) {
+            if (channel.isUserLimited() && !Access.canSubscribe(session.claims(), channel, namespace(channel))) {
                 out.add(new ChannelRefusal(name, ErrorCode.PERMISSION_DENIED, "not allowed to use channel " + channel));
                 continue;
             }
             if (subscriptions.size() >= max) {
-                session.services.metrics().rateLimited("subscriptions");
+                services.metrics().rateLimited("subscriptions");
                 out.add(new ChannelRefusal(name, ErrorCode.LIMIT_EXCEEDED, "at most " + max + " subscriptions per connection"));
                 continue;
             }
@@ -208,7 +215,7 @@ final class ChannelCommands {
                 Subscription sub = subs.get(i);
                 if (f.isCompletedExceptionally()) {
                     Throwable error = f.handle((o, e) -> e).join();
-                    session.conn.execute(() -> abandon(sub, error));
+                    conn.execute(() -> abandon(sub, error));
                     Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
                     boolean engineDown = cause instanceof EngineUnavailableException;
                     out.add(new ChannelRefusal(sub.channel.value(), engineDown ? ErrorCode.NOT_AVAILABLE : ErrorCode.INTERNAL,
@@ -231,7 +238,7 @@ final class ChannelCommands {
             if (error != null) {
                 abandon(sub, error);
             } else if (subscriptions.isCurrent(sub) && session.isConnected()) {
-                session.conn.send(Frames.subscribed(null, channel, opened.result().position(), null));
+                conn.send(Frames.subscribed(null, channel, opened.result().position(), null));
                 goLive(opened);
             }
         });
@@ -241,16 +248,16 @@ final class ChannelCommands {
         Subscription sub = subscriptions.get(channel);
         if (sub != null) {
             end(sub);
-            session.conn.send(Frames.unsubscribed(null, channel, UnsubscribeReason.SERVER));
+            conn.send(Frames.unsubscribed(null, channel, UnsubscribeReason.SERVER));
         }
     }
 
     /** After a refresh: ends client subscriptions the new claims no longer allow. */
     void dropRevoked() {
         for (Subscription sub : subscriptions.snapshot()) {
-            if (!sub.serverSide && !Access.canSubscribe(session.claims, sub.channel, sub.namespace)) {
+            if (!sub.serverSide && !Access.canSubscribe(session.claims(), sub.channel, sub.namespace)) {
                 end(sub);
-                session.conn.send(Frames.unsubscribed(null, sub.channel, UnsubscribeReason.PERMISSION_REVOKED));
+                conn.send(Frames.unsubscribed(null, sub.channel, UnsubscribeReason.PERMISSION_REVOKED));
             }
         }
     }
@@ -386,7 +393,7 @@ final class ChannelCommands {
     }
 
     Executor executor() {
-        return session.conn.executor();
+        return conn.executor();
     }
 
     /**
@@ -400,14 +407,14 @@ final class ChannelCommands {
         if (sub.isLive()) {
             return deliverLive(sub, p) == NextOffset.NEXT;
         }
-        sub.hold(p, session.config.client().maxQueueBytes());
+        sub.hold(p, config.client().maxQueueBytes());
         return false;
     }
 
     /** A join or leave push from the hub for {@code sub}, on the connection's thread. */
     void onPresenceChange(Subscription sub, byte[] frame) {
         if (sub.isLive() && session.isConnected()) {
-            session.conn.send(frame);
+            conn.send(frame);
         }
     }
 
@@ -415,7 +422,7 @@ final class ChannelCommands {
     private NextOffset deliverLive(Subscription sub, Publication p) {
         NextOffset v = sub.check(p);
         switch (v) {
-            case NEXT -> session.conn.sendPublication(p, true);
+            case NEXT -> conn.sendPublication(p, true);
             case DUPLICATE -> {
             }
             case GAP -> insufficientState(sub);
@@ -448,7 +455,7 @@ final class ChannelCommands {
             return;
         }
         end(sub);
-        session.conn.send(Frames.unsubscribed(null, sub.channel, UnsubscribeReason.INSUFFICIENT_STATE));
+        conn.send(Frames.unsubscribed(null, sub.channel, UnsubscribeReason.INSUFFICIENT_STATE));
     }
 
     /** Ends a subscription: leaves the hub and presence (with a leave push where configured). */
