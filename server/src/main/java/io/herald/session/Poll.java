@@ -24,12 +24,13 @@ import java.util.function.Consumer;
  * something, or empty after the timeout. All its state lives in the cursors, so the next request
  * may go to any node.
  *
- * <p>It joins the hub like a subscription before reading history ({@link ChannelJoin}), so nothing published after the
- * read can slip past: publications that arrive during the read are held and checked against the
- * read's end, and later ones are taken only when they are the next offset of the same epoch. A gap
- * (or a new epoch) answers at once with what it has; the next request's history read then recovers
- * or reports the channel as unrecovered. No thread waits: the request is parked on the hub and
- * answered from the loop. Owned by that loop ({@code loop}); {@link #onPublication} runs there.
+ * <p>It joins the hub like a subscription before reading history ({@link ChannelJoin}), so nothing
+ * published after the read can slip past: publications that arrive during the read are held and
+ * checked against the read's end, and later ones are taken only when they are the next offset of the
+ * same epoch ({@link NextOffset}). A gap (or a new epoch) answers at once with what it has; the next
+ * request's history read then recovers or reports the channel as unrecovered. No thread waits: the
+ * request is parked on the hub and answered from the loop. Owned by that loop ({@code loop});
+ * {@link #onPublication} runs there.
  */
 public final class Poll {
     private final SessionServices services;

@@ -10,9 +10,9 @@ import java.util.concurrent.Executor;
 
 /**
  * One channel of one connection. Until it is live, publications wait in its {@link Backlog}; once
- * live, each publication is checked against the last delivered offset ({@link NextOffset}) so the client sees every offset
- * once, in order. It is also the connection's member of the channel in the hub, so the hub hands it
- * publications directly. Owned by the connection's thread; not thread-safe.
+ * live, each publication is checked against the last delivered offset ({@link NextOffset}) so the
+ * client sees every offset once, in order. It is also the connection's member of the channel in the
+ * hub, so the hub hands it publications directly. Owned by the connection's thread; not thread-safe.
  */
 final class Subscription extends ChannelMember {
     /** Publications held while the subscription is not live, before they are dropped (see {@link #hold}). */
@@ -138,7 +138,7 @@ final class Subscription extends ChannelMember {
         return b.gap ? null : b.items;
     }
 
-    /** Decides whether a live publication is the next one (then delivered from here on), a duplicate, or proof of a gap. */
+    /** Decides whether a live publication is the next one (the last delivered from then on), a duplicate, or a gap. */
     NextOffset check(Publication p) {
         NextOffset v = NextOffset.of(offset, epoch, p);
         if (v == NextOffset.NEXT) {
