@@ -1,5 +1,6 @@
 package io.herald.session;
 
+import io.herald.config.HeraldConfig;
 import io.herald.config.NamespaceConfig;
 import io.herald.engine.ChannelLimitException;
 import io.herald.engine.Engine;
@@ -41,8 +42,13 @@ final class ChannelCommands {
         }
     }
 
-    private final ClientSession session;
+    private final SessionContext session;
+    private final Connection conn;
+    private final SessionServices services;
+    private final HeraldConfig config;
     private final Engine engine;
+    /** The only home of this connection's subscriptions. */
+    private final Subscriptions subscriptions;
     /** The recovery replay being written, or null; replays of one connection run one at a time. */
     private Replay replaying;
     /** Replays waiting for {@link #replaying} to end, in the order their subscriptions opened; null when none. */
@@ -50,29 +56,33 @@ final class ChannelCommands {
     /** True while {@link #startNextReplay} runs, so a replay that ends at once does not recurse into it. */
     private boolean startingReplays;
 
-    ChannelCommands(ClientSession session) {
+    ChannelCommands(SessionContext session) {
         this.session = session;
-        this.engine = session.services.engine();
+        this.conn = session.connection();
+        this.services = session.services();
+        this.config = services.config();
+        this.engine = services.engine();
+        this.subscriptions = new Subscriptions(services);
     }
 
     private NamespaceConfig namespace(ChannelName channel) {
-        return session.config.namespace(channel.namespace());
+        return config.namespace(channel.namespace());
     }
 
     private void requireSubscribeAccess(Long id, ChannelName channel, NamespaceConfig ns) throws ProtocolException {
-        if (!Access.canSubscribe(session.claims, channel, ns)) {
+        if (!Access.canSubscribe(session.claims(), channel, ns)) {
             throw new ProtocolException(ErrorCode.PERMISSION_DENIED, "not allowed to use channel " + channel, id);
         }
     }
 
     CompletableFuture<Void> subscribe(Command.Subscribe cmd) throws ProtocolException {
         ChannelName channel = cmd.channel();
-        if (session.subscriptions.containsKey(channel)) {
+        if (subscriptions.contains(channel)) {
             throw new ProtocolException(ErrorCode.ALREADY_SUBSCRIBED, "already subscribed to " + channel, cmd.id());
         }
-        int max = session.config.client().maxSubscriptions();
-        if (session.subscriptions.size() >= max) {
-            session.services.metrics().rateLimited("subscriptions");
+        int max = config.client().maxSubscriptions();
+        if (subscriptions.size() >= max) {
+            services.metrics().rateLimited("subscriptions");
             throw new ProtocolException(ErrorCode.LIMIT_EXCEEDED, "at most " + max
                     + " subscriptions per connection; unsubscribe from one first", cmd.id());
         }
@@ -88,8 +98,8 @@ final class ChannelCommands {
             } else if (error != null) {
                 abandon(sub, error);
                 session.sendError(cmd.id(), ErrorCode.INTERNAL, "subscription could not be set up; try again");
-            } else if (session.subscriptions.get(channel) == sub) {
-                session.conn.send(Frames.subscribed(cmd.id(), channel, opened.result().position(), opened.recovered()));
+            } else if (subscriptions.isCurrent(sub)) {
+                conn.send(Frames.subscribed(cmd.id(), channel, opened.result().position(), opened.recovered()));
                 goLive(opened);
             }
             done.complete(null);
@@ -98,24 +108,24 @@ final class ChannelCommands {
     }
 
     CompletableFuture<Void> unsubscribe(Command.Unsubscribe cmd) throws ProtocolException {
-        Subscription sub = session.subscriptions.get(cmd.channel());
+        Subscription sub = subscriptions.get(cmd.channel());
         if (sub == null) {
             throw new ProtocolException(ErrorCode.NOT_SUBSCRIBED, "not subscribed to " + cmd.channel(), cmd.id());
         }
         end(sub);
-        session.conn.send(Frames.unsubscribed(cmd.id(), cmd.channel(), null));
+        conn.send(Frames.unsubscribed(cmd.id(), cmd.channel(), null));
         return CompletableFuture.completedFuture(null);
     }
 
     CompletableFuture<Void> publish(Command.Publish cmd) throws ProtocolException {
         ChannelName channel = cmd.channel();
         CompletableFuture<Void> done = new CompletableFuture<>();
-        ClientPublish.Attempt attempt = ClientPublish.publish(session.services, session.claims, cmd);
+        ClientPublish.Attempt attempt = ClientPublish.publish(services, session.claims(), cmd);
         session.onLoop(attempt.result(), (result, error) -> {
             if (error != null) {
                 session.sendError(ClientPublish.failure(error, channel, cmd.id(), attempt.idempotencyKey()));
             } else {
-                session.conn.send(Frames.published(cmd.id(), channel, result.position().offset(),
+                conn.send(Frames.published(cmd.id(), channel, result.position().offset(),
                         result.position().epoch(), attempt.idempotencyKey()));
             }
             done.complete(null);
@@ -135,7 +145,7 @@ final class ChannelCommands {
             if (error != null) {
                 session.sendError(cmd.id(), ErrorCode.INTERNAL, "presence could not be read; try again");
             } else {
-                session.conn.send(Frames.presence(cmd.id(), channel, clients));
+                conn.send(Frames.presence(cmd.id(), channel, clients));
             }
             done.complete(null);
         });
@@ -154,7 +164,7 @@ final class ChannelCommands {
             if (error != null) {
                 session.sendError(cmd.id(), ErrorCode.INTERNAL, "history could not be read; try again");
             } else {
-                session.conn.send(Frames.history(cmd.id(), channel, r.publications(), r.position(), r.recovered()));
+                conn.send(Frames.history(cmd.id(), channel, r.publications(), r.position(), r.recovered()));
             }
             done.complete(null);
         });
@@ -177,7 +187,7 @@ final class ChannelCommands {
         List<ChannelRefusal> out = new ArrayList<>(refused);
         List<Subscription> subs = new ArrayList<>();
         List<CompletableFuture<Opened>> opening = new ArrayList<>();
-        int max = session.config.client().maxSubscriptions();
+        int max = config.client().maxSubscriptions();
         for (String name : names) {
             String problem = ChannelName.problem(name);
             if (problem != null) {
@@ -185,15 +195,15 @@ final class ChannelCommands {
                 continue;
             }
             ChannelName channel = new ChannelName(name);
-            if (session.subscriptions.containsKey(channel)) {
+            if (subscriptions.contains(channel)) {
                 continue;
             }
-            if (channel.isUserLimited() && !Access.canSubscribe(session.claims, channel, namespace(channel))) {
+            if (channel.isUserLimited() && !Access.canSubscribe(session.claims(), channel, namespace(channel))) {
                 out.add(new ChannelRefusal(name, ErrorCode.PERMISSION_DENIED, "not allowed to use channel " + channel));
                 continue;
             }
-            if (session.subscriptions.size() >= max) {
-                session.services.metrics().rateLimited("subscriptions");
+            if (subscriptions.size() >= max) {
+                services.metrics().rateLimited("subscriptions");
                 out.add(new ChannelRefusal(name, ErrorCode.LIMIT_EXCEEDED, "at most " + max + " subscriptions per connection"));
                 continue;
             }
@@ -210,7 +220,7 @@ final class ChannelCommands {
                 Subscription sub = subs.get(i);
                 if (f.isCompletedExceptionally()) {
                     Throwable error = f.handle((o, e) -> e).join();
-                    session.conn.execute(() -> abandon(sub, error));
+                    conn.execute(() -> abandon(sub, error));
                     out.add(refusal(sub.channel, error));
                 } else {
                     opened.add(f.join());
@@ -234,51 +244,46 @@ final class ChannelCommands {
 
     /** A server API subscribe: like a client's, answered with a {@code subscribed} push without id. */
     void serverSubscribe(ChannelName channel) {
-        if (session.subscriptions.containsKey(channel)) {
+        if (subscriptions.contains(channel)) {
             return;
         }
         Subscription sub = new Subscription(this, channel, namespace(channel), true);
         session.onLoop(open(sub, null), (opened, error) -> {
             if (error != null) {
                 abandon(sub, error);
-            } else if (session.subscriptions.get(channel) == sub && session.isConnected()) {
-                session.conn.send(Frames.subscribed(null, channel, opened.result().position(), null));
+            } else if (subscriptions.isCurrent(sub) && session.isConnected()) {
+                conn.send(Frames.subscribed(null, channel, opened.result().position(), null));
                 goLive(opened);
             }
         });
     }
 
     void serverUnsubscribe(ChannelName channel) {
-        Subscription sub = session.subscriptions.get(channel);
+        Subscription sub = subscriptions.get(channel);
         if (sub != null) {
             end(sub);
-            session.conn.send(Frames.unsubscribed(null, channel, UnsubscribeReason.SERVER));
+            conn.send(Frames.unsubscribed(null, channel, UnsubscribeReason.SERVER));
         }
     }
 
     /** After a refresh: ends client subscriptions the new claims no longer allow. */
     void dropRevoked() {
-        for (Subscription sub : List.copyOf(session.subscriptions.values())) {
-            if (!sub.serverSide && !Access.canSubscribe(session.claims, sub.channel, sub.namespace)) {
+        for (Subscription sub : subscriptions.snapshot()) {
+            if (!sub.serverSide && !Access.canSubscribe(session.claims(), sub.channel, sub.namespace)) {
                 end(sub);
-                session.conn.send(Frames.unsubscribed(null, sub.channel, UnsubscribeReason.PERMISSION_REVOKED));
+                conn.send(Frames.unsubscribed(null, sub.channel, UnsubscribeReason.PERMISSION_REVOKED));
             }
         }
     }
 
     /**
-     * Registers the subscription (buffering), then reads where the stream stands, or what was missed
-     * since {@code since}. The read happens only after the node receives the channel, so nothing
-     * published after the position read can be lost.
+     * Adds the subscription (holding what arrives), then reads where the stream stands, or what was
+     * missed since {@code since}: join-then-read ({@link ChannelJoin}), so nothing published after the
+     * read can be lost.
      */
     private CompletableFuture<Opened> open(Subscription sub, StreamPosition since) {
-        session.subscriptions.put(sub.channel, sub);
-        ChannelName channel = sub.channel;
-        return session.services.hub().addSubscriber(channel, sub).thenCompose(v -> since == null
-                ? engine.history().position(channel, sub.namespace)
-                        .thenApply(pos -> new Opened(sub, new HistoryResult(List.of(), pos, false), null))
-                : engine.history().read(channel, since, Replay.FIRST_PAGE, sub.namespace)
-                        .thenApply(r -> new Opened(sub, r, r.recovered())));
+        return subscriptions.add(sub, since, Replay.FIRST_PAGE)
+                .thenApply(r -> new Opened(sub, r, since == null ? null : r.recovered()));
     }
 
     /** Undoes a subscription that could not be set up; {@code error} is logged unless null (an expected refusal). */
@@ -286,9 +291,7 @@ final class ChannelCommands {
         if (error != null) {
             log.warn("subscription to {} could not be set up", sub.channel, error);
         }
-        if (session.subscriptions.remove(sub.channel, sub)) {
-            session.services.hub().removeSubscriber(sub.channel, sub);
-        }
+        subscriptions.remove(sub);
     }
 
     /**
@@ -299,7 +302,7 @@ final class ChannelCommands {
      */
     void goLive(Opened opened) {
         Subscription sub = opened.sub();
-        if (session.subscriptions.get(sub.channel) != sub) {
+        if (!subscriptions.isCurrent(sub)) {
             return;
         }
         StreamPosition position = opened.result().position();
@@ -307,7 +310,7 @@ final class ChannelCommands {
         if (missed.isEmpty() && sub.backlogIsPlain()) {
             ArrayDeque<Publication> held = sub.goLive(position);
             for (Publication p : held) {
-                if (deliverLive(sub, p) == Subscription.Verdict.GAP) {
+                if (deliverLive(sub, p) == NextOffset.GAP) {
                     return;
                 }
             }
@@ -407,7 +410,7 @@ final class ChannelCommands {
     }
 
     Executor executor() {
-        return session.conn.executor();
+        return conn.executor();
     }
 
     /**
@@ -419,24 +422,24 @@ final class ChannelCommands {
             return false;
         }
         if (sub.isLive()) {
-            return deliverLive(sub, p) == Subscription.Verdict.DELIVER;
+            return deliverLive(sub, p) == NextOffset.NEXT;
         }
-        sub.hold(p, session.config.client().maxQueueBytes());
+        sub.hold(p, config.client().maxQueueBytes());
         return false;
     }
 
     /** A join or leave push from the hub for {@code sub}, on the connection's thread. */
     void onPresenceChange(Subscription sub, byte[] frame) {
         if (sub.isLive() && session.isConnected()) {
-            session.conn.send(frame);
+            conn.send(frame);
         }
     }
 
     /** Writes the publication if it is the next one; a gap ends the subscription. */
-    private Subscription.Verdict deliverLive(Subscription sub, Publication p) {
-        Subscription.Verdict v = sub.check(p);
+    private NextOffset deliverLive(Subscription sub, Publication p) {
+        NextOffset v = sub.check(p);
         switch (v) {
-            case DELIVER -> session.conn.sendPublication(p, true);
+            case NEXT -> conn.sendPublication(p, true);
             case DUPLICATE -> {
             }
             case GAP -> insufficientState(sub);
@@ -450,7 +453,7 @@ final class ChannelCommands {
      * marked so it ends that way when it goes live.
      */
     void onDeliveryInterrupted(Subscription sub) {
-        if (session.subscriptions.get(sub.channel) != sub || !session.isConnected()) {
+        if (!subscriptions.isCurrent(sub) || !session.isConnected()) {
             return;
         }
         if (sub.isLive()) {
@@ -469,7 +472,7 @@ final class ChannelCommands {
             return;
         }
         end(sub);
-        session.conn.send(Frames.unsubscribed(null, sub.channel, UnsubscribeReason.INSUFFICIENT_STATE));
+        conn.send(Frames.unsubscribed(null, sub.channel, UnsubscribeReason.INSUFFICIENT_STATE));
     }
 
     /** Ends a subscription: leaves the hub and presence (with a leave push where configured). */
@@ -477,8 +480,7 @@ final class ChannelCommands {
         if (!sub.isLive()) {
             cancelReplay(sub);
         }
-        session.subscriptions.remove(sub.channel, sub);
-        session.services.hub().removeSubscriber(sub.channel, sub);
+        subscriptions.remove(sub);
         if (sub.inPresence) {
             sub.inPresence = false;
             engine.presence().remove(sub.channel, session.clientId());
@@ -490,7 +492,7 @@ final class ChannelCommands {
 
     /** Ends every subscription without telling the client (it is gone). */
     void endAll() {
-        for (Subscription sub : List.copyOf(session.subscriptions.values())) {
+        for (Subscription sub : subscriptions.snapshot()) {
             end(sub);
         }
     }

@@ -19,7 +19,6 @@ import io.herald.protocol.StreamPosition;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -45,17 +44,16 @@ public final class ClientSession implements Subscriber {
 
     private enum State { AWAITING_CONNECT, AUTHENTICATING, CONNECTED, CLOSED }
 
-    final Connection conn;
-    final SessionServices services;
-    final HeraldConfig config;
+    private final Connection conn;
+    private final SessionServices services;
+    private final HeraldConfig config;
     private final String clientId = newClientId();
     /** Written once on the connection's thread before {@link io.herald.hub.Hub#register}; read by any thread. */
     private volatile String userId = "";
     private State state = State.AWAITING_CONNECT;
-    Claims claims = Claims.anonymous();
+    private Claims claims = Claims.anonymous();
     /** Built on first use (presence), and again after a refresh changed the claims. */
     private ClientInfo info;
-    final Map<ChannelName, Subscription> subscriptions = new HashMap<>(2);
     /** Frames waiting behind a command in progress; created on first need (most connections never queue). */
     private ArrayDeque<byte[]> inbox;
     /** True while a command (or authentication) is in progress; later frames wait in the inbox. */
@@ -79,25 +77,13 @@ public final class ClientSession implements Subscriber {
         this.conn = conn;
         this.services = services;
         this.config = services.config();
-        this.tokenDeadlines = new TokenDeadlines(this);
-        this.channelCommands = new ChannelCommands(this);
+        SessionContext context = new Context();
+        this.tokenDeadlines = new TokenDeadlines(context);
+        this.channelCommands = new ChannelCommands(context);
     }
 
     private static String newClientId() {
         return "c_" + Long.toString(RANDOM.nextLong() & Long.MAX_VALUE, 36);
-    }
-
-    /** True for a one-way stream (SSE): its channels are fixed at connect and it cannot send commands. */
-    boolean isStream() {
-        return streamChannels != null;
-    }
-
-    /** This connection as presence shows it. */
-    ClientInfo info() {
-        if (info == null) {
-            info = new ClientInfo(clientId, userId, claims.info());
-        }
-        return info;
     }
 
     @Override
@@ -421,12 +407,12 @@ public final class ClientSession implements Subscriber {
     }
 
     /** Sends the disconnect push, closes the connection and releases everything it held. */
-    void disconnect(CloseCode code, String reason) {
+    private void disconnect(CloseCode code, String reason) {
         disconnect(code, reason, code.reconnect());
     }
 
     /** As {@link #disconnect(CloseCode, String)}, with the push's {@code reconnect} given (see {@link Connection#close}). */
-    void disconnect(CloseCode code, String reason, boolean reconnect) {
+    private void disconnect(CloseCode code, String reason, boolean reconnect) {
         if (state == State.CLOSED) {
             return;
         }
@@ -455,26 +441,19 @@ public final class ClientSession implements Subscriber {
         connectDeadline = 0;
     }
 
-    boolean isConnected() {
-        return state == State.CONNECTED;
-    }
-
-    void sendError(ProtocolException e) {
+    private void sendError(ProtocolException e) {
         services.metrics().error(e.code());
         conn.send(Frames.error(e.id(), e.code(), e.getMessage(), e.temporary(), e.idempotencyKey()));
     }
 
     /** Every error reply goes through here, so each is counted by code. */
-    void sendError(Long id, ErrorCode code, String message) {
+    private void sendError(Long id, ErrorCode code, String message) {
         services.metrics().error(code);
         conn.send(Frames.error(id, code, message));
     }
 
-    /**
-     * Runs {@code callback} with the future's outcome on the connection's thread: at once when the
-     * future is already done and we are on that thread, else as a task.
-     */
-    <T> void onLoop(CompletableFuture<T> future, BiConsumer<T, Throwable> callback) {
+    /** See {@link SessionContext#onLoop}. */
+    private <T> void onLoop(CompletableFuture<T> future, BiConsumer<T, Throwable> callback) {
         if (future.isDone() && conn.inLoop()) {
             T value = null;
             Throwable error = null;
@@ -508,5 +487,69 @@ public final class ClientSession implements Subscriber {
                 case ControlCommand.Disconnect d -> disconnect(CloseCode.DISCONNECTED, d.reason(), d.reconnect());
             }
         });
+    }
+
+    /**
+     * The session as its parts see it. A separate object rather than {@code ClientSession} implementing
+     * {@link SessionContext} itself, so none of this becomes public API of the session.
+     */
+    private final class Context implements SessionContext {
+        @Override
+        public Connection connection() {
+            return conn;
+        }
+
+        @Override
+        public SessionServices services() {
+            return services;
+        }
+
+        @Override
+        public Claims claims() {
+            return claims;
+        }
+
+        @Override
+        public String clientId() {
+            return clientId;
+        }
+
+        @Override
+        public ClientInfo info() {
+            if (info == null) {
+                info = new ClientInfo(clientId, userId, claims.info());
+            }
+            return info;
+        }
+
+        @Override
+        public boolean isConnected() {
+            return state == State.CONNECTED;
+        }
+
+        @Override
+        public boolean isStream() {
+            return streamChannels != null;
+        }
+
+        @Override
+        public void sendError(Long id, ErrorCode code, String message) {
+            ClientSession.this.sendError(id, code, message);
+        }
+
+        @Override
+        public void sendError(ProtocolException e) {
+            ClientSession.this.sendError(e);
+        }
+
+        @Override
+        public void disconnect(CloseCode code, String reason) {
+            ClientSession.this.disconnect(code, reason);
+        }
+
+        @Override
+        public <T> void onLoop(CompletableFuture<T> future, BiConsumer<T, Throwable> callback) {
+            ClientSession.this.onLoop(future, callback);
+        }
     }
 }

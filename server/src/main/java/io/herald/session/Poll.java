@@ -24,12 +24,13 @@ import java.util.function.Consumer;
  * something, or empty after the timeout. All its state lives in the cursors, so the next request
  * may go to any node.
  *
- * <p>It joins the hub like a subscription before reading history, so nothing published after the
- * read can slip past: publications that arrive during the read are held and checked against the
- * read's end, and later ones are taken only when they are the next offset of the same epoch. A gap
- * (or a new epoch) answers at once with what it has; the next request's history read then recovers
- * or reports the channel as unrecovered. No thread waits: the request is parked on the hub and
- * answered from the loop. Owned by that loop ({@code loop}); {@link #onPublication} runs there.
+ * <p>It joins the hub like a subscription before reading history ({@link ChannelJoin}), so nothing
+ * published after the read can slip past: publications that arrive during the read are held and
+ * checked against the read's end, and later ones are taken only when they are the next offset of the
+ * same epoch ({@link NextOffset}). A gap (or a new epoch) answers at once with what it has; the next
+ * request's history read then recovers or reports the channel as unrecovered. No thread waits: the
+ * request is parked on the hub and answered from the loop. Owned by that loop ({@code loop});
+ * {@link #onPublication} runs there.
  */
 public final class Poll {
     private final SessionServices services;
@@ -121,11 +122,7 @@ public final class Poll {
                 reads.add(CompletableFuture.completedFuture(null));
                 continue;
             }
-            var ns = services.config().namespace(channel.namespace());
-            StreamPosition since = cursors[i];
-            reads.add(services.hub().addSubscriber(channel, members[i]).thenCompose(v -> since == null
-                    ? services.engine().history().position(channel, ns).thenApply(p -> new HistoryResult(List.of(), p, true))
-                    : services.engine().history().read(channel, since, CommandParser.MAX_HISTORY_LIMIT, ns)));
+            reads.add(ChannelJoin.thenRead(services, channel, members[i], cursors[i], CommandParser.MAX_HISTORY_LIMIT));
         }
         CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new))
                 .whenComplete((v, error) -> loop.execute(() -> afterReads(reads, error)));
@@ -192,10 +189,11 @@ public final class Poll {
     private boolean take(Publication p) {
         int i = channels.indexOf(p.channel());
         StreamPosition at = cursors[i];
-        if (p.epoch().equals(at.epoch()) && p.offset() <= at.offset()) {
+        NextOffset v = NextOffset.of(at.offset(), at.epoch(), p);
+        if (v == NextOffset.DUPLICATE) {
             return false;
         }
-        if (!p.epoch().equals(at.epoch()) || p.offset() != at.offset() + 1) {
+        if (v == NextOffset.GAP) {
             answerSoon();
             return false;
         }

@@ -33,7 +33,8 @@ final class Replay {
     /** The most publications a later page asks for. */
     static final int MAX_PAGE = 1000;
 
-    private final ClientSession session;
+    private final SessionContext session;
+    private final Connection conn;
     private final ChannelCommands owner;
     final Subscription sub;
     private final String epoch;
@@ -58,23 +59,24 @@ final class Replay {
      * @param position the channel's position when the subscription took effect ({@code subscribed})
      * @param first    what the first read returned after {@code start}, in offset order
      */
-    Replay(ClientSession session, ChannelCommands owner, Subscription sub, long start, StreamPosition position,
+    Replay(SessionContext session, ChannelCommands owner, Subscription sub, long start, StreamPosition position,
            List<Publication> first) {
         this.session = session;
+        this.conn = session.connection();
         this.owner = owner;
         this.sub = sub;
         this.epoch = position.epoch();
         this.target = position.offset();
         this.cursor = start;
         this.page = first;
-        this.pageBytes = Math.max(1, session.config.client().maxQueueBytes() / 2);
+        this.pageBytes = Math.max(1, session.services().config().client().maxQueueBytes() / 2);
     }
 
     /** Called when the transport takes writes again: goes on after the connection's pending tasks. */
     void pumpSoon() {
         if (!pumpScheduled && !ended) {
             pumpScheduled = true;
-            session.conn.execute(() -> {
+            conn.execute(() -> {
                 pumpScheduled = false;
                 pump();
             });
@@ -90,13 +92,13 @@ final class Replay {
         int count = 0;
         long lastAccepted = 0;
         try {
-            while (!ended && session.conn.isWritable()) {
+            while (!ended && conn.isWritable()) {
                 Publication p = nextToWrite();
                 if (p == null) {
                     return;
                 }
                 // past the history pages come held live ones, which other subscribers got as shared frames
-                session.conn.sendPublication(p, page == null);
+                conn.sendPublication(p, page == null);
                 cursor = p.offset();
                 writtenCount++;
                 writtenBytes += p.frame().length;
@@ -106,7 +108,7 @@ final class Replay {
         } finally {
             pumping = false;
             if (count > 0) {
-                session.services.metrics().deliveries(count, lastAccepted);
+                session.services().metrics().deliveries(count, lastAccepted);
             }
         }
     }
@@ -123,7 +125,8 @@ final class Replay {
             }
             if (page != null && pageIndex < page.size()) {
                 Publication p = page.get(pageIndex++);
-                if (p.offset() != cursor + 1 || !p.epoch().equals(epoch)) {
+                // a page starts right after the cursor: a duplicate there breaks the order as a gap does
+                if (NextOffset.of(cursor, epoch, p) != NextOffset.NEXT) {
                     fail("history skipped from " + cursor + " to " + p.position());
                     return null;
                 }
@@ -150,14 +153,18 @@ final class Replay {
                 finish();
                 return null;
             }
-            if (!held.epoch().equals(epoch) || held.offset() > cursor + 1) {
-                fail("live publication " + held.position() + " does not follow " + cursor);
-                return null;
+            switch (NextOffset.of(cursor, epoch, held)) {
+                case NEXT -> {
+                    return held;
+                }
+                case GAP -> {
+                    fail("live publication " + held.position() + " does not follow " + cursor);
+                    return null;
+                }
+                case DUPLICATE -> {
+                    // at or below the cursor: replayed from history already
+                }
             }
-            if (held.offset() == cursor + 1) {
-                return held;
-            }
-            // at or below the cursor: replayed from history already
         }
     }
 
@@ -166,7 +173,7 @@ final class Replay {
         reading = true;
         long average = writtenCount == 0 ? 0 : Math.max(1, writtenBytes / writtenCount);
         int limit = average == 0 ? FIRST_PAGE : (int) Math.max(1, Math.min(MAX_PAGE, pageBytes / average));
-        session.onLoop(session.services.engine().history().read(sub.channel, new StreamPosition(cursor, epoch), limit,
+        session.onLoop(session.services().engine().history().read(sub.channel, new StreamPosition(cursor, epoch), limit,
                 sub.namespace), (HistoryResult r, Throwable error) -> {
                     reading = false;
                     if (ended) {

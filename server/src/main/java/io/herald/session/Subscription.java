@@ -10,15 +10,13 @@ import java.util.concurrent.Executor;
 
 /**
  * One channel of one connection. Until it is live, publications wait in its {@link Backlog}; once
- * live, each publication is checked against the last delivered offset so the client sees every offset
- * once, in order. It is also the connection's member of the channel in the hub, so the hub hands it
- * publications directly. Owned by the connection's thread; not thread-safe.
+ * live, each publication is checked against the last delivered offset ({@link NextOffset}) so the
+ * client sees every offset once, in order. It is also the connection's member of the channel in the
+ * hub, so the hub hands it publications directly. Owned by the connection's thread; not thread-safe.
  */
 final class Subscription extends ChannelMember {
     /** Publications held while the subscription is not live, before they are dropped (see {@link #hold}). */
     static final int MAX_PENDING = 10_000;
-
-    enum Verdict { DELIVER, DUPLICATE, GAP }
 
     /**
      * What arrives while the subscription is being set up or its recovery is being replayed: held
@@ -140,16 +138,13 @@ final class Subscription extends ChannelMember {
         return b.gap ? null : b.items;
     }
 
-    /** Decides whether a live publication is the next one, a duplicate, or proof of a gap. */
-    Verdict check(Publication p) {
-        if (!p.epoch().equals(epoch) || p.offset() > offset + 1) {
-            return Verdict.GAP;
+    /** Decides whether a live publication is the next one (the last delivered from then on), a duplicate, or a gap. */
+    NextOffset check(Publication p) {
+        NextOffset v = NextOffset.of(offset, epoch, p);
+        if (v == NextOffset.NEXT) {
+            offset = p.offset();
         }
-        if (p.offset() <= offset) {
-            return Verdict.DUPLICATE;
-        }
-        offset = p.offset();
-        return Verdict.DELIVER;
+        return v;
     }
 
     StreamPosition position() {

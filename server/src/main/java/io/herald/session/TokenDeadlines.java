@@ -10,12 +10,12 @@ import io.herald.protocol.Frames;
  * connection's periodic tick, so no timer exists per connection. Owned by the connection's thread.
  */
 final class TokenDeadlines {
-    private final ClientSession session;
+    private final SessionContext session;
     private long expiresAt;
     private long warnAtMillis = Long.MAX_VALUE;
     private long closeAtMillis = Long.MAX_VALUE;
 
-    TokenDeadlines(ClientSession session) {
+    TokenDeadlines(SessionContext session) {
         this.session = session;
     }
 
@@ -28,7 +28,7 @@ final class TokenDeadlines {
         if (expiresAt <= 0) {
             return;
         }
-        JwtConfig jwt = session.config.jwt();
+        JwtConfig jwt = session.services().config().jwt();
         this.expiresAt = expiresAt;
         warnAtMillis = expiresAt * 1000 - jwt.refreshAhead().toMillis();
         closeAtMillis = expiresAt * 1000 + jwt.refreshGrace().toMillis();
@@ -41,7 +41,7 @@ final class TokenDeadlines {
             session.disconnect(CloseCode.UNAUTHORIZED, "token expired");
         } else if (nowMillis >= warnAtMillis && session.isConnected()) {
             warnAtMillis = Long.MAX_VALUE;
-            session.conn.send(Frames.refreshRequired(expiresAt));
+            session.connection().send(Frames.refreshRequired(expiresAt));
         }
     }
 
