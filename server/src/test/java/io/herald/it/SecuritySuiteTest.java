@@ -262,7 +262,10 @@ class SecuritySuiteTest {
                         SecuritySuiteTest::sigtermDuringBurst),
                 new Case("SIGTERM during a publish burst: delivery up to the 4000 frame (separate node)",
                         "publications delivered in order with no gap, then disconnect 4000 (reconnect:true) + close 4000; publishes get 503 not_available while draining, then a connection error once the node is closed",
-                        SecuritySuiteTest::sigtermDeliveryOnly));
+                        SecuritySuiteTest::sigtermDeliveryOnly),
+                new Case("pattern *.*.*.* against a 252-character name (30 subscribes per event loop)",
+                        "permission_denied x30 on each connection; the healthy client's pings on the same loops answered within 1 s",
+                        SecuritySuiteTest::patternBacktracking));
     }
 
     @ParameterizedTest(name = "{index}: {0}")
@@ -1202,5 +1205,44 @@ class SecuritySuiteTest {
         assertThat(all.stream().filter(a -> a.status() == 503 && a.answeredNanos() < drainStart).toList())
                 .as("503 only once the drain has begun: " + summary).isEmpty();
         return summary;
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // a channel pattern that makes a backtracking matcher try every split of the name
+    // ------------------------------------------------------------------------------------------
+
+    static String patternBacktracking(Ctx ctx) {
+        // one attacker per event loop (connections are dealt to loops in turn), so one shares the healthy client's
+        int loops = Runtime.getRuntime().availableProcessors();
+        String name = ".".repeat(251) + ":";
+        List<WsClient> attackers = new ArrayList<>();
+        for (int i = 0; i < loops; i++) {
+            WsClient c = ctx.ws(ctx.token(ctx.user("redos"), "*.*.*.*"));
+            c.expect("connected");
+            attackers.add(c);
+        }
+        for (WsClient c : attackers) {
+            for (int id = 1; id <= 30; id++) {
+                c.send("{\"type\":\"subscribe\",\"id\":" + id + ",\"channel\":\"" + name + "\"}");
+            }
+        }
+        long slowest = 0;
+        for (int i = 0; i < 5; i++) {
+            long started = System.nanoTime();
+            JsonNode pong = healthy.call("{\"type\":\"ping\",\"id\":" + (900 + i) + "}");
+            slowest = Math.max(slowest, System.nanoTime() - started);
+            assertThat(pong.path("type").asText()).as("healthy ping %d: %s", i, pong).isEqualTo("pong");
+        }
+        for (WsClient c : attackers) {
+            for (int id = 1; id <= 30; id++) {
+                JsonNode e = c.next();
+                assertError(e, "permission_denied");
+                assertThat(e.path("id").asInt()).isEqualTo(id);
+            }
+        }
+        long slowestMillis = TimeUnit.NANOSECONDS.toMillis(slowest);
+        assertThat(slowestMillis).as("slowest healthy ping while the patterns were matched").isLessThan(1000);
+        return String.format("%d connections x 30 subscribes: permission_denied each; slowest healthy ping %d ms",
+                loops, slowestMillis);
     }
 }
