@@ -18,8 +18,10 @@ import io.herald.protocol.ChannelName;
 import io.herald.protocol.ChannelPattern;
 import io.herald.protocol.CommandParser;
 import io.herald.protocol.EventName;
+import io.herald.protocol.FrameObject;
 import io.herald.protocol.Frames;
 import io.herald.protocol.JsonCodec;
+import io.herald.protocol.RawJson;
 import io.herald.protocol.StreamPosition;
 import java.io.IOException;
 import java.net.URLDecoder;
@@ -124,9 +126,9 @@ public final class ServerApi {
         return switch (path) {
             case "/api/publish" -> post(method, () -> publish(body(req)));
             case "/api/broadcast" -> post(method, () -> broadcast(body(req)));
-            case "/api/subscribe" -> post(method, () -> control(body(req), "subscribed", true));
-            case "/api/unsubscribe" -> post(method, () -> control(body(req), "unsubscribed", true));
-            case "/api/disconnect" -> post(method, () -> control(body(req), "disconnected", false));
+            case "/api/subscribe" -> post(method, () -> control(body(req).fields(), "subscribed", true));
+            case "/api/unsubscribe" -> post(method, () -> control(body(req).fields(), "unsubscribed", true));
+            case "/api/disconnect" -> post(method, () -> control(body(req).fields(), "disconnected", false));
             case "/api/channels" -> {
                 requireMethod(method, "GET");
                 yield channels(req.param("pattern"));
@@ -155,14 +157,15 @@ public final class ServerApi {
         }
     }
 
-    private static ObjectNode body(ApiRequest req) throws ApiException {
+    /** The body as a JSON object, its {@code data} kept as the caller's text. */
+    private static FrameObject body(ApiRequest req) throws ApiException {
         if (req.body().length == 0) {
             throw ApiException.badRequest("request body must be a JSON object");
         }
         try {
-            JsonNode node = JsonCodec.MAPPER.readTree(req.body());
-            if (node instanceof ObjectNode obj) {
-                return obj;
+            FrameObject body = FrameObject.read(req.body(), 0, req.body().length);
+            if (body != null) {
+                return body;
             }
             throw ApiException.badRequest("request body must be a JSON object");
         } catch (JacksonException e) {
@@ -215,19 +218,19 @@ public final class ServerApi {
         return type;
     }
 
-    private static JsonNode data(ObjectNode body) throws ApiException {
-        JsonNode data = body.get("data");
+    private static RawJson data(FrameObject body) throws ApiException {
+        RawJson data = body.data();
         if (data == null) {
             throw ApiException.badRequest("missing field \"data\"");
         }
         return data;
     }
 
-    private CompletableFuture<ApiResponse> publish(ObjectNode body) throws ApiException {
-        ChannelName ch = channel(text(body, "channel", true));
-        String type = eventType(body);
-        JsonNode data = data(body);
-        String key = text(body, "idempotency_key", false);
+    private CompletableFuture<ApiResponse> publish(FrameObject body) throws ApiException {
+        ChannelName ch = channel(text(body.fields(), "channel", true));
+        String type = eventType(body.fields());
+        RawJson data = data(body);
+        String key = text(body.fields(), "idempotency_key", false);
         if (key != null && (key.isEmpty() || key.length() > MAX_IDEMPOTENCY_KEY)) {
             throw ApiException.badRequest("idempotency_key must be 1-" + MAX_IDEMPOTENCY_KEY + " characters");
         }
@@ -253,16 +256,16 @@ public final class ServerApi {
         }
     }
 
-    private CompletableFuture<ApiResponse> broadcast(ObjectNode body) throws ApiException {
-        JsonNode list = body.get("channels");
+    private CompletableFuture<ApiResponse> broadcast(FrameObject body) throws ApiException {
+        JsonNode list = body.fields().get("channels");
         if (list == null || !list.isArray() || list.isEmpty()) {
             throw ApiException.badRequest("field \"channels\" must be a non-empty array of channel names");
         }
         if (list.size() > MAX_BROADCAST_CHANNELS) {
             throw ApiException.badRequest("at most " + MAX_BROADCAST_CHANNELS + " channels per broadcast");
         }
-        String type = eventType(body);
-        JsonNode data = data(body);
+        String type = eventType(body.fields());
+        RawJson data = data(body);
         enterGate();
         List<CompletableFuture<BroadcastResult>> results = new ArrayList<>();
         for (JsonNode item : list) {
@@ -297,7 +300,7 @@ public final class ServerApi {
         }
     }
 
-    private CompletableFuture<BroadcastResult> broadcastOne(JsonNode item, String type, JsonNode data) {
+    private CompletableFuture<BroadcastResult> broadcastOne(JsonNode item, String type, RawJson data) {
         String name = item.isTextual() ? item.textValue() : item.toString();
         String problem = item.isTextual() ? ChannelName.problem(name) : "channel must be a string";
         if (problem != null) {

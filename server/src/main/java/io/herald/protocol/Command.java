@@ -17,7 +17,8 @@ public sealed interface Command {
     record Unsubscribe(Long id, ChannelName channel) implements Command {
     }
 
-    record Publish(Long id, ChannelName channel, String event, JsonNode data) implements Command {
+    /** {@code data} is the publisher's JSON text, validated and kept as sent. */
+    record Publish(Long id, ChannelName channel, String event, RawJson data) implements Command {
     }
 
     /** {@code timestamp} is echoed back as given (any JSON value) or null. */

@@ -101,7 +101,7 @@ class MemoryHistoryStoreTest extends HistoryStoreContract {
         MemoryHistoryStore shortIdle = new MemoryHistoryStore(new MemoryBroker(), clock(), Duration.ofMinutes(1), false);
         ChannelName channel = uniqueChannel("idem");
         NamespaceConfig none = options(0, Duration.ofMinutes(5));
-        PublicationDraft keyed = new PublicationDraft("order", json("{}"), null, "key-1");
+        PublicationDraft keyed = new PublicationDraft("order", raw("{}"), null, "key-1");
         Publication first = join(shortIdle.publish(channel, keyed, none)).publication();
         clock().advance(Duration.ofMinutes(2));
 

@@ -1,0 +1,81 @@
+package io.herald.protocol;
+
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+
+/**
+ * A JSON object from a client frame or an API body, read in one pass: every member as a tree in
+ * {@code fields} except {@code data}, which is kept as the sender's text ({@link RawJson}) and never
+ * becomes a tree. The whole text is checked as a tree read checks it: syntax, duplicate keys (inside
+ * {@code data} too), {@link JsonCodec#MAX_NESTING} counted from the top of the object, and nothing
+ * after the object. Immutable.
+ *
+ * @param fields every member but {@code data}
+ * @param data   the {@code data} member, or null when there is none
+ */
+public record FrameObject(ObjectNode fields, RawJson data) {
+    /** Reads one member's value; the rest of the object follows it, so it must not count as trailing. */
+    private static final ObjectReader MEMBER =
+            JsonCodec.MAPPER.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+    /**
+     * Reads {@code b[offset, offset + length)}.
+     *
+     * @return the object, or null when the text is valid JSON but not an object (or empty)
+     * @throws com.fasterxml.jackson.core.JacksonException when it is not valid JSON or breaks a limit
+     */
+    public static FrameObject read(byte[] b, int offset, int length) throws IOException {
+        try (JsonParser p = JsonCodec.MAPPER.createParser(b, offset, length)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                // read the whole text as before, so that invalid JSON is reported as invalid JSON
+                JsonCodec.MAPPER.readTree(b, offset, length);
+                return null;
+            }
+            ObjectNode fields = JsonCodec.MAPPER.createObjectNode();
+            RawJson data = null;
+            int dataStart = -1;
+            while (true) {
+                JsonToken t = p.nextToken();
+                if (dataStart >= 0) {
+                    // data ends where the token after it starts, less the comma and whitespace between
+                    data = RawJson.slice(p, b, dataStart, end(b, dataStart, offset + tokenStart(p)));
+                    dataStart = -1;
+                }
+                if (t != JsonToken.FIELD_NAME) {
+                    break; // END_OBJECT: anything else makes nextToken throw
+                }
+                String name = p.currentName();
+                p.nextToken();
+                if (name.equals("data")) {
+                    dataStart = offset + tokenStart(p);
+                    p.skipChildren(); // validates the value token by token without building it
+                } else {
+                    fields.set(name, MEMBER.readTree(p));
+                }
+            }
+            if (p.nextToken() != null) {
+                throw new JsonParseException(p, "unexpected content after the JSON object");
+            }
+            return new FrameObject(fields, data);
+        }
+    }
+
+    private static int tokenStart(JsonParser p) {
+        return (int) p.currentTokenLocation().getByteOffset();
+    }
+
+    /** A JSON value never ends with a comma or whitespace, so trimming them from the next token's start finds its end. */
+    private static int end(byte[] b, int start, int next) {
+        int end = next;
+        while (end > start && (b[end - 1] == ',' || b[end - 1] == ' ' || b[end - 1] == '\n' || b[end - 1] == '\r'
+                || b[end - 1] == '\t')) {
+            end--;
+        }
+        return end;
+    }
+}
