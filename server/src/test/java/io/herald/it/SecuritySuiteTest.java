@@ -265,7 +265,10 @@ class SecuritySuiteTest {
                         SecuritySuiteTest::sigtermDeliveryOnly),
                 new Case("pattern *.*.*.* against a 252-character name (30 subscribes per event loop)",
                         "permission_denied x30 on each connection; the healthy client's pings on the same loops answered within 1 s",
-                        SecuritySuiteTest::patternBacktracking));
+                        SecuritySuiteTest::patternBacktracking),
+                new Case("numbers no double holds in data (1e400, 17 digits, -0.0, 1E+2, unicode escapes)",
+                        "the publisher's text byte for byte, live and in /api/history; NaN, 01, 1. and 200-level data: 400 bad_request",
+                        SecuritySuiteTest::numbersPassThrough));
     }
 
     @ParameterizedTest(name = "{index}: {0}")
@@ -1244,5 +1247,32 @@ class SecuritySuiteTest {
         assertThat(slowestMillis).as("slowest healthy ping while the patterns were matched").isLessThan(1000);
         return String.format("%d connections x 30 subscribes: permission_denied each; slowest healthy ping %d ms",
                 loops, slowestMillis);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // data passes through as the publisher's text
+    // ------------------------------------------------------------------------------------------
+
+    static String numbersPassThrough(Ctx ctx) throws Exception {
+        String data = "{\"big\":1e400,\"precise\":12345678901234567.89,\"neg\":-0.0,\"exp\":1E+2,"
+                + "\"uni\":\"\\u00e9\\ud83d\\ude00\"}";
+        RawWsClient r = ctx.raw(ctx.token(ctx.user("numbers"), "pub:*"));
+        assertThat(nextJson(r).path("type").asText()).isEqualTo("connected");
+        r.sendText("{\"type\":\"subscribe\",\"id\":1,\"channel\":\"" + FEED + "\"}");
+        assertThat(nextJson(r).path("type").asText()).isEqualTo("subscribed");
+        long offset = ctx.publish(data);
+        String expected = "\"data\":" + data + ",\"offset\":" + offset + ",";
+        assertThat(r.readText()).as("live frame").contains(expected);
+        String history = node.apiRaw("GET", "/api/history/" + FEED + "?since=" + (offset - 1) + "&epoch=" + feedEpoch,
+                null).body();
+        assertThat(history).as("history").contains(expected);
+        List<String> refused = List.of("NaN", "01", "1.", "[".repeat(200) + "]".repeat(200));
+        for (String bad : refused) {
+            TestNode.Reply reply = node.api("POST", "/api/publish", "{\"channel\":\"" + FEED + "\",\"type\":\"tick\",\"data\":"
+                    + bad + "}");
+            assertThat(reply.status()).as("data %s: %s", bad.length() > 20 ? bad.substring(0, 20) + "..." : bad, reply).isEqualTo(400);
+            assertThat(reply.errorCode()).isEqualTo("bad_request");
+        }
+        return "live frame and /api/history carry " + data + " as sent; " + refused.size() + " invalid data values: 400";
     }
 }
