@@ -51,7 +51,7 @@ public final class CommandParser {
      * leniently, so frames are checked with the JDK's strict decoder first. ASCII-only frames, the
      * common case, skip the decoder.
      */
-    public static boolean isStrictUtf8(byte[] b, int offset, int length) {
+    static boolean isStrictUtf8(byte[] b, int offset, int length) {
         int end = offset + length;
         int i = offset;
         while (i < end && b[i] >= 0) {

@@ -21,6 +21,8 @@ import java.util.Arrays;
  * Immutable and thread-safe; the bytes never change.
  */
 public final class RawJson {
+    private static final int MAX_STRING_LENGTH =
+            JsonCodec.MAPPER.getFactory().streamReadConstraints().getMaxStringLength();
     private final byte[] utf8;
 
     private RawJson(byte[] utf8) {
@@ -51,12 +53,17 @@ public final class RawJson {
      * the wire's limits (whitespace after it allowed); checks the UTF-8 a parser lets through
      * (overlong forms, surrogates) and copies the bytes.
      */
-    static RawJson slice(JsonParser p, byte[] b, int from, int to) throws JsonParseException {
+    static RawJson slice(JsonParser p, byte[] b, int from, int to) throws IOException {
         while (to > from && isWhitespace(b[to - 1])) {
             to--;
         }
         if (!CommandParser.isStrictUtf8(b, from, to - from)) {
             throw new JsonParseException(p, "data is not valid UTF-8");
+        }
+        if (to - from > MAX_STRING_LENGTH) {
+            // skipping a string does not check Jackson's string length limit; only a value this long
+            // can break it, so such a value is read as a tree once and refused as it always was
+            JsonCodec.MAPPER.readTree(b, from, to - from);
         }
         return new RawJson(withoutWhitespace(b, from, to));
     }

@@ -80,6 +80,16 @@ class FrameObjectTest {
     }
 
     @Test
+    void aStringOverJacksonsLengthLimitIsRefusedAsATreeReadRefusesIt() throws IOException {
+        int limit = JsonCodec.MAPPER.getFactory().streamReadConstraints().getMaxStringLength();
+        String over = "{\"data\":[\"" + "x".repeat(limit + 1) + "\"]}";
+        String at = "{\"data\":[\"" + "x".repeat(limit) + "\"]}";
+        assertThatThrownBy(() -> JsonCodec.MAPPER.readTree(over)).isInstanceOf(JacksonException.class);
+        assertThatThrownBy(() -> read(over)).isInstanceOf(JacksonException.class).hasMessageContaining("String value length");
+        assertThat(read(at).data().length()).isEqualTo(limit + 4);
+    }
+
+    @Test
     void dataThatIsNotStrictUtf8IsRefused() {
         byte[] overlong = {'{', '"', 'd', 'a', 't', 'a', '"', ':', '"', (byte) 0xC0, (byte) 0xAF, '"', '}'};
         byte[] surrogate = {'{', '"', 'd', 'a', 't', 'a', '"', ':', '"', (byte) 0xED, (byte) 0xA0, (byte) 0x80, '"', '}'};
