@@ -16,7 +16,7 @@ import java.util.Arrays;
  * validated once, where it enters (JSON syntax, {@link JsonCodec#MAX_NESTING}, duplicate keys,
  * strict UTF-8), and from then on written into frames and history as these bytes, never parsed
  * into numbers or re-encoded: {@code 1e400} stays {@code 1e400}, {@code 12345678901234567.89} keeps
- * its digits, {@code \u00e9} stays an escape. The one change is that whitespace between tokens
+ * its digits, <code>&#92;u00e9</code> stays an escape. The one change is that whitespace between tokens
  * is dropped, so a frame is always one line (an SSE {@code data:} line, a history entry).
  * Immutable and thread-safe; the bytes never change.
  */

@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * {@code data} is the JSON text the publisher sent, not a re-encoding of it: numbers no double holds,
- * {@code -0.0}, exponent forms and {@code \\u} escapes arrive byte for byte, through every way in
+ * {@code -0.0}, exponent forms and <code>&#92;u</code> escapes arrive byte for byte, through every way in
  * (WebSocket {@code publish}, {@code /api/publish}, {@code /api/broadcast}, {@code POST /publish})
  * and every way out (WebSocket live and {@code history}, {@code /api/history}, SSE, {@code /poll}),
  * on the memory engine and on the Redis engine. Compares the raw text of what arrives, never a tree.
