@@ -52,6 +52,10 @@ public record FrameObject(ObjectNode fields, RawJson data) {
                 String name = p.currentName();
                 p.nextToken();
                 if (name.equals("data")) {
+                    if (tokenStart(p) < 0) {
+                        // Jackson detected UTF-16 or UTF-32 and reads characters, not bytes
+                        throw new JsonParseException(p, "a frame or body with \"data\" must be UTF-8");
+                    }
                     dataStart = offset + tokenStart(p);
                     p.skipChildren(); // validates the value token by token without building it
                 } else {
@@ -65,6 +69,7 @@ public record FrameObject(ObjectNode fields, RawJson data) {
         }
     }
 
+    /** The byte offset of the current token from the start of the input, or -1 when the input is not UTF-8. */
     private static int tokenStart(JsonParser p) {
         return (int) p.currentTokenLocation().getByteOffset();
     }

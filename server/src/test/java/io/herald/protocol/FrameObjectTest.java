@@ -90,6 +90,15 @@ class FrameObjectTest {
     }
 
     @Test
+    void dataInUtf16OrUtf32IsRefusedRatherThanLost() {
+        for (String charset : List.of("UTF-16LE", "UTF-16BE", "UTF-32BE")) {
+            byte[] b = "{\"type\":\"x\",\"data\":{\"a\":1}}".getBytes(java.nio.charset.Charset.forName(charset));
+            assertThatThrownBy(() -> FrameObject.read(b, 0, b.length)).as(charset)
+                    .isInstanceOf(JacksonException.class).hasMessageContaining("must be UTF-8");
+        }
+    }
+
+    @Test
     void dataThatIsNotStrictUtf8IsRefused() {
         byte[] overlong = {'{', '"', 'd', 'a', 't', 'a', '"', ':', '"', (byte) 0xC0, (byte) 0xAF, '"', '}'};
         byte[] surrogate = {'{', '"', 'd', 'a', 't', 'a', '"', ':', '"', (byte) 0xED, (byte) 0xA0, (byte) 0x80, '"', '}'};
