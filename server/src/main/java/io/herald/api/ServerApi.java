@@ -168,6 +168,8 @@ public final class ServerApi {
                 return body;
             }
             throw ApiException.badRequest("request body must be a JSON object");
+        } catch (FrameObject.NotUtf8Exception e) {
+            throw ApiException.badRequest("request body is not valid UTF-8");
         } catch (JacksonException e) {
             throw ApiException.badRequest("request body is not valid JSON: " + CommandParser.clip(
                     String.valueOf(e.getOriginalMessage()).replace('\n', ' ')));

@@ -24,12 +24,11 @@ public final class CommandParser {
     }
 
     public static Command parse(byte[] frame, int offset, int length) throws ProtocolException {
-        if (!isStrictUtf8(frame, offset, length)) {
-            throw new ProtocolException(ErrorCode.BAD_REQUEST, "frame is not valid UTF-8");
-        }
         FrameObject root;
         try {
             root = FrameObject.read(frame, offset, length);
+        } catch (FrameObject.NotUtf8Exception e) {
+            throw new ProtocolException(ErrorCode.BAD_REQUEST, "frame is not valid UTF-8");
         } catch (JacksonException e) {
             throw new ProtocolException(ErrorCode.BAD_REQUEST, "frame is not valid JSON: " + shortReason(e));
         } catch (IOException e) {
@@ -48,8 +47,8 @@ public final class CommandParser {
 
     /**
      * Jackson decodes some invalid UTF-8 (overlong forms, surrogates, code points above U+10FFFF)
-     * leniently, so frames are checked with the JDK's strict decoder first. ASCII-only frames, the
-     * common case, skip the decoder.
+     * leniently, so frames and bodies are checked with the JDK's strict decoder first
+     * ({@link FrameObject#read}). ASCII-only text, the common case, skips the decoder.
      */
     static boolean isStrictUtf8(byte[] b, int offset, int length) {
         int end = offset + length;

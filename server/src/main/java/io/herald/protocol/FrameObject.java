@@ -11,9 +11,9 @@ import java.io.IOException;
 /**
  * A JSON object from a client frame or an API body, read in one pass: every member as a tree in
  * {@code fields} except {@code data}, which is kept as the sender's text ({@link RawJson}) and never
- * becomes a tree. The whole text is checked as a tree read checks it: syntax, duplicate keys (inside
- * {@code data} too), {@link JsonCodec#MAX_NESTING} counted from the top of the object, and nothing
- * after the object. Immutable.
+ * becomes a tree. The whole text is checked as a tree read checks it, strict UTF-8 first: syntax,
+ * duplicate keys (inside {@code data} too), {@link JsonCodec#MAX_NESTING} counted from the top of the
+ * object, and nothing after the object. Immutable.
  *
  * @param fields every member but {@code data}
  * @param data   the {@code data} member, or null when there is none
@@ -24,12 +24,26 @@ public record FrameObject(ObjectNode fields, RawJson data) {
             JsonCodec.MAPPER.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     /**
+     * Thrown when the text is not strict UTF-8: Jackson decodes overlong forms, surrogates and code
+     * points above U+10FFFF leniently, and {@code data} must not carry them on to every subscriber.
+     */
+    public static final class NotUtf8Exception extends IOException {
+        NotUtf8Exception() {
+            super("not valid UTF-8");
+        }
+    }
+
+    /**
      * Reads {@code b[offset, offset + length)}.
      *
      * @return the object, or null when the text is valid JSON but not an object (or empty)
+     * @throws NotUtf8Exception when the text is not strict UTF-8 (checked first)
      * @throws com.fasterxml.jackson.core.JacksonException when it is not valid JSON or breaks a limit
      */
     public static FrameObject read(byte[] b, int offset, int length) throws IOException {
+        if (!CommandParser.isStrictUtf8(b, offset, length)) {
+            throw new NotUtf8Exception();
+        }
         try (JsonParser p = JsonCodec.MAPPER.createParser(b, offset, length)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 // read the whole text as before, so that invalid JSON is reported as invalid JSON
@@ -43,7 +57,7 @@ public record FrameObject(ObjectNode fields, RawJson data) {
                 JsonToken t = p.nextToken();
                 if (dataStart >= 0) {
                     // data ends where the token after it starts, less the comma and whitespace between
-                    data = RawJson.slice(p, b, dataStart, end(b, dataStart, offset + tokenStart(p)));
+                    data = RawJson.slice(b, dataStart, end(b, dataStart, offset + tokenStart(p)));
                     dataStart = -1;
                 }
                 if (t != JsonToken.FIELD_NAME) {

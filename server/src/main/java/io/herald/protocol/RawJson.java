@@ -30,8 +30,9 @@ public final class RawJson {
     }
 
     /**
-     * Validates {@code json} as one JSON value under the wire's limits and keeps its text; throws a
-     * Jackson exception (an {@link IOException}) saying what is wrong.
+     * Validates {@code json} as one JSON value under the wire's limits and keeps its text (a Java
+     * string always encodes to valid UTF-8); throws a Jackson exception (an {@link IOException})
+     * saying what is wrong.
      */
     public static RawJson parse(String json) throws IOException {
         byte[] b = json.getBytes(StandardCharsets.UTF_8);
@@ -44,21 +45,17 @@ public final class RawJson {
             if (p.nextToken() != null) {
                 throw new JsonParseException(p, "more than one JSON value");
             }
-            return slice(p, b, start, b.length);
+            return slice(b, start, b.length);
         }
     }
 
     /**
-     * The value in {@code b[from, to)}, which {@code p} has just read as one complete JSON value under
-     * the wire's limits (whitespace after it allowed); checks the UTF-8 a parser lets through
-     * (overlong forms, surrogates) and copies the bytes.
+     * The value in {@code b[from, to)}, strict UTF-8 that a parser has just read as one complete JSON
+     * value under the wire's limits (whitespace after it allowed); copies the bytes.
      */
-    static RawJson slice(JsonParser p, byte[] b, int from, int to) throws IOException {
+    static RawJson slice(byte[] b, int from, int to) throws IOException {
         while (to > from && isWhitespace(b[to - 1])) {
             to--;
-        }
-        if (!CommandParser.isStrictUtf8(b, from, to - from)) {
-            throw new JsonParseException(p, "data is not valid UTF-8");
         }
         if (to - from > MAX_STRING_LENGTH) {
             // skipping a string does not check Jackson's string length limit; only a value this long
@@ -91,38 +88,63 @@ public final class RawJson {
         return utf8.length;
     }
 
-    /** Copies {@code b[from, to)} without the whitespace outside strings (inside strings it is never a token separator). */
+    /**
+     * Copies {@code b[from, to)}, a valid JSON value, without the whitespace outside strings. Compact
+     * text (no byte at or below a space, the usual case) is copied at once; otherwise strings are
+     * stepped over and what lies between whitespace is copied in runs.
+     */
     private static byte[] withoutWhitespace(byte[] b, int from, int to) {
+        int i = from;
+        while (i < to && b[i] > ' ') {
+            i++; // bytes above 0x7f are negative: they end this scan too, and are left to the loop below
+        }
+        if (i == to) {
+            return Arrays.copyOfRange(b, from, to);
+        }
         byte[] out = null;
         int n = 0;
-        boolean inString = false;
-        for (int i = from; i < to; i++) {
+        int run = from;
+        i = from;
+        while (i < to) {
             byte c = b[i];
-            if (inString) {
-                if (c == '\\') {
-                    i++; // the escaped byte cannot end the string; multi-byte UTF-8 never contains '\\' or '"'
-                    if (out != null) {
-                        out[n++] = c;
-                        out[n++] = b[i];
-                    }
-                    continue;
-                }
-                inString = c != '"';
-            } else if (c == '"') {
-                inString = true;
+            if (c == '"') {
+                i = afterString(b, i + 1);
             } else if (isWhitespace(c)) {
                 if (out == null) {
                     out = new byte[to - from];
-                    System.arraycopy(b, from, out, 0, i - from);
-                    n = i - from;
                 }
-                continue;
-            }
-            if (out != null) {
-                out[n++] = c;
+                System.arraycopy(b, run, out, n, i - run);
+                n += i - run;
+                run = ++i;
+            } else {
+                i++;
             }
         }
-        return out == null ? Arrays.copyOfRange(b, from, to) : Arrays.copyOf(out, n);
+        if (out == null) {
+            return Arrays.copyOfRange(b, from, to);
+        }
+        System.arraycopy(b, run, out, n, to - run);
+        return Arrays.copyOf(out, n + to - run);
+    }
+
+    /**
+     * The index after the quote that closes the string whose content starts at {@code i}: the first
+     * quote after an even number of backslashes (multi-byte UTF-8 never contains either byte).
+     */
+    private static int afterString(byte[] b, int i) {
+        while (true) {
+            while (b[i] != '"') {
+                i++;
+            }
+            int backslashes = 0;
+            for (int k = i - 1; b[k] == '\\'; k--) {
+                backslashes++;
+            }
+            i++;
+            if ((backslashes & 1) == 0) {
+                return i;
+            }
+        }
     }
 
     private static boolean isWhitespace(byte c) {

@@ -105,6 +105,29 @@ class DataPassThroughTest {
         }
     }
 
+    @Test
+    void apiDataThatIsNotStrictUtf8IsRefusedInsteadOfPassedOn() throws Exception {
+        String channel = TestNode.unique("raw:");
+        // an overlong '/' (C0 AF), which Jackson would decode leniently: sent on as is, it would make
+        // every subscriber's WebSocket fail
+        byte[] body = ("{\"channel\":\"" + channel + "\",\"type\":\"x\",\"data\":\"a\u0000b\"}")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        int nul = new String(body, java.nio.charset.StandardCharsets.UTF_8).indexOf('\u0000');
+        byte[] bad = new byte[body.length + 1];
+        System.arraycopy(body, 0, bad, 0, nul);
+        bad[nul] = (byte) 0xC0;
+        bad[nul + 1] = (byte) 0xAF;
+        System.arraycopy(body, nul + 1, bad, nul + 2, body.length - nul - 1);
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + memory.port()
+                        + "/api/publish"))
+                .header("Authorization", "apikey " + TestNode.API_KEY)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(bad))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+        assertThat(json(r.body()).path("error").path("message").asText()).contains("not valid UTF-8");
+        assertThat(json(memory.apiRaw("GET", "/api/history/" + channel, null).body()).get("publications")).isEmpty();
+    }
+
     private static void publish(TestNode node, Entry entry, String channel, String token) throws Exception {
         switch (entry) {
             case WS_PUBLISH -> {

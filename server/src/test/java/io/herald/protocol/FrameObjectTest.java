@@ -4,10 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -53,6 +58,53 @@ class FrameObjectTest {
     void whitespaceBetweenTokensIsDroppedAndKeptInsideStrings() throws IOException {
         FrameObject o = read("{\"data\": { \"a b\" : [ 1 ,\t2 ] ,\r\n\"c\" : \" x \\\" y \" } }");
         assertThat(o.data()).hasToString("{\"a b\":[1,2],\"c\":\" x \\\" y \"}");
+    }
+
+    @Test
+    void aPrettyPrintedValueKeepsExactlyTheTokensOfItsCompactForm() throws IOException {
+        Random random = new Random(11L);
+        for (int i = 0; i < 2_000; i++) {
+            JsonNode tree = randomValue(random, 0);
+            String compact = JsonCodec.MAPPER.writeValueAsString(tree);
+            String pretty = JsonCodec.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(tree);
+            assertThat(RawJson.parse(pretty)).as(pretty).hasToString(compact);
+            assertThat(read("{\"data\":" + pretty + "}").data()).as(pretty).hasToString(compact);
+        }
+    }
+
+    private static JsonNode randomValue(Random random, int depth) {
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        return switch (random.nextInt(depth > 3 ? 4 : 6)) {
+            case 0 -> f.textNode(randomText(random));
+            case 1 -> f.numberNode(random.nextLong());
+            case 2 -> random.nextBoolean() ? f.booleanNode(random.nextBoolean()) : f.nullNode();
+            case 3 -> f.numberNode(random.nextDouble() * 1e6);
+            case 4 -> {
+                ArrayNode a = f.arrayNode();
+                for (int i = random.nextInt(4); i > 0; i--) {
+                    a.add(randomValue(random, depth + 1));
+                }
+                yield a;
+            }
+            default -> {
+                ObjectNode o = f.objectNode();
+                for (int i = random.nextInt(4); i > 0; i--) {
+                    o.set(randomText(random) + i, randomValue(random, depth + 1));
+                }
+                yield o;
+            }
+        };
+    }
+
+    /** Text with spaces, quotes, backslashes, control characters and non-ASCII, which the encoder escapes or keeps. */
+    private static String randomText(Random random) {
+        String[] pieces = {" ", "  ", "\"", "\\", "\\\"", "\t", "\n", "\u0001", "a", "b c", "\u00e9", "\ud83d\ude00",
+            "{", "}", "[", "]", ",", ":"};
+        StringBuilder b = new StringBuilder();
+        for (int i = random.nextInt(8); i > 0; i--) {
+            b.append(pieces[random.nextInt(pieces.length)]);
+        }
+        return b.toString();
     }
 
     @Test
@@ -103,7 +155,7 @@ class FrameObjectTest {
         byte[] overlong = {'{', '"', 'd', 'a', 't', 'a', '"', ':', '"', (byte) 0xC0, (byte) 0xAF, '"', '}'};
         byte[] surrogate = {'{', '"', 'd', 'a', 't', 'a', '"', ':', '"', (byte) 0xED, (byte) 0xA0, (byte) 0x80, '"', '}'};
         for (byte[] b : List.of(overlong, surrogate)) {
-            assertThatThrownBy(() -> FrameObject.read(b, 0, b.length)).isInstanceOf(JacksonException.class);
+            assertThatThrownBy(() -> FrameObject.read(b, 0, b.length)).isInstanceOf(FrameObject.NotUtf8Exception.class);
         }
     }
 
