@@ -1,9 +1,8 @@
 /**
  * JMH microbenchmarks of Herald's hot paths: {@link io.herald.bench.jmh.FramesBenchmark} (encoding a
  * publication push frame, 100 B and 1 KB data), {@link io.herald.bench.jmh.CommandParserBenchmark}
- * (parsing a subscribe and a publish frame, 100 B and 1 KB data) and
- * {@link io.herald.bench.jmh.FanOutBenchmark} (the hub handing one publication to 1,000 subscribers
- * of a channel; score per delivery).
+ * (parsing a subscribe and a publish frame) and {@link io.herald.bench.jmh.FanOutBenchmark} (the hub
+ * handing one publication to 1,000 subscribers of a channel; score per delivery).
  *
  * <p>JMH's annotation processor generates the harness and {@code META-INF/BenchmarkList} at compile
  * time; both are in the shaded jar. Run:
