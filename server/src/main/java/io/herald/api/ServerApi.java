@@ -21,9 +21,11 @@ import io.herald.protocol.ChannelPattern;
 import io.herald.protocol.CommandParser;
 import io.herald.protocol.ErrorCode;
 import io.herald.protocol.EventName;
+import io.herald.protocol.FrameObject;
 import io.herald.protocol.Frames;
 import io.herald.protocol.IdempotencyKey;
 import io.herald.protocol.JsonCodec;
+import io.herald.protocol.RawJson;
 import io.herald.protocol.StreamPosition;
 import java.io.IOException;
 import java.net.URLDecoder;
@@ -169,9 +171,9 @@ public final class ServerApi {
         return switch (path) {
             case "/api/publish" -> post(method, () -> publish(body(req)));
             case "/api/broadcast" -> post(method, () -> broadcast(body(req)));
-            case "/api/subscribe" -> post(method, () -> control(body(req), Control.SUBSCRIBE));
-            case "/api/unsubscribe" -> post(method, () -> control(body(req), Control.UNSUBSCRIBE));
-            case "/api/disconnect" -> post(method, () -> control(body(req), Control.DISCONNECT));
+            case "/api/subscribe" -> post(method, () -> control(body(req).fields(), Control.SUBSCRIBE));
+            case "/api/unsubscribe" -> post(method, () -> control(body(req).fields(), Control.UNSUBSCRIBE));
+            case "/api/disconnect" -> post(method, () -> control(body(req).fields(), Control.DISCONNECT));
             case "/api/channels" -> {
                 requireMethod(method, "GET");
                 yield channels(req.param("pattern"));
@@ -200,16 +202,19 @@ public final class ServerApi {
         }
     }
 
-    private static ObjectNode body(ApiRequest req) throws ApiException {
+    /** The body as a JSON object, its {@code data} kept as the caller's text. */
+    private static FrameObject body(ApiRequest req) throws ApiException {
         if (req.body().length == 0) {
             throw ApiException.badRequest("request body must be a JSON object");
         }
         try {
-            JsonNode node = JsonCodec.MAPPER.readTree(req.body());
-            if (node instanceof ObjectNode obj) {
-                return obj;
+            FrameObject body = FrameObject.read(req.body(), 0, req.body().length);
+            if (body != null) {
+                return body;
             }
             throw ApiException.badRequest("request body must be a JSON object");
+        } catch (FrameObject.NotUtf8Exception e) {
+            throw ApiException.badRequest("request body is not valid UTF-8");
         } catch (JacksonException e) {
             throw ApiException.badRequest("request body is not valid JSON: " + CommandParser.clip(
                     String.valueOf(e.getOriginalMessage()).replace('\n', ' ')));
@@ -260,8 +265,8 @@ public final class ServerApi {
         return type;
     }
 
-    private static JsonNode data(ObjectNode body) throws ApiException {
-        JsonNode data = body.get("data");
+    private static RawJson data(FrameObject body) throws ApiException {
+        RawJson data = body.data();
         if (data == null) {
             throw ApiException.badRequest("missing field \"data\"");
         }
@@ -273,11 +278,11 @@ public final class ServerApi {
      * caller's, or one assigned now), errors included, so that a retry after any of them, above all a
      * 504 {@code unknown_outcome}, can carry it and never publishes twice.
      */
-    private CompletableFuture<ApiResponse> publish(ObjectNode body) throws ApiException {
-        ChannelName ch = channel(text(body, "channel", true));
-        String type = eventType(body);
-        JsonNode data = data(body);
-        String key = idempotencyKey(body);
+    private CompletableFuture<ApiResponse> publish(FrameObject body) throws ApiException {
+        ChannelName ch = channel(text(body.fields(), "channel", true));
+        String type = eventType(body.fields());
+        RawJson data = data(body);
+        String key = idempotencyKey(body.fields());
         NamespaceConfig ns = config.namespace(ch.namespace());
         try {
             enterGate();
@@ -324,18 +329,18 @@ public final class ServerApi {
         }
     }
 
-    private CompletableFuture<ApiResponse> broadcast(ObjectNode body) throws ApiException {
-        JsonNode list = body.get("channels");
+    private CompletableFuture<ApiResponse> broadcast(FrameObject body) throws ApiException {
+        JsonNode list = body.fields().get("channels");
         if (list == null || !list.isArray() || list.isEmpty()) {
             throw ApiException.badRequest("field \"channels\" must be a non-empty array of channel names");
         }
         if (list.size() > MAX_BROADCAST_CHANNELS) {
             throw ApiException.badRequest("at most " + MAX_BROADCAST_CHANNELS + " channels per broadcast");
         }
-        String type = eventType(body);
-        JsonNode data = data(body);
+        String type = eventType(body.fields());
+        RawJson data = data(body);
         // one key for every channel: keys count per channel, so a retried broadcast publishes at most once in each
-        String key = idempotencyKey(body);
+        String key = idempotencyKey(body.fields());
         try {
             enterGate();
         } catch (ApiException e) {
@@ -375,7 +380,7 @@ public final class ServerApi {
         }
     }
 
-    private CompletableFuture<BroadcastResult> broadcastOne(JsonNode item, String type, JsonNode data, String key) {
+    private CompletableFuture<BroadcastResult> broadcastOne(JsonNode item, String type, RawJson data, String key) {
         String name = item.isTextual() ? item.textValue() : item.toString();
         String problem = item.isTextual() ? ChannelName.problem(name) : "channel must be a string";
         if (problem != null) {

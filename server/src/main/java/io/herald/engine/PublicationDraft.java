@@ -1,14 +1,14 @@
 package io.herald.engine;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.herald.protocol.RawJson;
 
 /**
  * A publication before the engine has given it an offset.
  *
  * @param event          event name, already validated
- * @param data           any JSON value
+ * @param data           any JSON value, as the publisher wrote it
  * @param user           publishing user for client publications, else null
  * @param idempotencyKey de-duplication key, or null
  */
-public record PublicationDraft(String event, JsonNode data, String user, String idempotencyKey) {
+public record PublicationDraft(String event, RawJson data, String user, String idempotencyKey) {
 }

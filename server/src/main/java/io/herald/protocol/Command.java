@@ -17,8 +17,11 @@ public sealed interface Command {
     record Unsubscribe(Long id, ChannelName channel) implements Command {
     }
 
-    /** {@code idempotencyKey} as the client gave it (validated), or null: the server then assigns one. */
-    record Publish(Long id, ChannelName channel, String event, JsonNode data, String idempotencyKey) implements Command {
+    /**
+     * {@code data} is the publisher's JSON text, validated and kept as sent; {@code idempotencyKey} as
+     * the client gave it (validated), or null: the server then assigns one.
+     */
+    record Publish(Long id, ChannelName channel, String event, RawJson data, String idempotencyKey) implements Command {
     }
 
     /** {@code timestamp} is echoed back as given (any JSON value) or null. */

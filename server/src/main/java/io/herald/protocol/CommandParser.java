@@ -24,23 +24,22 @@ public final class CommandParser {
     }
 
     public static Command parse(byte[] frame, int offset, int length) throws ProtocolException {
-        if (!isStrictUtf8(frame, offset, length)) {
-            throw new ProtocolException(ErrorCode.BAD_REQUEST, "frame is not valid UTF-8");
-        }
-        JsonNode root;
+        FrameObject root;
         try {
-            root = JsonCodec.MAPPER.readTree(frame, offset, length);
+            root = FrameObject.read(frame, offset, length);
+        } catch (FrameObject.NotUtf8Exception e) {
+            throw new ProtocolException(ErrorCode.BAD_REQUEST, "frame is not valid UTF-8");
         } catch (JacksonException e) {
             throw new ProtocolException(ErrorCode.BAD_REQUEST, "frame is not valid JSON: " + shortReason(e));
         } catch (IOException e) {
             throw new ProtocolException(ErrorCode.BAD_REQUEST, "frame could not be read");
         }
-        if (!(root instanceof ObjectNode obj)) {
+        if (root == null) {
             throw new ProtocolException(ErrorCode.BAD_REQUEST, "frame must be a JSON object with a \"type\"");
         }
-        Long id = readId(obj);
+        Long id = readId(root.fields());
         try {
-            return parse(obj, id);
+            return parse(root, id);
         } catch (ProtocolException e) {
             return rethrow(e, id);
         }
@@ -48,8 +47,8 @@ public final class CommandParser {
 
     /**
      * Jackson decodes some invalid UTF-8 (overlong forms, surrogates, code points above U+10FFFF)
-     * leniently, so frames are checked with the JDK's strict decoder first. ASCII-only frames, the
-     * common case, skip the decoder.
+     * leniently, so frames and bodies are checked with the JDK's strict decoder first
+     * ({@link FrameObject#read}). ASCII-only text, the common case, skips the decoder.
      */
     static boolean isStrictUtf8(byte[] b, int offset, int length) {
         int end = offset + length;
@@ -87,14 +86,15 @@ public final class CommandParser {
         throw e.id() == null ? e.withId(id) : e;
     }
 
-    private static Command parse(ObjectNode obj, Long id) throws ProtocolException {
+    private static Command parse(FrameObject frame, Long id) throws ProtocolException {
+        ObjectNode obj = frame.fields();
         String type = requiredText(obj, "type");
         return switch (type) {
             case "connect" -> new Command.Connect(id, optionalText(obj, "token"), optionalText(obj, "name"),
                     optionalText(obj, "version"), sinceMap(obj.get("since")));
             case "subscribe" -> new Command.Subscribe(id, channel(obj), since(obj.get("since"), "since"));
             case "unsubscribe" -> new Command.Unsubscribe(id, channel(obj));
-            case "publish" -> publish(obj, id);
+            case "publish" -> publish(obj, frame.data(), id);
             case "ping" -> new Command.Ping(id, obj.get("timestamp"));
             case "presence" -> new Command.Presence(id, channel(obj));
             case "history" -> new Command.History(id, channel(obj), since(obj.get("since"), "since"), limit(obj));
@@ -104,14 +104,13 @@ public final class CommandParser {
         };
     }
 
-    private static Command publish(ObjectNode obj, Long id) throws ProtocolException {
+    private static Command publish(ObjectNode obj, RawJson data, Long id) throws ProtocolException {
         ChannelName channel = channel(obj);
         String event = requiredText(obj, "event");
         String problem = EventName.problem(event);
         if (problem != null) {
             throw new ProtocolException(ErrorCode.BAD_REQUEST, problem);
         }
-        JsonNode data = obj.get("data");
         if (data == null) {
             throw new ProtocolException(ErrorCode.BAD_REQUEST, "missing field \"data\"");
         }

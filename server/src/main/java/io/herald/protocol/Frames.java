@@ -35,13 +35,16 @@ public final class Frames {
         });
     }
 
-    /** A publication push: {@code {"type":event,"channel","data","offset","epoch","timestamp"[,"user"]}}. */
-    public static Publication publication(ChannelName channel, String event, JsonNode data, long offset,
+    /**
+     * A publication push: {@code {"type":event,"channel","data","offset","epoch","timestamp"[,"user"]}},
+     * with {@code data} written as the publisher's text.
+     */
+    public static Publication publication(ChannelName channel, String event, RawJson data, long offset,
                                           String epoch, long timestampMillis, String user) {
         byte[] frame = object(event, null, g -> {
             g.writeStringField("channel", channel.value());
             g.writeFieldName("data");
-            JsonCodec.MAPPER.writeTree(g, data);
+            data.write(g);
             g.writeNumberField("offset", offset);
             g.writeStringField("epoch", epoch);
             g.writeStringField("timestamp", timestamp(timestampMillis));

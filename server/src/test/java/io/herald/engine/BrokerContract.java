@@ -79,7 +79,7 @@ public abstract class BrokerContract {
 
     /** A publication as a history store would build it; the broker does not care about epochs. */
     protected static Publication publication(ChannelName channel, long offset) {
-        return Frames.publication(channel, "update", json("{\"n\":" + offset + "}"), offset, "Ep0ch", 1_767_268_800_000L,
+        return Frames.publication(channel, "update", HistoryStoreContract.raw("{\"n\":" + offset + "}"), offset, "Ep0ch", 1_767_268_800_000L,
                 offset % 2 == 0 ? "42" : null);
     }
 

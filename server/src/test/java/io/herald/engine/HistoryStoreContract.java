@@ -9,6 +9,7 @@ import io.herald.protocol.ChannelName;
 import io.herald.protocol.Frames;
 import io.herald.protocol.JsonCodec;
 import io.herald.protocol.Publication;
+import io.herald.protocol.RawJson;
 import io.herald.protocol.StreamPosition;
 import java.time.Duration;
 import java.time.Instant;
@@ -98,6 +99,15 @@ public abstract class HistoryStoreContract {
         return future.orTimeout(RecordingListener.DEADLINE.toSeconds(), java.util.concurrent.TimeUnit.SECONDS).join();
     }
 
+    /** {@code text} as publication data, validated as the wire validates it. */
+    protected static RawJson raw(String text) {
+        try {
+            return RawJson.parse(text);
+        } catch (Exception e) {
+            throw new AssertionError("bad JSON in test: " + text, e);
+        }
+    }
+
     protected static JsonNode json(String text) {
         try {
             return JsonCodec.MAPPER.readTree(text);
@@ -107,7 +117,7 @@ public abstract class HistoryStoreContract {
     }
 
     protected static PublicationDraft draft(int n) {
-        return new PublicationDraft("update", json("{\"n\":" + n + "}"), null, null);
+        return new PublicationDraft("update", raw("{\"n\":" + n + "}"), null, null);
     }
 
     protected PublishResult publish(ChannelName channel, PublicationDraft draft, NamespaceConfig options) {
@@ -570,7 +580,7 @@ public abstract class HistoryStoreContract {
     void sameIdempotencyKeyOnTheSameChannelPublishesOnceAndReportsTheFirstAsDuplicate() {
         ChannelName channel = uniqueChannel("idem");
         join(broker.subscribe(channel));
-        PublicationDraft keyed = new PublicationDraft("order", json("{\"id\":1}"), null, "key-1");
+        PublicationDraft keyed = new PublicationDraft("order", raw("{\"id\":1}"), null, "key-1");
 
         PublishResult first = publish(channel, keyed, OPTIONS);
         PublishResult second = publish(channel, keyed, OPTIONS);
@@ -589,7 +599,7 @@ public abstract class HistoryStoreContract {
     void sameIdempotencyKeyOnAnotherChannelPublishes() {
         ChannelName a = uniqueChannel("idem-a");
         ChannelName b = uniqueChannel("idem-b");
-        PublicationDraft keyed = new PublicationDraft("order", json("{\"id\":1}"), null, "shared-key");
+        PublicationDraft keyed = new PublicationDraft("order", raw("{\"id\":1}"), null, "shared-key");
 
         publish(a, keyed, OPTIONS);
         PublishResult onB = publish(b, keyed, OPTIONS);
@@ -603,8 +613,8 @@ public abstract class HistoryStoreContract {
     void differentIdempotencyKeysOnTheSameChannelBothPublish() {
         ChannelName channel = uniqueChannel("idem-two");
 
-        PublishResult first = publish(channel, new PublicationDraft("order", json("1"), null, "k1"), OPTIONS);
-        PublishResult second = publish(channel, new PublicationDraft("order", json("2"), null, "k2"), OPTIONS);
+        PublishResult first = publish(channel, new PublicationDraft("order", raw("1"), null, "k1"), OPTIONS);
+        PublishResult second = publish(channel, new PublicationDraft("order", raw("2"), null, "k2"), OPTIONS);
 
         assertThat(first.duplicate()).isFalse();
         assertThat(second.duplicate()).isFalse();
@@ -615,7 +625,7 @@ public abstract class HistoryStoreContract {
     void sameIdempotencyKeyAfterTheWindowPublishesAgain() {
         ManualClock clock = clock();
         ChannelName channel = uniqueChannel("idem-window");
-        PublicationDraft keyed = new PublicationDraft("order", json("{\"id\":1}"), null, "key-1");
+        PublicationDraft keyed = new PublicationDraft("order", raw("{\"id\":1}"), null, "key-1");
 
         PublishResult first = publish(channel, keyed, OPTIONS);
         clock.advance(Duration.ofMillis(HistoryStore.IDEMPOTENCY_WINDOW_MILLIS - 1000));
@@ -635,14 +645,14 @@ public abstract class HistoryStoreContract {
     @Test
     void publicationFrameIsThePushWithTypeChannelDataOffsetEpochAndTimestamp() {
         ChannelName channel = uniqueChannel("frame");
-        JsonNode data = json("{\"score\":[1,2],\"text\":\"héllo\",\"nested\":{\"ok\":true}}");
+        String data = "{\"score\":[1,2],\"text\":\"héllo\",\"nested\":{\"ok\":true}}";
 
-        Publication p = publish(channel, new PublicationDraft("score_update", data, null, null), OPTIONS).publication();
+        Publication p = publish(channel, new PublicationDraft("score_update", raw(data), null, null), OPTIONS).publication();
 
         JsonNode frame = json(p.frameText());
         assertThat(frame.path("type").asText()).isEqualTo("score_update");
         assertThat(frame.path("channel").asText()).isEqualTo(channel.value());
-        assertThat(frame.path("data")).isEqualTo(data);
+        assertThat(frame.path("data")).isEqualTo(json(data));
         assertThat(frame.path("offset").isIntegralNumber()).isTrue();
         assertThat(frame.path("offset").asLong()).isEqualTo(1);
         assertThat(frame.path("epoch").asText()).isEqualTo(p.epoch());
@@ -653,6 +663,19 @@ public abstract class HistoryStoreContract {
         assertThat(p.event()).isEqualTo("score_update");
         assertThat(p.channel()).isEqualTo(channel);
         assertThat(p.user()).isNull();
+    }
+
+    @Test
+    void dataIsKeptAsThePublishersTextInThePublicationAndInHistory() {
+        ChannelName channel = uniqueChannel("raw");
+        String data = "{\"big\":1e400,\"precise\":12345678901234567.89,\"neg\":-0.0,\"uni\":\"\\u00e9\"}";
+
+        Publication p = publish(channel, new PublicationDraft("raw", raw(data), null, null), OPTIONS).publication();
+        HistoryResult read = join(history.read(channel, null, 10, OPTIONS));
+
+        assertThat(p.frameText()).contains("\"data\":" + data + ",");
+        assertThat(read.publications()).singleElement()
+                .satisfies(h -> assertThat(h.frameText()).isEqualTo(p.frameText()));
     }
 
     @Test
@@ -673,7 +696,7 @@ public abstract class HistoryStoreContract {
     void clientPublicationFrameCarriesTheUser() {
         ChannelName channel = uniqueChannel("user");
 
-        Publication p = publish(channel, new PublicationDraft("client-typing", json("{}"), "42", null), OPTIONS)
+        Publication p = publish(channel, new PublicationDraft("client-typing", raw("{}"), "42", null), OPTIONS)
                 .publication();
 
         assertThat(p.user()).isEqualTo("42");
@@ -685,7 +708,7 @@ public abstract class HistoryStoreContract {
         ChannelName channel = uniqueChannel("sameframe");
         join(broker.subscribe(channel));
 
-        Publication published = publish(channel, new PublicationDraft("client-x", json("{\"a\":1}"), "7", null),
+        Publication published = publish(channel, new PublicationDraft("client-x", raw("{\"a\":1}"), "7", null),
                 OPTIONS).publication();
 
         Publication held = read(channel, null, 1, OPTIONS).publications().getFirst();

@@ -8,7 +8,7 @@ import io.herald.engine.memory.MemoryBroker;
 import io.herald.metrics.HeraldMetrics;
 import io.herald.protocol.ChannelName;
 import io.herald.protocol.Frames;
-import io.herald.protocol.JsonCodec;
+import io.herald.protocol.RawJson;
 import io.herald.protocol.Publication;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CyclicBarrier;
@@ -47,8 +47,10 @@ class HubTest {
         }
     }
 
+    private static final byte[] EMPTY_OBJECT = {'{', '}'};
+
     private static Publication publication(ChannelName channel) {
-        return Frames.publication(channel, "e", JsonCodec.MAPPER.createObjectNode(), 1, "e1", 0, null);
+        return Frames.publication(channel, "e", RawJson.ofValidated(EMPTY_OBJECT, 0, EMPTY_OBJECT.length), 1, "e1", 0, null);
     }
 
     @Test

@@ -285,7 +285,13 @@ class SecuritySuiteTest {
                         SecuritySuiteTest::foreignIdempotencyKey),
                 new Case("one user names 50,000 new channels (/poll and subscribe)",
                         "every poll and subscribe answered; no channel state kept for the names (stream count back to its baseline), heap bounded",
-                        SecuritySuiteTest::channelNaming));
+                        SecuritySuiteTest::channelNaming),
+                new Case("pattern *.*.*.* against a 252-character name (30 subscribes per event loop)",
+                        "permission_denied x30 on each connection; the healthy client's pings on the same loops answered within 1 s",
+                        SecuritySuiteTest::patternBacktracking),
+                new Case("numbers no double holds in data (1e400, 17 digits, -0.0, 1E+2, unicode escapes)",
+                        "the publisher's text byte for byte, live and in /api/history; NaN, 01, 1. and 200-level data: 400 bad_request",
+                        SecuritySuiteTest::numbersPassThrough));
     }
 
     @ParameterizedTest(name = "{index}: {0}")
@@ -1470,5 +1476,71 @@ class SecuritySuiteTest {
         assertThat(after).as("streams after naming 50,000 channels (before: %d)", before).isLessThanOrEqualTo(before);
         return String.format("%d polls (%d answered 429 and retried) + 200 subscribes; streams %d -> %d; heap after GC"
                 + " %.1f -> %.1f MiB", polls, limited, before, after, heapBefore / 1048576.0, heapAfter / 1048576.0);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // a channel pattern that makes a backtracking matcher try every split of the name
+    // ------------------------------------------------------------------------------------------
+
+    static String patternBacktracking(Ctx ctx) {
+        // one attacker per event loop (connections are dealt to loops in turn), so one shares the healthy client's
+        int loops = Runtime.getRuntime().availableProcessors();
+        String name = ".".repeat(251) + ":";
+        List<WsClient> attackers = new ArrayList<>();
+        for (int i = 0; i < loops; i++) {
+            WsClient c = ctx.ws(ctx.token(ctx.user("redos"), "*.*.*.*"));
+            c.expect("connected");
+            attackers.add(c);
+        }
+        for (WsClient c : attackers) {
+            for (int id = 1; id <= 30; id++) {
+                c.send("{\"type\":\"subscribe\",\"id\":" + id + ",\"channel\":\"" + name + "\"}");
+            }
+        }
+        long slowest = 0;
+        for (int i = 0; i < 5; i++) {
+            long started = System.nanoTime();
+            JsonNode pong = healthy.call("{\"type\":\"ping\",\"id\":" + (900 + i) + "}");
+            slowest = Math.max(slowest, System.nanoTime() - started);
+            assertThat(pong.path("type").asText()).as("healthy ping %d: %s", i, pong).isEqualTo("pong");
+        }
+        for (WsClient c : attackers) {
+            for (int id = 1; id <= 30; id++) {
+                JsonNode e = c.next();
+                assertError(e, "permission_denied");
+                assertThat(e.path("id").asInt()).isEqualTo(id);
+            }
+        }
+        long slowestMillis = TimeUnit.NANOSECONDS.toMillis(slowest);
+        assertThat(slowestMillis).as("slowest healthy ping while the patterns were matched").isLessThan(1000);
+        return String.format("%d connections x 30 subscribes: permission_denied each; slowest healthy ping %d ms",
+                loops, slowestMillis);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // data passes through as the publisher's text
+    // ------------------------------------------------------------------------------------------
+
+    static String numbersPassThrough(Ctx ctx) throws Exception {
+        String data = "{\"big\":1e400,\"precise\":12345678901234567.89,\"neg\":-0.0,\"exp\":1E+2,"
+                + "\"uni\":\"\\u00e9\\ud83d\\ude00\"}";
+        RawWsClient r = ctx.raw(ctx.token(ctx.user("numbers"), "pub:*"));
+        assertThat(nextJson(r).path("type").asText()).isEqualTo("connected");
+        r.sendText("{\"type\":\"subscribe\",\"id\":1,\"channel\":\"" + FEED + "\"}");
+        assertThat(nextJson(r).path("type").asText()).isEqualTo("subscribed");
+        long offset = ctx.publish(data);
+        String expected = "\"data\":" + data + ",\"offset\":" + offset + ",";
+        assertThat(r.readText()).as("live frame").contains(expected);
+        String history = node.apiRaw("GET", "/api/history/" + FEED + "?since=" + (offset - 1) + "&epoch=" + feedEpoch,
+                null).body();
+        assertThat(history).as("history").contains(expected);
+        List<String> refused = List.of("NaN", "01", "1.", "[".repeat(200) + "]".repeat(200));
+        for (String bad : refused) {
+            TestNode.Reply reply = node.api("POST", "/api/publish", "{\"channel\":\"" + FEED + "\",\"type\":\"tick\",\"data\":"
+                    + bad + "}");
+            assertThat(reply.status()).as("data %s: %s", bad.length() > 20 ? bad.substring(0, 20) + "..." : bad, reply).isEqualTo(400);
+            assertThat(reply.errorCode()).isEqualTo("bad_request");
+        }
+        return "live frame and /api/history carry " + data + " as sent; " + refused.size() + " invalid data values: 400";
     }
 }

@@ -91,7 +91,7 @@ public class FanOutBenchmark {
             subscribers[i] = new CountingMember(i);
             hub.addSubscriber(channel, subscribers[i]).join();
         }
-        publication = Frames.publication(channel, "tick", Payloads.data(dataBytes), 1, "ep_bench",
+        publication = Frames.publication(channel, "tick", Payloads.raw(dataBytes), 1, "ep_bench",
                 1_767_225_600_000L, null);
     }
 

@@ -3,6 +3,9 @@ package io.herald.bench.jmh;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.herald.protocol.RawJson;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 
 /** The benchmark payload of bench/PEER-CONTRACT.md, {@code {"t","seq","pad"}}, at a given JSON size. */
 final class Payloads {
@@ -22,5 +25,14 @@ final class Payloads {
 
     static String json(JsonNode node) {
         return node.toString();
+    }
+
+    /** {@link #data} as publication data, the publisher's text that frames embed as is. */
+    static RawJson raw(int bytes) {
+        try {
+            return RawJson.parse(json(data(bytes)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

@@ -10,6 +10,7 @@ import io.herald.protocol.ChannelName;
 import io.herald.protocol.Frames;
 import io.herald.protocol.JsonCodec;
 import io.herald.protocol.Publication;
+import io.herald.protocol.RawJson;
 import io.herald.protocol.StreamPosition;
 import io.lettuce.core.ScriptOutputType;
 import java.io.ByteArrayOutputStream;
@@ -44,8 +45,9 @@ import java.util.function.LongSupplier;
  * loses the eras too, new ones are made: clients holding old positions are told they cannot
  * recover.
  *
- * <p>A history entry is {@code "<offset> <timestamp> <header JSON>\n<data JSON>"}; every node builds
- * the push frame from it the same way, so the frame is byte-identical on every node and in history.
+ * <p>A history entry is {@code "<offset> <timestamp> <header JSON>\n<data JSON>"}, the data being the
+ * publisher's text ({@link RawJson}); every node builds the push frame from it the same way, so the
+ * frame is byte-identical on every node and in history.
  * Timestamps, TTLs and eras follow this node's clock. Thread-safe and non-blocking; futures complete
  * on Lettuce's threads; an unreachable Redis fails them with {@code EngineUnavailableException} (nothing
  * was sent), one that did not answer with {@code EngineOutcomeUnknownException} (see {@link TrackedCommand}).
@@ -127,10 +129,10 @@ public final class RedisHistoryStore implements HistoryStore {
                 g.writeStringField("u", draft.user());
             }
         }));
+        // the header is compact JSON without a raw newline, so the first one ends it
         out.write('\n');
         try {
-            // compact JSON never contains a raw newline, so the first one ends the header
-            JsonCodec.MAPPER.writeValue(out, draft.data());
+            draft.data().writeTo(out);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -146,7 +148,8 @@ public final class RedisHistoryStore implements HistoryStore {
         long timestamp = Long.parseLong(new String(entry, s1 + 1, s2 - s1 - 1, StandardCharsets.US_ASCII));
         try {
             JsonNode header = JsonCodec.MAPPER.readTree(entry, s2 + 1, nl - s2 - 1);
-            JsonNode data = JsonCodec.MAPPER.readTree(entry, nl + 1, entry.length - nl - 1);
+            // validated when it was published: kept as the publisher's text, not parsed again
+            RawJson data = RawJson.ofValidated(entry, nl + 1, entry.length);
             JsonNode user = header.get("u");
             return Frames.publication(channel, header.get("e").textValue(), data, offset, epoch, timestamp,
                     user == null ? null : user.textValue());

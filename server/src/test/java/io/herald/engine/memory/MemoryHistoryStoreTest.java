@@ -198,7 +198,7 @@ class MemoryHistoryStoreTest extends HistoryStoreContract {
     @Test
     void aStreamWithALiveIdempotencyKeyIsKeptSoARetryIsStillADuplicate() {
         ChannelName channel = uniqueChannel("idem");
-        PublicationDraft keyed = new PublicationDraft("order", json("{}"), null, "key-1");
+        PublicationDraft keyed = new PublicationDraft("order", raw("{}"), null, "key-1");
         Publication first = publish(channel, keyed, NO_HISTORY).publication();
         clock().advance(Duration.ofMinutes(2));
 
@@ -240,7 +240,7 @@ class MemoryHistoryStoreTest extends HistoryStoreContract {
     void anIdempotencyKeyDoesNotKeepItsPublicationAliveOnceHistoryDroppedIt() {
         ChannelName channel = uniqueChannel("idem-weak");
         NamespaceConfig none = options(0, Duration.ofMinutes(5));
-        PublicationDraft keyed = new PublicationDraft("order", json("{\"pad\":\"" + "x".repeat(100_000) + "\"}"), null, "key-1");
+        PublicationDraft keyed = new PublicationDraft("order", raw("{\"pad\":\"" + "x".repeat(100_000) + "\"}"), null, "key-1");
         WeakReference<Publication> published = new WeakReference<>(publish(channel, keyed, none).publication());
 
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
