@@ -11,7 +11,6 @@ import io.herald.engine.redis.RedisTestSupport;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.lang.management.ManagementFactory;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -115,7 +114,7 @@ class ChannelStateTest {
         TestNode node = target.node();
         access.run(node, names("warmup", 1_000));
         awaitHubChannels(node, 0);
-        long baseline = heapAfterGc();
+        long baseline = Heap.afterGc();
         List<String> names = names(how, NAMES);
 
         access.run(node, names);
@@ -124,7 +123,7 @@ class ChannelStateTest {
         assertThat(target.state().channelsWithState(new HashSet<>(names)))
                 .as("channels with stored state after %s on %d fresh names", how, NAMES).isZero();
         names = null; // the test's own 100,000 names are not the node's
-        long used = heapAfterGc();
+        long used = Heap.afterGc();
         System.out.printf("%s/%s: heap after GC %.1f MiB -> %.1f MiB%n", target, how,
                 baseline / 1048576.0, used / 1048576.0);
         assertThat(used).as("heap after GC (baseline %d)", baseline).isLessThan(baseline + HEAP_HEADROOM);
@@ -240,7 +239,7 @@ class ChannelStateTest {
         double v;
         while ((v = node.metric("herald_channels")) != expected) {
             assertThat(System.nanoTime()).as("herald_channels back to %s (now %s)", expected, v).isLessThan(deadline);
-            sleep(20);
+            Await.sleep(20);
         }
     }
 
@@ -255,23 +254,5 @@ class ChannelStateTest {
             }
         }
         return n;
-    }
-
-    private static long heapAfterGc() {
-        var mem = ManagementFactory.getMemoryMXBean();
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-            sleep(50);
-        }
-        return mem.getHeapMemoryUsage().getUsed();
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
     }
 }

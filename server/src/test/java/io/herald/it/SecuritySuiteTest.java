@@ -23,7 +23,6 @@ import io.herald.protocol.JsonCodec;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -199,7 +198,7 @@ class SecuritySuiteTest {
             }
             epilogue("warmup", warm, false);
         }
-        baselineHeap = heapAfterGc();
+        baselineHeap = Heap.afterGc();
         peakHeap = baselineHeap;
     }
 
@@ -340,7 +339,7 @@ class SecuritySuiteTest {
         awaitMetric("herald_subscriptions", v -> v == 1, name);
         String heap = "";
         if (checkHeap) {
-            long used = heapAfterGc();
+            long used = Heap.afterGc();
             peakHeap = Math.max(peakHeap, used);
             assertThat(used).as("heap used after GC following %s (baseline %d)", name, baselineHeap)
                     .isLessThan(baselineHeap + HEAP_HEADROOM);
@@ -396,15 +395,6 @@ class SecuritySuiteTest {
             assertThat(System.nanoTime()).as("%s settles after %s (now %s)", metric, after, v).isLessThan(deadline);
             sleep(50);
         }
-    }
-
-    private static long heapAfterGc() {
-        var mem = ManagementFactory.getMemoryMXBean();
-        for (int i = 0; i < 2; i++) {
-            System.gc();
-            sleep(50);
-        }
-        return mem.getHeapMemoryUsage().getUsed();
     }
 
     private static void sleep(long millis) {
@@ -1077,7 +1067,7 @@ class SecuritySuiteTest {
                         // the server hung up: the point
                     }
                 }
-                sleepQuietly(200);
+                sleep(200);
             }
         });
         int refusedAtOnce = 0;
@@ -1112,7 +1102,7 @@ class SecuritySuiteTest {
             for (java.net.Socket s : drippers) {
                 assertThat(closedByServer(s, false)).as("slowloris socket closed").isTrue();
             }
-            sleepQuietly(3000); // the pipeliners read nothing for longer than the write deadline
+            sleep(3000); // the pipeliners read nothing for longer than the write deadline
             for (java.net.Socket s : pipeliners) {
                 assertThat(closedByServer(s, true)).as("pipelining socket closed").isTrue();
             }
@@ -1148,14 +1138,6 @@ class SecuritySuiteTest {
             return false;
         } catch (IOException reset) {
             return true;
-        }
-    }
-
-    private static void sleepQuietly(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 
@@ -1437,7 +1419,7 @@ class SecuritySuiteTest {
         String token = ctx.token(ctx.user("namer"), "match:*");
         String run = "match:n" + UUID.randomUUID().toString().substring(0, 6) + "-";
         int before = streams.streamCount();
-        long heapBefore = heapAfterGc();
+        long heapBefore = Heap.afterGc();
         HttpClient http = ctx.track(HttpClient.newHttpClient());
         int polls = 0;
         int limited = 0;
@@ -1472,7 +1454,7 @@ class SecuritySuiteTest {
         }
         ws.close();
         int after = streams.streamCount();
-        long heapAfter = heapAfterGc();
+        long heapAfter = Heap.afterGc();
         assertThat(after).as("streams after naming 50,000 channels (before: %d)", before).isLessThanOrEqualTo(before);
         return String.format("%d polls (%d answered 429 and retried) + 200 subscribes; streams %d -> %d; heap after GC"
                 + " %.1f -> %.1f MiB", polls, limited, before, after, heapBefore / 1048576.0, heapAfter / 1048576.0);
