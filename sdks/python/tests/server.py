@@ -57,7 +57,7 @@ class HeraldServer:
                                         HERALD_CONFIG=config)
         if redis:
             self.env.update(HERALD_ENGINE="redis", HERALD_REDIS_URL="redis://127.0.0.1:6379",
-                            HERALD_REDIS_PREFIX=f"pysdk-{secrets.token_hex(4)}:")
+                            HERALD_REDIS_PREFIX=f"pysdk-{secrets.token_hex(4)}")
         self.log = os.path.join(self._dir.name, "server.log")
         self.process: Optional[subprocess.Popen] = None
 
