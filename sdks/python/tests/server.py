@@ -58,6 +58,7 @@ class HeraldServer:
         if redis:
             self.env.update(HERALD_ENGINE="redis", HERALD_REDIS_URL="redis://127.0.0.1:6379",
                             HERALD_REDIS_PREFIX=f"pysdk-{secrets.token_hex(4)}")
+        self.prefix = self.env.get("HERALD_REDIS_PREFIX") if redis else None
         self.log = os.path.join(self._dir.name, "server.log")
         self.process: Optional[subprocess.Popen] = None
 
@@ -96,6 +97,8 @@ class HeraldServer:
     def close(self) -> None:
         self.stop()
         self._dir.cleanup()
+        if self.prefix:
+            delete_redis_keys(self.prefix + ":*")
 
     def logs(self) -> str:
         try:
@@ -103,3 +106,35 @@ class HeraldServer:
                 return f.read()[-4000:]
         except OSError:
             return ""
+
+
+def _resp(sock: socket.socket, reader, *args: str) -> object:
+    """Sends one Redis command (RESP) and reads its answer: an int, a str, None or a list."""
+    sock.sendall(("*%d\r\n" % len(args) + "".join("$%d\r\n%s\r\n" % (len(a.encode()), a) for a in args)).encode())
+    return _read(reader)
+
+
+def _read(reader) -> object:
+    line = reader.readline().decode().rstrip("\r\n")
+    kind, rest = line[0], line[1:]
+    if kind == "-":
+        raise RuntimeError("redis: " + rest)
+    if kind == ":":
+        return int(rest)
+    if kind == "+":
+        return rest
+    if kind == "$":
+        return None if rest == "-1" else reader.read(int(rest) + 2)[:-2].decode()
+    return [_read(reader) for _ in range(int(rest))]
+
+
+def delete_redis_keys(pattern: str) -> None:
+    """Deletes the test's keys from the Redis on 127.0.0.1:6379 (SCAN + DEL)."""
+    with socket.create_connection(("127.0.0.1", 6379), timeout=5) as sock, sock.makefile("rb") as reader:
+        cursor = "0"
+        while True:
+            cursor, keys = _resp(sock, reader, "SCAN", cursor, "MATCH", pattern, "COUNT", "1000")  # type: ignore[misc]
+            if keys:
+                _resp(sock, reader, "DEL", *keys)
+            if cursor == "0":
+                return
