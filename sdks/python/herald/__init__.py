@@ -1,0 +1,12 @@
+"""Herald server SDK for Python: publish to a Herald server and sign connection tokens.
+
+Standard library only; Python 3.9+.
+"""
+from __future__ import annotations
+
+from .client import Herald
+from .errors import HeraldConnectionError, HeraldError
+from .token import create_token
+
+__all__ = ["Herald", "HeraldError", "HeraldConnectionError", "create_token"]
+__version__ = "0.1.0"
