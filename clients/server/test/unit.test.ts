@@ -85,6 +85,44 @@ describe('errors and backoff', () => {
     expect((times[1] ?? 0) - (times[0] ?? 0)).toBeGreaterThanOrEqual(990);
   });
 
+  it('retriesA504AndPerChannelNotAvailableWithTheSameKeyButNotA400', async () => {
+    const calls: Array<{ url: string; body: Record<string, unknown> }> = [];
+    const answers: Response[] = [
+      new Response(JSON.stringify({ error: { code: 'unknown_outcome', message: 'maybe' }, idempotency_key: 'k1' }), { status: 504 }),
+      new Response(JSON.stringify({ offset: 3, epoch: 'e', idempotency_key: 'k1' }), { status: 200 }),
+      new Response(JSON.stringify({ results: [{ channel: 'a', offset: 1, epoch: 'e' }, { channel: 'b', error: { code: 'not_available', message: 'later' } }], idempotency_key: 'k2' })),
+      new Response(JSON.stringify({ results: [{ channel: 'b', offset: 5, epoch: 'f' }], idempotency_key: 'k2' })),
+      new Response(JSON.stringify({ error: { code: 'bad_request', message: 'no' } }), { status: 400 }),
+    ];
+    const fakeFetch: typeof fetch = async (url, init) => {
+      calls.push({ url: String(url), body: JSON.parse(String(init?.body)) as Record<string, unknown> });
+      const answer = answers.shift();
+      if (!answer) throw new Error('unexpected call');
+      return answer;
+    };
+    const api = new HeraldApi({ url: 'http://127.0.0.1:1/', apiKey: 'k', fetch: fakeFetch, random: () => 0 });
+    expect(await api.publish('a', 't', 1, { idempotencyKey: 'k1' })).toEqual({ offset: 3, epoch: 'e', idempotencyKey: 'k1' });
+    const broadcast = await api.broadcast(['a', 'b'], 't', 2, { idempotencyKey: 'k2' });
+    expect(broadcast.results).toEqual([{ channel: 'a', offset: 1, epoch: 'e' }, { channel: 'b', offset: 5, epoch: 'f' }]);
+    expect(calls.map((c) => [c.url, c.body['idempotency_key'], c.body['channels']])).toEqual([
+      ['http://127.0.0.1:1/api/publish', 'k1', undefined],
+      ['http://127.0.0.1:1/api/publish', 'k1', undefined],
+      ['http://127.0.0.1:1/api/broadcast', 'k2', ['a', 'b']],
+      ['http://127.0.0.1:1/api/broadcast', 'k2', ['b']],
+    ]);
+    const error = await api.publish('a', 't', 1).catch((e: unknown) => e);
+    expect((error as HeraldApiError).code).toBe('bad_request');
+    expect(calls).toHaveLength(5);
+  });
+
+  it('doesNotRetryADisconnectAfterANetworkError', async () => {
+    let calls = 0;
+    const api = new HeraldApi({ url: 'http://127.0.0.1:1', apiKey: 'k', fetch: async () => (calls++, Promise.reject(new TypeError('fetch failed'))) });
+    const error = await api.disconnect({ user: '1' }).catch((e: unknown) => e);
+    expect((error as HeraldApiError).code).toBe('network_error');
+    expect(calls).toBe(1);
+  });
+
   it('givesUpWithDeadlineExceededWhenNothingAnswers', async () => {
     const api = new HeraldApi({ url: 'http://127.0.0.1:9', apiKey: 'k', retryDeadlineMs: 500, random: () => 0.5 });
     const error = await api.publish('news', 'hello', null, { idempotencyKey: 'mine' }).catch((e: unknown) => e);
