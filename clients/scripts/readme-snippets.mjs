@@ -6,7 +6,7 @@ const out = new URL('../test-output/readme/', import.meta.url);
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 let count = 0;
-for (const pkg of ['js', 'react']) {
+for (const pkg of ['js', 'react', 'server']) {
   const text = readFileSync(new URL(`../${pkg}/README.md`, import.meta.url), 'utf8');
   for (const match of text.matchAll(/```(tsx?)\n([\s\S]*?)```/g)) {
     writeFileSync(new URL(`${pkg}-${++count}.${match[1]}`, out), `${match[2]}\nexport {};\n`);

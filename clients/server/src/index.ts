@@ -1,0 +1,6 @@
+export { HeraldApi, ApiDefaults, newIdempotencyKey, type HeraldApiOptions } from './api.js';
+export { HeraldApiError, ServerErrorCode, SdkErrorCode, isServerErrorCode } from './errors.js';
+export { createToken, tokenAlgorithm, DEFAULT_TOKEN_TTL_SECONDS, type TokenClaims, type TokenKey, type TokenAlgorithm } from './token.js';
+export { tokenHandler, type TokenHandler, type Authorize, type NodeResponseLike } from './handler.js';
+export { jitterDelay, parseRetryAfter } from './retry.js';
+export type * from './types.js';
