@@ -12,7 +12,9 @@ import io.herald.protocol.Publication;
 import io.herald.protocol.StreamPosition;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -77,9 +79,10 @@ public final class Poll {
         this.refused = List.copyOf(refused);
         this.expires = expires;
         this.members = new Member[this.channels.size()];
+        Set<String> denied = new HashSet<>();
+        refused.forEach(r -> denied.add(r.channel()));
         for (int i = 0; i < members.length; i++) {
-            String name = this.channels.get(i).value();
-            if (refused.stream().noneMatch(r -> r.channel().equals(name))) {
+            if (!denied.contains(this.channels.get(i).value())) {
                 members[i] = new Member();
             } else {
                 cursors[i] = null;

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * <p>Every accepted socket counts, whatever it turns into (an API request, a poll, a WebSocket), so
  * silent or half-sent requests cannot hold file descriptors beyond the limit. A socket accepted past
  * the limit is still read for a short while, so that it can be told why ({@code disconnect} 4008 on
- * a WebSocket, 429 on HTTP); past the limit plus a small {@linkplain #ceiling() headroom} a socket is
+ * a WebSocket, 429 on HTTP); past the limit plus a small headroom (see {@link #socketOpened}) a socket is
  * closed at once. The limit is lowered at start when the process's open-file limit could not hold
  * it, since a node out of file descriptors cannot even accept a healthy client.
  */
@@ -68,20 +68,16 @@ final class Connections {
 
     /** Files the process has open now, or 0 where the platform does not tell. */
     private static long openNow() {
-        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
-                instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
-            return unix.getOpenFileDescriptorCount();
-        }
-        return 0;
+        return unix() instanceof com.sun.management.UnixOperatingSystemMXBean u ? u.getOpenFileDescriptorCount() : 0;
     }
 
     /** The process's open-file limit, or -1 where the platform does not tell. */
     static long openFileLimit() {
-        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
-                instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
-            return unix.getMaxFileDescriptorCount();
-        }
-        return -1;
+        return unix() instanceof com.sun.management.UnixOperatingSystemMXBean u ? u.getMaxFileDescriptorCount() : -1;
+    }
+
+    private static java.lang.management.OperatingSystemMXBean unix() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean();
     }
 
     /**
@@ -167,13 +163,4 @@ final class Connections {
         return sockets.get();
     }
 
-    /** The effective {@code max_connections} (0 = unlimited). */
-    int max() {
-        return max;
-    }
-
-    /** Sockets beyond which a new one is closed at once (0 = none). */
-    int ceiling() {
-        return ceiling;
-    }
 }

@@ -225,8 +225,7 @@ final class HttpGuard extends ChannelDuplexHandler {
         // the streams answer in their own way (4008 on the stream, CORS on SSE); monitoring keeps
         // working on a full node, under the per-address rate of the public endpoints; and a backend's
         // API requests, checked for their key below, still publish to the clients already connected
-        boolean exempt = path.equals("/ws") || path.equals("/sse") || path.equals("/health") || path.equals("/ready")
-                || path.equals("/metrics") || path.startsWith("/api/");
+        boolean exempt = path.equals("/ws") || path.equals("/sse") || HttpRouter.isPublic(path) || path.startsWith("/api/");
         if (refusedRetryAfter > 0 && !exempt) {
             shared.metrics().rateLimited("connection_rate_per_ip");
             answerAndClose(ErrorCode.TOO_MANY_REQUESTS, "too many new connections from this address; retry in "
@@ -242,9 +241,7 @@ final class HttpGuard extends ChannelDuplexHandler {
         if (path.startsWith("/api/")) {
             ApiResponse refusal = shared.api().refusal(authorization);
             if (refusal != null) {
-                discarding = true;
-                closeAfterAnswers = true;
-                HttpReplies.json(ctx, false, refusal.status(), refusal.body());
+                answerAndClose(refusal.status(), refusal.body(), 0);
                 return true;
             }
         }
@@ -252,9 +249,14 @@ final class HttpGuard extends ChannelDuplexHandler {
     }
 
     private void answerAndClose(ErrorCode code, String message, long retryAfter) {
+        answerAndClose(code.status(), HttpReplies.errorBody(code, message), retryAfter);
+    }
+
+    /** Answers the request being read and closes: nothing more of it, or after it, is read. */
+    private void answerAndClose(int status, byte[] body, long retryAfter) {
         discarding = true;
         closeAfterAnswers = true;
-        HttpReplies.json(ctx, false, code.status(), HttpReplies.errorBody(code, message), retryAfter);
+        HttpReplies.json(ctx, false, status, body, retryAfter);
     }
 
     /** Holds a message read ahead of the awaited answer; past the pipelining cap, stops reading. */
@@ -390,9 +392,10 @@ final class HttpGuard extends ChannelDuplexHandler {
     private long deadline() {
         HttpConfig c = shared.config();
         long head = c.headTimeout().toNanos();
-        long refusedHead = refusedRetryAfter > 0 || overLimit ? Math.min(head, REFUSED_WAIT_NANOS) : head;
+        boolean refused = refusedRetryAfter > 0 || overLimit;
+        long refusedHead = refused ? Math.min(head, REFUSED_WAIT_NANOS) : head;
         return switch (phase) {
-            case IDLE -> phaseStartNanos + (answeredOnce && refusedHead == head ? c.idleTimeout().toNanos() : refusedHead);
+            case IDLE -> phaseStartNanos + (answeredOnce && !refused ? c.idleTimeout().toNanos() : refusedHead);
             case HEAD -> phaseStartNanos + refusedHead;
             case BODY -> System.nanoTime() + BODY_CHECK_NANOS;
             case WRITING -> phaseStartNanos + shared.writeTimeoutNanos();

@@ -64,8 +64,7 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         QueryStringDecoder uri = new QueryStringDecoder(req.uri());
         String path = uri.rawPath();
-        boolean publicPath = path.equals("/health") || path.equals("/ready") || path.equals("/metrics");
-        if (publicPath && refusedPublic(ctx, keepAlive, path, req)) {
+        if (isPublic(path) && refusedPublic(ctx, keepAlive, path, req)) {
             return;
         }
         if (path.equals("/ws")) {
@@ -93,6 +92,11 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
         } else {
             HttpReplies.error(ctx, keepAlive, ErrorCode.NOT_FOUND, "no such endpoint: " + path);
         }
+    }
+
+    /** The endpoints anyone may call: health, readiness and metrics. */
+    static boolean isPublic(String path) {
+        return path.equals("/health") || path.equals("/ready") || path.equals("/metrics");
     }
 
     /** Applies the per-IP rate and the metrics token; true when it answered the request itself. */
