@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from .client import Herald
 from .errors import HeraldConnectionError, HeraldError
+from .outbox import insert_outbox
 from .token import create_token
 
-__all__ = ["Herald", "HeraldError", "HeraldConnectionError", "create_token"]
+__all__ = ["Herald", "HeraldError", "HeraldConnectionError", "create_token", "insert_outbox"]
 __version__ = "0.1.0"

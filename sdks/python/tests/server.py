@@ -40,11 +40,12 @@ def free_port() -> int:
 class HeraldServer:
     """One server process; ``stop()`` sends SIGTERM, ``start()`` starts it again on the same port.
 
-    With ``redis=True`` it runs the Redis engine on 127.0.0.1:6379 under a prefix of its own, so
-    history and offsets survive a restart.
+    With ``redis=True`` it runs the Redis engine (``redis_url``, by default 127.0.0.1:6379) under a
+    prefix of its own, so history and offsets survive a restart. ``extra_yaml`` is appended to its
+    configuration file.
     """
 
-    def __init__(self, redis: bool = False) -> None:
+    def __init__(self, redis: bool = False, redis_url: str = "redis://127.0.0.1:6379", extra_yaml: str = "") -> None:
         if not os.path.exists(JAR):
             raise RuntimeError(f"{JAR} is missing: build it with ./mvnw -B -q -DskipTests package")
         self.port = free_port()
@@ -52,13 +53,14 @@ class HeraldServer:
         self._dir = tempfile.TemporaryDirectory(prefix="herald-py-")
         config = os.path.join(self._dir.name, "herald.yaml")
         with open(config, "w") as f:
-            f.write("namespaces: {feed: {history_size: 1000, history_ttl: 10m}, room: {presence: true}}\n")
+            f.write("namespaces: {feed: {history_size: 1000, history_ttl: 10m}, room: {presence: true}}\n" + extra_yaml)
         self.env: Dict[str, str] = dict(os.environ, HERALD_API_KEY=API_KEY, HERALD_JWT_HMAC_SECRET=SECRET,
                                         HERALD_CONFIG=config)
         if redis:
-            self.env.update(HERALD_ENGINE="redis", HERALD_REDIS_URL="redis://127.0.0.1:6379",
+            self.env.update(HERALD_ENGINE="redis", HERALD_REDIS_URL=redis_url,
                             HERALD_REDIS_PREFIX=f"pysdk-{secrets.token_hex(4)}")
-        self.prefix = self.env.get("HERALD_REDIS_PREFIX") if redis else None
+        # keys are deleted after the test only from the shared Redis; a Redis of the test's own goes away whole
+        self.prefix = self.env.get("HERALD_REDIS_PREFIX") if redis and redis_url.endswith(":6379") else None
         self.log = os.path.join(self._dir.name, "server.log")
         self.process: Optional[subprocess.Popen] = None
 
