@@ -1,5 +1,6 @@
 package io.herald.api;
 
+import io.herald.metrics.RateLimit;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -78,7 +79,7 @@ public final class ServerApi {
             authorize(req.authorization());
             long wait = rate.acquire(config.apiKey());
             if (wait > 0) {
-                metrics.rateLimited("api");
+                metrics.rateLimited(RateLimit.API);
                 ApiException refused = new ApiException(ErrorCode.TOO_MANY_REQUESTS, "more than "
                         + config.limits().apiRate() + " API requests per second; retry in " + wait + "s");
                 return CompletableFuture.completedFuture(new ApiResponse(refused.status(), error(refused).body(), wait));
@@ -406,7 +407,7 @@ public final class ServerApi {
     /** Counts a publish refused by {@code limits.max_channels}. */
     private void countChannelLimit(Throwable error) {
         if (ChannelLimitException.in(error) != null) {
-            metrics.rateLimited("max_channels");
+            metrics.rateLimited(RateLimit.MAX_CHANNELS);
         }
     }
 

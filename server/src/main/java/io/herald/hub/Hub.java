@@ -1,5 +1,6 @@
 package io.herald.hub;
 
+import io.herald.metrics.RateLimit;
 import io.herald.engine.Broker;
 import io.herald.engine.BrokerListener;
 import io.herald.engine.ChannelLimitException;
@@ -197,7 +198,7 @@ public final class Hub implements BrokerListener {
             LocalChannel lc = channels.computeIfAbsent(channel, c -> maxChannels > 0 && channels.size() >= maxChannels
                     ? null : new LocalChannel());
             if (lc == null) {
-                metrics.rateLimited("max_channels");
+                metrics.rateLimited(RateLimit.MAX_CHANNELS);
                 return CompletableFuture.failedFuture(new ChannelLimitException(maxChannels));
             }
             synchronized (lc) {

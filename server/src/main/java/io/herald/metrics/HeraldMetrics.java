@@ -38,7 +38,7 @@ public final class HeraldMetrics {
     private final Counter bytesOut;
     private final Counter slowConsumers;
     private final Map<ErrorCode, Counter> errors = new EnumMap<>(ErrorCode.class);
-    private final Map<String, Counter> rateLimited = new ConcurrentHashMap<>();
+    private final Map<RateLimit, Counter> rateLimited = new ConcurrentHashMap<>();
     private final Map<HttpCloseCause, Counter> httpClosed = new EnumMap<>(HttpCloseCause.class);
     private final Timer publishToWrite;
     private final BreachLog breaches = new BreachLog(10_000);
@@ -141,12 +141,12 @@ public final class HeraldMetrics {
     }
 
     /**
-     * A request refused by a rate or count limit; {@code limit} names it (e.g. "commands", "api").
-     * Also logged as a warning, at most once per 10 s per limit.
+     * A request refused by a rate or count limit. Also logged as a warning, at most once per 10 s
+     * per limit.
      */
-    public void rateLimited(String limit) {
-        breaches.breach(limit);
-        rateLimited.computeIfAbsent(limit, l -> Counter.builder("herald.rate.limited").tag("limit", l)
+    public void rateLimited(RateLimit limit) {
+        breaches.breach(limit.label());
+        rateLimited.computeIfAbsent(limit, l -> Counter.builder("herald.rate.limited").tag("limit", l.label())
                 .description("requests refused by a limit, by limit").register(registry)).increment();
     }
 

@@ -1,5 +1,6 @@
 package io.herald.session;
 
+import io.herald.metrics.RateLimit;
 import io.herald.config.HeraldConfig;
 import io.herald.config.NamespaceConfig;
 import io.herald.engine.ChannelLimitException;
@@ -82,7 +83,7 @@ final class ChannelCommands {
         }
         int max = config.client().maxSubscriptions();
         if (subscriptions.size() >= max) {
-            services.metrics().rateLimited("subscriptions");
+            services.metrics().rateLimited(RateLimit.SUBSCRIPTIONS);
             throw new ProtocolException(ErrorCode.LIMIT_EXCEEDED, "at most " + max
                     + " subscriptions per connection; unsubscribe from one first", cmd.id());
         }
@@ -203,7 +204,7 @@ final class ChannelCommands {
                 continue;
             }
             if (subscriptions.size() >= max) {
-                services.metrics().rateLimited("subscriptions");
+                services.metrics().rateLimited(RateLimit.SUBSCRIPTIONS);
                 out.add(new ChannelRefusal(name, ErrorCode.LIMIT_EXCEEDED, "at most " + max + " subscriptions per connection"));
                 continue;
             }

@@ -1,5 +1,6 @@
 package io.herald.session;
 
+import io.herald.metrics.RateLimit;
 import io.herald.auth.Claims;
 import io.herald.config.NamespaceConfig;
 import io.herald.engine.EngineOutcomeUnknownException;
@@ -73,7 +74,7 @@ public final class ClientPublish {
                     if (error == null && !r.duplicate()) {
                         services.metrics().publication();
                     } else if (ChannelLimitException.in(error) != null) {
-                        services.metrics().rateLimited("max_channels");
+                        services.metrics().rateLimited(RateLimit.MAX_CHANNELS);
                     }
                 });
         return new Attempt(key, result);

@@ -1,5 +1,6 @@
 package io.herald.session;
 
+import io.herald.metrics.RateLimit;
 import io.herald.auth.AuthException;
 import io.herald.auth.Claims;
 import io.herald.config.HeraldConfig;
@@ -154,7 +155,7 @@ public final class ClientSession implements Subscriber {
             commandBucket = new TokenBucket(config.client().commandRate(), config.client().commandBurst(), now);
         }
         if (!commandBucket.tryTake(now)) {
-            services.metrics().rateLimited("commands");
+            services.metrics().rateLimited(RateLimit.COMMANDS);
             if (now - refusalWindowStart > FLOOD_WINDOW_NANOS) {
                 refusalWindowStart = now;
                 refusals = 0;
@@ -329,7 +330,7 @@ public final class ClientSession implements Subscriber {
         int perUser = services.hub().register(this);
         int maxPerUser = config.limits().connectionsPerUser();
         if (maxPerUser > 0 && !verified.isAnonymous() && perUser > maxPerUser) {
-            services.metrics().rateLimited("connections_per_user");
+            services.metrics().rateLimited(RateLimit.CONNECTIONS_PER_USER);
             disconnect(CloseCode.CONNECTION_LIMIT, "user " + userId + " is at the limit of " + maxPerUser
                     + " connection(s) per user");
             return;

@@ -1,5 +1,6 @@
 package io.herald.transport;
 
+import io.herald.metrics.RateLimit;
 import io.herald.metrics.CloseReason;
 import io.herald.metrics.HeraldMetrics;
 import io.herald.protocol.CloseCode;
@@ -73,7 +74,7 @@ abstract class ClientConnection extends ChannelInboundHandlerAdapter implements 
         metrics().connectionOpened();
         log.debug("{} {} opened from {}", kind(), session.clientId(), channel.remoteAddress());
         if (!settings.connections().tryAdd(this, channel)) {
-            metrics().rateLimited("max_connections");
+            metrics().rateLimited(RateLimit.MAX_CONNECTIONS);
             close(CloseCode.CONNECTION_LIMIT, "server connection limit reached; retry later");
             return false;
         }

@@ -1,5 +1,6 @@
 package io.herald.transport;
 
+import io.herald.metrics.RateLimit;
 import io.herald.api.ApiResponse;
 import io.herald.api.ServerApi;
 import io.herald.config.HttpConfig;
@@ -227,13 +228,13 @@ final class HttpGuard extends ChannelDuplexHandler {
         // API requests, checked for their key below, still publish to the clients already connected
         boolean exempt = path.equals("/ws") || path.equals("/sse") || HttpRouter.isPublic(path) || path.startsWith("/api/");
         if (refusedRetryAfter > 0 && !exempt) {
-            shared.metrics().rateLimited("connection_rate_per_ip");
+            shared.metrics().rateLimited(RateLimit.CONNECTION_RATE_PER_IP);
             answerAndClose(ErrorCode.TOO_MANY_REQUESTS, "too many new connections from this address; retry in "
                     + refusedRetryAfter + "s", refusedRetryAfter);
             return true;
         }
         if (overLimit && !exempt) {
-            shared.metrics().rateLimited("max_connections");
+            shared.metrics().rateLimited(RateLimit.MAX_CONNECTIONS);
             answerAndClose(ErrorCode.LIMIT_EXCEEDED, "server connection limit reached; retry later", 1);
             return true;
         }

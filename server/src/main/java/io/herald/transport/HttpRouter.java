@@ -1,5 +1,6 @@
 package io.herald.transport;
 
+import io.herald.metrics.RateLimit;
 import io.herald.api.ApiRequest;
 import io.herald.api.ServerApi;
 import io.herald.metrics.HeraldMetrics;
@@ -104,7 +105,7 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
         if (ctx.channel().remoteAddress() instanceof InetSocketAddress remote) {
             long wait = open.perIp().acquire(remote.getAddress());
             if (wait > 0) {
-                metrics.rateLimited("public_rate_per_ip");
+                metrics.rateLimited(RateLimit.PUBLIC_RATE_PER_IP);
                 HttpReplies.json(ctx, keepAlive, ErrorCode.TOO_MANY_REQUESTS.status(), HttpReplies.errorBody(
                         ErrorCode.TOO_MANY_REQUESTS, "more than the allowed requests per second to " + path
                                 + " from this address; retry in " + wait + "s"), wait);

@@ -1,5 +1,6 @@
 package io.herald.transport;
 
+import io.herald.metrics.RateLimit;
 import io.herald.auth.Claims;
 import io.herald.engine.ChannelLimitException;
 import io.herald.limits.KeyedRateLimiter;
@@ -79,7 +80,7 @@ final class PollEndpoint {
             }
             long wait = perClient.acquire(rateKey(claims, ctx));
             if (wait > 0) {
-                services.metrics().rateLimited("commands");
+                services.metrics().rateLimited(RateLimit.COMMANDS);
                 services.metrics().error(ErrorCode.TOO_MANY_REQUESTS);
                 cors.reply(ctx, keepAlive, ErrorCode.TOO_MANY_REQUESTS.status(), HttpReplies.errorBody(
                         ErrorCode.TOO_MANY_REQUESTS, "more than " + services.config().client().commandRate()

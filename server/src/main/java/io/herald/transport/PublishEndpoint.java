@@ -1,5 +1,6 @@
 package io.herald.transport;
 
+import io.herald.metrics.RateLimit;
 import io.herald.engine.ChannelLimitException;
 import io.herald.limits.KeyedRateLimiter;
 import io.herald.protocol.Command;
@@ -62,7 +63,7 @@ final class PublishEndpoint {
             }
             long wait = perClient.acquire(PollEndpoint.rateKey(claims, ctx));
             if (wait > 0) {
-                services.metrics().rateLimited("commands");
+                services.metrics().rateLimited(RateLimit.COMMANDS);
                 services.metrics().error(ErrorCode.TOO_MANY_REQUESTS);
                 cors.reply(ctx, reply.keepAlive, ErrorCode.TOO_MANY_REQUESTS.status(), Frames.error(cmd.id(),
                         ErrorCode.TOO_MANY_REQUESTS, "more than "

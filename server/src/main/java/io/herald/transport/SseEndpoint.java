@@ -1,5 +1,6 @@
 package io.herald.transport;
 
+import io.herald.metrics.RateLimit;
 import io.herald.config.HeraldConfig;
 import io.herald.protocol.ErrorCode;
 import io.herald.protocol.ProtocolException;
@@ -48,7 +49,7 @@ final class SseEndpoint {
         }
         long wait = HttpGuard.refusedRetryAfter(ctx.pipeline());
         if (wait > 0) {
-            services.metrics().rateLimited("connection_rate_per_ip");
+            services.metrics().rateLimited(RateLimit.CONNECTION_RATE_PER_IP);
             cors.reply(ctx, false, ErrorCode.TOO_MANY_REQUESTS.status(), HttpReplies.errorBody(ErrorCode.TOO_MANY_REQUESTS,
                     "too many new connections from " + WebSocketUpgrade.remoteHost(ctx) + "; retry in " + wait + "s"),
                     wait, origin);

@@ -1,5 +1,6 @@
 package io.herald.transport;
 
+import io.herald.metrics.RateLimit;
 import io.herald.config.HeraldConfig;
 import io.herald.protocol.ErrorCode;
 import io.herald.session.SessionServices;
@@ -55,7 +56,7 @@ final class WebSocketUpgrade {
         }
         long wait = HttpGuard.refusedRetryAfter(ctx.pipeline());
         if (wait > 0) {
-            services.metrics().rateLimited("connection_rate_per_ip");
+            services.metrics().rateLimited(RateLimit.CONNECTION_RATE_PER_IP);
             HttpReplies.tooManyRequests(ctx, wait, "too many new connections from " + remoteHost(ctx) + "; retry in " + wait + "s");
             return;
         }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.metrics.CloseReason;
 import io.herald.metrics.HttpCloseCause;
+import io.herald.metrics.RateLimit;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,12 +31,18 @@ class VocabularyTest {
     private static final Path MAIN = Path.of("src/main/java");
 
     /** Vocabulary words that are also other words of the protocol or the configuration. */
-    private static final Map<String, String> HOMONYMS = Map.of(
-            "client", "a JSON field (a connection's id, a server API target) and the config section client:",
-            "shutdown", "the config section shutdown: (drain_window)",
-            "head_timeout", "the config key http.head_timeout, after which the cause is named",
-            "idle_timeout", "the config key http.idle_timeout, after which the cause is named",
-            "write_timeout", "the config key client.write_timeout, after which the cause is named");
+    private static final Map<String, String> HOMONYMS = Map.ofEntries(
+            Map.entry("client", "a JSON field (a connection's id, a server API target) and the config section client:"),
+            Map.entry("subscriptions", "a JSON field (a node's count in /api/info, the subscriptions of a reply)"),
+            Map.entry("shutdown", "the config section shutdown: (drain_window)"),
+            Map.entry("head_timeout", "the config key http.head_timeout, after which the cause is named"),
+            Map.entry("idle_timeout", "the config key http.idle_timeout, after which the cause is named"),
+            Map.entry("write_timeout", "the config key client.write_timeout, after which the cause is named"),
+            Map.entry("max_channels", "the config key limits.max_channels, after which the limit is named"),
+            Map.entry("max_connections", "the config key limits.max_connections, after which the limit is named"),
+            Map.entry("connections_per_user", "the config key limits.connections_per_user, after which the limit is named"),
+            Map.entry("connection_rate_per_ip", "the config key limits.connection_rate_per_ip, after which the limit is named"),
+            Map.entry("public_rate_per_ip", "the config key http.public_rate_per_ip, after which the limit is named"));
 
     /** One vocabulary: its enum and the wire form of each value. */
     private record Vocabulary(Class<? extends Enum<?>> home, List<String> words) {
@@ -52,7 +59,8 @@ class VocabularyTest {
             Vocabulary.of(ErrorCode.class, ErrorCode::wire),
             Vocabulary.of(CloseReason.class, CloseReason::label),
             Vocabulary.of(UnsubscribeReason.class, UnsubscribeReason::wire),
-            Vocabulary.of(HttpCloseCause.class, HttpCloseCause::label));
+            Vocabulary.of(HttpCloseCause.class, HttpCloseCause::label),
+            Vocabulary.of(RateLimit.class, RateLimit::label));
 
     private static List<Path> mainSources() throws IOException {
         try (Stream<Path> files = Files.walk(MAIN)) {
