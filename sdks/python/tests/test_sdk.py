@@ -138,12 +138,6 @@ class PublishTest(unittest.TestCase):
         finally:
             ws.close()
 
-    def test_pemKeysRaiseNotImplemented(self) -> None:
-        with self.assertRaises(NotImplementedError):
-            create_token("1", secret="-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----\n")
-        with self.assertRaises(NotImplementedError):
-            create_token("1", secret=SECRET, algorithm="RS256")
-
 
 class ReadmeTest(unittest.TestCase):
     def test_theReadmeQuickStartRuns(self) -> None:
