@@ -4,3 +4,4 @@ export { createToken, tokenAlgorithm, DEFAULT_TOKEN_TTL_SECONDS, type TokenClaim
 export { tokenHandler, type TokenHandler, type Authorize, type NodeResponseLike } from './handler.js';
 export { jitterDelay, parseRetryAfter } from './retry.js';
 export type * from './types.js';
+export { insertOutbox, DEFAULT_OUTBOX_TABLE, type OutboxEvent, type OutboxOptions, type OutboxQueryable } from './outbox.js';
