@@ -125,7 +125,7 @@ public record OutboxConfig(String url, String jdbcUrl, String user, String passw
 
     /** The URL with its password replaced, for check-config output and error messages. */
     public static String redacted(String url) {
-        return url.replaceFirst("(://[^@/]*:)[^@/]*@", "$1<redacted>@");
+        return url.replaceFirst("(://[^:@/]*:)[^@/]*@", "$1<redacted>@");
     }
 
     @Override
