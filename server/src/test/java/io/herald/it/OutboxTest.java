@@ -22,6 +22,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.postgresql.PGConnection;
@@ -225,6 +226,7 @@ class OutboxTest {
 
     @Test
     void whileTheEngineIsFrozenOrDownRowsStayInTheTableAndAfterwardsArriveExactlyOnceInOrder() throws Exception {
+        Assumptions.assumeTrue(RedisServerProcess.available(), RedisServerProcess.BINARY + " is needed to stop and start a Redis");
         String prefix = RedisTestSupport.uniquePrefix("outbox");
         try (RedisServerProcess redis = RedisServerProcess.launch()) {
             RedisConfig cfg = new RedisConfig(List.of(redis.url()), false, prefix, Duration.ofSeconds(60),
