@@ -81,13 +81,18 @@ public final class BackendPublisher {
     public static RawJson data(String json) throws ApiException {
         int bytes = json.length() > MAX_DATA_BYTES ? MAX_DATA_BYTES + 1 : json.getBytes(StandardCharsets.UTF_8).length;
         if (bytes > MAX_DATA_BYTES) {
-            throw new ApiException(ErrorCode.MESSAGE_TOO_LARGE, "data is larger than " + MAX_DATA_BYTES + " bytes");
+            throw tooLarge();
         }
         try {
             return RawJson.parse(json);
         } catch (IOException e) {
             throw ApiException.badRequest("data is not a JSON value Herald can carry: " + e.getMessage());
         }
+    }
+
+    /** The error of data over {@link #MAX_DATA_BYTES}. */
+    public static ApiException tooLarge() {
+        return new ApiException(ErrorCode.MESSAGE_TOO_LARGE, "data is larger than " + MAX_DATA_BYTES + " bytes");
     }
 
     /**

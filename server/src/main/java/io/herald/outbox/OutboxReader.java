@@ -52,6 +52,10 @@ public final class OutboxReader implements AutoCloseable {
     /** After {@link #close}, how long a round still in the engine's hands is waited for. */
     private static final long STOP_GRACE_MILLIS = 10_000;
     private static final long JOIN_MILLIS = 15_000;
+    /** Bytes of data one round holds at most (beyond its first row), so a batch of large rows stays bounded. */
+    static final long ROUND_BYTES = 16L * 1024 * 1024;
+    /** Text columns are read up to this many characters: every valid channel, type or key is shorter. */
+    static final int MAX_TEXT_CHARS = 1024;
 
     private final OutboxConfig config;
     private final OutboxSchema schema;
@@ -188,12 +192,13 @@ public final class OutboxReader implements AutoCloseable {
 
     private List<OutboxRow> select() throws SQLException {
         List<OutboxRow> rows = new ArrayList<>();
-        try (PreparedStatement st = conn.prepareStatement(schema.selectBatch())) {
+        try (PreparedStatement st = conn.prepareStatement(schema.selectBatch(BackendPublisher.MAX_DATA_BYTES,
+                MAX_TEXT_CHARS, ROUND_BYTES))) {
             st.setInt(1, config.batchSize());
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
                     rows.add(new OutboxRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                            rs.getString(5), rs.getDouble(6)));
+                            rs.getString(5), rs.getDouble(6), rs.getLong(7)));
                 }
             }
         }

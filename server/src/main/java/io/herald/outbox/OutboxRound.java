@@ -81,6 +81,9 @@ final class OutboxRound {
         if (row.type() == null) {
             throw ApiException.badRequest("type is null");
         }
+        if (row.dataBytes() > BackendPublisher.MAX_DATA_BYTES) {
+            throw BackendPublisher.tooLarge();
+        }
         if (row.data() == null) {
             throw ApiException.badRequest("data is null (store JSON null as 'null'::jsonb)");
         }

@@ -66,11 +66,23 @@ public record OutboxSchema(String table) {
                 """.formatted(table, dead, notify);
     }
 
-    /** The oldest rows, {@code LIMIT ?}, with each row's age in seconds by the database's clock. */
-    String selectBatch() {
-        return "SELECT id, channel, type, data::text, idempotency_key,"
-                + " EXTRACT(EPOCH FROM clock_timestamp() - created_at)::float8"
-                + " FROM " + table + " ORDER BY id LIMIT ?";
+    /**
+     * The oldest rows, {@code LIMIT ?}, bounded in bytes: each row's age in seconds by the database's
+     * clock and its data's size; the data itself only when it is at most {@code maxData} bytes (a larger
+     * one is never sent over), and text columns cut to {@code maxText} characters (longer ones are
+     * invalid anyway). Rows after the first stop once the data before them adds up to {@code roundBytes}.
+     * Columns: id, channel, type, data, idempotency_key, age, data bytes.
+     */
+    String selectBatch(int maxData, int maxText, long roundBytes) {
+        return "SELECT id, channel, type, CASE WHEN bytes > " + maxData + " THEN NULL ELSE d END, idempotency_key, age, bytes"
+                + " FROM (SELECT id, left(channel, " + maxText + ") AS channel, left(type, " + maxText + ") AS type, d,"
+                + " left(idempotency_key, " + maxText + ") AS idempotency_key,"
+                + " EXTRACT(EPOCH FROM clock_timestamp() - created_at)::float8 AS age, octet_length(d) AS bytes,"
+                + " sum(CASE WHEN octet_length(d) > " + maxData + " THEN 0 ELSE coalesce(octet_length(d), 0) END)"
+                + " OVER (ORDER BY id) AS running"
+                + " FROM (SELECT * FROM " + table + " ORDER BY id LIMIT ?) AS b CROSS JOIN LATERAL (SELECT data::text AS d) AS x)"
+                + " AS r WHERE running - CASE WHEN bytes > " + maxData + " THEN 0 ELSE coalesce(bytes, 0) END < " + roundBytes
+                + " ORDER BY id";
     }
 
     /** Deletes the published rows of {@code = ANY(?)}, a {@code bigint[]}. */

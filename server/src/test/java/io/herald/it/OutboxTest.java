@@ -3,9 +3,14 @@ package io.herald.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.herald.config.OutboxConfig;
 import io.herald.config.RedisConfig;
 import io.herald.engine.redis.RedisEngine;
 import io.herald.engine.redis.RedisTestSupport;
+import io.herald.outbox.OutboxReader;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -27,6 +32,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
+import org.slf4j.LoggerFactory;
 
 /**
  * The PostgreSQL outbox against a real PostgreSQL (127.0.0.1:5432) and real nodes: rows inserted in
@@ -171,7 +177,8 @@ class OutboxTest {
                 + " ('ob:a', 'evt', '{\"s\":3}', 'own-key-1'),"
                 // the same key again: published once already, so this row is a repeat and is dropped
                 + " ('ob:a', 'evt', '{\"s\":-7}', 'own-key-1'),"
-                + " ('ob:a', 'evt', '{\"s\":4}', NULL)");
+                + " (repeat('c', 5000), 'evt', '{\"s\":-8}', NULL),"
+                + " ('ob:a', 'evt', jsonb_build_object('s', 4, 'big', repeat('y', 200000)), NULL)");
         Map<String, List<Integer>> got = receive(c, 4, Duration.ofSeconds(10));
         assertThat(got).isEqualTo(Map.of("ob:a", List.of(1, 2, 3, 4)));
         Await.until(Duration.ofSeconds(5), "the table is empty", () -> db.pending() == 0);
@@ -184,14 +191,15 @@ class OutboxTest {
                 dead.put(rs.getInt(1), rs.getString(2) + ": " + rs.getString(3));
             }
         }
-        assertThat(dead.keySet()).containsExactly(-1, -2, -3, -4, -5, -6);
+        assertThat(dead.keySet()).containsExactly(-1, -2, -3, -4, -5, -6, -8);
+        assertThat(dead.get(-8)).isEqualTo("bad_request: invalid channel: channel name is longer than 255 characters");
         assertThat(dead.get(-1)).startsWith("bad_request: invalid channel");
         assertThat(dead.get(-2)).isEqualTo("bad_request: event name 'subscribe' is a reserved message type");
         assertThat(dead.get(-3)).startsWith("message_too_large: data is larger than 1048576 bytes");
         assertThat(dead.get(-4)).isEqualTo("bad_request: idempotency_key must be 1-256 characters");
         assertThat(dead.get(-5)).isEqualTo("bad_request: idempotency_key must be 1-256 characters");
         assertThat(dead.get(-6)).isEqualTo("bad_request: type is null");
-        assertThat(node.metric("herald_outbox_dead_total{code=\"bad_request\"}")).isEqualTo(5);
+        assertThat(node.metric("herald_outbox_dead_total{code=\"bad_request\"}")).isEqualTo(6);
         assertThat(node.metric("herald_outbox_dead_total{code=\"message_too_large\"}")).isEqualTo(1);
         assertThat(node.metric("herald_outbox_published_total")).isEqualTo(5);
     }
@@ -258,6 +266,59 @@ class OutboxTest {
             assertThat(historySeqs("ob:r")).containsExactly(9, 10, 11, 12);
             assertThat(node.metric("herald_outbox_published_total")).isEqualTo(12);
             assertThat(db.count(db.table + "_dead")).isZero();
+        }
+    }
+
+    @Test
+    void whilePostgresqlIsUnreachableTheReaderReconnectsWithBackoffLogsOnceAndThenDeliversEveryRowOnce() throws Exception {
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        Logger logger = (Logger) LoggerFactory.getLogger(OutboxReader.class);
+        logs.start();
+        logger.addAppender(logs);
+        try (TcpProxy proxy = new TcpProxy(5432)) {
+            node = TestNode.builder()
+                    .namespace("ob", TestNode.ns(1000, Duration.ofMinutes(5), false, false, false, false))
+                    .outbox(OutboxConfig.of("postgresql://postgres@127.0.0.1:" + proxy.port() + "/test", "test")
+                            .withTable(db.table).withPollInterval(Duration.ofMillis(200)))
+                    .start();
+            WsClient c = subscriber(List.of("ob:d"));
+            insert("ob:d", 1);
+            assertThat(receive(c, 1, Duration.ofSeconds(10))).isEqualTo(Map.of("ob:d", List.of(1)));
+
+            proxy.cut();
+            Await.until(Duration.ofSeconds(10), "the reader notices and lets the lock go",
+                    () -> node.metric("herald_outbox_lock_held") == 0);
+            for (int s = 2; s <= 6; s++) {
+                insert("ob:d", s);
+            }
+            assertPendingStays(5, Duration.ofSeconds(2));
+            proxy.restore();
+            assertThat(receive(c, 5, Duration.ofSeconds(20))).isEqualTo(Map.of("ob:d", List.of(2, 3, 4, 5, 6)));
+            Await.until(Duration.ofSeconds(5), "the table is empty", () -> db.pending() == 0);
+            c.expectNothingPending();
+            assertThat(node.metric("herald_outbox_lock_held")).isEqualTo(1);
+        } finally {
+            logger.detachAppender(logs);
+        }
+        List<String> messages = logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+        assertThat(messages.stream().filter(m -> m.startsWith("outbox: PostgreSQL failed"))).hasSize(1);
+        assertThat(messages).contains("outbox: PostgreSQL answers again");
+    }
+
+    @Test
+    void aNodeThatClosesReleasesTheLockAndAWaitingNodeTakesOverAtOnce() throws Exception {
+        node = builder(Duration.ofMillis(200)).start();
+        Await.until(Duration.ofSeconds(10), "the first node holds the lock", () -> node.metric("herald_outbox_lock_held") == 1);
+        try (TestNode second = builder(Duration.ofMillis(200)).start()) {
+            WsClient c = second.connectAs("reader", "ob:*");
+            assertThat(c.call("{\"type\":\"subscribe\",\"channel\":\"ob:h\"}").path("type").asText()).isEqualTo("subscribed");
+            Await.sleep(600);
+            assertThat(second.metric("herald_outbox_lock_held")).as("the lock is taken").isZero();
+            node.server.shutdown();
+            node = null;
+            Await.until(Duration.ofSeconds(5), "the second node takes the lock", () -> second.metric("herald_outbox_lock_held") == 1);
+            insert("ob:h", 1);
+            assertThat(receive(c, 1, Duration.ofSeconds(10))).isEqualTo(Map.of("ob:h", List.of(1)));
         }
     }
 
