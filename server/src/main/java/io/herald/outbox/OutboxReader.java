@@ -331,11 +331,6 @@ public final class OutboxReader implements AutoCloseable {
         }
     }
 
-    /** Whether the reader's thread still runs. */
-    public boolean running() {
-        return thread.isAlive();
-    }
-
     /** Stops after the current round, releases the lock and closes the connection; waits up to 15 s. Idempotent. */
     @Override
     public void close() {
