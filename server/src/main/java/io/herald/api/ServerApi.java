@@ -7,13 +7,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.config.HeraldConfig;
 import io.herald.config.NamespaceConfig;
-import io.herald.engine.ChannelLimitException;
 import io.herald.engine.ControlCommand;
 import io.herald.engine.Engine;
 import io.herald.engine.EngineOutcomeUnknownException;
 import io.herald.engine.EngineUnavailableException;
 import io.herald.engine.NodeLoad;
-import io.herald.engine.PublicationDraft;
 import io.herald.hub.Hub;
 import io.herald.limits.KeyedRateLimiter;
 import io.herald.metrics.HeraldMetrics;
@@ -21,7 +19,6 @@ import io.herald.protocol.ChannelName;
 import io.herald.protocol.ChannelPattern;
 import io.herald.protocol.CommandParser;
 import io.herald.protocol.ErrorCode;
-import io.herald.protocol.EventName;
 import io.herald.protocol.FrameObject;
 import io.herald.protocol.Frames;
 import io.herald.protocol.IdempotencyKey;
@@ -36,7 +33,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,11 +53,14 @@ public final class ServerApi {
     private final byte[] apiKey;
     private final HeraldMetrics metrics;
     private final KeyedRateLimiter<String> rate;
+    private final BackendPublisher publisher;
     /** When this node started serving (the API is made at start). */
     private final long startedMillis;
 
-    public ServerApi(HeraldConfig config, Engine engine, Hub hub, String nodeId, String version, HeraldMetrics metrics) {
+    public ServerApi(HeraldConfig config, Engine engine, Hub hub, BackendPublisher publisher, String nodeId,
+                     String version, HeraldMetrics metrics) {
         this.metrics = metrics;
+        this.publisher = publisher;
         this.rate = new KeyedRateLimiter<>(config.limits().apiRate());
         this.config = config;
         this.engine = engine;
@@ -103,36 +102,11 @@ public final class ServerApi {
         } else if (!(cause instanceof ApiException)) {
             log.warn("server API request failed", cause);
         }
-        return classify(cause);
-    }
-
-    /**
-     * The error a failed request is answered with: 503 {@code not_available} when the engine could not
-     * be reached and nothing was done; 504 {@code unknown_outcome} when the engine got the request
-     * but its answer did not come back, so it may have been applied (a publish is then retried with
-     * its idempotency key); 500 {@code internal} when the engine failed it.
-     */
-    private static ApiException classify(Throwable t) {
-        Throwable cause = unwrap(t);
-        if (cause instanceof ApiException e) {
-            return e;
-        }
-        if (cause instanceof ChannelLimitException) {
-            return new ApiException(ErrorCode.LIMIT_EXCEEDED, cause.getMessage());
-        }
-        if (cause instanceof EngineUnavailableException) {
-            return new ApiException(ErrorCode.NOT_AVAILABLE, "the engine is not reachable; nothing was done, retry shortly");
-        }
-        if (cause instanceof EngineOutcomeUnknownException) {
-            return new ApiException(ErrorCode.UNKNOWN_OUTCOME, "the engine did not answer in time, so the"
-                    + " request may or may not have taken effect; retry it (a publish with the same idempotency_key,"
-                    + " which publishes at most once)");
-        }
-        return new ApiException(ErrorCode.INTERNAL, "the engine could not complete the request; try again");
+        return BackendPublisher.classify(cause);
     }
 
     private static Throwable unwrap(Throwable t) {
-        return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+        return BackendPublisher.unwrap(t);
     }
 
     /**
@@ -239,11 +213,7 @@ public final class ServerApi {
     }
 
     private static ChannelName channel(String value) throws ApiException {
-        String problem = ChannelName.problem(value);
-        if (problem != null) {
-            throw ApiException.badRequest("invalid channel: " + problem);
-        }
-        return new ChannelName(value);
+        return BackendPublisher.channel(value);
     }
 
     private static ChannelName channelFromPath(String path, String prefix) throws ApiException {
@@ -258,12 +228,7 @@ public final class ServerApi {
     }
 
     private static String eventType(ObjectNode body) throws ApiException {
-        String type = text(body, "type", true);
-        String problem = EventName.problem(type);
-        if (problem != null) {
-            throw ApiException.badRequest(problem);
-        }
-        return type;
+        return BackendPublisher.eventType(text(body, "type", true));
     }
 
     private static RawJson data(FrameObject body) throws ApiException {
@@ -284,23 +249,10 @@ public final class ServerApi {
         String type = eventType(body.fields());
         RawJson data = data(body);
         String key = idempotencyKey(body.fields());
-        NamespaceConfig ns = config.namespace(ch.namespace());
-        try {
-            enterGate();
-        } catch (ApiException e) {
-            return CompletableFuture.completedFuture(error(e, key));
-        }
-        return engine.history().publish(ch, new PublicationDraft(type, data, null, key), ns)
-                .whenComplete((r, e) -> {
-                    hub.publishGate().exit();
-                    countChannelLimit(e);
-                })
+        return publisher.publish(ch, type, data, key)
                 .handle((r, e) -> {
                     if (e != null) {
                         return error(engineFailure(e), key);
-                    }
-                    if (!r.duplicate()) {
-                        metrics.publication();
                     }
                     return ok(g -> {
                         g.writeNumberField("offset", r.position().offset());
@@ -313,21 +265,7 @@ public final class ServerApi {
     /** The caller's {@code idempotency_key}, validated, or a new unguessable one. */
     private static String idempotencyKey(ObjectNode body) throws ApiException {
         String given = text(body, IdempotencyKey.FIELD, false);
-        if (given == null) {
-            return IdempotencyKey.random();
-        }
-        String problem = IdempotencyKey.problem(given);
-        if (problem != null) {
-            throw ApiException.badRequest(problem);
-        }
-        return given;
-    }
-
-    /** Refuses publishes once the node drains: 503, so the backend retries elsewhere or later. */
-    private void enterGate() throws ApiException {
-        if (!hub.publishGate().tryEnter()) {
-            throw new ApiException(ErrorCode.NOT_AVAILABLE, "this node is shutting down; publish again shortly");
-        }
+        return given == null ? IdempotencyKey.random() : BackendPublisher.idempotencyKey(given);
     }
 
     private CompletableFuture<ApiResponse> broadcast(FrameObject body) throws ApiException {
@@ -342,17 +280,16 @@ public final class ServerApi {
         RawJson data = data(body);
         // one key for every channel: keys count per channel, so a retried broadcast publishes at most once in each
         String key = idempotencyKey(body.fields());
-        try {
-            enterGate();
-        } catch (ApiException e) {
-            return CompletableFuture.completedFuture(error(e, key));
+        // refused once the node drains (503), so the backend retries elsewhere or later
+        if (!publisher.enter()) {
+            return CompletableFuture.completedFuture(error(BackendPublisher.draining(), key));
         }
         List<CompletableFuture<BroadcastResult>> results = new ArrayList<>();
         for (JsonNode item : list) {
             results.add(broadcastOne(item, type, data, key));
         }
         CompletableFuture<Void> all = CompletableFuture.allOf(results.toArray(CompletableFuture[]::new));
-        all.whenComplete((v, e) -> hub.publishGate().exit());
+        all.whenComplete((v, e) -> publisher.exit());
         return all.thenApply(v -> ok(g -> {
             g.writeArrayFieldStart("results");
             for (CompletableFuture<BroadcastResult> f : results) {
@@ -389,26 +326,13 @@ public final class ServerApi {
                     ErrorCode.BAD_REQUEST, "invalid channel: " + problem));
         }
         ChannelName ch = new ChannelName(name);
-        return engine.history().publish(ch, new PublicationDraft(type, data, null, key), config.namespace(ch.namespace()))
-                .thenApply(r -> {
-                    if (!r.duplicate()) {
-                        metrics.publication();
-                    }
-                    return new BroadcastResult(name, r.position(), null, null);
-                })
+        return publisher.publishAdmitted(ch, type, data, key)
+                .thenApply(r -> new BroadcastResult(name, r.position(), null, null))
                 .exceptionally(e -> {
                     // not logged per channel: a broadcast to 1000 channels during an outage would log 1000 lines
-                    countChannelLimit(e);
-                    ApiException failed = classify(e);
+                    ApiException failed = BackendPublisher.classify(e);
                     return new BroadcastResult(name, null, failed.code(), failed.getMessage());
                 });
-    }
-
-    /** Counts a publish refused by {@code limits.max_channels}. */
-    private void countChannelLimit(Throwable error) {
-        if (ChannelLimitException.in(error) != null) {
-            metrics.rateLimited(RateLimit.MAX_CHANNELS);
-        }
     }
 
     private CompletableFuture<ApiResponse> channels(String pattern) throws ApiException {

@@ -42,6 +42,9 @@ final class ConfigDescription {
         if (cfg.redis() != null) {
             root.put("redis", redis(cfg.redis()));
         }
+        if (cfg.outbox() != null) {
+            root.put("outbox", outbox(cfg.outbox()));
+        }
         root.put("namespace_defaults", namespace(cfg.defaults()));
         Map<String, Object> namespaces = new TreeMap<>();
         cfg.namespaces().forEach((name, ns) -> namespaces.put(name, namespace(ns)));
@@ -90,6 +93,15 @@ final class ConfigDescription {
         m.put("prefix", r.prefix());
         m.put("presence_ttl", Units.format(r.presenceTtl()));
         m.put("timeout", Units.format(r.timeout()));
+        return m;
+    }
+
+    private static Map<String, Object> outbox(OutboxConfig o) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("url", OutboxConfig.redacted(o.url()));
+        m.put("table", o.table());
+        m.put("poll_interval", Units.format(o.pollInterval()));
+        m.put("batch_size", o.batchSize());
         return m;
     }
 

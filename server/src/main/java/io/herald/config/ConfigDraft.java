@@ -46,6 +46,14 @@ final class ConfigDraft {
     String tlsKeyFrom;
     Duration drainWindow = Duration.ofSeconds(5);
     NamespaceConfig defaults = NamespaceConfig.DEFAULTS;
+    /** The outbox's URL (already checked) and the key path or variable that set it; null: no outbox. */
+    OutboxConfig outbox;
+    /** The outbox settings set so far, applied over the URL's defaults once every layer is read. */
+    String outboxTable;
+    Duration outboxPollInterval;
+    Integer outboxBatchSize;
+    /** The key path or variable that set one of the three above, for the error when no URL is set. */
+    String outboxSetBy;
     final Map<String, NamespaceConfig> namespaces = new LinkedHashMap<>();
 
     boolean hasJwtKey() {
@@ -58,6 +66,32 @@ final class ConfigDraft {
                 refreshGrace != null ? refreshGrace : JWT_DEFAULTS.refreshGrace(),
                 refreshAhead != null ? refreshAhead : JWT_DEFAULTS.refreshAhead(),
                 jwksRefresh != null ? jwksRefresh : JWT_DEFAULTS.jwksRefresh());
+    }
+
+    /**
+     * The outbox settings, or null when none is configured.
+     *
+     * @throws ConfigException when a table, poll interval or batch size is set without a URL
+     */
+    OutboxConfig outbox() {
+        if (outbox == null) {
+            if (outboxSetBy != null) {
+                throw new ConfigException(outboxSetBy + ": set without an outbox URL (set outbox.url or "
+                        + EnvLayer.OUTBOX_URL + " too, or neither)");
+            }
+            return null;
+        }
+        OutboxConfig o = outbox;
+        if (outboxTable != null) {
+            o = o.withTable(outboxTable);
+        }
+        if (outboxPollInterval != null) {
+            o = o.withPollInterval(outboxPollInterval);
+        }
+        if (outboxBatchSize != null) {
+            o = o.withBatchSize(outboxBatchSize);
+        }
+        return o;
     }
 
     /**

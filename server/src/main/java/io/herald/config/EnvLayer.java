@@ -34,8 +34,12 @@ final class EnvLayer {
     static final String REDIS_CLUSTER = "HERALD_REDIS_CLUSTER";
     static final String REDIS_PREFIX = "HERALD_REDIS_PREFIX";
     static final String METRICS_AUTH = "HERALD_METRICS_AUTH";
+    static final String OUTBOX_URL = "HERALD_OUTBOX_URL";
+    static final String OUTBOX_TABLE = "HERALD_OUTBOX_TABLE";
+    static final String OUTBOX_POLL_INTERVAL = "HERALD_OUTBOX_POLL_INTERVAL";
     private static final Set<String> KNOWN = Set.of(CONFIG, PORT, HOST, API_KEY, JWT_HMAC_SECRET, JWT_JWKS_URL,
-            ALLOW_ANONYMOUS, ENGINE, TLS_CERT, TLS_KEY, REDIS_URL, REDIS_CLUSTER, REDIS_PREFIX, METRICS_AUTH);
+            ALLOW_ANONYMOUS, ENGINE, TLS_CERT, TLS_KEY, REDIS_URL, REDIS_CLUSTER, REDIS_PREFIX, METRICS_AUTH,
+            OUTBOX_URL, OUTBOX_TABLE, OUTBOX_POLL_INTERVAL);
 
     private EnvLayer() {
     }
@@ -72,6 +76,7 @@ final class EnvLayer {
             draft.engine = ConfigRules.engine(engine.trim(), ENGINE);
         }
         applyRedis(env, draft);
+        applyOutbox(env, draft);
         String metricsAuth = value(env, METRICS_AUTH);
         if (metricsAuth != null) {
             draft.http = draft.http.withMetricsAuth(ConfigRules.secretToken(metricsAuth, METRICS_AUTH));
@@ -111,6 +116,24 @@ final class EnvLayer {
         if (prefix != null) {
             draft.redis = draft.redis.withPrefix(ConfigRules.redisPrefix(prefix.trim(), REDIS_PREFIX));
             draft.redisSetBy = REDIS_PREFIX;
+        }
+    }
+
+    private static void applyOutbox(Map<String, String> env, ConfigDraft draft) {
+        String url = value(env, OUTBOX_URL);
+        if (url != null) {
+            draft.outbox = OutboxConfig.of(url, OUTBOX_URL);
+        }
+        String table = value(env, OUTBOX_TABLE);
+        if (table != null) {
+            draft.outboxTable = OutboxConfig.table(table.trim(), OUTBOX_TABLE);
+            draft.outboxSetBy = OUTBOX_TABLE;
+        }
+        String poll = value(env, OUTBOX_POLL_INTERVAL);
+        if (poll != null) {
+            draft.outboxPollInterval = OutboxConfig.pollInterval(Units.duration(poll, OUTBOX_POLL_INTERVAL),
+                    OUTBOX_POLL_INTERVAL);
+            draft.outboxSetBy = OUTBOX_POLL_INTERVAL;
         }
     }
 

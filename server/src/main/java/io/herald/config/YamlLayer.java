@@ -27,9 +27,10 @@ final class YamlLayer {
 
     private static final Set<String> ROOT_KEYS = Set.of("host", "port", "api_key", "allow_anonymous", "engine",
             "allowed_origins", "jwt", "client", "limits", "tls", "shutdown", "namespaces", "namespace_defaults", "redis",
-            "http", "metrics");
+            "http", "metrics", "outbox");
     private static final Set<String> HTTP_KEYS = Set.of("head_timeout", "idle_timeout", "min_body_rate",
             "max_buffered_bodies", "max_pipelined", "public_rate_per_ip");
+    private static final Set<String> OUTBOX_KEYS = Set.of("url", "table", "poll_interval", "batch_size");
     private static final Set<String> METRICS_KEYS = Set.of("auth");
     private static final Set<String> REDIS_KEYS = Set.of("url", "cluster", "prefix", "presence_ttl", "timeout");
     private static final Set<String> JWT_KEYS = Set.of("hmac_secret", "rsa_public_key", "ec_public_key",
@@ -137,6 +138,10 @@ final class YamlLayer {
         Section redis = root.section("redis");
         if (redis != null) {
             readRedis(redis);
+        }
+        Section outbox = root.section("outbox");
+        if (outbox != null) {
+            readOutbox(outbox);
         }
         Section defaults = root.section("namespace_defaults");
         if (defaults != null) {
@@ -303,6 +308,29 @@ final class YamlLayer {
                 presenceTtl != null ? ConfigRules.atLeastOneSecond(presenceTtl, r.key("presence_ttl")) : d.presenceTtl(),
                 timeout != null ? ConfigRules.positive(timeout, r.key("timeout")) : d.timeout());
         draft.redisSetBy = r.path();
+    }
+
+    private void readOutbox(Section o) {
+        o.requireKnown(OUTBOX_KEYS);
+        String url = o.text("url");
+        if (url != null) {
+            draft.outbox = OutboxConfig.of(url, o.key("url"));
+        }
+        String table = o.text("table");
+        if (table != null) {
+            draft.outboxTable = OutboxConfig.table(table, o.key("table"));
+            draft.outboxSetBy = o.key("table");
+        }
+        Duration poll = o.duration("poll_interval");
+        if (poll != null) {
+            draft.outboxPollInterval = OutboxConfig.pollInterval(poll, o.key("poll_interval"));
+            draft.outboxSetBy = o.key("poll_interval");
+        }
+        Long batch = o.integer("batch_size");
+        if (batch != null) {
+            draft.outboxBatchSize = OutboxConfig.batchSize(batch, o.key("batch_size"));
+            draft.outboxSetBy = o.key("batch_size");
+        }
     }
 
     private void readNamespaces(Section namespaces) {

@@ -42,6 +42,8 @@ public final class HeraldMetrics {
     private final Map<HttpCloseCause, Counter> httpClosed = new EnumMap<>(HttpCloseCause.class);
     private final Timer publishToWrite;
     private final BreachLog breaches = new BreachLog(10_000);
+    /** Registered by the first call of {@link #outbox()}, so nodes without an outbox show none of its meters. */
+    private Outbox outbox;
 
     public HeraldMetrics() {
         for (HttpCloseCause cause : HttpCloseCause.values()) {
@@ -154,6 +156,53 @@ public final class HeraldMetrics {
     /** The node closed a plain HTTP connection for {@code cause}. */
     public void httpClosed(HttpCloseCause cause) {
         httpClosed.get(cause).increment();
+    }
+
+    /** The outbox reader's meters, registered on first use. */
+    public synchronized Outbox outbox() {
+        if (outbox == null) {
+            outbox = new Outbox();
+        }
+        return outbox;
+    }
+
+    /** The PostgreSQL outbox reader's figures. Thread-safe. */
+    public final class Outbox {
+        private final Counter published;
+        private final Map<ErrorCode, Counter> dead = new EnumMap<>(ErrorCode.class);
+        private volatile double lagSeconds;
+        private volatile boolean lockHeld;
+
+        private Outbox() {
+            published = Counter.builder("herald.outbox.published")
+                    .description("outbox rows the engine accepted, then deleted from the table").register(registry);
+            for (ErrorCode code : ErrorCode.values()) {
+                dead.put(code, Counter.builder("herald.outbox.dead").tag("code", code.wire())
+                        .description("outbox rows moved to the dead table, by error code").register(registry));
+            }
+            Gauge.builder("herald.outbox.lag.seconds", this, o -> o.lagSeconds)
+                    .description("age of the oldest outbox row at the reader's last look (0 when empty or on a node"
+                            + " without the lock)").register(registry);
+            Gauge.builder("herald.outbox.lock.held", this, o -> o.lockHeld ? 1 : 0)
+                    .description("1 while this node holds the outbox lock (and so is the one reader), else 0")
+                    .register(registry);
+        }
+
+        public void published(int rows) {
+            published.increment(rows);
+        }
+
+        public void dead(ErrorCode code) {
+            dead.get(code).increment();
+        }
+
+        public void lag(double seconds) {
+            lagSeconds = seconds;
+        }
+
+        public void lockHeld(boolean held) {
+            lockHeld = held;
+        }
     }
 
     public String scrape() {

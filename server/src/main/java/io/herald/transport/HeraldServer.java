@@ -1,11 +1,13 @@
 package io.herald.transport;
 
+import io.herald.api.BackendPublisher;
 import io.herald.api.ServerApi;
 import io.herald.auth.Authenticator;
 import io.herald.config.HeraldConfig;
 import io.herald.engine.Engine;
 import io.herald.hub.Hub;
 import io.herald.metrics.HeraldMetrics;
+import io.herald.outbox.OutboxReader;
 import io.herald.session.SessionServices;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -44,7 +46,7 @@ import org.slf4j.LoggerFactory;
 public final class HeraldServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HeraldServer.class);
     /** Largest HTTP request body accepted (server API). */
-    public static final int MAX_HTTP_BODY = 1024 * 1024;
+    public static final int MAX_HTTP_BODY = BackendPublisher.MAX_DATA_BYTES;
     public static final String VERSION = "0.1.0";
 
     private final HeraldConfig config;
@@ -61,6 +63,8 @@ public final class HeraldServer implements AutoCloseable {
     private static final FixedRecvByteBufAllocator READ_BUFFERS = new FixedRecvByteBufAllocator(4096);
     /** Set by {@link #bind}; parked polls are answered when the node drains. */
     private PollEndpoint polls;
+    /** Set by {@link #bind} when an outbox is configured; stopped before the node drains. */
+    private volatile OutboxReader outbox;
     private Channel serverChannel;
     private volatile boolean ready;
     private volatile boolean stopped;
@@ -87,7 +91,8 @@ public final class HeraldServer implements AutoCloseable {
 
     private void bind(Authenticator authenticator) throws InterruptedException {
         SessionServices services = new SessionServices(config, engine, hub, authenticator, metrics);
-        ServerApi api = new ServerApi(config, engine, hub, nodeId, VERSION, metrics);
+        BackendPublisher publisher = new BackendPublisher(config, engine, hub.publishGate(), metrics);
+        ServerApi api = new ServerApi(config, engine, hub, publisher, nodeId, VERSION, metrics);
         Cors cors = new Cors(config);
         KeyedRateLimiter<InetAddress> perIp = new KeyedRateLimiter<>(config.limits().connectionRatePerIp());
         KeyedRateLimiter<String> perClient = new KeyedRateLimiter<>(config.client().commandRate());
@@ -147,6 +152,9 @@ public final class HeraldServer implements AutoCloseable {
         serverChannel = b.bind(config.host(), config.port()).sync().channel();
         engine.nodes().register(nodeId, api::load);
         ready = true;
+        if (config.outbox() != null) {
+            outbox = OutboxReader.start(config.outbox(), publisher, metrics, nodeId);
+        }
         log.info("Herald {} node {} listening on {}:{} ({}, {} transport, {} engine)", VERSION, nodeId,
                 config.host(), port(), ssl != null ? "TLS" : "plain", loops.name(), engine.name());
     }
@@ -192,6 +200,8 @@ public final class HeraldServer implements AutoCloseable {
         if (serverChannel != null) {
             serverChannel.close().syncUninterruptibly();
         }
+        // the reader ends its round (its rows deleted or left for the next reader) and lets another node take over
+        stopOutbox();
         try {
             // publishes already accepted reach every subscriber's queue before any disconnect is queued
             if (!hub.publishGate().closeAndAwait(5000)) {
@@ -232,11 +242,19 @@ public final class HeraldServer implements AutoCloseable {
         if (serverChannel != null) {
             serverChannel.close().syncUninterruptibly();
         }
+        stopOutbox();
         sweeps.close();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         engine.close();
         log.info("node {} stopped", nodeId);
+    }
+
+    private void stopOutbox() {
+        OutboxReader reader = outbox;
+        if (reader != null) {
+            reader.close();
+        }
     }
 
     /** Answers an oversized body with a JSON 413 instead of Netty's empty one. */

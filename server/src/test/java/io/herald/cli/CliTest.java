@@ -100,4 +100,19 @@ class CliTest {
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("namespaces.match.histroy_size");
     }
+
+    @Test
+    void outboxDdlPrintsIdempotentDdlForTheTableOfTheFlagOrOfTheConfig(@TempDir Path dir) throws Exception {
+        Run flag = run("outbox-ddl", "--table", "shop_events");
+        assertThat(flag.code()).isZero();
+        assertThat(flag.out()).contains("CREATE TABLE IF NOT EXISTS shop_events (", "CREATE TABLE IF NOT EXISTS shop_events_dead (",
+                "pg_notify('shop_events', '')", "AFTER INSERT ON shop_events");
+        Path config = dir.resolve("herald.yaml");
+        Files.writeString(config, "outbox: {url: \"postgresql://db/app\", table: app_outbox}\n");
+        assertThat(run("outbox-ddl", "--config", config.toString()).out()).contains("CREATE TABLE IF NOT EXISTS app_outbox (");
+        assertThat(run("outbox-ddl").out()).contains("CREATE TABLE IF NOT EXISTS herald_outbox (");
+        Run bad = run("outbox-ddl", "--table", "drop table x");
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("--table: invalid table name 'drop table x'");
+    }
 }

@@ -9,6 +9,7 @@ import io.herald.config.HeraldConfig;
 import io.herald.config.HttpConfig;
 import io.herald.config.JwtConfig;
 import io.herald.config.LimitsConfig;
+import io.herald.config.OutboxConfig;
 import io.herald.config.TlsConfig;
 import io.herald.config.NamespaceConfig;
 import io.herald.engine.Engine;
@@ -56,6 +57,8 @@ final class TestNode implements AutoCloseable {
         private Duration drainWindow = Duration.ofSeconds(1);
         private JwtConfig jwt = JwtConfig.hmac(SECRET);
         private List<String> origins = List.of();
+        /** Null: no outbox reader. */
+        private OutboxConfig outbox;
         /** Null: a memory engine with the builder's {@code limits.max_channels}. */
         private Supplier<Engine> engine;
 
@@ -117,6 +120,11 @@ final class TestNode implements AutoCloseable {
             return this;
         }
 
+        Builder outbox(OutboxConfig o) {
+            outbox = o;
+            return this;
+        }
+
         Builder origins(List<String> o) {
             origins = o;
             return this;
@@ -125,7 +133,7 @@ final class TestNode implements AutoCloseable {
         TestNode start() throws InterruptedException {
             Engine e = engine != null ? engine.get() : MemoryEngine.create(limits.maxChannels());
             return new TestNode(new HeraldConfig("127.0.0.1", 0, devMode, API_KEY, anonymous, jwt, client,
-                    namespaces, defaults, origins, e.name(), limits, tls, drainWindow, null, http), e);
+                    namespaces, defaults, origins, e.name(), limits, tls, drainWindow, null, http, outbox), e);
         }
     }
 

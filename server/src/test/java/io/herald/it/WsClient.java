@@ -97,6 +97,16 @@ final class WsClient implements AutoCloseable {
         ws.sendBinary(ByteBuffer.wrap(bytes), true).join();
     }
 
+    /** The next frame within {@code timeout}, or null. */
+    JsonNode poll(Duration timeout) {
+        try {
+            return inbox.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
     /** The next frame, failing when none arrives in time. */
     JsonNode next() {
         try {
