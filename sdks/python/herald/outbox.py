@@ -13,8 +13,9 @@ import sys
 from typing import Any, Optional
 
 DEFAULT_TABLE = "herald_outbox"
-# A plain SQL identifier, optionally schema-qualified: it is written into the statement, not bound.
-_TABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}(\.[A-Za-z_][A-Za-z0-9_]{0,62})?$")
+# Herald's rule for outbox table names (lower case, at most 55 characters, so that the names made
+# from it fit PostgreSQL's 63), optionally schema-qualified: written into the statement, not bound.
+_TABLE = re.compile(r"^([a-z_][a-z0-9_]{0,62}\.)?[a-z_][a-z0-9_]{0,54}$")
 _MAX_KEY = 256  # the server's idempotency_key limit (characters)
 _PLACEHOLDERS = {
     "format": ("%s", "%s", "%s", "%s"),
@@ -37,7 +38,8 @@ def insert_outbox(connection: Any, channel: str, type: str, data: Any,
     Raises ``ValueError`` for a bad table name, channel, type, key or data that is not JSON.
     """
     if not isinstance(table, str) or not _TABLE.match(table):
-        raise ValueError(f"table must be an SQL identifier (optionally schema.name), got {table!r}")
+        raise ValueError(f"table must be a lower-case SQL identifier of at most 55 characters"
+                         f" (optionally schema.name), got {table!r}")
     if not isinstance(channel, str) or not channel:
         raise ValueError("channel must be a non-empty string")
     if not isinstance(type, str) or not type:

@@ -42,10 +42,11 @@ class HeraldServer:
 
     With ``redis=True`` it runs the Redis engine (``redis_url``, by default 127.0.0.1:6379) under a
     prefix of its own, so history and offsets survive a restart. ``extra_yaml`` is appended to its
-    configuration file.
+    configuration file, ``env`` added to its environment.
     """
 
-    def __init__(self, redis: bool = False, redis_url: str = "redis://127.0.0.1:6379", extra_yaml: str = "") -> None:
+    def __init__(self, redis: bool = False, redis_url: str = "redis://127.0.0.1:6379", extra_yaml: str = "",
+                 env: Optional[Dict[str, str]] = None) -> None:
         if not os.path.exists(JAR):
             raise RuntimeError(f"{JAR} is missing: build it with ./mvnw -B -q -DskipTests package")
         self.port = free_port()
@@ -56,6 +57,7 @@ class HeraldServer:
             f.write("namespaces: {feed: {history_size: 1000, history_ttl: 10m}, room: {presence: true}}\n" + extra_yaml)
         self.env: Dict[str, str] = dict(os.environ, HERALD_API_KEY=API_KEY, HERALD_JWT_HMAC_SECRET=SECRET,
                                         HERALD_CONFIG=config)
+        self.env.update(env or {})
         if redis:
             self.env.update(HERALD_ENGINE="redis", HERALD_REDIS_URL=redis_url,
                             HERALD_REDIS_PREFIX=f"pysdk-{secrets.token_hex(4)}")
@@ -140,3 +142,8 @@ def delete_redis_keys(pattern: str) -> None:
                 _resp(sock, reader, "DEL", *keys)
             if cursor == "0":
                 return
+
+
+def herald_command(*args: str) -> str:
+    """The output of ``herald.jar`` run with ``args`` (for example ``outbox-ddl``)."""
+    return subprocess.run([java(), "-jar", JAR, *args], check=True, capture_output=True, text=True).stdout

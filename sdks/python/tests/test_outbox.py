@@ -1,10 +1,16 @@
-"""insert_outbox against a real PostgreSQL: rows exist exactly when the caller's transaction commits."""
+"""insert_outbox against a real PostgreSQL: rows exist exactly when the caller's transaction
+commits, and a Herald node reading that outbox delivers exactly the committed ones, in order."""
 from __future__ import annotations
 
 import unittest
+import urllib.parse
 
+from herald import create_token
 from herald.outbox import insert_outbox
 from tests import postgres
+
+from .server import SECRET, HeraldServer, herald_command
+from .websocket import WebSocket
 
 
 class OutboxInsertTest(unittest.TestCase):
@@ -64,6 +70,53 @@ class OutboxInsertTest(unittest.TestCase):
                 insert_outbox(self.conn, **args)
         self.conn.commit()
         self.assertEqual(self.rows(), [])
+
+
+class OutboxDeliveryTest(unittest.TestCase):
+    def test_committedRowsReachASubscriberOnceInOrderAndRolledBackOnesNever(self) -> None:
+        table = postgres.unique_table()
+        conn = postgres.connect()
+        self.addCleanup(conn.close)
+        conn.autocommit = True
+        with conn.cursor() as c:
+            c.execute(herald_command("outbox-ddl", "--table", table))
+        self.addCleanup(self.drop, conn, table)
+        conn.autocommit = False
+        server = HeraldServer(env={"HERALD_OUTBOX_URL": "postgresql://postgres@127.0.0.1:5432/test",
+                                   "HERALD_OUTBOX_TABLE": table, "HERALD_OUTBOX_POLL_INTERVAL": "30s"})
+        server.start()
+        self.addCleanup(server.close)
+        ws = WebSocket("127.0.0.1", server.port, "/ws?token=" + urllib.parse.quote(
+            create_token("o1", channels=["feed:*"], secret=SECRET)))
+        self.addCleanup(ws.close)
+        ws.receive_until("connected")
+        ws.send({"type": "subscribe", "id": 1, "channel": "feed:orders"})
+        ws.receive_until("subscribed")
+
+        expected = []
+        for n in range(30):
+            insert_outbox(conn, "feed:orders", "order_paid", {"n": n}, table=table)
+            if n % 3 == 2:
+                conn.rollback()  # this one never happened
+            else:
+                conn.commit()  # NOTIFY wakes the reader: the 30 s poll interval would fail the test
+                expected.append(n)
+        insert_outbox(conn, "feed:orders", "order_sent", {"n": "last"}, table=table)
+        conn.commit()
+        pushes = []  # every publication up to the last row: nothing more, nothing twice
+        while not pushes or pushes[-1]["type"] != "order_sent":
+            pushes.append(ws.receive_until("order_paid" if len(pushes) < len(expected) else "order_sent", within=10))
+        self.assertEqual(expected, [p["data"]["n"] for p in pushes[:-1]])
+        self.assertEqual(list(range(1, len(expected) + 2)), [p["offset"] for p in pushes],
+                         "a rolled-back row was delivered, or a committed one twice")
+
+    @staticmethod
+    def drop(conn, table: str) -> None:
+        conn.rollback()
+        conn.autocommit = True
+        with conn.cursor() as c:
+            c.execute(f"DROP TABLE IF EXISTS {table}, {table}_dead CASCADE")
+            c.execute(f"DROP FUNCTION IF EXISTS {table}_notify()")
 
 
 if __name__ == "__main__":
