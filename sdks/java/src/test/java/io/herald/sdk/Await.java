@@ -5,11 +5,11 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /** Waiting by polling against a deadline, never by fixed sleeps. */
-final class Await {
+public final class Await {
     private Await() {
     }
 
-    static void until(String what, Duration within, BooleanSupplier condition) {
+    public static void until(String what, Duration within, BooleanSupplier condition) {
         long deadline = System.nanoTime() + within.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
@@ -19,7 +19,7 @@ final class Await {
         }
     }
 
-    static void until(Supplier<String> what, Duration within, BooleanSupplier condition) {
+    public static void until(Supplier<String> what, Duration within, BooleanSupplier condition) {
         long deadline = System.nanoTime() + within.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
@@ -29,7 +29,7 @@ final class Await {
         }
     }
 
-    static void sleep(long millis) {
+    public static void sleep(long millis) {
         try {
             Thread.sleep(millis);
         } catch (InterruptedException e) {

@@ -32,9 +32,9 @@ import java.util.UUID;
  * streams (offsets, epochs, history, idempotency keys) live in Redis under a prefix of its own,
  * which {@link #close()} deletes.
  */
-final class TestServer implements AutoCloseable {
-    static final String API_KEY = "java-sdk-test-api-key";
-    static final String SECRET = "java-sdk-test-secret-at-least-32-bytes-long";
+public final class TestServer implements AutoCloseable {
+    public static final String API_KEY = "java-sdk-test-api-key";
+    public static final String SECRET = "java-sdk-test-secret-at-least-32-bytes-long";
     static final String BASE_YAML = """
             api_key: %s
             jwt:
@@ -48,7 +48,7 @@ final class TestServer implements AutoCloseable {
 
     private final Path dir;
     private final Path yaml;
-    final String redisPrefix;
+    public final String redisPrefix;
     private int port;
     private volatile HeraldServer server;
 
@@ -68,21 +68,21 @@ final class TestServer implements AutoCloseable {
         }
     }
 
-    static TestServer memory() {
+    public static TestServer memory() {
         return memory("");
     }
 
     /** {@code extraYaml}: more top-level keys (no {@code namespaces}, which the base sets). */
-    static TestServer memory(String extraYaml) {
+    public static TestServer memory(String extraYaml) {
         return new TestServer(extraYaml, false).start();
     }
 
-    static TestServer redis() {
+    public static TestServer redis() {
         return new TestServer("", true).start();
     }
 
     /** Starts the node (again, on the port it had); retries the bind for a few seconds. */
-    TestServer start() {
+    public TestServer start() {
         HeraldConfig cfg = ConfigLoader.load(yaml, Map.of(), new ConfigLoader.Overrides(null, "127.0.0.1", port));
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (true) {
@@ -102,7 +102,7 @@ final class TestServer implements AutoCloseable {
     }
 
     /** Stops at once: connections cut without a disconnect push, the engine closed (a crash, as far as clients see). */
-    void stop() {
+    public void stop() {
         HeraldServer s = server;
         if (s != null) {
             s.close();
@@ -110,32 +110,37 @@ final class TestServer implements AutoCloseable {
     }
 
     /** Graceful: clients get disconnect 4000, then the node stops. */
-    void shutdown() {
+    public void shutdown() {
         HeraldServer s = server;
         if (s != null) {
             s.shutdown();
         }
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + port;
     }
 
-    HeraldApi.Builder api() {
+    public HeraldApi.Builder api() {
         return HeraldApi.builder().url(url()).apiKey(API_KEY);
     }
 
+    /** A client with the default retry settings. */
+    public HeraldApi client() {
+        return api().build();
+    }
+
     /** A token for {@code user} allowed to subscribe to {@code patterns}. */
-    static String token(String user, String... patterns) {
+    public static String token(String user, String... patterns) {
         return HeraldTokens.createToken(TokenClaims.user(user).withChannels(patterns), SECRET);
     }
 
     /** The Prometheus text of {@code GET /metrics}. */
-    String metrics() {
+    public String metrics() {
         try (HttpClient http = HttpClient.newHttpClient()) {
             return http.send(HttpRequest.newBuilder(URI.create(url() + "/metrics")).timeout(Duration.ofSeconds(5)).build(),
                     HttpResponse.BodyHandlers.ofString()).body();

@@ -220,12 +220,18 @@ public final class HeraldSubscriber implements AutoCloseable {
     }
 
     /**
-     * The subscription of a channel, created and subscribed on first use. Add handlers to it right
-     * away: none of its publications is delivered before this call returns.
+     * The subscription of a channel, created and subscribed on first use. Handlers added right after
+     * this call see every publication (none is delivered before it returns); to see its first state
+     * change too, take {@link #channel} and call {@link Subscription#subscribe()} after adding them.
      */
     public Subscription subscribe(String channel) {
+        return channel(channel).subscribe();
+    }
+
+    /** The subscription of a channel, created on first use but not subscribed: add handlers, then subscribe. */
+    public Subscription channel(String channel) {
         Objects.requireNonNull(channel, "channel");
-        return subscriptions.computeIfAbsent(channel, c -> new Subscription(c, host)).subscribe();
+        return subscriptions.computeIfAbsent(channel, c -> new Subscription(c, host));
     }
 
     /** The subscription of a channel, if there is one (also those the server made). */

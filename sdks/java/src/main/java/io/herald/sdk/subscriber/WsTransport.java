@@ -169,9 +169,9 @@ final class WsTransport implements WebSocket.Listener {
         queuedChars.addAndGet(text.length());
         loop.execute(() -> {
             try {
-                if (!ended.get()) {
-                    events.frame(id, text);
-                }
+                // delivered even after the close that followed it (its disconnect push names the cause);
+                // the client drops frames of a transport it already replaced
+                events.frame(id, text);
             } finally {
                 queuedFrames.decrementAndGet();
                 queuedChars.addAndGet(-text.length());
