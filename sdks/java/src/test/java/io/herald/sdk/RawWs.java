@@ -29,6 +29,20 @@ final class RawWs implements AutoCloseable, WebSocket.Listener {
         ws.sendText(json, true).join();
     }
 
+    /** The next frame, whatever its type; fails after 5 s. */
+    JsonNode next() {
+        try {
+            JsonNode f = frames.poll(5, TimeUnit.SECONDS);
+            if (f == null) {
+                throw new AssertionError("no frame within 5 s");
+            }
+            return f;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** The next frame of {@code type}, skipping others; fails after 5 s. */
     JsonNode expect(String type) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);

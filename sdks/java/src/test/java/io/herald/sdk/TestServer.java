@@ -39,12 +39,12 @@ public final class TestServer implements AutoCloseable {
             api_key: %s
             jwt:
               hmac_secret: %s
-            shutdown:
+            %sshutdown:
               drain_window: 200ms
             namespaces:
               feed: {history_size: 1000, history_ttl: 10m}
               room: {presence: true, history_size: 100, history_ttl: 10m}
-            """.formatted(API_KEY, SECRET);
+            """;
 
     private final Path dir;
     private final Path yaml;
@@ -53,10 +53,15 @@ public final class TestServer implements AutoCloseable {
     private volatile HeraldServer server;
 
     private TestServer(String extraYaml, boolean redis) {
+        this(extraYaml, redis, "");
+    }
+
+    /** {@code jwtYaml}: more {@code jwt:} keys, each line indented by two spaces. */
+    private TestServer(String extraYaml, boolean redis, String jwtYaml) {
         try {
             dir = Files.createTempDirectory("herald-java-sdk-");
             redisPrefix = redis ? "javasdk-" + UUID.randomUUID().toString().substring(0, 8) : null;
-            String text = BASE_YAML + extraYaml + (redis ? """
+            String text = BASE_YAML.formatted(API_KEY, SECRET, jwtYaml) + extraYaml + (redis ? """
                     engine: redis
                     redis:
                       url: redis://127.0.0.1:6379
@@ -75,6 +80,18 @@ public final class TestServer implements AutoCloseable {
     /** {@code extraYaml}: more top-level keys (no {@code namespaces}, which the base sets). */
     public static TestServer memory(String extraYaml) {
         return new TestServer(extraYaml, false).start();
+    }
+
+    /** A memory-engine node that also verifies RS256 and ES256 tokens with these public keys (PEM). */
+    public static TestServer withPublicKeys(String rsaPem, String ecPem) {
+        String jwt = "  rsa_public_key: |\n" + indent(rsaPem) + "  ec_public_key: |\n" + indent(ecPem);
+        return new TestServer("", false, jwt).start();
+    }
+
+    private static String indent(String pem) {
+        StringBuilder b = new StringBuilder();
+        pem.lines().forEach(l -> b.append("    ").append(l).append('\n'));
+        return b.toString();
     }
 
     public static TestServer redis() {
