@@ -68,7 +68,7 @@ class HeraldApiTest {
         assertThat(first.idempotencyKey()).isEqualTo("order-17");
         HistoryResult history = api.history(channel);
         assertThat(history.publications()).hasSize(1);
-        assertThat(history.publications().getFirst().dataAs(Map.class)).isEqualTo(Map.of("n", 1));
+        assertThat(history.publications().getFirst().data()).isEqualTo(Json.MAPPER.valueToTree(Map.of("n", 1)));
     }
 
     @Test

@@ -254,7 +254,8 @@ class SubscriberTest {
 
     @Test
     void aServerThatNeverCompletesTheHandshakeCountsAsAConnectTimeoutAndIsRetried() throws Exception {
-        try (java.net.ServerSocket silent = new java.net.ServerSocket(0)) {
+        java.net.ServerSocket silent = new java.net.ServerSocket(0);
+        {
             List<java.net.Socket> accepted = new CopyOnWriteArrayList<>();
             Thread acceptor = Thread.ofVirtual().start(() -> {
                 try {
@@ -281,6 +282,36 @@ class SubscriberTest {
                 silent.close();
                 acceptor.join();
             }
+        }
+    }
+
+    @Test
+    void aConnectionThatGoesSilentIsDroppedByTheHeartbeatAndRecovered() throws Exception {
+        try (var server = TestServer.memory(); HeraldApi api = server.client(); Relay relay = new Relay(server.port());
+             HeraldSubscriber sub = HeraldSubscriber.builder().url("http://127.0.0.1:" + relay.port())
+                     .token(TestServer.token("u-silent", "feed:*")).heartbeat(Duration.ofMillis(300), Duration.ofMillis(300))
+                     .reconnectDelay(Duration.ofMillis(50), Duration.ofMillis(100)).build()) {
+            String channel = channel("feed");
+            Subscription s = sub.subscribe(channel);
+            Recorder rec = new Recorder(s);
+            List<StateChange<ClientState>> changes = new CopyOnWriteArrayList<>();
+            sub.onState(changes::add);
+            sub.connect();
+            s.ready().get(15, TimeUnit.SECONDS);
+            publish(api, channel, 1, 2);
+            Await.until("1..2", WAIT, () -> rec.publications.size() == 2);
+            Await.sleep(1000); // pings answered: the connection stays up
+            assertThat(changes).extracting(StateChange::to).containsExactly(ClientState.CONNECTING, ClientState.CONNECTED);
+            relay.freeze();
+            publish(api, channel, 3, 4); // held back by the silent network
+            Await.until("heartbeat timeout", WAIT, () -> sub.state() == ClientState.RECONNECTING);
+            relay.thaw();
+            Await.until("1..4 after recovery", WAIT, () -> rec.publications.size() == 4);
+            assertThat(changes.get(2).to()).isEqualTo(ClientState.RECONNECTING);
+            assertThat(changes.get(2).closeCode()).isEqualTo(LocalCloseCode.HEARTBEAT_TIMEOUT);
+            assertThat(rec.seqs()).containsExactly(1, 2, 3, 4);
+            assertThat(rec.gaps).isEmpty();
+            assertThat(relay.connections()).isGreaterThanOrEqualTo(2);
         }
     }
 
