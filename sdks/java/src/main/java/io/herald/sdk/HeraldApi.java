@@ -1,22 +1,12 @@
 package io.herald.sdk;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -27,7 +17,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -52,52 +41,35 @@ import java.util.function.DoubleSupplier;
  * once, and at most {@code maxWaiting} more wait for a slot (beyond: {@link HeraldErrorCode#QUEUE_FULL}).
  */
 public final class HeraldApi implements AutoCloseable {
-    /** Statuses a call retries (same key every time, so a publish is never applied twice). */
-    private static final Set<Integer> RETRYABLE_STATUS = Set.of(429, 503, 504);
     /** Broadcast channels whose result says "retry with the key". */
     private static final Set<HeraldErrorCode> RETRYABLE_CHANNEL_CODES =
             Set.of(HeraldErrorCode.NOT_AVAILABLE, HeraldErrorCode.UNKNOWN_OUTCOME);
 
-    /** Which failures a call retries. */
-    private enum RetryPolicy { ALL, NOTHING_DONE }
-
-    private final String base;
-    private final String authorization;
-    private final Duration timeout;
     private final long deadlineMillis;
     private final long minBackoffMillis;
     private final long maxBackoffMillis;
-    private final long maxResponseBytes;
     private final DoubleSupplier random;
-    private final AsyncPermits permits;
-    private final HttpClient http;
+    private final ApiCalls calls;
 
     private HeraldApi(Builder b) {
         String url = Objects.requireNonNull(b.url, "url").replaceAll("/+$", "");
         if (!url.startsWith("http://") && !url.startsWith("https://")) {
             throw new IllegalArgumentException("url must start with http:// or https://, got " + url);
         }
+        URI.create(url); // fails fast on a malformed url
         if (b.apiKey == null || b.apiKey.isEmpty()) {
             throw new IllegalArgumentException("HeraldApi needs an apiKey");
         }
-        URI.create(url); // fails fast on a malformed url
-        this.base = url;
-        this.authorization = "apikey " + b.apiKey;
-        this.timeout = positive(b.timeout, "timeout");
+        Duration timeout = positive(b.timeout, "timeout");
         this.deadlineMillis = positive(b.retryDeadline, "retryDeadline").toMillis();
         this.minBackoffMillis = positive(b.minBackoff, "minBackoff").toMillis();
         this.maxBackoffMillis = positive(b.maxBackoff, "maxBackoff").toMillis();
         if (b.maxInFlight < 1 || b.maxWaiting < 0 || b.maxResponseBytes < 1024) {
             throw new IllegalArgumentException("maxInFlight must be >= 1, maxWaiting >= 0, maxResponseBytes >= 1024");
         }
-        this.maxResponseBytes = b.maxResponseBytes;
         this.random = b.random;
-        this.permits = new AsyncPermits(b.maxInFlight, b.maxWaiting);
-        this.http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(timeout)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
+        this.calls = new ApiCalls(url, b.apiKey, timeout, minBackoffMillis, maxBackoffMillis, b.maxResponseBytes, random,
+                new AsyncPermits(b.maxInFlight, b.maxWaiting));
     }
 
     public static Builder builder() {
@@ -195,7 +167,7 @@ public final class HeraldApi implements AutoCloseable {
         body.put("type", type);
         body.set("data", toJson(data));
         body.put("idempotency_key", key);
-        return call("POST", "/api/publish", body, RetryPolicy.ALL, key, deadlineMillis)
+        return calls.call("POST", "/api/publish", body, ApiCalls.RetryPolicy.ALL, key, deadlineMillis)
                 .thenApply(r -> new PublishResult(Json.number(r, "offset"), Json.text(r, "epoch"),
                         Json.textOr(r, "idempotency_key", key)));
     }
@@ -249,10 +221,10 @@ public final class HeraldApi implements AutoCloseable {
         body.put("type", type);
         body.set("data", data);
         body.put("idempotency_key", key);
-        long remaining = deadlineMillis - elapsedMillis(started);
-        call("POST", "/api/broadcast", body, RetryPolicy.ALL, key, remaining).whenComplete((answer, error) -> {
+        long remaining = deadlineMillis - ApiCalls.elapsedMillis(started);
+        calls.call("POST", "/api/broadcast", body, ApiCalls.RetryPolicy.ALL, key, remaining).whenComplete((answer, error) -> {
             if (error != null) {
-                done.completeExceptionally(unwrap(error));
+                done.completeExceptionally(ApiCalls.unwrap(error));
                 return;
             }
             try {
@@ -273,7 +245,7 @@ public final class HeraldApi implements AutoCloseable {
                 return r != null && !r.ok() && RETRYABLE_CHANNEL_CODES.contains(r.error());
             }).toList();
             long wait = Backoff.delayMillis(attempt, minBackoffMillis, maxBackoffMillis, 0, random);
-            if (again.isEmpty() || elapsedMillis(started) + wait >= deadlineMillis || done.isDone()) {
+            if (again.isEmpty() || ApiCalls.elapsedMillis(started) + wait >= deadlineMillis || done.isDone()) {
                 done.complete(new BroadcastResult(order.stream().map(c -> results.getOrDefault(c,
                         new BroadcastResult.ChannelResult(c, 0, null, HeraldErrorCode.BAD_RESPONSE,
                                 "no result for this channel"))).toList(), key));
@@ -314,7 +286,7 @@ public final class HeraldApi implements AutoCloseable {
             query.add("limit=" + options.limit());
         }
         String suffix = query.isEmpty() ? "" : "?" + String.join("&", query);
-        return call("GET", "/api/history/" + encode(channel) + suffix, null, RetryPolicy.ALL, null, deadlineMillis)
+        return calls.call("GET", "/api/history/" + encode(channel) + suffix, null, ApiCalls.RetryPolicy.ALL, null, deadlineMillis)
                 .thenApply(r -> {
                     JsonNode pubs = r.get("publications");
                     if (pubs == null || !pubs.isArray()) {
@@ -342,7 +314,7 @@ public final class HeraldApi implements AutoCloseable {
     }
 
     public CompletableFuture<PresenceResult> presenceAsync(String channel) {
-        return call("GET", "/api/presence/" + encode(channel), null, RetryPolicy.ALL, null, deadlineMillis)
+        return calls.call("GET", "/api/presence/" + encode(channel), null, ApiCalls.RetryPolicy.ALL, null, deadlineMillis)
                 .thenApply(r -> {
                     List<PresenceResult.Client> clients = new ArrayList<>();
                     for (JsonNode c : r.path("clients")) {
@@ -360,7 +332,7 @@ public final class HeraldApi implements AutoCloseable {
     /** Channels with subscribers on the answering node, matching {@code pattern} ({@code chat:*}) when not null. */
     public CompletableFuture<List<ChannelInfo>> channelsAsync(String pattern) {
         String suffix = pattern == null ? "" : "?pattern=" + encode(pattern);
-        return call("GET", "/api/channels" + suffix, null, RetryPolicy.ALL, null, deadlineMillis)
+        return calls.call("GET", "/api/channels" + suffix, null, ApiCalls.RetryPolicy.ALL, null, deadlineMillis)
                 .thenApply(r -> {
                     List<ChannelInfo> list = new ArrayList<>();
                     for (JsonNode c : r.path("channels")) {
@@ -379,7 +351,7 @@ public final class HeraldApi implements AutoCloseable {
     }
 
     public CompletableFuture<ServerInfo> infoAsync() {
-        return call("GET", "/api/info", null, RetryPolicy.ALL, null, deadlineMillis).thenApply(r -> {
+        return calls.call("GET", "/api/info", null, ApiCalls.RetryPolicy.ALL, null, deadlineMillis).thenApply(r -> {
             List<ServerInfo.Node> nodes = new ArrayList<>();
             for (JsonNode n : r.path("nodes")) {
                 nodes.add(new ServerInfo.Node(Json.text(n, "node"), n.path("connections").asLong(0),
@@ -399,7 +371,7 @@ public final class HeraldApi implements AutoCloseable {
     public CompletableFuture<Long> subscribeAsync(Target target, String channel) {
         ObjectNode body = targetBody(target);
         body.put("channel", channel);
-        return call("POST", "/api/subscribe", body, RetryPolicy.ALL, null, deadlineMillis)
+        return calls.call("POST", "/api/subscribe", body, ApiCalls.RetryPolicy.ALL, null, deadlineMillis)
                 .thenApply(r -> Json.number(r, "subscribed"));
     }
 
@@ -410,7 +382,7 @@ public final class HeraldApi implements AutoCloseable {
     public CompletableFuture<Long> unsubscribeAsync(Target target, String channel) {
         ObjectNode body = targetBody(target);
         body.put("channel", channel);
-        return call("POST", "/api/unsubscribe", body, RetryPolicy.ALL, null, deadlineMillis)
+        return calls.call("POST", "/api/unsubscribe", body, ApiCalls.RetryPolicy.ALL, null, deadlineMillis)
                 .thenApply(r -> Json.number(r, "unsubscribed"));
     }
 
@@ -427,7 +399,7 @@ public final class HeraldApi implements AutoCloseable {
         if (options.reason() != null) {
             body.put("reason", options.reason());
         }
-        return call("POST", "/api/disconnect", body, RetryPolicy.NOTHING_DONE, null, deadlineMillis)
+        return calls.call("POST", "/api/disconnect", body, ApiCalls.RetryPolicy.NOTHING_DONE, null, deadlineMillis)
                 .thenApply(r -> Json.number(r, "disconnected"));
     }
 
@@ -447,149 +419,7 @@ public final class HeraldApi implements AutoCloseable {
     /** Closes the HTTP client; calls in flight fail. */
     @Override
     public void close() {
-        http.close();
-    }
-
-    // ---- one call with its retries ----------------------------------------------------------
-
-    private CompletableFuture<JsonNode> call(String method, String path, ObjectNode body, RetryPolicy policy, String key,
-                                             long budgetMillis) {
-        byte[] bytes;
-        try {
-            bytes = body == null ? null : Json.MAPPER.writeValueAsBytes(body);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("request body does not serialize: " + e.getMessage(), e);
-        }
-        CompletableFuture<JsonNode> result = new CompletableFuture<>();
-        attempt(method, path, bytes, policy, key, System.nanoTime(), budgetMillis, 0, result);
-        return result;
-    }
-
-    private void attempt(String method, String path, byte[] body, RetryPolicy policy, String key, long started,
-                         long budgetMillis, int attempt, CompletableFuture<JsonNode> result) {
-        if (result.isDone()) {
-            return; // cancelled by the caller
-        }
-        once(method, path, body, key).whenComplete((json, error) -> {
-            if (error == null) {
-                result.complete(json);
-                return;
-            }
-            Throwable cause = unwrap(error);
-            if (!(cause instanceof HeraldApiException failure)) {
-                result.completeExceptionally(cause);
-                return;
-            }
-            boolean retry = failure.retryable()
-                    && (policy == RetryPolicy.ALL || failure.status() == 429 || failure.status() == 503);
-            if (!retry) {
-                result.completeExceptionally(failure);
-                return;
-            }
-            long backoff = Backoff.delayMillis(attempt, minBackoffMillis, maxBackoffMillis, 0, random);
-            long wait = Math.max(failure.retryAfter() == null ? 0 : failure.retryAfter().toMillis(), backoff);
-            long elapsed = elapsedMillis(started);
-            if (elapsed + wait >= budgetMillis) {
-                result.completeExceptionally(new HeraldApiException(HeraldErrorCode.DEADLINE_EXCEEDED,
-                        method + " " + path + ": gave up after " + (attempt + 1) + " tries in " + elapsed + " ms: "
-                                + failure.getMessage(), failure.status(), key, true, null, failure));
-                return;
-            }
-            CompletableFuture.delayedExecutor(wait, TimeUnit.MILLISECONDS).execute(() ->
-                    attempt(method, path, body, policy, key, started, budgetMillis, attempt + 1, result));
-        });
-    }
-
-    /** One request; completes with the JSON object of a 2xx answer, else fails with a HeraldApiException. */
-    private CompletableFuture<JsonNode> once(String method, String path, byte[] body, String key) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
-                .timeout(timeout)
-                .header("Authorization", authorization)
-                .header("Accept", "application/json");
-        if (body == null) {
-            request.method(method, HttpRequest.BodyPublishers.noBody());
-        } else {
-            request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofByteArray(body));
-        }
-        HttpRequest built = request.build();
-        return permits.acquire().thenCompose(permit -> {
-            CompletableFuture<HttpResponse<byte[]>> sent;
-            try {
-                sent = http.sendAsync(built, CappedBody.handler(maxResponseBytes));
-            } catch (RuntimeException e) {
-                permits.release();
-                throw e;
-            }
-            return sent.handle((response, error) -> {
-                permits.release();
-                if (error != null) {
-                    throw networkFailure(method, path, unwrap(error), key);
-                }
-                return answer(method, path, response, key);
-            });
-        });
-    }
-
-    private HeraldApiException networkFailure(String method, String path, Throwable error, String key) {
-        if (error instanceof CappedBody.TooLarge) {
-            return new HeraldApiException(HeraldErrorCode.BAD_RESPONSE, method + " " + path + ": " + error.getMessage(),
-                    0, key, false, null, error);
-        }
-        String reason = error instanceof HttpTimeoutException ? "no answer within " + timeout.toMillis() + " ms"
-                : error.getClass().getSimpleName() + (error.getMessage() == null ? "" : " (" + error.getMessage() + ")");
-        return new HeraldApiException(HeraldErrorCode.NETWORK_ERROR, method + " " + path + ": " + reason, 0, key, true,
-                null, error);
-    }
-
-    private static JsonNode answer(String method, String path, HttpResponse<byte[]> response, String key) {
-        byte[] bytes = response.body();
-        int status = response.statusCode();
-        JsonNode json;
-        try {
-            json = bytes.length == 0 ? Json.MAPPER.createObjectNode() : Json.MAPPER.readTree(bytes);
-        } catch (IOException e) {
-            json = null;
-        }
-        if (json != null && !json.isObject()) {
-            json = null;
-        }
-        String text = new String(bytes, 0, Math.min(bytes.length, 200), StandardCharsets.UTF_8);
-        if (status >= 200 && status < 300) {
-            if (json == null) {
-                throw new HeraldApiException(HeraldErrorCode.BAD_RESPONSE, method + " " + path
-                        + ": answer is not a JSON object: " + text, status, key, false, null, null);
-            }
-            return json;
-        }
-        JsonNode error = json == null ? null : json.get("error");
-        String word = error != null && error.isObject() ? error.path("code").asText(null) : null;
-        String message = error != null && error.isObject() ? error.path("message").asText(null) : null;
-        String answeredKey = json == null ? key : Json.textOr(json, "idempotency_key", key);
-        HeraldErrorCode code = HeraldErrorCode.ofProtocolWord(word).orElse(HeraldErrorCode.HTTP_ERROR);
-        Duration retryAfter = parseRetryAfter(response.headers().firstValue("Retry-After").orElse(null), Instant.now());
-        throw new HeraldApiException(code, method + " " + path + ": " + status + " " + (message != null ? message : text),
-                status, answeredKey, RETRYABLE_STATUS.contains(status), retryAfter, null);
-    }
-
-    /** {@code Retry-After} as delay-seconds or an HTTP date; null when absent or unreadable. */
-    static Duration parseRetryAfter(String value, Instant now) {
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        String v = value.trim();
-        if (v.chars().allMatch(Character::isDigit)) {
-            try {
-                return Duration.ofSeconds(Long.parseLong(v));
-            } catch (NumberFormatException e) {
-                return null;
-            }
-        }
-        try {
-            Instant at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-            return at.isAfter(now) ? Duration.between(now, at) : Duration.ZERO;
-        } catch (DateTimeParseException e) {
-            return null;
-        }
+        calls.close();
     }
 
     // ---- helpers ----------------------------------------------------------------------------
@@ -623,10 +453,6 @@ public final class HeraldApi implements AutoCloseable {
         return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
-    private static long elapsedMillis(long startedNanos) {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
-    }
-
     private static Duration positive(Duration d, String name) {
         if (d == null || d.isNegative() || d.isZero()) {
             throw new IllegalArgumentException(name + " must be a positive duration, got " + d);
@@ -634,20 +460,12 @@ public final class HeraldApi implements AutoCloseable {
         return d;
     }
 
-    static Throwable unwrap(Throwable error) {
-        Throwable e = error;
-        while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
-            e = e.getCause();
-        }
-        return e;
-    }
-
     /** Waits for a call; its HeraldApiException is thrown as is. Interrupted: the call is cancelled. */
     private static <T> T await(CompletableFuture<T> future) {
         try {
             return future.get();
         } catch (ExecutionException e) {
-            Throwable cause = unwrap(e);
+            Throwable cause = ApiCalls.unwrap(e);
             if (cause instanceof RuntimeException r) {
                 throw r;
             }

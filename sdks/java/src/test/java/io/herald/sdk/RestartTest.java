@@ -19,7 +19,8 @@ class RestartTest {
     void everyPublishThatSucceededThroughARestartIsInHistoryOnceInOrder() throws Exception {
         String prefix;
         try (TestServer server = TestServer.redis();
-             HeraldApi api = server.api().timeout(Duration.ofSeconds(2)).retryDeadline(Duration.ofSeconds(30)).build()) {
+             HeraldApi api = server.api().timeout(Duration.ofSeconds(2)).maxBackoff(Duration.ofSeconds(1))
+                     .retryDeadline(Duration.ofSeconds(30)).build()) {
             prefix = server.redisPrefix;
             String channel = "feed:restart" + System.nanoTime();
             List<PublishResult> succeeded = new CopyOnWriteArrayList<>();

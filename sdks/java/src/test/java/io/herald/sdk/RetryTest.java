@@ -264,10 +264,10 @@ class RetryTest {
     @Test
     void retryAfterIsReadAsSecondsOrAnHttpDate() {
         Instant now = Instant.parse("2026-01-01T12:00:00Z");
-        assertThat(HeraldApi.parseRetryAfter("3", now)).isEqualTo(Duration.ofSeconds(3));
-        assertThat(HeraldApi.parseRetryAfter("Thu, 01 Jan 2026 12:00:05 GMT", now)).isEqualTo(Duration.ofSeconds(5));
-        assertThat(HeraldApi.parseRetryAfter("soon", now)).isNull();
-        assertThat(HeraldApi.parseRetryAfter(null, now)).isNull();
+        assertThat(ApiCalls.parseRetryAfter("3", now)).isEqualTo(Duration.ofSeconds(3));
+        assertThat(ApiCalls.parseRetryAfter("Thu, 01 Jan 2026 12:00:05 GMT", now)).isEqualTo(Duration.ofSeconds(5));
+        assertThat(ApiCalls.parseRetryAfter("soon", now)).isNull();
+        assertThat(ApiCalls.parseRetryAfter(null, now)).isNull();
     }
 
     @Test

@@ -9,10 +9,8 @@ import io.herald.sdk.Json;
 import io.herald.sdk.Publication;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -21,7 +19,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
-import java.util.function.DoubleSupplier;
 
 /**
  * A Herald WebSocket client for JVM services: subscribes to channels and delivers their
@@ -53,9 +50,8 @@ public final class HeraldSubscriber implements AutoCloseable {
     private static final AtomicInteger THREADS = new AtomicInteger();
 
     private final URI wsUri;
-    private final String fixedToken;
-    private final Callable<String> tokenSupplier;
-    private final Settings settings;
+    private final TokenSource tokens;
+    private final SubscriberSettings settings;
     private final ScheduledExecutorService loop;
     private final HttpClient http;
     private final Listeners<StateChange<ClientState>> states;
@@ -83,7 +79,7 @@ public final class HeraldSubscriber implements AutoCloseable {
     private int backoffAttempt;
     private volatile ConnectedInfo info;
 
-    private HeraldSubscriber(Builder b) {
+    HeraldSubscriber(HeraldSubscriberBuilder b) {
         String url = Objects.requireNonNull(b.url, "url").replaceAll("/+$", "");
         if (url.startsWith("http")) {
             url = "ws" + url.substring(4);
@@ -92,8 +88,7 @@ public final class HeraldSubscriber implements AutoCloseable {
             throw new IllegalArgumentException("url must start with ws://, wss://, http:// or https://, got " + b.url);
         }
         this.wsUri = URI.create(url.endsWith("/ws") ? url : url + "/ws");
-        this.fixedToken = b.token;
-        this.tokenSupplier = b.tokenSupplier;
+        this.tokens = new TokenSource(b.token, b.tokenSupplier);
         this.settings = b.settings();
         int n = THREADS.incrementAndGet();
         this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -102,18 +97,18 @@ public final class HeraldSubscriber implements AutoCloseable {
             loopThread = t;
             return t;
         });
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(settings.connectTimeout).build();
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(settings.connectTimeout()).build();
         this.states = new Listeners<>(this::handlerFailed);
         this.connectedListeners = new Listeners<>(this::handlerFailed);
         this.errors = new Listeners<>(e -> LOG.log(System.Logger.Level.WARNING, "an onError handler threw", e));
         this.pending = new PendingReplies(loop);
-        this.heartbeat = new Heartbeat(loop, settings.pingInterval.toMillis(), settings.pongTimeout.toMillis(),
+        this.heartbeat = new Heartbeat(loop, settings.pingInterval().toMillis(), settings.pongTimeout().toMillis(),
                 () -> send(Json.MAPPER.createObjectNode().put("type", "ping")),
                 () -> transportFailed(LocalCloseCode.HEARTBEAT_TIMEOUT, "no answer to ping in time", true));
     }
 
-    public static Builder builder() {
-        return new Builder();
+    public static HeraldSubscriberBuilder builder() {
+        return new HeraldSubscriberBuilder();
     }
 
     /** Connection details from the last {@code connected}. */
@@ -254,7 +249,7 @@ public final class HeraldSubscriber implements AutoCloseable {
             if (state != ClientState.CONNECTED || transport == null) {
                 return;
             }
-            Map.Entry<Integer, CompletableFuture<JsonNode>> r = pending.register(settings.requestTimeout);
+            Map.Entry<Integer, CompletableFuture<JsonNode>> r = pending.register(settings.requestTimeout());
             r.getValue().exceptionally(e -> null); // not_subscribed after a race is harmless
             send(Json.MAPPER.createObjectNode().put("type", "unsubscribe").put("id", r.getKey()).put("channel", sub.channel()));
         }
@@ -292,19 +287,13 @@ public final class HeraldSubscriber implements AutoCloseable {
     private void openTransport() {
         cancel(reconnectTimer);
         reconnectTimer = null;
-        if (tokenSupplier == null) {
-            token = fixedToken;
-            startTransport();
-            return;
-        }
         int seq = transportSeq;
-        fetchToken().orTimeout(settings.connectTimeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((t, error) -> execute(() -> {
+        tokens.next(settings.connectTimeout()).whenComplete((t, error) -> execute(() -> {
             if (seq != transportSeq || (state != ClientState.CONNECTING && state != ClientState.RECONNECTING) || transport != null) {
                 return; // disconnected or closed meanwhile
             }
-            if (error != null || t == null) {
-                HeraldSubscriberException e = new HeraldSubscriberException(HeraldErrorCode.UNAUTHORIZED,
-                        "the token supplier failed: " + (error != null ? error : "it returned null"), true, null);
+            if (error != null) {
+                HeraldSubscriberException e = TokenSource.failure(error);
                 errors.emit(e);
                 transportEnded(LocalCloseCode.ABNORMAL, e.getMessage(), false);
                 return;
@@ -318,8 +307,8 @@ public final class HeraldSubscriber implements AutoCloseable {
         lastDisconnect = null;
         WsTransport t = new WsTransport(++transportSeq, loop, transportEvents, settings.limits());
         transport = t;
-        t.open(http, wsUri, settings.connectTimeout);
-        long timeout = settings.connectTimeout.toMillis();
+        t.open(http, wsUri, settings.connectTimeout());
+        long timeout = settings.connectTimeout().toMillis();
         connectTimer = loop.schedule(() -> transportFailed(LocalCloseCode.CONNECT_TIMEOUT,
                 "not connected within " + timeout + " ms", false), timeout, TimeUnit.MILLISECONDS);
     }
@@ -334,11 +323,11 @@ public final class HeraldSubscriber implements AutoCloseable {
             if (token != null) {
                 connect.put("token", token);
             }
-            if (settings.name != null) {
-                connect.put("name", settings.name);
+            if (settings.name() != null) {
+                connect.put("name", settings.name());
             }
-            if (settings.version != null) {
-                connect.put("version", settings.version);
+            if (settings.version() != null) {
+                connect.put("version", settings.version());
             }
             ObjectNode since = Json.MAPPER.createObjectNode();
             for (Subscription sub : subscriptions.values()) {
@@ -508,7 +497,7 @@ public final class HeraldSubscriber implements AutoCloseable {
     }
 
     private void sendSubscribe(Subscription sub) {
-        Map.Entry<Integer, CompletableFuture<JsonNode>> r = pending.register(settings.requestTimeout);
+        Map.Entry<Integer, CompletableFuture<JsonNode>> r = pending.register(settings.requestTimeout());
         int id = r.getKey();
         sub.requestId = id;
         r.getValue().whenComplete((reply, failure) -> {
@@ -542,21 +531,20 @@ public final class HeraldSubscriber implements AutoCloseable {
     }
 
     private void refreshToken() {
-        if (tokenSupplier == null) {
+        if (!tokens.renewable()) {
             return;
         }
         int seq = transportSeq;
-        fetchToken().orTimeout(settings.requestTimeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((t, error) -> execute(() -> {
-            if (error != null || t == null) {
-                errors.emit(new HeraldSubscriberException(HeraldErrorCode.UNAUTHORIZED,
-                        "the token supplier failed: " + (error != null ? error : "it returned null"), true, null));
+        tokens.next(settings.requestTimeout()).whenComplete((t, error) -> execute(() -> {
+            if (error != null) {
+                errors.emit(TokenSource.failure(error));
                 return;
             }
             token = t;
             if (seq != transportSeq || transport == null || state != ClientState.CONNECTED) {
                 return;
             }
-            Map.Entry<Integer, CompletableFuture<JsonNode>> r = pending.register(settings.requestTimeout);
+            Map.Entry<Integer, CompletableFuture<JsonNode>> r = pending.register(settings.requestTimeout());
             r.getValue().whenComplete((reply, failure) -> {
                 if (failure instanceof HeraldSubscriberException e) {
                     errors.emit(e);
@@ -564,19 +552,6 @@ public final class HeraldSubscriber implements AutoCloseable {
             });
             send(Json.MAPPER.createObjectNode().put("type", "refresh").put("id", r.getKey()).put("token", t));
         }));
-    }
-
-    /** Runs the supplier on a virtual thread of its own: it may block, the event thread never does. */
-    private CompletableFuture<String> fetchToken() {
-        CompletableFuture<String> fetched = new CompletableFuture<>();
-        Thread.ofVirtual().name("herald-token").start(() -> {
-            try {
-                fetched.complete(tokenSupplier.call());
-            } catch (Exception | Error e) {
-                fetched.completeExceptionally(e);
-            }
-        });
-        return fetched;
     }
 
     private boolean send(ObjectNode command) {
@@ -641,7 +616,7 @@ public final class HeraldSubscriber implements AutoCloseable {
         unauthorizedInRow++;
         errors.emit(new HeraldSubscriberException(HeraldErrorCode.UNAUTHORIZED, reason, false, code));
         setState(ClientState.DISCONNECTED, code, reason);
-        if (tokenSupplier != null && unauthorizedInRow <= 1) {
+        if (tokens.renewable() && unauthorizedInRow <= 1) {
             setState(ClientState.CONNECTING, null, "new token after 4003");
             openTransport();
         }
@@ -669,8 +644,8 @@ public final class HeraldSubscriber implements AutoCloseable {
     }
 
     private long nextBackoff() {
-        long min = settings.minReconnectDelay.toMillis();
-        return Backoff.delayMillis(backoffAttempt++, min, settings.maxReconnectDelay.toMillis(), min, settings.random);
+        long min = settings.minReconnectDelay().toMillis();
+        return Backoff.delayMillis(backoffAttempt++, min, settings.maxReconnectDelay().toMillis(), min, settings.random());
     }
 
     private void setState(ClientState next, Integer code, String reason) {
@@ -685,148 +660,6 @@ public final class HeraldSubscriber implements AutoCloseable {
     private static void cancel(ScheduledFuture<?> timer) {
         if (timer != null) {
             timer.cancel(false);
-        }
-    }
-
-    // ---- settings -------------------------------------------------------------------------------
-
-    private record Settings(Duration minReconnectDelay, Duration maxReconnectDelay, Duration pingInterval,
-                            Duration pongTimeout, Duration connectTimeout, Duration requestTimeout, int maxFrameBytes,
-                            int maxQueuedFrames, long maxQueuedBytes, int maxOutboundFrames, String name, String version,
-                            DoubleSupplier random) {
-        WsTransport.Limits limits() {
-            return new WsTransport.Limits(maxFrameBytes, maxQueuedFrames, maxQueuedBytes, maxOutboundFrames);
-        }
-    }
-
-    /** Settings of a {@link HeraldSubscriber}; only {@code url} is required. */
-    public static final class Builder {
-        private String url;
-        private String token;
-        private Callable<String> tokenSupplier;
-        private Duration minReconnectDelay = Duration.ofMillis(500);
-        private Duration maxReconnectDelay = Duration.ofSeconds(20);
-        private Duration pingInterval = Duration.ofSeconds(25);
-        private Duration pongTimeout = Duration.ofSeconds(10);
-        private Duration connectTimeout = Duration.ofSeconds(10);
-        private Duration requestTimeout = Duration.ofSeconds(10);
-        private int maxFrameBytes = 4 * 1024 * 1024;
-        private int maxQueuedFrames = 10_000;
-        private long maxQueuedBytes = 16L * 1024 * 1024;
-        private int maxOutboundFrames = 10_000;
-        private String name;
-        private String version;
-        private DoubleSupplier random = Math::random;
-
-        private Builder() {
-        }
-
-        /** Herald's base URL: {@code ws://host:8080} or {@code http://host:8080} ({@code /ws} is added). */
-        public Builder url(String url) {
-            this.url = url;
-            return this;
-        }
-
-        /** A fixed JWT. Without one (and without a supplier) the client connects anonymously. */
-        public Builder token(String token) {
-            this.token = token;
-            return this;
-        }
-
-        /** Called (on a virtual thread) before every connection attempt and on {@code refresh_required}. */
-        public Builder tokenSupplier(Callable<String> supplier) {
-            this.tokenSupplier = supplier;
-            return this;
-        }
-
-        /** Backoff window of reconnects: the smallest wait (default 500 ms) and the largest (default 20 s). */
-        public Builder reconnectDelay(Duration min, Duration max) {
-            this.minReconnectDelay = min;
-            this.maxReconnectDelay = max;
-            return this;
-        }
-
-        /** Client ping interval (default 25 s; zero turns the heartbeat off) and how long after a ping some frame must arrive (10 s). */
-        public Builder heartbeat(Duration interval, Duration pongTimeout) {
-            this.pingInterval = interval;
-            this.pongTimeout = pongTimeout;
-            return this;
-        }
-
-        /** A connection not {@code connected} within this long counts as failed (default 10 s). */
-        public Builder connectTimeout(Duration timeout) {
-            this.connectTimeout = timeout;
-            return this;
-        }
-
-        /** Deadline of subscribe, unsubscribe and refresh replies (default 10 s). */
-        public Builder requestTimeout(Duration timeout) {
-            this.requestTimeout = timeout;
-            return this;
-        }
-
-        /** Largest frame accepted from the server, in characters (default 4 Mi); a larger one ends the connection. */
-        public Builder maxFrameBytes(int max) {
-            this.maxFrameBytes = max;
-            return this;
-        }
-
-        /** Frames and characters that may wait for the handlers before reading pauses (default 10,000 and 16 Mi). */
-        public Builder maxQueued(int frames, long bytes) {
-            this.maxQueuedFrames = frames;
-            this.maxQueuedBytes = bytes;
-            return this;
-        }
-
-        /** Commands that may wait to be sent (default 10,000). */
-        public Builder maxOutboundFrames(int max) {
-            this.maxOutboundFrames = max;
-            return this;
-        }
-
-        /** Sent in {@code connect} as the client's name and version. */
-        public Builder name(String name, String version) {
-            this.name = name;
-            this.version = version;
-            return this;
-        }
-
-        /** Randomness in [0, 1) for the backoff jitter (tests pin it). */
-        public Builder random(DoubleSupplier random) {
-            this.random = Objects.requireNonNull(random, "random");
-            return this;
-        }
-
-        Settings settings() {
-            requirePositive(minReconnectDelay, "minReconnectDelay");
-            if (maxReconnectDelay == null || maxReconnectDelay.compareTo(minReconnectDelay) < 0) {
-                throw new IllegalArgumentException("maxReconnectDelay must be >= minReconnectDelay");
-            }
-            if (pingInterval == null || pingInterval.isNegative()) {
-                throw new IllegalArgumentException("pingInterval must be zero (off) or positive");
-            }
-            requirePositive(pongTimeout, "pongTimeout");
-            requirePositive(connectTimeout, "connectTimeout");
-            requirePositive(requestTimeout, "requestTimeout");
-            if (maxFrameBytes < 1024 || maxQueuedFrames < 2 || maxQueuedBytes < maxFrameBytes || maxOutboundFrames < 1) {
-                throw new IllegalArgumentException("maxFrameBytes must be >= 1024, maxQueuedFrames >= 2,"
-                        + " maxQueuedBytes >= maxFrameBytes, maxOutboundFrames >= 1");
-            }
-            if (token != null && tokenSupplier != null) {
-                throw new IllegalArgumentException("give a token or a tokenSupplier, not both");
-            }
-            return new Settings(minReconnectDelay, maxReconnectDelay, pingInterval, pongTimeout, connectTimeout,
-                    requestTimeout, maxFrameBytes, maxQueuedFrames, maxQueuedBytes, maxOutboundFrames, name, version, random);
-        }
-
-        private static void requirePositive(Duration d, String name) {
-            if (d == null || d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException(name + " must be a positive duration, got " + d);
-            }
-        }
-
-        public HeraldSubscriber build() {
-            return new HeraldSubscriber(this);
         }
     }
 }

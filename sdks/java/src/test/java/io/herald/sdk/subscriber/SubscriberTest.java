@@ -51,7 +51,7 @@ class SubscriberTest {
         }
     }
 
-    private static HeraldSubscriber.Builder subscriber(TestServer server) {
+    private static HeraldSubscriberBuilder subscriber(TestServer server) {
         return HeraldSubscriber.builder().url(server.url()).reconnectDelay(Duration.ofMillis(100), Duration.ofMillis(400));
     }
 
@@ -223,6 +223,29 @@ class SubscriberTest {
             api.disconnect(Target.user("u-supplier"), DisconnectOptions.reconnect(false));
             Await.until("disconnected", WAIT, () -> sub.state() == ClientState.DISCONNECTED);
             assertThat(calls.get()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aFailingTokenSupplierIsReportedAndRetriedWithBackoffUntilItDelivers() {
+        AtomicInteger calls = new AtomicInteger();
+        try (var server = TestServer.memory();
+             HeraldSubscriber sub = subscriber(server).tokenSupplier(() -> {
+                 if (calls.incrementAndGet() <= 2) {
+                     throw new java.io.IOException("auth service down");
+                 }
+                 return TestServer.token("u-flaky", "feed:*");
+             }).build()) {
+            List<HeraldSubscriberException> errors = new CopyOnWriteArrayList<>();
+            sub.onError(errors::add);
+            sub.connect();
+            Await.until("connected after two failures", WAIT, () -> sub.state() == ClientState.CONNECTED);
+            assertThat(calls.get()).isEqualTo(3);
+            assertThat(errors).hasSize(2).allSatisfy(e -> {
+                assertThat(e.code()).isEqualTo(HeraldErrorCode.UNAUTHORIZED);
+                assertThat(e.temporary()).isTrue();
+                assertThat(e.getMessage()).contains("auth service down");
+            });
         }
     }
 
