@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The retry rules against a real local HTTP server that answers what a real Herald answers under
  * trouble (504 unknown_outcome, 503, 429 with Retry-After), plus the real Herald's own 429 under a
- * tiny api_rate: which failures are retried, under which key, and which fail at once.
+ * tiny api_rate and its own 504 while its Redis is frozen (SIGSTOP): which failures are retried,
+ * under which key, and which fail at once.
  */
 class RetryTest {
     private HttpServer stub;
@@ -268,6 +269,40 @@ class RetryTest {
         assertThat(ApiCalls.parseRetryAfter("Thu, 01 Jan 2026 12:00:05 GMT", now)).isEqualTo(Duration.ofSeconds(5));
         assertThat(ApiCalls.parseRetryAfter("soon", now)).isNull();
         assertThat(ApiCalls.parseRetryAfter(null, now)).isNull();
+    }
+
+    @Test
+    void aPublishTheRealServerAnswers504IsRetriedUnderItsKeyAndStoredOnce() throws Exception {
+        try (RedisProcess redis = new RedisProcess();
+             TestServer server = TestServer.redisAt(redis.url(), "500ms");
+             HeraldApi api = server.api().timeout(Duration.ofSeconds(5)).maxBackoff(Duration.ofMillis(500)).build();
+             HeraldApi quick = server.api().timeout(Duration.ofSeconds(5)).retryDeadline(Duration.ofMillis(1500)).build()) {
+            String channel = "feed:frozen" + System.nanoTime();
+            PublishResult first = api.publish(channel, "n", Map.of("n", 0));
+            redis.freeze();
+            try {
+                // the engine's command times out: Herald answers 504 unknown_outcome, with the key
+                assertThatThrownBy(() -> quick.publish(channel, "n", Map.of("n", 1), PublishOptions.idempotencyKey("frozen-1")))
+                        .isInstanceOfSatisfying(HeraldApiException.class, e -> {
+                            assertThat(e.code()).isEqualTo(HeraldErrorCode.DEADLINE_EXCEEDED);
+                            assertThat(e.idempotencyKey()).isEqualTo("frozen-1");
+                            HeraldApiException last = (HeraldApiException) e.getCause();
+                            assertThat(last.code()).isEqualTo(HeraldErrorCode.UNKNOWN_OUTCOME);
+                            assertThat(last.status()).isEqualTo(504);
+                        });
+                // the same publish again, under its key: retried through more 504s until Redis is back
+                var again = api.publishAsync(channel, "n", Map.of("n", 1), PublishOptions.idempotencyKey("frozen-1"));
+                Await.sleep(1000);
+                assertThat(again).isNotDone();
+                redis.thaw();
+                PublishResult second = again.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                HistoryResult history = api.history(channel, HistoryOptions.since(0, first.epoch()));
+                assertThat(history.publications()).extracting(p -> p.data().get("n").asInt()).containsExactly(0, 1);
+                assertThat(history.publications().get(1).offset()).isEqualTo(second.offset());
+            } finally {
+                redis.thaw();
+            }
+        }
     }
 
     @Test

@@ -56,17 +56,22 @@ public final class TestServer implements AutoCloseable {
         this(extraYaml, redis, "");
     }
 
-    /** {@code jwtYaml}: more {@code jwt:} keys, each line indented by two spaces. */
     private TestServer(String extraYaml, boolean redis, String jwtYaml) {
+        this(extraYaml, redis, jwtYaml, "redis://127.0.0.1:6379", "5s");
+    }
+
+    /** {@code jwtYaml}: more {@code jwt:} keys, each line indented by two spaces. */
+    private TestServer(String extraYaml, boolean redis, String jwtYaml, String redisUrl, String redisTimeout) {
         try {
             dir = Files.createTempDirectory("herald-java-sdk-");
             redisPrefix = redis ? "javasdk-" + UUID.randomUUID().toString().substring(0, 8) : null;
             String text = BASE_YAML.formatted(API_KEY, SECRET, jwtYaml) + extraYaml + (redis ? """
                     engine: redis
                     redis:
-                      url: redis://127.0.0.1:6379
+                      url: %s
                       prefix: %s
-                    """.formatted(redisPrefix) : "");
+                      timeout: %s
+                    """.formatted(redisUrl, redisPrefix, redisTimeout) : "");
             yaml = Files.writeString(dir.resolve("herald.yaml"), text);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -96,6 +101,11 @@ public final class TestServer implements AutoCloseable {
 
     public static TestServer redis() {
         return new TestServer("", true).start();
+    }
+
+    /** The Redis engine on a Redis of the test's own, whose commands time out after {@code timeout} (a 504). */
+    public static TestServer redisAt(String url, String timeout) {
+        return new TestServer("", true, "", url, timeout).start();
     }
 
     /** Starts the node (again, on the port it had); retries the bind for a few seconds. */
