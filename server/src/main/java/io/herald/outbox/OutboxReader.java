@@ -97,19 +97,15 @@ public final class OutboxReader implements AutoCloseable {
             try {
                 if (conn == null) {
                     conn = connect();
-                    if (databaseDown) {
-                        log.info("outbox: PostgreSQL answers again");
-                        databaseDown = false;
-                    }
-                    databaseBackoff.reset();
                 }
-                if (!holding) {
-                    if (!tryLock()) {
-                        sleep(config.pollInterval().toMillis());
-                        continue;
-                    }
+                if (!holding && !tryLock()) {
+                    databaseAnswers();
+                    sleep(config.pollInterval().toMillis());
+                    continue;
                 }
-                if (!round()) {
+                boolean found = round();
+                databaseAnswers();
+                if (!found) {
                     awaitNotify(config.pollInterval().toMillis());
                 }
             } catch (SQLException e) {
@@ -269,6 +265,18 @@ public final class OutboxReader implements AutoCloseable {
             throw e;
         }
         return c;
+    }
+
+    /**
+     * Ends an outage once a query answered on the new connection (not at the connect: a proxy or a
+     * starting server can accept a connection and then fail it, which is still the same outage).
+     */
+    private void databaseAnswers() {
+        if (databaseDown) {
+            log.info("outbox: PostgreSQL answers again");
+            databaseDown = false;
+        }
+        databaseBackoff.reset();
     }
 
     /** Drops the connection (and so the lock) and waits before the next try; logs once per outage. */

@@ -284,6 +284,8 @@ class OutboxTest {
             WsClient c = subscriber(List.of("ob:d"));
             insert("ob:d", 1);
             assertThat(receive(c, 1, Duration.ofSeconds(10))).isEqualTo(Map.of("ob:d", List.of(1)));
+            // the delete follows the delivery: cut only once it is done, so that 5 rows are pending below
+            Await.until(Duration.ofSeconds(5), "row 1 deleted", () -> db.pending() == 0);
 
             proxy.cut();
             Await.until(Duration.ofSeconds(10), "the reader notices and lets the lock go",
