@@ -1,5 +1,6 @@
 package io.herald.config;
 
+import io.herald.proxy.ProxyKind;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,10 +35,27 @@ final class EnvLayer {
     static final String REDIS_CLUSTER = "HERALD_REDIS_CLUSTER";
     static final String REDIS_PREFIX = "HERALD_REDIS_PREFIX";
     static final String METRICS_AUTH = "HERALD_METRICS_AUTH";
-    private static final Set<String> KNOWN = Set.of(CONFIG, PORT, HOST, API_KEY, JWT_HMAC_SECRET, JWT_JWKS_URL,
-            ALLOW_ANONYMOUS, ENGINE, TLS_CERT, TLS_KEY, REDIS_URL, REDIS_CLUSTER, REDIS_PREFIX, METRICS_AUTH);
+    static final String PROXY_TIMEOUT = "HERALD_PROXY_TIMEOUT";
+    /** Forwarded client headers, comma-separated; replaces {@code proxy.headers}. */
+    static final String PROXY_HEADERS = "HERALD_PROXY_HEADERS";
+    private static final Set<String> KNOWN = known();
 
     private EnvLayer() {
+    }
+
+    /** {@code HERALD_PROXY_CONNECT_URL} and its siblings, one per proxy kind. */
+    static String proxyUrl(ProxyKind kind) {
+        return "HERALD_PROXY_" + kind.name() + "_URL";
+    }
+
+    private static Set<String> known() {
+        Set<String> names = new java.util.HashSet<>(Set.of(CONFIG, PORT, HOST, API_KEY, JWT_HMAC_SECRET, JWT_JWKS_URL,
+                ALLOW_ANONYMOUS, ENGINE, TLS_CERT, TLS_KEY, REDIS_URL, REDIS_CLUSTER, REDIS_PREFIX, METRICS_AUTH,
+                PROXY_TIMEOUT, PROXY_HEADERS));
+        for (ProxyKind kind : ProxyKind.values()) {
+            names.add(proxyUrl(kind));
+        }
+        return Set.copyOf(names);
     }
 
     /** Applies the known variables of {@code env} to {@code draft}; other non-{@code HERALD_} variables are ignored. */
@@ -72,6 +90,7 @@ final class EnvLayer {
             draft.engine = ConfigRules.engine(engine.trim(), ENGINE);
         }
         applyRedis(env, draft);
+        applyProxy(env, draft);
         String metricsAuth = value(env, METRICS_AUTH);
         if (metricsAuth != null) {
             draft.http = draft.http.withMetricsAuth(ConfigRules.secretToken(metricsAuth, METRICS_AUTH));
@@ -111,6 +130,30 @@ final class EnvLayer {
         if (prefix != null) {
             draft.redis = draft.redis.withPrefix(ConfigRules.redisPrefix(prefix.trim(), REDIS_PREFIX));
             draft.redisSetBy = REDIS_PREFIX;
+        }
+    }
+
+    private static void applyProxy(Map<String, String> env, ConfigDraft draft) {
+        for (ProxyKind kind : ProxyKind.values()) {
+            String url = value(env, proxyUrl(kind));
+            if (url != null) {
+                draft.proxy = draft.proxy.withUrl(kind, ConfigRules.proxyUrl(url, proxyUrl(kind)));
+            }
+        }
+        String timeout = value(env, PROXY_TIMEOUT);
+        if (timeout != null) {
+            draft.proxy = draft.proxy.withTimeout(ConfigRules.positive(Units.duration(timeout, PROXY_TIMEOUT), PROXY_TIMEOUT));
+        }
+        String headers = value(env, PROXY_HEADERS);
+        if (headers != null) {
+            List<String> names = new ArrayList<>();
+            for (String part : headers.split(",", -1)) {
+                String name = ConfigRules.headerName(part, PROXY_HEADERS);
+                if (!names.contains(name)) {
+                    names.add(name);
+                }
+            }
+            draft.proxy = draft.proxy.withHeaders(names, draft.proxy.staticHeaders());
         }
     }
 

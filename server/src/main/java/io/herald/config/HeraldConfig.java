@@ -23,15 +23,17 @@ import java.util.Map;
  * @param drainWindow    on shutdown, the time over which connected clients are told to reconnect
  * @param redis          Redis engine settings; null unless {@code engine} is "redis"
  * @param http           deadlines and caps of plain HTTP requests
+ * @param proxy          the backend proxy; {@link ProxyConfig#NONE} when no kind is configured
  */
 public record HeraldConfig(String host, int port, boolean devMode, String apiKey, boolean allowAnonymous,
                            JwtConfig jwt, ClientConfig client, Map<String, NamespaceConfig> namespaces,
                            NamespaceConfig defaults, List<String> allowedOrigins, String engine,
                            LimitsConfig limits, TlsConfig tls, Duration drainWindow,
-                           RedisConfig redis, HttpConfig http) {
+                           RedisConfig redis, HttpConfig http, ProxyConfig proxy) {
 
     public HeraldConfig {
         namespaces = Map.copyOf(namespaces);
+        proxy = proxy != null ? proxy : ProxyConfig.NONE;
         allowedOrigins = List.copyOf(allowedOrigins);
     }
 

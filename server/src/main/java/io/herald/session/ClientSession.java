@@ -15,6 +15,9 @@ import io.herald.protocol.CommandParser;
 import io.herald.protocol.ErrorCode;
 import io.herald.protocol.Frames;
 import io.herald.protocol.ProtocolException;
+import io.herald.protocol.RawJson;
+import io.herald.proxy.ProxyKind;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.protocol.StreamPosition;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
@@ -70,19 +73,24 @@ public final class ClientSession implements Subscriber {
     private long refusalWindowStart;
     private static final long FLOOD_WINDOW_NANOS = 10_000_000_000L;
     private final ChannelCommands channelCommands;
+    private final SessionContext context;
     /** A one-way stream's (SSE) channels, joined at connect instead of the {@code subscribe} claim; null on WebSocket. */
     private List<ChannelName> streamChannels;
+    /** The request as the connect proxy sees it; null without a connect proxy or with a token, and once connected. */
+    private Handshake handshake;
+    /** True when the connect proxy admitted the connection: the refresh proxy, not a token, extends it. */
+    private boolean viaProxy;
 
     public ClientSession(Connection conn, SessionServices services) {
         this.conn = conn;
         this.services = services;
         this.config = services.config();
-        SessionContext context = new Context();
+        this.context = new Context();
         this.tokenDeadlines = new TokenDeadlines(context);
         this.channelCommands = new ChannelCommands(context);
     }
 
-    private static String newClientId() {
+    static String newClientId() {
         return "c_" + Long.toString(RANDOM.nextLong() & Long.MAX_VALUE, 36);
     }
 
@@ -96,11 +104,16 @@ public final class ClientSession implements Subscriber {
         return userId;
     }
 
-    /** Starts the session once the upgrade is done; {@code token} is the {@code ?token=} value or null. */
-    public void start(String token) {
+    /**
+     * Starts the session once the upgrade is done; {@code token} is the {@code ?token=} value or null,
+     * {@code handshake} the request for the connect proxy (null when there is none): without a token,
+     * the first frame then connects through it.
+     */
+    public void start(String token, Handshake handshake) {
         if (token != null) {
             authenticate(null, token, Map.of());
         } else {
+            this.handshake = handshake;
             connectDeadline = System.currentTimeMillis() + config.client().connectTimeout().toMillis();
         }
     }
@@ -108,14 +121,19 @@ public final class ClientSession implements Subscriber {
     /**
      * Starts a one-way stream session (SSE), which sends no commands: authenticates {@code token}
      * (null: anonymous where allowed), then joins {@code channels}, each permission-checked like a
-     * {@code subscribe}, recovering those with a {@code since}, and sends {@code connected}.
+     * {@code subscribe}, recovering those with a {@code since}, and sends {@code connected}. Without a
+     * token, a {@code handshake} (non-null where a connect proxy is configured) asks the connect proxy.
      */
-    public void startStream(String token, List<ChannelName> channels, Map<ChannelName, StreamPosition> since) {
+    public void startStream(String token, List<ChannelName> channels, Map<ChannelName, StreamPosition> since,
+                            Handshake handshake) {
         streamChannels = List.copyOf(channels);
         if (token != null) {
             authenticate(null, token, since);
+        } else if (handshake != null) {
+            this.handshake = handshake;
+            proxyConnect(null, null, since);
         } else if (config.allowAnonymous()) {
-            establish(null, Claims.anonymous(), since);
+            establish(null, Claims.anonymous(), null, since);
         } else {
             disconnect(CloseCode.UNAUTHORIZED, "a token is required");
         }
@@ -229,14 +247,24 @@ public final class ClientSession implements Subscriber {
             if (cmd instanceof Command.Connect c) {
                 return connect(c);
             }
+            if (handshake != null) {
+                return afterConnect(proxyConnect(null, null, Map.of()), cmd);
+            }
             if (!config.allowAnonymous()) {
                 disconnect(CloseCode.UNAUTHORIZED, "authentication required: send connect with a token first");
                 return DONE;
             }
-            establish(null, Claims.anonymous(), Map.of());
+            establish(null, Claims.anonymous(), null, Map.of());
             return whenConnected(cmd);
         }
         return dispatch(cmd);
+    }
+
+    /** Runs {@code cmd} once the connect proxy's connect is done and, if it connected, {@code connected} is out. */
+    private CompletableFuture<Void> afterConnect(CompletableFuture<Void> connecting, Command cmd) {
+        CompletableFuture<Void> out = new CompletableFuture<>();
+        onLoop(connecting, (v, e) -> dispatch(cmd).whenComplete((x, y) -> out.complete(null)));
+        return out;
     }
 
     /** Runs {@code cmd} once {@code connected} has been sent (connect-time subscriptions may be in flight). */
@@ -263,6 +291,7 @@ public final class ClientSession implements Subscriber {
                 case Command.Presence p -> channelCommands.presence(p);
                 case Command.History h -> channelCommands.history(h);
                 case Command.Refresh r -> refresh(r);
+                case Command.Rpc r -> ProxyCommands.rpc(context, r);
             };
         } catch (ProtocolException e) {
             sendError(e);
@@ -272,31 +301,61 @@ public final class ClientSession implements Subscriber {
 
     private CompletableFuture<Void> connect(Command.Connect c) {
         if (c.token() == null || c.token().isEmpty()) {
+            if (handshake != null) {
+                return proxyConnect(c.id(), c.data(), c.since());
+            }
             if (!config.allowAnonymous()) {
                 disconnect(CloseCode.UNAUTHORIZED, "a token is required");
                 return DONE;
             }
-            establish(c.id(), Claims.anonymous(), c.since());
+            establish(c.id(), Claims.anonymous(), null, c.since());
             return established;
         }
+        handshake = null; // a token was given: the proxy is not asked
         return authenticate(c.id(), c.token(), c.since());
     }
 
     private CompletableFuture<Void> authenticate(Long id, String token, Map<ChannelName, StreamPosition> since) {
+        return admit(id, services.authenticator().authenticate(token)
+                .thenApply(claims -> new ProxyCalls.Admission(claims, null)), since);
+    }
+
+    /** Asks the connect proxy (with the {@code connect} command's {@code data}, if any) who the client is. */
+    private CompletableFuture<Void> proxyConnect(Long id, RawJson data, Map<ChannelName, StreamPosition> since) {
+        Handshake h = handshake;
+        handshake = null;
+        viaProxy = true;
+        return admit(id, ProxyCalls.connect(services, h, clientId, data), since);
+    }
+
+    /**
+     * Connects with the claims {@code admission} completes with, or closes: 4003 for a bad token, the
+     * connect proxy's refusal as {@link ProxyRefusal} says (after its error reply where it has one).
+     */
+    private CompletableFuture<Void> admit(Long id, CompletableFuture<ProxyCalls.Admission> admission,
+                                          Map<ChannelName, StreamPosition> since) {
         state = State.AUTHENTICATING;
         busy = true;
         CompletableFuture<Void> done = new CompletableFuture<>();
-        services.authenticator().authenticate(token).whenComplete((claims, error) -> conn.execute(() -> {
+        admission.whenComplete((admitted, error) -> conn.execute(() -> {
             if (state == State.CLOSED) {
                 done.complete(null);
                 return;
             }
             if (error != null) {
-                disconnect(CloseCode.UNAUTHORIZED, authProblem(error));
+                ProxyRefusal refusal = ProxyRefusal.in(error);
+                if (refusal == null) {
+                    disconnect(CloseCode.UNAUTHORIZED, authProblem(error));
+                } else {
+                    if (refusal.errorReply() && id != null) {
+                        sendError(refusal.error().withId(id));
+                    }
+                    disconnect(refusal.close(), refusal.getMessage(), refusal.reconnect());
+                }
                 done.complete(null);
                 return;
             }
-            establish(id, claims, since);
+            establish(id, admitted.claims(), admitted.data(), since);
             established.whenComplete((v, e) -> conn.execute(() -> {
                 busy = false;
                 done.complete(null);
@@ -320,8 +379,11 @@ public final class ClientSession implements Subscriber {
         return "token could not be verified";
     }
 
-    /** Marks the connection established, joins the token's channels and sends {@code connected}. */
-    private void establish(Long id, Claims verified, Map<ChannelName, StreamPosition> since) {
+    /**
+     * Marks the connection established, joins the token's channels and sends {@code connected} (with
+     * {@code data}, the connect proxy's, when not null).
+     */
+    private void establish(Long id, Claims verified, JsonNode data, Map<ChannelName, StreamPosition> since) {
         state = State.CONNECTED;
         claims = verified;
         userId = verified.user();
@@ -348,7 +410,7 @@ public final class ClientSession implements Subscriber {
             refused.forEach(r -> denied.add(r.channel()));
             joining = streamChannels.stream().map(ChannelName::value).filter(c -> !denied.contains(c)).toList();
         }
-        tokenDeadlines.schedule(verified.expiresAt());
+        tokenDeadlines.schedule(verified.expiresAt(), viaProxy && services.proxy().has(ProxyKind.REFRESH));
         CompletableFuture<Void> ready = new CompletableFuture<>();
         established = ready;
         onLoop(channelCommands.joinAtConnect(joining, since, refused), (joined, error) -> {
@@ -364,7 +426,7 @@ public final class ClientSession implements Subscriber {
                     services.metrics().error(r.code());
                 }
                 conn.sendConnected(Frames.connected(id, clientId, userId, config.client().ping().toSeconds(),
-                        verified.expiresAt(), list, joined.refused()), list, joined.refused());
+                        verified.expiresAt(), list, joined.refused(), data), list, joined.refused());
                 joined.opened().forEach(channelCommands::goLive);
                 tokenDeadlines.check(System.currentTimeMillis());
             } finally {
@@ -395,7 +457,8 @@ public final class ClientSession implements Subscriber {
                 }
                 claims = fresh;
                 info = null;
-                tokenDeadlines.schedule(fresh.expiresAt());
+                viaProxy = false; // a token now: refresh_required, not the refresh proxy, from here on
+                tokenDeadlines.schedule(fresh.expiresAt(), false);
                 conn.send(Frames.refreshed(r.id(), fresh.expiresAt()));
                 tokenDeadlines.check(System.currentTimeMillis());
                 channelCommands.dropRevoked();
@@ -404,6 +467,31 @@ public final class ClientSession implements Subscriber {
             }
         }));
         return done;
+    }
+
+    /**
+     * The refresh proxy, shortly before the {@code expires} of a connection the connect proxy
+     * admitted: a new {@code expires} extends it, a refusal or {@code disconnect} ends it, and a proxy
+     * that did not answer is asked again a little later (until the deadline closes the connection).
+     */
+    private void refreshByProxy() {
+        onLoop(ProxyCalls.refresh(services, clientId, userId), (expires, error) -> {
+            if (state != State.CONNECTED) {
+                return;
+            }
+            if (error == null) {
+                claims = claims.withExpiresAt(expires);
+                // checked on the next tick, not now: an expires inside refresh_ahead is asked again a second later, not at once
+                tokenDeadlines.schedule(expires, true);
+                return;
+            }
+            ProxyRefusal refusal = ProxyRefusal.in(error);
+            if (refusal != null && refusal.close() != null) {
+                disconnect(refusal.close(), refusal.getMessage(), refusal.reconnect());
+            } else {
+                tokenDeadlines.retryRefresh(System.currentTimeMillis());
+            }
+        });
     }
 
     /** Sends the disconnect push, closes the connection and releases everything it held. */
@@ -550,6 +638,16 @@ public final class ClientSession implements Subscriber {
         @Override
         public <T> void onLoop(CompletableFuture<T> future, BiConsumer<T, Throwable> callback) {
             ClientSession.this.onLoop(future, callback);
+        }
+
+        @Override
+        public void refreshByProxy() {
+            ClientSession.this.refreshByProxy();
+        }
+
+        @Override
+        public void disconnect(CloseCode code, String reason, boolean reconnect) {
+            ClientSession.this.disconnect(code, reason, reconnect);
         }
     }
 }

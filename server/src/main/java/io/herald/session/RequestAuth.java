@@ -13,11 +13,39 @@ import java.util.concurrent.CompletionException;
 
 /**
  * Authentication and channel permission for the stateless HTTP requests of clients
- * ({@code /poll}, {@code /publish}): the same authenticator, anonymous rule and {@link Access}
- * rules as a connection. Stateless and thread-safe.
+ * ({@code /poll}, {@code /publish}, {@code /rpc}): the same authenticator, connect proxy, anonymous
+ * rule and {@link Access} rules as a connection. Stateless and thread-safe.
  */
 public final class RequestAuth {
     private RequestAuth() {
+    }
+
+    /**
+     * Who made a request: its claims, and the client id the proxies are told (a new one per request:
+     * an HTTP request is no connection).
+     */
+    public record Requester(Claims claims, String client) {
+    }
+
+    /**
+     * The requester of a request with {@code token}; without one, the connect proxy's verdict on
+     * {@code handshake} where it is given (a connect proxy is configured), else anonymous claims
+     * where anonymous access is allowed. Fails with a {@link ProtocolException}: {@code unauthorized}
+     * or {@code token_expired}; or the connect proxy's refusal ({@code unauthorized},
+     * {@code not_available}, {@code too_many_requests}, or the backend's own error).
+     */
+    public static CompletableFuture<Requester> requester(SessionServices services, String token, Handshake handshake) {
+        String client = ClientSession.newClientId();
+        if ((token == null || token.isEmpty()) && handshake != null) {
+            return ProxyCalls.connect(services, handshake, client, null).handle((admitted, error) -> {
+                if (error == null) {
+                    return new Requester(admitted.claims(), client);
+                }
+                ProxyRefusal r = ProxyRefusal.in(error);
+                throw new CompletionException(r != null ? r.error() : error);
+            });
+        }
+        return claims(services, token).thenApply(c -> new Requester(c, client));
     }
 
     /**

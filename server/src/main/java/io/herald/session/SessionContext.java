@@ -43,6 +43,12 @@ interface SessionContext {
     /** Sends the disconnect push, closes the connection and releases everything it held. */
     void disconnect(CloseCode code, String reason);
 
+    /** As {@link #disconnect(CloseCode, String)}, with the push's {@code reconnect} given (the application's). */
+    void disconnect(CloseCode code, String reason, boolean reconnect);
+
+    /** Asks the refresh proxy to extend a connection the connect proxy admitted (see {@link TokenDeadlines}). */
+    void refreshByProxy();
+
     /**
      * Runs {@code callback} with the future's outcome on the connection's thread: at once when the
      * future is already done and the caller is on that thread (a callback that throws then throws to

@@ -6,6 +6,8 @@ import io.herald.config.HeraldConfig;
 import io.herald.engine.Engine;
 import io.herald.hub.Hub;
 import io.herald.metrics.HeraldMetrics;
+import io.herald.proxy.ProxyClient;
+import io.herald.proxy.ProxyKind;
 import io.herald.session.SessionServices;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -56,6 +58,7 @@ public final class HeraldServer implements AutoCloseable {
     private final EventLoops loops;
     private final HeraldMetrics metrics = new HeraldMetrics();
     private final LivenessSweeps sweeps;
+    private final ProxyClient proxy;
     private final Connections connections;
     /** Reads into 4 KiB buffers (a longer message takes several reads); the buffer is not kept between reads. */
     private static final FixedRecvByteBufAllocator READ_BUFFERS = new FixedRecvByteBufAllocator(4096);
@@ -70,6 +73,7 @@ public final class HeraldServer implements AutoCloseable {
         this.engine = engine;
         this.hub = new Hub(engine.broker(), metrics, config.limits().maxChannels());
         this.sweeps = new LivenessSweeps(config.client().ping());
+        this.proxy = new ProxyClient(config.proxy(), metrics::proxyCall);
         this.connections = new Connections(config.limits().maxConnections(), Connections.openFileLimit());
         this.loops = EventLoops.best();
         this.boss = loops.group(1, "herald-accept");
@@ -86,7 +90,12 @@ public final class HeraldServer implements AutoCloseable {
     }
 
     private void bind(Authenticator authenticator) throws InterruptedException {
-        SessionServices services = new SessionServices(config, engine, hub, authenticator, metrics);
+        for (ProxyKind kind : ProxyKind.values()) {
+            if (config.proxy().has(kind)) {
+                metrics.registerProxy(kind);
+            }
+        }
+        SessionServices services = new SessionServices(config, engine, hub, authenticator, metrics, proxy);
         ServerApi api = new ServerApi(config, engine, hub, nodeId, VERSION, metrics);
         Cors cors = new Cors(config);
         KeyedRateLimiter<InetAddress> perIp = new KeyedRateLimiter<>(config.limits().connectionRatePerIp());
@@ -95,7 +104,7 @@ public final class HeraldServer implements AutoCloseable {
         polls = new PollEndpoint(services, perClient, cors);
         HttpRouter.ClientEndpoints clients = new HttpRouter.ClientEndpoints(
                 new SseEndpoint(services, sweeps, connections, cors), polls,
-                new PublishEndpoint(services, perClient, cors), cors);
+                new CommandEndpoint(services, perClient, cors), cors);
         HttpConfig http = config.http();
         HttpRouter.PublicEndpoints open = new HttpRouter.PublicEndpoints(new KeyedRateLimiter<>(http.publicRatePerIp()),
                 http.metricsAuth() == null ? null : http.metricsAuth().getBytes(StandardCharsets.UTF_8));
@@ -236,6 +245,7 @@ public final class HeraldServer implements AutoCloseable {
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         engine.close();
+        proxy.close();
         log.info("node {} stopped", nodeId);
     }
 

@@ -6,6 +6,9 @@ import io.herald.limits.KeyedRateLimiter;
 import io.herald.protocol.ChannelRefusal;
 import io.herald.protocol.ErrorCode;
 import io.herald.protocol.ProtocolException;
+import io.herald.proxy.ProxyKind;
+import io.herald.session.ClientTransport;
+import io.herald.session.Handshake;
 import io.herald.session.Poll;
 import io.herald.session.RequestAuth;
 import io.herald.session.SessionServices;
@@ -66,11 +69,14 @@ final class PollEndpoint {
             fail(ctx, keepAlive, e, origin);
             return;
         }
-        RequestAuth.claims(services, query.token()).whenComplete((claims, error) -> ctx.executor().execute(() -> {
+        Handshake handshake = query.token() == null && services.config().proxy().has(ProxyKind.CONNECT)
+                ? WebSocketUpgrade.handshake(ctx, req, uri, ClientTransport.POLL, services.config()) : null;
+        RequestAuth.requester(services, query.token(), handshake).whenComplete((who, error) -> ctx.executor().execute(() -> {
             if (error != null) {
                 fail(ctx, keepAlive, problem(error), origin);
                 return;
             }
+            Claims claims = who.claims();
             // a channel the token does not allow is refused alone, unless it allows none
             List<ChannelRefusal> refused = RequestAuth.refusals(services, claims, query.channels());
             if (refused.size() == query.channels().size()) {

@@ -11,6 +11,7 @@ import io.herald.config.JwtConfig;
 import io.herald.config.LimitsConfig;
 import io.herald.config.TlsConfig;
 import io.herald.config.NamespaceConfig;
+import io.herald.config.ProxyConfig;
 import io.herald.engine.Engine;
 import io.herald.engine.memory.MemoryEngine;
 import io.herald.protocol.JsonCodec;
@@ -56,6 +57,7 @@ final class TestNode implements AutoCloseable {
         private Duration drainWindow = Duration.ofSeconds(1);
         private JwtConfig jwt = JwtConfig.hmac(SECRET);
         private List<String> origins = List.of();
+        private ProxyConfig proxy = ProxyConfig.NONE;
         /** Null: a memory engine with the builder's {@code limits.max_channels}. */
         private Supplier<Engine> engine;
 
@@ -117,6 +119,11 @@ final class TestNode implements AutoCloseable {
             return this;
         }
 
+        Builder proxy(ProxyConfig p) {
+            proxy = p;
+            return this;
+        }
+
         Builder origins(List<String> o) {
             origins = o;
             return this;
@@ -125,7 +132,7 @@ final class TestNode implements AutoCloseable {
         TestNode start() throws InterruptedException {
             Engine e = engine != null ? engine.get() : MemoryEngine.create(limits.maxChannels());
             return new TestNode(new HeraldConfig("127.0.0.1", 0, devMode, API_KEY, anonymous, jwt, client,
-                    namespaces, defaults, origins, e.name(), limits, tls, drainWindow, null, http), e);
+                    namespaces, defaults, origins, e.name(), limits, tls, drainWindow, null, http, proxy), e);
         }
     }
 

@@ -1,0 +1,24 @@
+package io.herald.session;
+
+/** How a client reached the node: the {@code transport} of a connect proxy call. */
+public enum ClientTransport {
+    /** {@code /ws}. */
+    WEBSOCKET("websocket"),
+    /** {@code /sse}. */
+    SSE("sse"),
+    /** {@code /poll}. */
+    POLL("poll"),
+    /** {@code POST /publish} and {@code POST /rpc}: one command per request. */
+    HTTP("http");
+
+    private final String wire;
+
+    ClientTransport(String wire) {
+        this.wire = wire;
+    }
+
+    /** The word in the connect proxy's request. */
+    public String wire() {
+        return wire;
+    }
+}
