@@ -179,7 +179,8 @@ public final class HeraldMetrics {
 
     /**
      * A proxy call of {@code kind} ended with {@code outcome} after {@code nanos}; a call not sent
-     * ({@link ProxyOutcome#OVERLOADED}) is counted but not timed.
+     * ({@link ProxyOutcome#OVERLOADED}) is not timed, and counts as a refusal by the limit
+     * {@code proxy_<kind>} too.
      */
     public void proxyCall(ProxyKind kind, ProxyOutcome outcome, long nanos) {
         Map<ProxyOutcome, Counter> byOutcome = proxyCalls.get(kind);
@@ -187,7 +188,9 @@ public final class HeraldMetrics {
             return;
         }
         byOutcome.get(outcome).increment();
-        if (outcome != ProxyOutcome.OVERLOADED) {
+        if (outcome == ProxyOutcome.OVERLOADED) {
+            rateLimited(kind.limitLabel());
+        } else {
             proxyDurations.get(kind).record(nanos, TimeUnit.NANOSECONDS);
         }
     }
