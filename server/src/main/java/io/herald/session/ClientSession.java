@@ -396,23 +396,40 @@ public final class ClientSession implements Subscriber {
                     + " connection(s) per user");
             return;
         }
-        List<String> joining = verified.subscribe();
-        List<ChannelRefusal> refused = List.of();
-        if (streamChannels != null) {
-            // a stream refuses a channel the token does not allow alone, unless it allows none
-            refused = RequestAuth.refusals(services, verified, streamChannels);
-            if (refused.size() == streamChannels.size()) {
-                services.metrics().error(ErrorCode.PERMISSION_DENIED);
-                disconnect(CloseCode.UNAUTHORIZED, refused.getFirst().message());
+        tokenDeadlines.schedule(verified.expiresAt(), viaProxy && services.proxy().has(ProxyKind.REFRESH));
+        CompletableFuture<Void> ready = new CompletableFuture<>();
+        established = ready;
+        if (streamChannels == null) {
+            join(id, verified, data, since, verified.subscribe(), List.of(), ready);
+            return;
+        }
+        onLoop(RequestAuth.streamAccess(services, verified, clientId, streamChannels), (access, error) -> {
+            // a stream refuses a channel the token (or the subscribe proxy) does not allow alone, unless it allows none
+            List<ChannelRefusal> refused = error == null ? access.refused() : List.of();
+            if (state != State.CONNECTED || error != null || access.disconnect() != null
+                    || refused.size() == streamChannels.size()) {
+                if (error != null) {
+                    log.error("connection {}: stream channels could not be checked", clientId, error);
+                    disconnect(CloseCode.INTERNAL_ERROR, "internal error");
+                } else if (access.disconnect() != null) {
+                    disconnect(access.disconnect().close(), access.disconnect().getMessage(), access.disconnect().reconnect());
+                } else if (state == State.CONNECTED) {
+                    services.metrics().error(ErrorCode.PERMISSION_DENIED);
+                    disconnect(CloseCode.UNAUTHORIZED, refused.getFirst().message());
+                }
+                ready.complete(null);
                 return;
             }
             Set<String> denied = new HashSet<>();
             refused.forEach(r -> denied.add(r.channel()));
-            joining = streamChannels.stream().map(ChannelName::value).filter(c -> !denied.contains(c)).toList();
-        }
-        tokenDeadlines.schedule(verified.expiresAt(), viaProxy && services.proxy().has(ProxyKind.REFRESH));
-        CompletableFuture<Void> ready = new CompletableFuture<>();
-        established = ready;
+            List<String> joining = streamChannels.stream().map(ChannelName::value).filter(c -> !denied.contains(c)).toList();
+            join(id, verified, data, since, joining, refused, ready);
+        });
+    }
+
+    /** Joins {@code joining} (reporting {@code refused} with them), sends {@code connected}, then completes {@code ready}. */
+    private void join(Long id, Claims verified, JsonNode data, Map<ChannelName, StreamPosition> since,
+                      List<String> joining, List<ChannelRefusal> refused, CompletableFuture<Void> ready) {
         onLoop(channelCommands.joinAtConnect(joining, since, refused), (joined, error) -> {
             try {
                 if (state != State.CONNECTED) {

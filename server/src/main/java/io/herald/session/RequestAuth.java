@@ -2,6 +2,7 @@ package io.herald.session;
 
 import io.herald.auth.AuthException;
 import io.herald.auth.Claims;
+import io.herald.config.NamespaceConfig;
 import io.herald.protocol.ChannelName;
 import io.herald.protocol.ChannelRefusal;
 import io.herald.protocol.ErrorCode;
@@ -70,16 +71,60 @@ public final class RequestAuth {
     }
 
     /**
-     * The channels of {@code channels} the claims may not subscribe to, each refused with
-     * {@code permission_denied}, in order; empty when all are allowed.
+     * What a stream ({@code /sse}, {@code /poll}) may join: the channels refused, in request order,
+     * and the subscribe proxy's {@code disconnect} answer when one ended the request (else null).
      */
-    public static List<ChannelRefusal> refusals(SessionServices services, Claims claims, List<ChannelName> channels) {
-        List<ChannelRefusal> out = new ArrayList<>();
+    public record StreamAccess(List<ChannelRefusal> refused, ProxyRefusal disconnect) {
+    }
+
+    /**
+     * The channels of {@code channels} the claims may not subscribe to (each refused with
+     * {@code permission_denied}), with the channels of {@code subscribe_proxy} namespaces asked of the
+     * subscribe proxy instead (after the user-limited rule), all at once. A proxy's refusal refuses
+     * its channel alone: {@code not_available} when it was temporary (a failure, an error the backend
+     * marks temporary), else {@code permission_denied} with the backend's message. Completes on the
+     * proxy client's threads, or at once when no channel needs the proxy.
+     */
+    public static CompletableFuture<StreamAccess> streamAccess(SessionServices services, Claims claims, String client,
+                                                               List<ChannelName> channels) {
+        List<CompletableFuture<ChannelRefusal>> verdicts = new ArrayList<>();
+        ProxyRefusal[] ended = new ProxyRefusal[1];
         for (ChannelName channel : channels) {
-            if (!Access.canSubscribe(claims, channel, services.config().namespace(channel.namespace()))) {
-                out.add(new ChannelRefusal(channel.value(), ErrorCode.PERMISSION_DENIED, "not allowed to use channel " + channel));
+            NamespaceConfig ns = services.config().namespace(channel.namespace());
+            boolean asked = ns.subscribeProxy() && (!channel.isUserLimited() || Access.canSubscribe(claims, channel, ns));
+            if (!asked) {
+                verdicts.add(CompletableFuture.completedFuture(Access.canSubscribe(claims, channel, ns) ? null
+                        : new ChannelRefusal(channel.value(), ErrorCode.PERMISSION_DENIED, "not allowed to use channel " + channel)));
+                continue;
             }
+            verdicts.add(ProxyCalls.subscribe(services, client, claims.user(), channel, null, null).handle((r, error) -> {
+                if (error == null) {
+                    return null;
+                }
+                ProxyRefusal refusal = ProxyRefusal.in(error);
+                if (refusal == null) {
+                    return new ChannelRefusal(channel.value(), ErrorCode.INTERNAL, "the channel could not be joined");
+                }
+                if (refusal.close() != null) {
+                    synchronized (ended) {
+                        ended[0] = ended[0] == null ? refusal : ended[0];
+                    }
+                }
+                return refusal.error().temporary()
+                        ? new ChannelRefusal(channel.value(), ErrorCode.NOT_AVAILABLE, refusal.getMessage())
+                        : new ChannelRefusal(channel.value(), ErrorCode.PERMISSION_DENIED, refusal.getMessage());
+            }));
         }
-        return out;
+        return CompletableFuture.allOf(verdicts.toArray(CompletableFuture[]::new)).thenApply(v -> {
+            List<ChannelRefusal> refused = new ArrayList<>();
+            verdicts.forEach(f -> {
+                if (f.join() != null) {
+                    refused.add(f.join());
+                }
+            });
+            synchronized (ended) {
+                return new StreamAccess(refused, ended[0]);
+            }
+        });
     }
 }

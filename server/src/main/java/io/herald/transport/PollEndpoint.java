@@ -77,12 +77,6 @@ final class PollEndpoint {
                 return;
             }
             Claims claims = who.claims();
-            // a channel the token does not allow is refused alone, unless it allows none
-            List<ChannelRefusal> refused = RequestAuth.refusals(services, claims, query.channels());
-            if (refused.size() == query.channels().size()) {
-                fail(ctx, keepAlive, new ProtocolException(ErrorCode.PERMISSION_DENIED, refused.getFirst().message()), origin);
-                return;
-            }
             long wait = perClient.acquire(rateKey(claims, ctx));
             if (wait > 0) {
                 services.metrics().rateLimited("commands");
@@ -92,7 +86,25 @@ final class PollEndpoint {
                                 + " requests per second; retry in " + wait + "s"), wait, origin);
                 return;
             }
-            park(ctx, keepAlive, query, draining ? 0 : timeout * 1000L, origin, refused, claims.expiresAt());
+            RequestAuth.streamAccess(services, claims, who.client(), query.channels()).whenComplete((access, failure) ->
+                    ctx.executor().execute(() -> {
+                        if (failure != null) {
+                            fail(ctx, keepAlive, problem(failure), origin);
+                            return;
+                        }
+                        if (access.disconnect() != null) {
+                            fail(ctx, keepAlive, access.disconnect().error(), origin);
+                            return;
+                        }
+                        // a channel the token (or the subscribe proxy) does not allow is refused alone, unless it allows none
+                        List<ChannelRefusal> refused = access.refused();
+                        if (refused.size() == query.channels().size()) {
+                            fail(ctx, keepAlive, new ProtocolException(refused.getFirst().code(), refused.getFirst().message()),
+                                    origin);
+                            return;
+                        }
+                        park(ctx, keepAlive, query, draining ? 0 : timeout * 1000L, origin, refused, claims.expiresAt());
+                    }));
         }));
     }
 

@@ -153,6 +153,57 @@ class ProxyCommandsTest {
         }
     }
 
+    /** Allows channels whose name contains "ok", refuses the rest with the backend's message. */
+    private static final TestBackend.Answer BY_NAME = (ex, in) -> {
+        String body = in.path("channel").asText().contains("ok") ? "{\"result\":{}}"
+                : "{\"error\":{\"code\":\"permission_denied\",\"message\":\"not your match\"}}";
+        TestBackend.send(ex, 200, body.getBytes(), "application/json");
+    };
+
+    @Test
+    void anSseStreamAsksTheSubscribeProxyForItsChannelsAndStreamsThoseAllowed() {
+        backend.on("/subscribe", BY_NAME);
+        String ok = TestNode.unique("sp:ok");
+        String no = TestNode.unique("sp:no");
+        String open = TestNode.unique("open:o");
+        String token = node.token("sue", List.of(), List.of(), List.of());
+        try (SseClient sse = SseClient.open(URI.create("http://127.0.0.1:" + node.port() + "/sse?channel=" + ok
+                + "&channel=" + no + "&channel=" + open + "&token=" + token), Map.of())) {
+            SseClient.Event connected = sse.expect("connected");
+            assertThat(connected.json().path("subscriptions")).extracting(n -> n.path("channel").asText())
+                    .containsExactly(ok, open, no);
+            assertThat(connected.id()).matches("[A-Za-z0-9]+:0,-,[A-Za-z0-9]+:0");
+            JsonNode refused = sse.expect("error").json();
+            assertThat(refused.path("channel").asText()).isEqualTo(no);
+            assertThat(refused.path("code").asText()).isEqualTo("permission_denied");
+            assertThat(refused.path("message").asText()).isEqualTo("not your match");
+            node.publish(ok, "goal", "{\"n\":1}");
+            assertThat(sse.expect("goal").json().path("channel").asText()).isEqualTo(ok);
+        }
+        assertThat(backend.drain()).extracting(c -> c.body().path("channel").asText()).containsExactlyInAnyOrder(ok, no);
+    }
+
+    @Test
+    void aPollAsksTheSubscribeProxyForItsChannelsAndRefusesThoseItRefuses() throws Exception {
+        backend.on("/subscribe", BY_NAME);
+        String ok = TestNode.unique("sp:ok");
+        String no = TestNode.unique("sp:no");
+        String token = node.token("pat", List.of(), List.of(), List.of());
+        HttpResponse<String> res = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port()
+                + "/poll?channel=" + ok + "&channel=" + no + "&timeout=0&token=" + token)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(res.statusCode()).isEqualTo(200);
+        JsonNode body = ProxyConnectTest.json(res.body());
+        assertThat(body.path("refused").get(0).path("channel").asText()).isEqualTo(no);
+        assertThat(body.path("refused").get(0).path("code").asText()).isEqualTo("permission_denied");
+        assertThat(body.path("cursors").asText()).endsWith(",-");
+
+        backend.on("/subscribe", TestBackend.json(500, "{}"));
+        HttpResponse<String> failed = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port()
+                + "/poll?channel=" + ok + "&timeout=0&token=" + token)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(failed.statusCode()).isEqualTo(503);
+    }
+
     @Test
     void aPublishInAProxyNamespaceIsPublishedOnlyAfterTheBackendAnswersWithItsData() throws Exception {
         String channel = TestNode.unique("pp:match");
