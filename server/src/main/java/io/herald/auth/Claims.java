@@ -40,11 +40,6 @@ public record Claims(String user, long expiresAt, List<ChannelPattern> channels,
         return ClaimsReader.fromResult(result, System.currentTimeMillis());
     }
 
-    /** The same claims with another expiry (a refresh proxy's answer). */
-    public Claims withExpiresAt(long epochSeconds) {
-        return new Claims(user, epochSeconds, channels, publish, subscribe, info);
-    }
-
     public boolean isAnonymous() {
         return user.isEmpty();
     }

@@ -1,11 +1,9 @@
 package io.herald.session;
 
-import io.herald.auth.AuthException;
 import io.herald.auth.Claims;
 import io.herald.config.HeraldConfig;
 import io.herald.engine.ControlCommand;
 import io.herald.hub.Subscriber;
-import io.herald.limits.TokenBucket;
 import io.herald.protocol.ChannelName;
 import io.herald.protocol.ChannelRefusal;
 import io.herald.protocol.ClientInfo;
@@ -66,12 +64,7 @@ public final class ClientSession implements Subscriber {
     /** Completes once {@code connected} has been sent. */
     private CompletableFuture<Void> established = DONE;
     private final TokenDeadlines tokenDeadlines;
-    /** Null while full: an idle connection keeps no limiter state (a new bucket starts full). */
-    private TokenBucket commandBucket;
-    /** Refusals since {@link #refusalWindowStart}; {@code command_burst} of them within the window is a flood. */
-    private int refusals;
-    private long refusalWindowStart;
-    private static final long FLOOD_WINDOW_NANOS = 10_000_000_000L;
+    private final CommandRate commandRate;
     private final ChannelCommands channelCommands;
     private final SessionContext context;
     /** A one-way stream's (SSE) channels, joined at connect instead of the {@code subscribe} claim; null on WebSocket. */
@@ -85,6 +78,7 @@ public final class ClientSession implements Subscriber {
         this.conn = conn;
         this.services = services;
         this.config = services.config();
+        this.commandRate = new CommandRate(config.client().commandRate(), config.client().commandBurst());
         this.context = new Context();
         this.tokenDeadlines = new TokenDeadlines(context);
         this.channelCommands = new ChannelCommands(context);
@@ -147,9 +141,7 @@ public final class ClientSession implements Subscriber {
         } else if (state == State.CONNECTED) {
             tokenDeadlines.check(nowMillis);
         }
-        if (commandBucket != null && commandBucket.isFull(System.nanoTime())) {
-            commandBucket = null;
-        }
+        commandRate.onTick(System.nanoTime());
     }
 
     /** The transport takes writes again after it stopped: paced replays go on. */
@@ -167,17 +159,10 @@ public final class ClientSession implements Subscriber {
         if (state == State.CLOSED) {
             return;
         }
-        long now = System.nanoTime();
-        if (commandBucket == null) {
-            commandBucket = new TokenBucket(config.client().commandRate(), config.client().commandBurst(), now);
-        }
-        if (!commandBucket.tryTake(now)) {
+        CommandRate.Verdict verdict = commandRate.take(System.nanoTime());
+        if (verdict != CommandRate.Verdict.TAKE) {
             services.metrics().rateLimited("commands");
-            if (now - refusalWindowStart > FLOOD_WINDOW_NANOS) {
-                refusalWindowStart = now;
-                refusals = 0;
-            }
-            if (++refusals >= config.client().commandBurst()) {
+            if (verdict == CommandRate.Verdict.FLOOD) {
                 disconnect(CloseCode.BAD_REQUEST, "command flood: more than " + config.client().commandRate()
                         + " commands per second");
             } else {
@@ -345,7 +330,7 @@ public final class ClientSession implements Subscriber {
             if (error != null) {
                 ProxyRefusal refusal = ProxyRefusal.in(error);
                 if (refusal == null) {
-                    disconnect(CloseCode.UNAUTHORIZED, authProblem(error));
+                    disconnect(CloseCode.UNAUTHORIZED, RequestAuth.authProblem(error));
                 } else {
                     if (refusal.errorReply() && id != null) {
                         sendError(refusal.error().withId(id));
@@ -363,20 +348,6 @@ public final class ClientSession implements Subscriber {
             }));
         }));
         return done;
-    }
-
-    /** The failure inside a future's {@link CompletionException} wrapper, or the failure itself. */
-    private static Throwable cause(Throwable error) {
-        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-    }
-
-    static String authProblem(Throwable error) {
-        Throwable cause = cause(error);
-        if (cause instanceof AuthException ae) {
-            return ae.getMessage();
-        }
-        log.warn("token verification failed unexpectedly", cause);
-        return "token could not be verified";
     }
 
     /**
@@ -463,9 +434,7 @@ public final class ClientSession implements Subscriber {
                     return;
                 }
                 if (error != null) {
-                    ErrorCode code = cause(error) instanceof AuthException ae && ae.reason() == AuthException.Reason.EXPIRED
-                            ? ErrorCode.TOKEN_EXPIRED : ErrorCode.UNAUTHORIZED;
-                    sendError(r.id(), code, authProblem(error));
+                    sendError(RequestAuth.authError(error).withId(r.id()));
                     return;
                 }
                 if (!fresh.user().equals(userId)) {
@@ -484,31 +453,6 @@ public final class ClientSession implements Subscriber {
             }
         }));
         return done;
-    }
-
-    /**
-     * The refresh proxy, shortly before the {@code expires} of a connection the connect proxy
-     * admitted: a new {@code expires} extends it, a refusal or {@code disconnect} ends it, and a proxy
-     * that did not answer is asked again a little later (until the deadline closes the connection).
-     */
-    private void refreshByProxy() {
-        onLoop(ProxyCalls.refresh(services, clientId, userId), (expires, error) -> {
-            if (state != State.CONNECTED) {
-                return;
-            }
-            if (error == null) {
-                claims = claims.withExpiresAt(expires);
-                // checked on the next tick, not now: an expires inside refresh_ahead is asked again a second later, not at once
-                tokenDeadlines.schedule(expires, true);
-                return;
-            }
-            ProxyRefusal refusal = ProxyRefusal.in(error);
-            if (refusal != null && refusal.close() != null) {
-                disconnect(refusal.close(), refusal.getMessage(), refusal.reconnect());
-            } else {
-                tokenDeadlines.retryRefresh(System.currentTimeMillis());
-            }
-        });
     }
 
     /** Sends the disconnect push, closes the connection and releases everything it held. */
@@ -655,11 +599,6 @@ public final class ClientSession implements Subscriber {
         @Override
         public <T> void onLoop(CompletableFuture<T> future, BiConsumer<T, Throwable> callback) {
             ClientSession.this.onLoop(future, callback);
-        }
-
-        @Override
-        public void refreshByProxy() {
-            ClientSession.this.refreshByProxy();
         }
 
         @Override

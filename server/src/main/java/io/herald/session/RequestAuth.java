@@ -18,6 +18,8 @@ import java.util.concurrent.CompletionException;
  * rule and {@link Access} rules as a connection. Stateless and thread-safe.
  */
 public final class RequestAuth {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RequestAuth.class);
+
     private RequestAuth() {
     }
 
@@ -63,11 +65,26 @@ public final class RequestAuth {
             if (error == null) {
                 return claims;
             }
-            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-            ErrorCode code = cause instanceof AuthException ae && ae.reason() == AuthException.Reason.EXPIRED
-                    ? ErrorCode.TOKEN_EXPIRED : ErrorCode.UNAUTHORIZED;
-            throw new CompletionException(new ProtocolException(code, ClientSession.authProblem(cause)));
+            throw new CompletionException(authError(error));
         });
+    }
+
+    /** A token the authenticator refused, as a request's error: {@code token_expired} or {@code unauthorized}. */
+    static ProtocolException authError(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        ErrorCode code = cause instanceof AuthException ae && ae.reason() == AuthException.Reason.EXPIRED
+                ? ErrorCode.TOKEN_EXPIRED : ErrorCode.UNAUTHORIZED;
+        return new ProtocolException(code, authProblem(cause));
+    }
+
+    /** Why a token was refused, for the client; never the token itself. */
+    static String authProblem(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof AuthException ae) {
+            return ae.getMessage();
+        }
+        log.warn("token verification failed unexpectedly", cause);
+        return "token could not be verified";
     }
 
     /**

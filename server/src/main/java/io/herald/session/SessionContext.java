@@ -46,9 +46,6 @@ interface SessionContext {
     /** As {@link #disconnect(CloseCode, String)}, with the push's {@code reconnect} given (the application's). */
     void disconnect(CloseCode code, String reason, boolean reconnect);
 
-    /** Asks the refresh proxy to extend a connection the connect proxy admitted (see {@link TokenDeadlines}). */
-    void refreshByProxy();
-
     /**
      * Runs {@code callback} with the future's outcome on the connection's thread: at once when the
      * future is already done and the caller is on that thread (a callback that throws then throws to

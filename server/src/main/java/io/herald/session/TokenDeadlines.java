@@ -48,7 +48,7 @@ final class TokenDeadlines {
     }
 
     /** The refresh proxy did not answer: asked again in {@value #RETRY_MILLIS} ms, if before the close. */
-    void retryRefresh(long nowMillis) {
+    private void retryRefresh(long nowMillis) {
         if (closeAtMillis != Long.MAX_VALUE) {
             warnAtMillis = nowMillis + RETRY_MILLIS;
         }
@@ -67,11 +67,35 @@ final class TokenDeadlines {
             warnAtMillis = Long.MAX_VALUE;
             if (byProxy) {
                 proxyUnanswered = true;
-                session.refreshByProxy();
+                refreshByProxy();
             } else {
                 session.connection().send(Frames.refreshRequired(expiresAt));
             }
         }
+    }
+
+    /**
+     * The refresh proxy: a new {@code expires} extends the connection, a refusal or {@code disconnect}
+     * ends it, and a proxy that did not answer is asked again a little later.
+     */
+    private void refreshByProxy() {
+        session.onLoop(ProxyCalls.refresh(session.services(), session.clientId(), session.claims().user()),
+                (expires, error) -> {
+                    if (!session.isConnected()) {
+                        return;
+                    }
+                    if (error == null) {
+                        // checked on the next tick, not now: an expires inside refresh_ahead is asked again a second later
+                        schedule(expires, true);
+                        return;
+                    }
+                    ProxyRefusal refusal = ProxyRefusal.in(error);
+                    if (refusal != null && refusal.close() != null) {
+                        session.disconnect(refusal.close(), refusal.getMessage(), refusal.reconnect());
+                    } else {
+                        retryRefresh(System.currentTimeMillis());
+                    }
+                });
     }
 
     void cancel() {
