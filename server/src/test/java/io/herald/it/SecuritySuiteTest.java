@@ -1637,6 +1637,8 @@ class SecuritySuiteTest {
                 slowest = Math.max(slowest, System.nanoTime() - started);
             }
             assertThat(stalled.get()).isEqualTo(PROXY_PENDING);
+            Await.until(Duration.ofSeconds(5), "the other connections' subscribes refused", () -> clients.stream()
+                    .mapToLong(SecuritySuiteTest::tooManyRequests).sum() == 200 - PROXY_PENDING * 5);
             stall.countDown();
             int subscribed = 0;
             int refused = 0;
@@ -1660,6 +1662,12 @@ class SecuritySuiteTest {
                     + "ping %d ms", subscribed, refused, PROXY_PENDING, TimeUnit.NANOSECONDS.toMillis(slowest));
         } finally {
             stall.countDown();
+        }
+    }
+
+    private static long tooManyRequests(WsClient c) {
+        synchronized (c.receivedAt) {
+            return c.receivedAt.keySet().stream().filter(n -> n.path("code").asText().equals("too_many_requests")).count();
         }
     }
 }
