@@ -1,5 +1,6 @@
 package io.herald.proxy;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.config.ProxyConfig;
 import java.io.IOException;
 import java.net.http.HttpClient;
@@ -18,6 +19,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -89,11 +91,14 @@ public final class ProxyClient implements AutoCloseable {
     /**
      * POSTs {@code body} (a JSON object) to the URL of {@code kind}, with the static headers and
      * {@code forwarded} (client headers, already filtered to {@code proxy.headers}; the static ones
-     * win, though the config keeps the two apart).
+     * win, though the config keeps the two apart). {@code resultProblem} checks a {@code result}
+     * against the kind's shape: null when it is one, else what is wrong, which makes the answer
+     * {@link ProxyOutcome#MALFORMED} (counted and logged so).
      *
      * @throws IllegalStateException when {@code kind} has no URL (callers check {@link #has} first)
      */
-    public CompletableFuture<ProxyAnswer> call(ProxyKind kind, byte[] body, Map<String, String> forwarded) {
+    public CompletableFuture<ProxyAnswer> call(ProxyKind kind, byte[] body, Map<String, String> forwarded,
+                                               Function<ObjectNode, String> resultProblem) {
         if (!config.has(kind)) {
             throw new IllegalStateException("proxy." + kind.key() + " is not configured");
         }
@@ -120,7 +125,7 @@ public final class ProxyClient implements AutoCloseable {
             }
         }, config.timeout().toNanos(), TimeUnit.NANOSECONDS);
         exchange.whenComplete((res, error) -> answer.complete(error == null
-                ? AnswerShape.read(res.statusCode(), res.body()) : failure(error)));
+                ? checked(AnswerShape.read(res.statusCode(), res.body()), resultProblem) : failure(error)));
         answer.whenComplete((a, e) -> {
             deadline.cancel(false);
             waiting.decrementAndGet();
@@ -129,6 +134,22 @@ public final class ProxyClient implements AutoCloseable {
             }
             observer.called(kind, a.outcome(), System.nanoTime() - started);
         });
+        return answer;
+    }
+
+    /** The answer, or a malformed one when it is a result {@code resultProblem} finds fault with. */
+    private static ProxyAnswer checked(ProxyAnswer answer, Function<ObjectNode, String> resultProblem) {
+        if (answer instanceof ProxyAnswer.Result r) {
+            String problem;
+            try {
+                problem = resultProblem.apply(r.result());
+            } catch (RuntimeException e) {
+                problem = "result could not be read: " + e;
+            }
+            if (problem != null) {
+                return new ProxyAnswer.Failed(ProxyOutcome.MALFORMED, "result: " + problem);
+            }
+        }
         return answer;
     }
 

@@ -1,9 +1,12 @@
 package io.herald.session;
 
-/** How a client reached the node: the {@code transport} of a connect proxy call. */
+/**
+ * How a client reached the node: the {@code transport} of a connect proxy call, and the
+ * {@code transport} label of {@code herald_connections_transport}.
+ */
 public enum ClientTransport {
     /** {@code /ws}. */
-    WEBSOCKET("websocket"),
+    WEBSOCKET("ws"),
     /** {@code /sse}. */
     SSE("sse"),
     /** {@code /poll}. */
@@ -17,7 +20,7 @@ public enum ClientTransport {
         this.wire = wire;
     }
 
-    /** The word in the connect proxy's request. */
+    /** The word in the connect proxy's request and the metric label. */
     public String wire() {
         return wire;
     }

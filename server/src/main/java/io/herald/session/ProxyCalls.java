@@ -18,8 +18,6 @@ import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The five proxy calls as the protocol words them: each builds its request body, and turns the
@@ -32,7 +30,6 @@ import org.slf4j.LoggerFactory;
  * proxy client's threads.
  */
 final class ProxyCalls {
-    private static final Logger log = LoggerFactory.getLogger(ProxyCalls.class);
 
     /** A connection the connect proxy let in: its claims, and {@code data} for {@code connected.data} (or null). */
     record Admission(Claims claims, JsonNode data) {
@@ -54,7 +51,8 @@ final class ProxyCalls {
                 data.write(g);
             }
         });
-        return services.proxy().call(ProxyKind.CONNECT, body, h.headers()).thenApply(ProxyCalls::admission);
+        return services.proxy().call(ProxyKind.CONNECT, body, h.headers(), ProxyCalls::claimsProblem)
+                .thenApply(ProxyCalls::admission);
     }
 
     /** {@code {"client","user"}} → the new {@code expires} (epoch seconds). A refusal without close: try again. */
@@ -63,7 +61,8 @@ final class ProxyCalls {
             g.writeStringField("client", clientId);
             g.writeStringField("user", user);
         });
-        return services.proxy().call(ProxyKind.REFRESH, body, Map.of()).thenApply(ProxyCalls::expires);
+        return services.proxy().call(ProxyKind.REFRESH, body, Map.of(), r -> expiresOf(r) == null
+                ? "\"expires\" must be a future time in epoch seconds" : null).thenApply(ProxyCalls::expires);
     }
 
     /** {@code {"client","user","channel","data"?}} → {@code {"info"?,"data"?}}. */
@@ -78,12 +77,8 @@ final class ProxyCalls {
                 data.write(g);
             }
         });
-        return command(services, ProxyKind.SUBSCRIBE, body, id).thenApply(r -> {
-            if (r.has("info") && !r.get("info").isObject() && !r.get("info").isNull()) {
-                throw malformed(ProxyKind.SUBSCRIBE, "\"info\" must be an object", id);
-            }
-            return r;
-        });
+        return command(services, ProxyKind.SUBSCRIBE, body, id, r -> r.hasNonNull("info") && !r.get("info").isObject()
+                ? "\"info\" must be an object" : null);
     }
 
     /** {@code {"client","user","channel","event","data"}} → the data to publish: the backend's, else the client's. */
@@ -97,15 +92,19 @@ final class ProxyCalls {
             g.writeFieldName("data");
             data.write(g);
         });
-        return command(services, ProxyKind.PUBLISH, body, id).thenApply(r -> {
-            JsonNode replaced = r.get("data");
-            if (replaced == null) {
-                return data;
-            }
+        return command(services, ProxyKind.PUBLISH, body, id, r -> {
             try {
-                return RawJson.parse(JsonCodec.MAPPER.writeValueAsString(replaced));
+                replacedData(r);
+                return null;
             } catch (IOException e) {
-                throw malformed(ProxyKind.PUBLISH, "\"data\" cannot be published: " + e.getMessage(), id);
+                return "\"data\" cannot be published: " + e.getMessage();
+            }
+        }).thenApply(r -> {
+            try {
+                RawJson replaced = replacedData(r);
+                return replaced != null ? replaced : data;
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e); // checked by the call already
             }
         });
     }
@@ -124,11 +123,18 @@ final class ProxyCalls {
                 g.writeNull();
             }
         });
-        return command(services, ProxyKind.RPC, body, id).thenApply(r -> r.get("data"));
+        return command(services, ProxyKind.RPC, body, id, r -> null).thenApply(r -> r.get("data"));
     }
 
-    private static CompletableFuture<ObjectNode> command(SessionServices services, ProxyKind kind, byte[] body, Long id) {
-        return services.proxy().call(kind, body, Map.of()).thenApply(a -> commandResult(kind, a, id));
+    /** The publish result's {@code data} as publication data (under the wire's limits), or null when it has none. */
+    private static RawJson replacedData(ObjectNode result) throws IOException {
+        JsonNode replaced = result.get("data");
+        return replaced == null ? null : RawJson.parse(JsonCodec.MAPPER.writeValueAsString(replaced));
+    }
+
+    private static CompletableFuture<ObjectNode> command(SessionServices services, ProxyKind kind, byte[] body, Long id,
+                                                         java.util.function.Function<ObjectNode, String> resultProblem) {
+        return services.proxy().call(kind, body, Map.of(), resultProblem).thenApply(a -> commandResult(kind, a, id));
     }
 
     /** The failure mapping of a command's call. */
@@ -154,11 +160,6 @@ final class ProxyCalls {
                 + " proxy: " + f.outcome().label() + "); nothing was done, retry shortly", id, true, null);
     }
 
-    private static CompletionException malformed(ProxyKind kind, String why, Long id) {
-        log.warn("proxy {} answered a malformed result: {}", kind.key(), why);
-        return refused(ProxyRefusal.command(unavailable(kind, new ProxyAnswer.Failed(ProxyOutcome.MALFORMED, why), id)));
-    }
-
     /** The failure mapping of a connect: every refusal closes (or, on HTTP, refuses the request). */
     private static Admission admission(ProxyAnswer answer) {
         return switch (answer) {
@@ -166,12 +167,9 @@ final class ProxyCalls {
                 try {
                     yield new Admission(Claims.fromProxyResult(r.result()), r.result().get("data"));
                 } catch (AuthException e) {
-                    if (e.reason() == AuthException.Reason.EXPIRED) {
-                        throw refused(new ProxyRefusal(new ProtocolException(ErrorCode.UNAUTHORIZED, e.getMessage()),
-                                CloseCode.UNAUTHORIZED, false, false));
-                    }
-                    log.warn("proxy connect answered a malformed result: {}", e.getMessage());
-                    throw refused(connectFailure(new ProxyAnswer.Failed(ProxyOutcome.MALFORMED, e.getMessage())));
+                    // the call checked the shape (claimsProblem): only an expires in the past is left
+                    throw refused(new ProxyRefusal(new ProtocolException(ErrorCode.UNAUTHORIZED, e.getMessage()),
+                            CloseCode.UNAUTHORIZED, false, false));
                 }
             }
             case ProxyAnswer.Error e -> {
@@ -199,14 +197,13 @@ final class ProxyCalls {
     private static Long expires(ProxyAnswer answer) {
         return switch (answer) {
             case ProxyAnswer.Result r -> {
-                JsonNode e = r.result().get("expires");
-                if (e != null && e.isIntegralNumber() && e.canConvertToLong()
-                        && e.longValue() > System.currentTimeMillis() / 1000 && e.longValue() < Long.MAX_VALUE / 2000) {
-                    yield e.longValue();
+                Long expires = expiresOf(r.result());
+                if (expires == null) {
+                    // checked by the call; only a clock that moved past it since is left: try again
+                    throw refused(ProxyRefusal.command(unavailable(ProxyKind.REFRESH,
+                            new ProxyAnswer.Failed(ProxyOutcome.MALFORMED, "expires passed"), null)));
                 }
-                log.warn("proxy refresh answered a malformed result: \"expires\" must be a future time in epoch seconds");
-                throw refused(ProxyRefusal.command(unavailable(ProxyKind.REFRESH,
-                        new ProxyAnswer.Failed(ProxyOutcome.MALFORMED, "bad expires"), null)));
+                yield expires;
             }
             case ProxyAnswer.Error e -> throw refused(e.temporary()
                     ? ProxyRefusal.command(new ProtocolException(e.code(), e.message(), null, true, null))
@@ -217,6 +214,24 @@ final class ProxyCalls {
                     "refresh refused by the application"), CloseCode.UNAUTHORIZED, false, false));
             case ProxyAnswer.Failed f -> throw refused(ProxyRefusal.command(unavailable(ProxyKind.REFRESH, f, null)));
         };
+    }
+
+    /** What is wrong with a connect result's claims, or null (an {@code expires} in the past is a refusal, not a fault). */
+    private static String claimsProblem(ObjectNode result) {
+        try {
+            Claims.fromProxyResult(result);
+            return null;
+        } catch (AuthException e) {
+            return e.reason() == AuthException.Reason.EXPIRED ? null : e.getMessage();
+        }
+    }
+
+    /** A refresh result's {@code expires} when it is a future time in epoch seconds, else null. */
+    private static Long expiresOf(ObjectNode result) {
+        JsonNode e = result.get("expires");
+        boolean valid = e != null && e.isIntegralNumber() && e.canConvertToLong()
+                && e.longValue() > System.currentTimeMillis() / 1000 && e.longValue() < Long.MAX_VALUE / 2000;
+        return valid ? e.longValue() : null;
     }
 
     private static CompletionException refused(ProxyRefusal r) {

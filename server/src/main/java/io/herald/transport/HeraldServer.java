@@ -8,6 +8,7 @@ import io.herald.hub.Hub;
 import io.herald.metrics.HeraldMetrics;
 import io.herald.proxy.ProxyClient;
 import io.herald.proxy.ProxyKind;
+import io.herald.session.ClientTransport;
 import io.herald.session.SessionServices;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -112,8 +113,8 @@ public final class HeraldServer implements AutoCloseable {
         HttpGuard.Shared guards = new HttpGuard.Shared(http, config.client().writeTimeout().toNanos(), bodies, api, metrics);
         SslContext ssl = TlsContexts.server(config.tls());
         metrics.gauge("herald.connections", "open client connections (WebSocket and SSE)", connections::count);
-        metrics.transportGauge("ws", () -> connections.count() - connections.sseCount());
-        metrics.transportGauge("sse", connections::sseCount);
+        metrics.transportGauge(ClientTransport.WEBSOCKET.wire(), () -> connections.count() - connections.sseCount());
+        metrics.transportGauge(ClientTransport.SSE.wire(), connections::sseCount);
         metrics.gauge("herald.tcp.connections", "open TCP connections of every kind (counted against max_connections)",
                 connections::sockets);
         metrics.gauge("herald.http.buffered.body.bytes", "bytes of HTTP request bodies held at once", bodies::used);

@@ -130,6 +130,32 @@ class ProxyCommandsTest {
     }
 
     @Test
+    void aSubscribeResultWhoseInfoIsNotAnObjectIsMalformed() {
+        backend.on("/subscribe", TestBackend.result("{\"info\":\"seat A1\"}"));
+        String counter = "herald_proxy_calls_total{kind=\"subscribe\",outcome=\"malformed\"}";
+        double before = node.metric(counter);
+        try (WsClient c = node.connectAs("alice")) {
+            JsonNode e = c.call("{\"type\":\"subscribe\",\"id\":1,\"channel\":\"sp:info\"}");
+            assertThat(e.path("code").asText()).isEqualTo("not_available");
+            assertThat(e.path("temporary").asBoolean()).isTrue();
+        }
+        Await.until(Duration.ofSeconds(5), "the malformed result counted", () -> node.metric(counter) == before + 1);
+    }
+
+    @Test
+    void aPublishResultWhoseDataBreaksTheWiresLimitsIsMalformedAndNothingIsPublished() {
+        String deep = "[".repeat(200) + "]".repeat(200);
+        backend.on("/publish", TestBackend.result("{\"data\":" + deep + "}"));
+        String channel = TestNode.unique("pp:deep");
+        try (WsClient c = node.connectAs("alice")) {
+            JsonNode e = c.call("{\"type\":\"publish\",\"id\":1,\"channel\":\"" + channel + "\",\"event\":\"e\",\"data\":{}}");
+            assertThat(e.path("code").asText()).isEqualTo("not_available");
+        }
+        assertThat(node.api("GET", "/api/history/" + channel.replace(":", "%3A"), null).json().path("offset").asLong())
+                .isZero();
+    }
+
+    @Test
     void theUserLimitedRuleIsCheckedBeforeTheSubscribeProxyWhichCannotOverrideIt() {
         try (WsClient c = node.connectAs("alice")) {
             JsonNode e = c.call("{\"type\":\"subscribe\",\"id\":1,\"channel\":\"sp:inbox#bob\"}");

@@ -88,7 +88,7 @@ class ProxyConnectTest {
             TestBackend.Call call = backend.next();
             assertThat(call.path()).isEqualTo("/connect");
             assertThat(call.body().path("client").asText()).isEqualTo(connected.path("client").asText());
-            assertThat(call.body().path("transport").asText()).isEqualTo("websocket");
+            assertThat(call.body().path("transport").asText()).isEqualTo("ws");
             assertThat(call.body().path("remote_addr").asText()).isEqualTo("127.0.0.1");
             assertThat(call.body().path("data")).isEqualTo(json("{\"page\":\"orders\"}"));
             // only the named header is forwarded, in the body and as a header; the static one is added
@@ -147,7 +147,11 @@ class ProxyConnectTest {
                         4002, true, "timeout"),
                 Arguments.of("a 5xx", TestBackend.json(502, "{\"result\":{\"user\":\"u\"}}"), 4002, true, "server_error"),
                 Arguments.of("a malformed answer", TestBackend.status(200, "<html>login</html>"), 4002, true, "malformed"),
-                Arguments.of("a result without user", TestBackend.result("{\"channels\":[\"chat:*\"]}"), 4002, true, "result"),
+                Arguments.of("a result without user", TestBackend.result("{\"channels\":[\"chat:*\"]}"), 4002, true, "malformed"),
+                Arguments.of("a result with a bad claim", TestBackend.result("{\"user\":\"u\",\"channels\":\"chat:*\"}"), 4002,
+                        true, "malformed"),
+                Arguments.of("a result whose expires has passed", TestBackend.result("{\"user\":\"u\",\"expires\":1000}"), 4003,
+                        false, "result"),
                 Arguments.of("an error with a code that is not the protocol's", TestBackend.json(200,
                         "{\"error\":{\"code\":\"no_cookie\"}}"), 4002, true, "malformed"),
                 Arguments.of("a redirect (never followed)", (TestBackend.Answer) (ex, in) -> {
@@ -280,6 +284,32 @@ class ProxyConnectTest {
             c.call("{\"type\":\"connect\",\"id\":1}");
             assertThat(c.expect("disconnect").path("code").asInt()).isEqualTo(4003);
         }
+    }
+
+    static Stream<Arguments> refreshFailures() {
+        return Stream.of(
+                Arguments.of("a timeout", TestBackend.after(Duration.ofMillis(1500), TestBackend.result("{\"expires\":4102444800}"))),
+                Arguments.of("a 5xx", TestBackend.json(500, "{\"result\":{\"expires\":4102444800}}")),
+                Arguments.of("a malformed answer", TestBackend.result("{\"expires\":\"tomorrow\"}")),
+                Arguments.of("an oversized answer", TestBackend.oversized(70_000)));
+    }
+
+    @ParameterizedTest(name = "a refresh proxy failing with {0} ends the connection with 4002 at expiry")
+    @MethodSource("refreshFailures")
+    void aRefreshProxyThatNeverAnswersUsablyEndsTheConnectionWith4002AtExpiryPlusGrace(String what,
+                                                                                      TestBackend.Answer answer) {
+        long soon = System.currentTimeMillis() / 1000 + 2;
+        backend.on("/connect", TestBackend.result("{\"user\":\"u5\",\"expires\":" + soon + "}"));
+        backend.on("/refresh", answer);
+        try (WsClient c = cookieWs()) {
+            c.call("{\"type\":\"connect\",\"id\":1}");
+            JsonNode d = c.expect("disconnect");
+            assertThat(d.path("code").asInt()).isEqualTo(4002);
+            assertThat(d.path("reconnect").asBoolean()).isTrue();
+            // not before expires + grace: the connection was kept while the proxy was being asked
+            assertThat(System.currentTimeMillis()).isGreaterThanOrEqualTo((soon + 1) * 1000);
+        }
+        assertThat(backend.drain()).extracting(TestBackend.Call::path).contains("/refresh");
     }
 
     @Test

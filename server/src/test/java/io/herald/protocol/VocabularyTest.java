@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.metrics.CloseReason;
 import io.herald.metrics.HttpCloseCause;
+import io.herald.proxy.ProxyOutcome;
+import io.herald.session.ClientTransport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,12 +32,19 @@ class VocabularyTest {
     private static final Path MAIN = Path.of("src/main/java");
 
     /** Vocabulary words that are also other words of the protocol or the configuration. */
-    private static final Map<String, String> HOMONYMS = Map.of(
-            "client", "a JSON field (a connection's id, a server API target) and the config section client:",
-            "shutdown", "the config section shutdown: (drain_window)",
-            "head_timeout", "the config key http.head_timeout, after which the cause is named",
-            "idle_timeout", "the config key http.idle_timeout, after which the cause is named",
-            "write_timeout", "the config key client.write_timeout, after which the cause is named");
+    private static final Map<String, String> HOMONYMS = Map.ofEntries(
+            Map.entry("client", "a JSON field (a connection's id, a server API target) and the config section client:"),
+            Map.entry("shutdown", "the config section shutdown: (drain_window)"),
+            Map.entry("head_timeout", "the config key http.head_timeout, after which the cause is named"),
+            Map.entry("idle_timeout", "the config key http.idle_timeout, after which the cause is named"),
+            Map.entry("write_timeout", "the config key client.write_timeout, after which the cause is named"),
+            Map.entry("result", "the member of a proxy answer the outcome is named after"),
+            Map.entry("error", "a frame type, and the member of a proxy answer and of HTTP error bodies"),
+            Map.entry("disconnect", "a frame type and the member of a proxy answer"),
+            Map.entry("refused", "the field of a /poll answer listing refused channels"),
+            Map.entry("timeout", "the config keys proxy.timeout and redis.timeout, and the query parameter of /poll"),
+            Map.entry("http", "a URL scheme and the config section http:"),
+            Map.entry("sse", "the name of an SSE stream's Netty pipeline stage"));
 
     /** One vocabulary: its enum and the wire form of each value. */
     private record Vocabulary(Class<? extends Enum<?>> home, List<String> words) {
@@ -52,7 +61,9 @@ class VocabularyTest {
             Vocabulary.of(ErrorCode.class, ErrorCode::wire),
             Vocabulary.of(CloseReason.class, CloseReason::label),
             Vocabulary.of(UnsubscribeReason.class, UnsubscribeReason::wire),
-            Vocabulary.of(HttpCloseCause.class, HttpCloseCause::label));
+            Vocabulary.of(HttpCloseCause.class, HttpCloseCause::label),
+            Vocabulary.of(ProxyOutcome.class, ProxyOutcome::label),
+            Vocabulary.of(ClientTransport.class, ClientTransport::wire));
 
     private static List<Path> mainSources() throws IOException {
         try (Stream<Path> files = Files.walk(MAIN)) {
