@@ -11,7 +11,7 @@ public final class BenchMain {
         if (args.length == 0) {
             System.err.println("usage: herald bench idle|fanout|channels|storm [--systems herald,ws,socketio,"
                     + "netty-socketio,nats] [--sizes N,N] [--full] …  (see bench/README.md)");
-            System.err.println("       herald bench proxy [--connections N] [--seconds N] [--backend-threads N]");
+            System.err.println("       herald bench proxy [--connections N] [--seconds N] [--warmup-seconds N] [--backend-threads N]");
             System.err.println("       herald bench slow-consumer [--subscribers N] [--rate N] [--seconds N]"
                     + " [--payload BYTES] [--slow N]");
             System.exit(2);

@@ -24,12 +24,14 @@ import org.HdrHistogram.Histogram;
  * The backend proxy's cost: the same closed loop of commands on {@code --connections} (50) WebSocket
  * connections for {@code --seconds} (10) per phase, once in a namespace without a proxy and once in
  * one with it, against a local backend (the JDK's HTTP server in this process on
- * {@code --backend-threads} (4) threads, answering {@code {"result":{}}} at once). Subscribe phases
+ * {@code --backend-threads} (4) threads, answering {@code {"result":{}}} at once), after an unrecorded
+ * run of both proxied phases ({@code --warmup-seconds}, 5) and 3 s of warm-up each. Subscribe phases
  * time subscribe → {@code subscribed} (each followed by an unsubscribe); publish phases time
  * publish → {@code published}. The added p50/p99 is the proxied figure less the plain one.
  */
 final class ProxyScenario {
     private static final String ANSWER = "{\"result\":{}}";
+    private static final long WARM_UP_MILLIS = 3000;
 
     private ProxyScenario() {
     }
@@ -89,6 +91,10 @@ final class ProxyScenario {
                 List.of("phase", "commands/s", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "added p50 ms", "added p99 ms",
                         "errors", "backend calls"));
         try (ServerProcess server = ServerProcess.start(config, List.of("-Xmx1g"))) {
+            // unrecorded: both proxied paths once, so no measured phase pays for the JIT and the first connections
+            int warmUp = o.integer("warmup-seconds", 5);
+            measure(server.port, new Phase("warm-up", true, "sp"), connections, warmUp);
+            measure(server.port, new Phase("warm-up", false, "pp"), connections, warmUp);
             Histogram[] plain = new Histogram[2];
             for (Phase phase : phases) {
                 long callsBefore = backendCalls.get();
@@ -108,6 +114,14 @@ final class ProxyScenario {
                         Table.ms(h.getValueAtPercentile(99.9)), Table.ms(h.getMaxValue()), addedP50, addedP99,
                         String.valueOf(r.errors), String.valueOf(backendCalls.get() - callsBefore)));
             }
+            // the HTTP exchange alone, for scale: the same concurrency straight from this process to the backend
+            long callsBefore = backendCalls.get();
+            Histogram direct = direct(URI.create(base + "/subscribe"), connections, seconds);
+            table.add(List.of("backend alone (java.net.http POST from this process)",
+                    String.format("%.0f", direct.getTotalCount() / (double) seconds),
+                    Table.ms(direct.getValueAtPercentile(50)), Table.ms(direct.getValueAtPercentile(99)),
+                    Table.ms(direct.getValueAtPercentile(99.9)), Table.ms(direct.getMaxValue()), "", "", "0",
+                    String.valueOf(backendCalls.get() - callsBefore)));
         } finally {
             backend.stop(0);
             backendPool.shutdownNow();
@@ -120,6 +134,34 @@ final class ProxyScenario {
     }
 
     private record Result(Histogram latency, long errors) {
+    }
+
+    /** {@code connections} virtual threads POSTing to {@code url} in a closed loop; the latency of each exchange. */
+    private static Histogram direct(URI url, int connections, int seconds) throws Exception {
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        ConcurrentHistogram latency = new ConcurrentHistogram(3_600_000_000_000L, 3);
+        java.net.http.HttpRequest req = java.net.http.HttpRequest.newBuilder(url)
+                .header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"client\":\"c\",\"user\":\"\",\"channel\":\"sp:x\"}"))
+                .build();
+        long warmEnd = System.nanoTime() + WARM_UP_MILLIS * 1_000_000L;
+        long end = warmEnd + seconds * 1_000_000_000L;
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < connections; i++) {
+                threads.submit(() -> {
+                    while (System.nanoTime() < end) {
+                        long started = System.nanoTime();
+                        http.send(req, java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+                        if (started > warmEnd) {
+                            latency.recordValue(System.nanoTime() - started);
+                        }
+                    }
+                    return null;
+                });
+            }
+        }
+        http.shutdownNow();
+        return latency;
     }
 
     private static Result measure(int port, Phase phase, int connections, int seconds) throws Exception {
@@ -137,7 +179,7 @@ final class ProxyScenario {
         CompletableFuture.allOf(loops.stream().map(l -> l.connected).toArray(CompletableFuture[]::new))
                 .get(10, TimeUnit.SECONDS);
         loops.forEach(Loop::next);
-        Thread.sleep(1000); // warm-up, not recorded
+        Thread.sleep(WARM_UP_MILLIS); // not recorded: the JIT, and the proxy client's connection pool filling
         latency.reset();
         errors.set(0);
         Thread.sleep(seconds * 1000L);
