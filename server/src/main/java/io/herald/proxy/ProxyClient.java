@@ -109,8 +109,7 @@ public final class ProxyClient implements AutoCloseable {
             return CompletableFuture.completedFuture(new ProxyAnswer.Failed(ProxyOutcome.OVERLOADED,
                     config.maxPending() + " " + kind.key() + " calls already waiting (proxy.max_pending)"));
         }
-        long started = System.nanoTime();
-        CompletableFuture<ProxyAnswer> answer = new CompletableFuture<>();
+        Call call = new Call(kind, waiting);
         CompletableFuture<HttpResponse<byte[]>> sent;
         try {
             sent = http.sendAsync(request(kind, body, forwarded), CappedBody.handler(config.maxResponseBytes()));
@@ -119,22 +118,51 @@ public final class ProxyClient implements AutoCloseable {
         }
         CompletableFuture<HttpResponse<byte[]>> exchange = sent;
         // one deadline for the whole exchange: the request timeout of java.net.http ends with the headers
-        ScheduledFuture<?> deadline = deadlines.schedule(() -> {
-            if (answer.complete(new ProxyAnswer.Failed(ProxyOutcome.TIMEOUT, "no answer within " + config.timeout()))) {
+        call.deadline = deadlines.schedule(() -> {
+            if (call.finish(new ProxyAnswer.Failed(ProxyOutcome.TIMEOUT, "no answer within " + config.timeout()))) {
                 exchange.cancel(true);
             }
         }, config.timeout().toNanos(), TimeUnit.NANOSECONDS);
-        exchange.whenComplete((res, error) -> answer.complete(error == null
+        exchange.whenComplete((res, error) -> call.finish(error == null
                 ? checked(AnswerShape.read(res.statusCode(), res.body()), resultProblem) : failure(error)));
-        answer.whenComplete((a, e) -> {
-            deadline.cancel(false);
+        return call.answer;
+    }
+
+    /** One call sent: ends once, by its answer or its deadline, whichever comes first. */
+    private final class Call {
+        final CompletableFuture<ProxyAnswer> answer = new CompletableFuture<>();
+        private final ProxyKind kind;
+        private final AtomicInteger waiting;
+        private final long started = System.nanoTime();
+        private final java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
+        /** Set right after sending; read when the call ends (the deadline cannot fire before it is set). */
+        volatile ScheduledFuture<?> deadline;
+
+        Call(ProxyKind kind, AtomicInteger waiting) {
+            this.kind = kind;
+            this.waiting = waiting;
+        }
+
+        /**
+         * Ends the call with {@code a}; false when it had ended. The pending count drops before the
+         * answer completes, so what the caller does next (the connection's next command) finds room.
+         */
+        boolean finish(ProxyAnswer a) {
+            if (!ended.compareAndSet(false, true)) {
+                return false;
+            }
+            ScheduledFuture<?> d = deadline;
+            if (d != null) {
+                d.cancel(false);
+            }
             waiting.decrementAndGet();
             if (a instanceof ProxyAnswer.Failed f) {
                 logFailure(kind, f);
             }
             observer.called(kind, a.outcome(), System.nanoTime() - started);
-        });
-        return answer;
+            answer.complete(a);
+            return true;
+        }
     }
 
     /** The answer, or a malformed one when it is a result {@code resultProblem} finds fault with. */
