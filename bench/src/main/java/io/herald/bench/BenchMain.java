@@ -12,6 +12,7 @@ public final class BenchMain {
             System.err.println("usage: herald bench idle|fanout|channels|storm [--systems herald,ws,socketio,"
                     + "netty-socketio,nats] [--sizes N,N] [--full] …  (see bench/README.md)");
             System.err.println("       herald bench sdk-publish [--publishes N] [--concurrency 1,8,32] [--payload BYTES]");
+            System.err.println("       herald bench proxy [--connections N] [--seconds N] [--warmup-seconds N] [--backend-threads N]");
             System.err.println("       herald bench slow-consumer [--subscribers N] [--rate N] [--seconds N]"
                     + " [--payload BYTES] [--slow N]");
             System.exit(2);
@@ -26,6 +27,7 @@ public final class BenchMain {
             case "cluster" -> ClusterScenario.run(Options.parse(rest));
             case "outbox" -> OutboxScenario.run(Options.parse(rest));
             case "sdk-publish" -> SdkPublishScenario.run(Options.parse(rest));
+            case "proxy" -> ProxyScenario.run(Options.parse(rest));
             default -> {
                 System.err.println("unknown scenario " + args[0]);
                 System.exit(2);

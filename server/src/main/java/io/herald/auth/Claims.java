@@ -29,6 +29,17 @@ public record Claims(String user, long expiresAt, List<ChannelPattern> channels,
         return new Claims("", 0, List.of(), List.of(), List.of(), null);
     }
 
+    /**
+     * The claims a connect proxy's result gives, read by the token's rules: {@code user} (required, a
+     * string; "" is anonymous), {@code expires} (epoch seconds, optional), {@code channels},
+     * {@code publish}, {@code subscribe} and {@code info}.
+     *
+     * @throws AuthException {@code INVALID} naming the bad member; {@code EXPIRED} when {@code expires} has passed
+     */
+    public static Claims fromProxyResult(ObjectNode result) throws AuthException {
+        return ClaimsReader.fromResult(result, System.currentTimeMillis());
+    }
+
     public boolean isAnonymous() {
         return user.isEmpty();
     }

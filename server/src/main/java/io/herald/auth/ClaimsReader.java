@@ -48,6 +48,21 @@ final class ClaimsReader {
                 strings(claims, "subscribe"), info(claims));
     }
 
+    /** See {@link Claims#fromProxyResult}. */
+    static Claims fromResult(ObjectNode r, long nowMillis) throws AuthException {
+        JsonNode user = present(r, "user");
+        if (user == null || !user.isTextual()) {
+            throw invalid("connect proxy result needs \"user\" as a string (\"\" for anonymous)");
+        }
+        JsonNode expires = present(r, "expires");
+        long exp = expires == null ? 0 : numericDate(expires, "expires");
+        if (expires != null && (exp <= 0 || nowMillis >= Math.multiplyExact(exp, 1000L))) {
+            throw new AuthException(Reason.EXPIRED, "connect proxy result has an expires in the past");
+        }
+        return new Claims(user.textValue(), exp, patterns(r, "channels"), patterns(r, "publish"),
+                strings(r, "subscribe"), info(r));
+    }
+
     private static ObjectNode parse(String payload) throws AuthException {
         try {
             if (JSON.readTree(payload) instanceof ObjectNode object) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.herald.proxy.ProxyKind;
 import java.io.UncheckedIOException;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -45,6 +46,7 @@ final class ConfigDescription {
         if (cfg.outbox() != null) {
             root.put("outbox", outbox(cfg.outbox()));
         }
+        root.put("proxy", proxy(cfg.proxy()));
         root.put("namespace_defaults", namespace(cfg.defaults()));
         Map<String, Object> namespaces = new TreeMap<>();
         cfg.namespaces().forEach((name, ns) -> namespaces.put(name, namespace(ns)));
@@ -105,6 +107,24 @@ final class ConfigDescription {
         return m;
     }
 
+    /** Static header values are shown by length only: they are how the backend trusts Herald's calls. */
+    private static Map<String, Object> proxy(ProxyConfig p) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (ProxyKind kind : ProxyKind.values()) {
+            if (p.has(kind)) {
+                m.put(kind.key(), Map.of("url", p.url(kind).toString()));
+            }
+        }
+        m.put("timeout", Units.format(p.timeout()));
+        m.put("headers", p.headers());
+        Map<String, Object> added = new TreeMap<>();
+        p.staticHeaders().forEach((name, value) -> added.put(name, redacted(value)));
+        m.put("static_headers", added);
+        m.put("max_pending", p.maxPending());
+        m.put("max_response_size", Units.formatSize(p.maxResponseBytes()));
+        return m;
+    }
+
     private static Map<String, Object> limits(LimitsConfig l) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("max_connections", l.maxConnections());
@@ -145,6 +165,8 @@ final class ConfigDescription {
         m.put("join_leave", ns.joinLeave());
         m.put("public", ns.isPublic());
         m.put("client_publish", ns.clientPublish());
+        m.put("subscribe_proxy", ns.subscribeProxy());
+        m.put("publish_proxy", ns.publishProxy());
         return m;
     }
 

@@ -38,6 +38,7 @@ final class ConfigDraft {
     ClientConfig client = ClientConfig.DEFAULTS;
     LimitsConfig limits = LimitsConfig.DEFAULTS;
     HttpConfig http = HttpConfig.DEFAULTS;
+    ProxyConfig proxy = ProxyConfig.NONE;
     /** Absolute path of the TLS certificate, and the key path or variable that set it. */
     String tlsCert;
     String tlsCertFrom;

@@ -1,5 +1,6 @@
 package io.herald.config;
 
+import io.herald.proxy.ProxyKind;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -138,7 +139,7 @@ public final class ConfigLoader {
         return new HeraldConfig(d.host != null ? d.host : DEFAULT_HOST, d.port != null ? d.port : DEFAULT_PORT,
                 devMode, apiKey, allowAnonymous, d.jwt(), d.client, namespaces, defaults, origins,
                 engine(d), d.limits, d.tls(), d.drainWindow, ConfigRules.REDIS_ENGINE.equals(d.engine) ? d.redis : null,
-                d.http, d.outbox());
+                d.http, d.outbox(), proxy(d));
     }
 
     private static String engine(ConfigDraft d) {
@@ -149,6 +150,35 @@ public final class ConfigLoader {
                     + " (set engine: redis or " + EnvLayer.ENGINE + "=redis to use Redis)");
         }
         return engine;
+    }
+
+    /**
+     * The proxy settings, checked against what uses them: a namespace with {@code subscribe_proxy} or
+     * {@code publish_proxy} needs that kind's URL, and a forwarded header may not also be a static one
+     * (the backend would not know which one it trusts).
+     */
+    private static ProxyConfig proxy(ConfigDraft d) {
+        ProxyConfig proxy = d.proxy;
+        Map<String, NamespaceConfig> all = new LinkedHashMap<>();
+        all.put("namespace_defaults", d.defaults);
+        d.namespaces.forEach((name, ns) -> all.put("namespaces." + (name.isEmpty() ? "\"\"" : name), ns));
+        all.forEach((path, ns) -> {
+            if (ns.subscribeProxy() && !proxy.has(ProxyKind.SUBSCRIBE)) {
+                throw new ConfigException(path + ".subscribe_proxy: requires proxy.subscribe.url (or "
+                        + EnvLayer.proxyUrl(ProxyKind.SUBSCRIBE) + ")");
+            }
+            if (ns.publishProxy() && !proxy.has(ProxyKind.PUBLISH)) {
+                throw new ConfigException(path + ".publish_proxy: requires proxy.publish.url (or "
+                        + EnvLayer.proxyUrl(ProxyKind.PUBLISH) + ")");
+            }
+        });
+        for (String name : proxy.headers()) {
+            if (proxy.staticHeaders().containsKey(name)) {
+                throw new ConfigException("proxy.headers: '" + name + "' is also in proxy.static_headers; a header"
+                        + " is either the client's (forwarded) or Herald's own (static), not both");
+            }
+        }
+        return proxy;
     }
 
     private static Map<String, NamespaceConfig> allPublic(Map<String, NamespaceConfig> namespaces) {

@@ -29,6 +29,11 @@ final class ConfigRules {
     static final String REDIS_ENGINE = "redis";
     private static final Pattern REDIS_PREFIX = Pattern.compile("[A-Za-z0-9_.\\-]{1,64}");
 
+    private static final Pattern HEADER_NAME = Pattern.compile("[a-z0-9!#$%&'*+.^_`|~-]{1,64}");
+    /** Headers {@code java.net.http} sets itself and refuses from callers, plus the body's own. */
+    private static final java.util.Set<String> RESERVED_HEADERS =
+            java.util.Set.of("connection", "content-length", "content-type", "expect", "host", "upgrade",
+                    "transfer-encoding", "keep-alive", "te", "trailer", "proxy-connection");
     private static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9_.\\-]{1,64}");
     private static final Pattern ORIGIN =
             Pattern.compile("[A-Za-z][A-Za-z0-9+.\\-]*://(\\[[0-9A-Fa-f:.]+]|[A-Za-z0-9.\\-]+)(:(\\d{1,5}))?");
@@ -77,6 +82,61 @@ final class ConfigRules {
             // falls through to the error below, which says what a valid value looks like
         }
         throw new ConfigException(label + ": invalid URL '" + value + "' (use e.g. https://auth.example.com/.well-known/jwks.json)");
+    }
+
+    /** A proxy URL: {@code http://} or {@code https://} with a host, no user info, no fragment. */
+    static URI proxyUrl(String value, String label) {
+        String v = value.trim();
+        try {
+            URI uri = new URI(v);
+            String scheme = uri.getScheme();
+            boolean web = "https".equalsIgnoreCase(scheme) || "http".equalsIgnoreCase(scheme);
+            if (web && uri.getHost() != null && uri.getRawUserInfo() == null && uri.getRawFragment() == null
+                    && uri.getPort() <= 65_535) {
+                return uri;
+            }
+        } catch (URISyntaxException e) {
+            // falls through to the error below, which says what a valid value looks like
+        }
+        throw new ConfigException(label + ": invalid proxy URL '" + value
+                + "' (use http:// or https:// with a host, e.g. http://app:3000/herald/connect)");
+    }
+
+    /**
+     * An HTTP header name (an RFC 9110 token), returned lower-case. The names the HTTP client sets
+     * itself (and refuses from callers) are refused here, so the error comes at start, not per call.
+     */
+    static String headerName(String value, String label) {
+        String name = value.trim().toLowerCase(java.util.Locale.ROOT);
+        if (!HEADER_NAME.matcher(name).matches()) {
+            throw new ConfigException(label + ": invalid header name '" + value + "' (letters, digits and !#$%&'*+-.^_`|~)");
+        }
+        if (RESERVED_HEADERS.contains(name)) {
+            throw new ConfigException(label + ": header '" + name + "' is set by the HTTP client itself and cannot be"
+                    + " forwarded or added (reserved: " + String.join(", ", new java.util.TreeSet<>(RESERVED_HEADERS)) + ")");
+        }
+        return name;
+    }
+
+    /** A header value: visible ASCII, spaces and tabs (no line breaks, which would split the request). */
+    static String headerValue(String value, String label) {
+        if (value.chars().anyMatch(c -> (c < ' ' && c != '\t') || c > '~')) {
+            throw new ConfigException(label + ": header values must be printable ASCII on one line");
+        }
+        return value.strip();
+    }
+
+    /** Pending calls per proxy kind: 1..{@link #MAX_CLIENT_COUNT}. */
+    static int proxyPending(long value, String label) {
+        return clientCount(value, label);
+    }
+
+    /** The largest proxy answer read: 1 KiB..16 MiB. */
+    static int proxyResponseSize(long bytes, String label) {
+        if (bytes < 1024 || bytes > 16L * 1024 * 1024) {
+            throw new ConfigException(label + ": must be 1KiB..16MiB (was " + bytes + " bytes)");
+        }
+        return (int) bytes;
     }
 
     static String engine(String value, String label) {

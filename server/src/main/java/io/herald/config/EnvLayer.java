@@ -1,5 +1,6 @@
 package io.herald.config;
 
+import io.herald.proxy.ProxyKind;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,11 +38,27 @@ final class EnvLayer {
     static final String OUTBOX_URL = "HERALD_OUTBOX_URL";
     static final String OUTBOX_TABLE = "HERALD_OUTBOX_TABLE";
     static final String OUTBOX_POLL_INTERVAL = "HERALD_OUTBOX_POLL_INTERVAL";
-    private static final Set<String> KNOWN = Set.of(CONFIG, PORT, HOST, API_KEY, JWT_HMAC_SECRET, JWT_JWKS_URL,
-            ALLOW_ANONYMOUS, ENGINE, TLS_CERT, TLS_KEY, REDIS_URL, REDIS_CLUSTER, REDIS_PREFIX, METRICS_AUTH,
-            OUTBOX_URL, OUTBOX_TABLE, OUTBOX_POLL_INTERVAL);
+    static final String PROXY_TIMEOUT = "HERALD_PROXY_TIMEOUT";
+    /** Forwarded client headers, comma-separated; replaces {@code proxy.headers}. */
+    static final String PROXY_HEADERS = "HERALD_PROXY_HEADERS";
+    private static final Set<String> KNOWN = known();
 
     private EnvLayer() {
+    }
+
+    /** {@code HERALD_PROXY_CONNECT_URL} and its siblings, one per proxy kind. */
+    static String proxyUrl(ProxyKind kind) {
+        return "HERALD_PROXY_" + kind.name() + "_URL";
+    }
+
+    private static Set<String> known() {
+        Set<String> names = new java.util.HashSet<>(Set.of(CONFIG, PORT, HOST, API_KEY, JWT_HMAC_SECRET, JWT_JWKS_URL,
+                ALLOW_ANONYMOUS, ENGINE, TLS_CERT, TLS_KEY, REDIS_URL, REDIS_CLUSTER, REDIS_PREFIX, METRICS_AUTH,
+                OUTBOX_URL, OUTBOX_TABLE, OUTBOX_POLL_INTERVAL, PROXY_TIMEOUT, PROXY_HEADERS));
+        for (ProxyKind kind : ProxyKind.values()) {
+            names.add(proxyUrl(kind));
+        }
+        return Set.copyOf(names);
     }
 
     /** Applies the known variables of {@code env} to {@code draft}; other non-{@code HERALD_} variables are ignored. */
@@ -77,6 +94,7 @@ final class EnvLayer {
         }
         applyRedis(env, draft);
         applyOutbox(env, draft);
+        applyProxy(env, draft);
         String metricsAuth = value(env, METRICS_AUTH);
         if (metricsAuth != null) {
             draft.http = draft.http.withMetricsAuth(ConfigRules.secretToken(metricsAuth, METRICS_AUTH));
@@ -134,6 +152,30 @@ final class EnvLayer {
             draft.outboxPollInterval = OutboxConfig.pollInterval(Units.duration(poll, OUTBOX_POLL_INTERVAL),
                     OUTBOX_POLL_INTERVAL);
             draft.outboxSetBy = OUTBOX_POLL_INTERVAL;
+        }
+    }
+
+    private static void applyProxy(Map<String, String> env, ConfigDraft draft) {
+        for (ProxyKind kind : ProxyKind.values()) {
+            String url = value(env, proxyUrl(kind));
+            if (url != null) {
+                draft.proxy = draft.proxy.withUrl(kind, ConfigRules.proxyUrl(url, proxyUrl(kind)));
+            }
+        }
+        String timeout = value(env, PROXY_TIMEOUT);
+        if (timeout != null) {
+            draft.proxy = draft.proxy.withTimeout(ConfigRules.positive(Units.duration(timeout, PROXY_TIMEOUT), PROXY_TIMEOUT));
+        }
+        String headers = value(env, PROXY_HEADERS);
+        if (headers != null) {
+            List<String> names = new ArrayList<>();
+            for (String part : headers.split(",", -1)) {
+                String name = ConfigRules.headerName(part, PROXY_HEADERS);
+                if (!names.contains(name)) {
+                    names.add(name);
+                }
+            }
+            draft.proxy = draft.proxy.withHeaders(names, draft.proxy.staticHeaders());
         }
     }
 

@@ -24,15 +24,17 @@ import java.util.Map;
  * @param redis          Redis engine settings; null unless {@code engine} is "redis"
  * @param http           deadlines and caps of plain HTTP requests
  * @param outbox         the PostgreSQL outbox reader's settings, or null when no outbox is configured
+ * @param proxy          the backend proxy; {@link ProxyConfig#NONE} when no kind is configured
  */
 public record HeraldConfig(String host, int port, boolean devMode, String apiKey, boolean allowAnonymous,
                            JwtConfig jwt, ClientConfig client, Map<String, NamespaceConfig> namespaces,
                            NamespaceConfig defaults, List<String> allowedOrigins, String engine,
                            LimitsConfig limits, TlsConfig tls, Duration drainWindow,
-                           RedisConfig redis, HttpConfig http, OutboxConfig outbox) {
+                           RedisConfig redis, HttpConfig http, OutboxConfig outbox, ProxyConfig proxy) {
 
     public HeraldConfig {
         namespaces = Map.copyOf(namespaces);
+        proxy = proxy != null ? proxy : ProxyConfig.NONE;
         allowedOrigins = List.copyOf(allowedOrigins);
     }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.herald.proxy.ProxyKind;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,7 +28,10 @@ final class YamlLayer {
 
     private static final Set<String> ROOT_KEYS = Set.of("host", "port", "api_key", "allow_anonymous", "engine",
             "allowed_origins", "jwt", "client", "limits", "tls", "shutdown", "namespaces", "namespace_defaults", "redis",
-            "http", "metrics", "outbox");
+            "http", "metrics", "outbox", "proxy");
+    private static final Set<String> PROXY_KEYS = Set.of("connect", "refresh", "subscribe", "publish", "rpc",
+            "timeout", "headers", "static_headers", "max_pending", "max_response_size");
+    private static final Set<String> PROXY_KIND_KEYS = Set.of("url");
     private static final Set<String> HTTP_KEYS = Set.of("head_timeout", "idle_timeout", "min_body_rate",
             "max_buffered_bodies", "max_pipelined", "public_rate_per_ip");
     private static final Set<String> OUTBOX_KEYS = Set.of("url", "table", "poll_interval", "batch_size");
@@ -42,7 +46,7 @@ final class YamlLayer {
     private static final Set<String> TLS_KEYS = Set.of("cert", "key");
     private static final Set<String> SHUTDOWN_KEYS = Set.of("drain_window");
     private static final Set<String> NAMESPACE_KEYS = Set.of("history_size", "history_ttl", "presence",
-            "join_leave", "public", "client_publish");
+            "join_leave", "public", "client_publish", "subscribe_proxy", "publish_proxy");
 
     private final Path file;
     private final ConfigDraft draft;
@@ -142,6 +146,10 @@ final class YamlLayer {
         Section outbox = root.section("outbox");
         if (outbox != null) {
             readOutbox(outbox);
+        }
+        Section proxy = root.section("proxy");
+        if (proxy != null) {
+            draft.proxy = readProxy(proxy, draft.proxy);
         }
         Section defaults = root.section("namespace_defaults");
         if (defaults != null) {
@@ -333,6 +341,57 @@ final class YamlLayer {
         }
     }
 
+    private static ProxyConfig readProxy(Section p, ProxyConfig d) {
+        p.requireKnown(PROXY_KEYS);
+        ProxyConfig out = d;
+        for (ProxyKind kind : ProxyKind.values()) {
+            Section k = p.section(kind.key());
+            if (k != null) {
+                k.requireKnown(PROXY_KIND_KEYS);
+                String url = k.text("url");
+                if (url == null) {
+                    throw new ConfigException(k.key("url") + ": required (the URL Herald POSTs " + kind.key() + " calls to)");
+                }
+                out = out.withUrl(kind, ConfigRules.proxyUrl(url, k.key("url")));
+            }
+        }
+        Duration timeout = p.duration("timeout");
+        if (timeout != null) {
+            out = out.withTimeout(ConfigRules.positive(timeout, p.key("timeout")));
+        }
+        List<String> headers = out.headers();
+        List<String> given = p.texts("headers");
+        if (given != null) {
+            headers = new ArrayList<>();
+            for (int i = 0; i < given.size(); i++) {
+                String name = ConfigRules.headerName(given.get(i), p.key("headers") + "[" + i + "]");
+                if (headers.contains(name)) {
+                    throw new ConfigException(p.key("headers") + "[" + i + "]: '" + name + "' is listed twice");
+                }
+                headers.add(name);
+            }
+        }
+        Map<String, String> added = out.staticHeaders();
+        Map<String, String> givenStatic = p.textMap("static_headers");
+        if (givenStatic != null) {
+            added = new java.util.LinkedHashMap<>();
+            for (Map.Entry<String, String> e : givenStatic.entrySet()) {
+                String label = p.key("static_headers") + "." + e.getKey();
+                String name = ConfigRules.headerName(e.getKey(), label);
+                if (added.containsKey(name)) {
+                    throw new ConfigException(label + ": '" + name + "' is given twice (header names ignore case)");
+                }
+                added.put(name, ConfigRules.headerValue(e.getValue(), label));
+            }
+        }
+        Long pending = p.integer("max_pending");
+        Long response = p.size("max_response_size");
+        return out.withHeaders(headers, added).withCaps(
+                pending != null ? ConfigRules.proxyPending(pending, p.key("max_pending")) : out.maxPending(),
+                response != null ? ConfigRules.proxyResponseSize(response, p.key("max_response_size"))
+                        : out.maxResponseBytes());
+    }
+
     private void readNamespaces(Section namespaces) {
         for (Map.Entry<String, JsonNode> e : namespaces.node().properties()) {
             String path = namespaces.key(e.getKey());
@@ -363,7 +422,9 @@ final class YamlLayer {
                 orElse(s.bool("presence"), base.presence()),
                 orElse(s.bool("join_leave"), base.joinLeave()),
                 orElse(s.bool("public"), base.isPublic()),
-                orElse(s.bool("client_publish"), base.clientPublish()));
+                orElse(s.bool("client_publish"), base.clientPublish()),
+                orElse(s.bool("subscribe_proxy"), base.subscribeProxy()),
+                orElse(s.bool("publish_proxy"), base.publishProxy()));
         ConfigRules.namespace(ns, s.path());
         return ns;
     }
@@ -459,6 +520,22 @@ final class YamlLayer {
                 throw new ConfigException(key(name) + ": invalid size '" + v + "' (use e.g. 65536, 64KiB, 1MiB)");
             }
             return Units.size(v.asText(), key(name));
+        }
+
+        /** A mapping of names to strings, in file order, or null when absent. */
+        Map<String, String> textMap(String name) {
+            Section m = section(name);
+            if (m == null) {
+                return null;
+            }
+            Map<String, String> out = new java.util.LinkedHashMap<>();
+            for (Map.Entry<String, JsonNode> e : m.node().properties()) {
+                if (!e.getValue().isTextual()) {
+                    throw new ConfigException(m.key(e.getKey()) + ": must be a string (quote it)");
+                }
+                out.put(e.getKey(), e.getValue().textValue());
+            }
+            return out;
         }
 
         List<String> texts(String name) {

@@ -2,6 +2,8 @@ package io.herald.metrics;
 
 import io.herald.limits.BreachLog;
 import io.herald.protocol.ErrorCode;
+import io.herald.proxy.ProxyKind;
+import io.herald.proxy.ProxyOutcome;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
@@ -44,6 +46,9 @@ public final class HeraldMetrics {
     private final BreachLog breaches = new BreachLog(10_000);
     /** Registered by the first call of {@link #outbox()}, so nodes without an outbox show none of its meters. */
     private Outbox outbox;
+    /** Filled by {@link #registerProxy} before the node serves, read-only after. */
+    private final Map<ProxyKind, Timer> proxyDurations = new EnumMap<>(ProxyKind.class);
+    private final Map<ProxyKind, Map<ProxyOutcome, Counter>> proxyCalls = new EnumMap<>(ProxyKind.class);
 
     public HeraldMetrics() {
         for (HttpCloseCause cause : HttpCloseCause.values()) {
@@ -152,7 +157,46 @@ public final class HeraldMetrics {
                 .description("requests refused by a limit, by limit").register(registry)).increment();
     }
 
-    /** The Prometheus text exposition of every meter. */
+    /**
+     * Registers the meters of a configured proxy kind: the latency histogram of calls sent
+     * ({@code herald_proxy_duration_seconds{kind}}) and the calls by outcome
+     * ({@code herald_proxy_calls_total{kind,outcome}}). Call before the node serves.
+     */
+    public void registerProxy(ProxyKind kind) {
+        proxyDurations.put(kind, Timer.builder("herald.proxy.duration").tag("kind", kind.key())
+                .description("time from sending a proxy call to its answer (or failure), by kind")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(30))
+                .register(registry));
+        Map<ProxyOutcome, Counter> byOutcome = new EnumMap<>(ProxyOutcome.class);
+        for (ProxyOutcome outcome : ProxyOutcome.values()) {
+            byOutcome.put(outcome, Counter.builder("herald.proxy.calls").tag("kind", kind.key())
+                    .tag("outcome", outcome.label())
+                    .description("proxy calls by kind and outcome (every outcome but result is a refusal or failure)")
+                    .register(registry));
+        }
+        proxyCalls.put(kind, byOutcome);
+    }
+
+    /**
+     * A proxy call of {@code kind} ended with {@code outcome} after {@code nanos}; a call not sent
+     * ({@link ProxyOutcome#OVERLOADED}) is not timed, and counts as a refusal by the limit
+     * {@code proxy_<kind>} too.
+     */
+    public void proxyCall(ProxyKind kind, ProxyOutcome outcome, long nanos) {
+        Map<ProxyOutcome, Counter> byOutcome = proxyCalls.get(kind);
+        if (byOutcome == null) {
+            return;
+        }
+        byOutcome.get(outcome).increment();
+        if (outcome == ProxyOutcome.OVERLOADED) {
+            rateLimited(kind.limit());
+        } else {
+            proxyDurations.get(kind).record(nanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
     /** The node closed a plain HTTP connection for {@code cause}. */
     public void httpClosed(HttpCloseCause cause) {
         httpClosed.get(cause).increment();
@@ -205,6 +249,7 @@ public final class HeraldMetrics {
         }
     }
 
+    /** The Prometheus text exposition of every meter. */
     public String scrape() {
         return registry.scrape();
     }

@@ -22,7 +22,17 @@ public enum RateLimit {
     /** {@code limits.connection_rate_per_ip}: new connections per second per address. */
     CONNECTION_RATE_PER_IP,
     /** {@code limits.max_connections}: open connections of the node. */
-    MAX_CONNECTIONS;
+    MAX_CONNECTIONS,
+    /** {@code proxy.max_pending}: connect-proxy calls awaiting the backend's answer. */
+    PROXY_CONNECT,
+    /** {@code proxy.max_pending}: refresh-proxy calls awaiting the backend's answer. */
+    PROXY_REFRESH,
+    /** {@code proxy.max_pending}: subscribe-proxy calls awaiting the backend's answer. */
+    PROXY_SUBSCRIBE,
+    /** {@code proxy.max_pending}: publish-proxy calls awaiting the backend's answer. */
+    PROXY_PUBLISH,
+    /** {@code proxy.max_pending}: rpc-proxy calls awaiting the backend's answer. */
+    PROXY_RPC;
 
     /** The label value. */
     public String label() {

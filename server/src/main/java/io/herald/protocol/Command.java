@@ -7,11 +7,13 @@ import java.util.Map;
 public sealed interface Command {
     Long id();
 
-    record Connect(Long id, String token, String name, String version, Map<ChannelName, StreamPosition> since)
-            implements Command {
+    /** {@code data} (JSON text, or null) goes to the connect proxy when the connection has no token. */
+    record Connect(Long id, String token, String name, String version, Map<ChannelName, StreamPosition> since,
+                   RawJson data) implements Command {
     }
 
-    record Subscribe(Long id, ChannelName channel, StreamPosition since) implements Command {
+    /** {@code data} (JSON text, or null) goes to the subscribe proxy where the namespace has one. */
+    record Subscribe(Long id, ChannelName channel, StreamPosition since, RawJson data) implements Command {
     }
 
     record Unsubscribe(Long id, ChannelName channel) implements Command {
@@ -35,5 +37,9 @@ public sealed interface Command {
     }
 
     record Refresh(Long id, String token) implements Command {
+    }
+
+    /** A call of the backend's rpc proxy; {@code data} is JSON text, or null when the command has none. */
+    record Rpc(Long id, String method, RawJson data) implements Command {
     }
 }

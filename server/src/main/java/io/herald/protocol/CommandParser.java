@@ -20,6 +20,8 @@ public final class CommandParser {
     /** Most publications a {@code history} command returns. */
     public static final int MAX_HISTORY_LIMIT = 100;
 
+    private static final java.util.regex.Pattern RPC_METHOD = java.util.regex.Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
+
     private CommandParser() {
     }
 
@@ -91,16 +93,17 @@ public final class CommandParser {
         String type = requiredText(obj, "type");
         return switch (type) {
             case "connect" -> new Command.Connect(id, optionalText(obj, "token"), optionalText(obj, "name"),
-                    optionalText(obj, "version"), sinceMap(obj.get("since")));
-            case "subscribe" -> new Command.Subscribe(id, channel(obj), since(obj.get("since"), "since"));
+                    optionalText(obj, "version"), sinceMap(obj.get("since")), frame.data());
+            case "subscribe" -> new Command.Subscribe(id, channel(obj), since(obj.get("since"), "since"), frame.data());
             case "unsubscribe" -> new Command.Unsubscribe(id, channel(obj));
             case "publish" -> publish(obj, frame.data(), id);
             case "ping" -> new Command.Ping(id, obj.get("timestamp"));
             case "presence" -> new Command.Presence(id, channel(obj));
             case "history" -> new Command.History(id, channel(obj), since(obj.get("since"), "since"), limit(obj));
             case "refresh" -> new Command.Refresh(id, requiredText(obj, "token"));
+            case "rpc" -> rpc(obj, frame.data(), id);
             default -> throw new ProtocolException(ErrorCode.BAD_REQUEST, "unknown command type '" + clip(type)
-                    + "' (expected connect, subscribe, unsubscribe, publish, ping, presence, history or refresh)");
+                    + "' (expected connect, subscribe, unsubscribe, publish, ping, presence, history, refresh or rpc)");
         };
     }
 
@@ -119,6 +122,15 @@ public final class CommandParser {
             throw new ProtocolException(ErrorCode.BAD_REQUEST, IdempotencyKey.problem(key));
         }
         return new Command.Publish(id, channel, event, data, key);
+    }
+
+    /** An rpc {@code method} follows the event-name alphabet: {@code [A-Za-z0-9_.:-]{1,64}}. */
+    private static Command rpc(ObjectNode obj, RawJson data, Long id) throws ProtocolException {
+        String method = requiredText(obj, "method");
+        if (!RPC_METHOD.matcher(method).matches()) {
+            throw new ProtocolException(ErrorCode.BAD_REQUEST, "rpc method must be 1-64 characters of A-Z a-z 0-9 _ . : -");
+        }
+        return new Command.Rpc(id, method, data);
     }
 
     private static Long readId(ObjectNode obj) {

@@ -65,6 +65,12 @@ public final class Frames {
      */
     public static byte[] connected(Long id, String client, String user, long pingSeconds, long expires,
                                    List<JoinedChannel> subscriptions, List<ChannelRefusal> refused) {
+        return connected(id, client, user, pingSeconds, expires, subscriptions, refused, null);
+    }
+
+    /** {@code connected} with {@code data} (the connect proxy's, written last), when not null. */
+    public static byte[] connected(Long id, String client, String user, long pingSeconds, long expires,
+                                   List<JoinedChannel> subscriptions, List<ChannelRefusal> refused, JsonNode data) {
         return object("connected", id, g -> {
             g.writeStringField("client", client);
             g.writeStringField("user", user);
@@ -94,11 +100,18 @@ public final class Frames {
                 }
                 g.writeEndArray();
             }
+            writeData(g, data);
         });
     }
 
     /** {@code recovered} is null when the subscribe carried no {@code since}. */
     public static byte[] subscribed(Long id, ChannelName channel, StreamPosition position, Boolean recovered) {
+        return subscribed(id, channel, position, recovered, null);
+    }
+
+    /** {@code subscribed} with {@code data} (the subscribe proxy's), when not null. */
+    public static byte[] subscribed(Long id, ChannelName channel, StreamPosition position, Boolean recovered,
+                                    JsonNode data) {
         return object("subscribed", id, g -> {
             g.writeStringField("channel", channel.value());
             g.writeNumberField("offset", position.offset());
@@ -106,7 +119,27 @@ public final class Frames {
             if (recovered != null) {
                 g.writeBooleanField("recovered", recovered);
             }
+            writeData(g, data);
         });
+    }
+
+    /** The answer of an {@code rpc} command: the rpc proxy's {@code data} ({@code null} when it gave none). */
+    public static byte[] rpc(Long id, JsonNode data) {
+        return object("rpc", id, g -> {
+            g.writeFieldName("data");
+            if (data == null) {
+                g.writeNull();
+            } else {
+                JsonCodec.MAPPER.writeTree(g, data);
+            }
+        });
+    }
+
+    private static void writeData(JsonGenerator g, JsonNode data) throws IOException {
+        if (data != null) {
+            g.writeFieldName("data");
+            JsonCodec.MAPPER.writeTree(g, data);
+        }
     }
 
     /**

@@ -8,6 +8,9 @@ import io.herald.engine.Engine;
 import io.herald.engine.HistoryResult;
 import io.herald.protocol.ChannelName;
 import io.herald.protocol.ChannelRefusal;
+import io.herald.protocol.ClientInfo;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.engine.EngineUnavailableException;
 import java.util.concurrent.CompletionException;
 import io.herald.protocol.CloseCode;
@@ -76,7 +79,15 @@ final class ChannelCommands {
         }
     }
 
-    CompletableFuture<Void> subscribe(Command.Subscribe cmd) throws ProtocolException {
+    /** Presence and history: the subscribe rule, or in a subscribe-proxy namespace a subscription the proxy admitted. */
+    private void requireChannelAccess(Long id, ChannelName channel, NamespaceConfig ns) throws ProtocolException {
+        Subscription sub = subscriptions.get(channel);
+        if (!(ns.subscribeProxy() && sub != null && sub.proxyAdmitted)) {
+            requireSubscribeAccess(id, channel, ns);
+        }
+    }
+
+    private void requireRoom(Command.Subscribe cmd) throws ProtocolException {
         ChannelName channel = cmd.channel();
         if (subscriptions.contains(channel)) {
             throw new ProtocolException(ErrorCode.ALREADY_SUBSCRIBED, "already subscribed to " + channel, cmd.id());
@@ -87,9 +98,58 @@ final class ChannelCommands {
             throw new ProtocolException(ErrorCode.LIMIT_EXCEEDED, "at most " + max
                     + " subscriptions per connection; unsubscribe from one first", cmd.id());
         }
+    }
+
+    /**
+     * A client's subscribe. In a namespace with {@code subscribe_proxy} the backend decides instead of
+     * the claims, after the user-limited rule (which it cannot override); its {@code info} is how
+     * presence shows the connection in the channel, its {@code data} goes out in {@code subscribed}.
+     */
+    CompletableFuture<Void> subscribe(Command.Subscribe cmd) throws ProtocolException {
+        requireRoom(cmd);
+        ChannelName channel = cmd.channel();
         NamespaceConfig ns = namespace(channel);
-        requireSubscribeAccess(cmd.id(), channel, ns);
+        if (!ns.subscribeProxy()) {
+            requireSubscribeAccess(cmd.id(), channel, ns);
+            return join(cmd, ns, null);
+        }
+        if (channel.isUserLimited()) {
+            requireSubscribeAccess(cmd.id(), channel, ns);
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        session.onLoop(ProxyCalls.subscribe(services, session.clientId(), session.claims().user(), channel, cmd.data(),
+                cmd.id()), (result, error) -> {
+            if (!session.isConnected()) {
+                done.complete(null);
+            } else if (error != null) {
+                ProxyCommands.refused(session, error, cmd.id());
+                done.complete(null);
+            } else {
+                try {
+                    requireRoom(cmd); // the server API may have subscribed it meanwhile
+                    join(cmd, ns, result).whenComplete((v, e) -> done.complete(null));
+                } catch (ProtocolException e) {
+                    session.sendError(e);
+                    done.complete(null);
+                }
+            }
+        });
+        return done;
+    }
+
+    /** Opens an allowed subscription and answers {@code subscribed}; {@code proxied} is the subscribe proxy's result, or null. */
+    private CompletableFuture<Void> join(Command.Subscribe cmd, NamespaceConfig ns, ObjectNode proxied) {
+        ChannelName channel = cmd.channel();
         Subscription sub = new Subscription(this, channel, ns, false);
+        JsonNode data = null;
+        if (proxied != null) {
+            sub.proxyAdmitted = true;
+            if (proxied.get("info") instanceof ObjectNode info) {
+                sub.presenceInfo = new ClientInfo(session.clientId(), session.claims().user(), info);
+            }
+            data = proxied.get("data");
+        }
+        JsonNode subscribedData = data;
         CompletableFuture<Void> done = new CompletableFuture<>();
         session.onLoop(open(sub, cmd.since()), (opened, error) -> {
             ChannelLimitException full = ChannelLimitException.in(error);
@@ -100,7 +160,8 @@ final class ChannelCommands {
                 abandon(sub, error);
                 session.sendError(cmd.id(), ErrorCode.INTERNAL, "subscription could not be set up; try again");
             } else if (subscriptions.isCurrent(sub)) {
-                conn.send(Frames.subscribed(cmd.id(), channel, opened.result().position(), opened.recovered()));
+                conn.send(Frames.subscribed(cmd.id(), channel, opened.result().position(), opened.recovered(),
+                        subscribedData));
                 goLive(opened);
             }
             done.complete(null);
@@ -121,9 +182,12 @@ final class ChannelCommands {
     CompletableFuture<Void> publish(Command.Publish cmd) throws ProtocolException {
         ChannelName channel = cmd.channel();
         CompletableFuture<Void> done = new CompletableFuture<>();
-        ClientPublish.Attempt attempt = ClientPublish.publish(services, session.claims(), cmd);
+        ClientPublish.Attempt attempt = ClientPublish.publish(services, session.claims(), session.clientId(), cmd);
         session.onLoop(attempt.result(), (result, error) -> {
-            if (error != null) {
+            ProxyRefusal refusal = ProxyRefusal.in(error);
+            if (refusal != null && refusal.close() != null) {
+                session.disconnect(refusal.close(), refusal.getMessage(), refusal.reconnect());
+            } else if (error != null) {
                 session.sendError(ClientPublish.failure(error, channel, cmd.id(), attempt.idempotencyKey()));
             } else {
                 conn.send(Frames.published(cmd.id(), channel, result.position().offset(),
@@ -140,7 +204,7 @@ final class ChannelCommands {
         if (!ns.presence()) {
             throw new ProtocolException(ErrorCode.NOT_AVAILABLE, "presence is off in the namespace of " + channel, cmd.id());
         }
-        requireSubscribeAccess(cmd.id(), channel, ns);
+        requireChannelAccess(cmd.id(), channel, ns);
         CompletableFuture<Void> done = new CompletableFuture<>();
         session.onLoop(engine.presence().get(channel), (clients, error) -> {
             if (error != null) {
@@ -159,7 +223,7 @@ final class ChannelCommands {
         if (ns.historySize() == 0) {
             throw new ProtocolException(ErrorCode.NOT_AVAILABLE, "history is off in the namespace of " + channel, cmd.id());
         }
-        requireSubscribeAccess(cmd.id(), channel, ns);
+        requireChannelAccess(cmd.id(), channel, ns);
         CompletableFuture<Void> done = new CompletableFuture<>();
         session.onLoop(engine.history().read(channel, cmd.since(), cmd.limit(), ns), (r, error) -> {
             if (error != null) {
@@ -270,7 +334,7 @@ final class ChannelCommands {
     /** After a refresh: ends client subscriptions the new claims no longer allow. */
     void dropRevoked() {
         for (Subscription sub : subscriptions.snapshot()) {
-            if (!sub.serverSide && !Access.canSubscribe(session.claims(), sub.channel, sub.namespace)) {
+            if (!sub.serverSide && !sub.proxyAdmitted && !Access.canSubscribe(session.claims(), sub.channel, sub.namespace)) {
                 end(sub);
                 conn.send(Frames.unsubscribed(null, sub.channel, UnsubscribeReason.PERMISSION_REVOKED));
             }
@@ -403,11 +467,15 @@ final class ChannelCommands {
     private void joinPresence(Subscription sub) {
         if (sub.namespace.presence()) {
             sub.inPresence = true;
-            engine.presence().add(sub.channel, session.info());
+            engine.presence().add(sub.channel, presenceInfo(sub));
             if (sub.namespace.joinLeave()) {
-                engine.broker().publishPresenceChange(sub.channel, session.info(), true);
+                engine.broker().publishPresenceChange(sub.channel, presenceInfo(sub), true);
             }
         }
+    }
+
+    private ClientInfo presenceInfo(Subscription sub) {
+        return sub.presenceInfo != null ? sub.presenceInfo : session.info();
     }
 
     Executor executor() {
@@ -486,7 +554,7 @@ final class ChannelCommands {
             sub.inPresence = false;
             engine.presence().remove(sub.channel, session.clientId());
             if (sub.namespace.joinLeave()) {
-                engine.broker().publishPresenceChange(sub.channel, session.info(), false);
+                engine.broker().publishPresenceChange(sub.channel, presenceInfo(sub), false);
             }
         }
     }

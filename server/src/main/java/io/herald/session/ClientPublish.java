@@ -14,6 +14,7 @@ import io.herald.protocol.Command;
 import io.herald.protocol.ErrorCode;
 import io.herald.protocol.IdempotencyKey;
 import io.herald.protocol.ProtocolException;
+import io.herald.protocol.RawJson;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
@@ -47,28 +48,55 @@ public final class ClientPublish {
     }
 
     /**
-     * Publishes {@code cmd} as the user of {@code claims}.
+     * Publishes {@code cmd} as the user of {@code claims} ({@code clientId}: the connection, or the
+     * request, as the publish proxy is told). In a namespace with {@code publish_proxy} the backend
+     * decides instead of the claims, after the user-limited rule: nothing is published before its
+     * answer, its {@code data} replaces the client's, and its refusal fails the attempt's result with
+     * a {@link ProxyRefusal}.
      *
      * @throws ProtocolException {@code permission_denied}, or {@code internal} (temporary, with the
      *                           key) while the node shuts down; the attempt's result fails with
      *                           {@link ChannelLimitException} (counted here) when the channel is new and
      *                           the node is at {@code limits.max_channels}
      */
-    public static Attempt publish(SessionServices services, Claims claims, Command.Publish cmd) throws ProtocolException {
+    public static Attempt publish(SessionServices services, Claims claims, String clientId, Command.Publish cmd)
+            throws ProtocolException {
         ChannelName channel = cmd.channel();
         NamespaceConfig ns = services.config().namespace(channel.namespace());
+        String key = cmd.idempotencyKey() != null ? cmd.idempotencyKey() : IdempotencyKey.random();
+        if (ns.publishProxy()) {
+            if (channel.isUserLimited() && !Access.canSubscribe(claims, channel, ns)) {
+                throw new ProtocolException(ErrorCode.PERMISSION_DENIED, "not allowed to publish to " + channel, cmd.id());
+            }
+            CompletableFuture<PublishResult> result = ProxyCalls.publish(services, clientId, claims.user(), channel,
+                    cmd.event(), cmd.data(), cmd.id()).thenCompose(data -> {
+                        try {
+                            return toEngine(services, claims, cmd, ns, key, data);
+                        } catch (ProtocolException e) {
+                            return CompletableFuture.failedFuture(e);
+                        }
+                    });
+            return new Attempt(key, result);
+        }
         if (!Access.canPublish(claims, channel, cmd.event(), ns)) {
             String hint = ns.clientPublish() ? " (this namespace allows only client-* events from subscribers)" : "";
             throw new ProtocolException(ErrorCode.PERMISSION_DENIED, "not allowed to publish to " + channel + hint, cmd.id());
         }
-        String key = cmd.idempotencyKey() != null ? cmd.idempotencyKey() : IdempotencyKey.random();
-        PublicationDraft draft = new PublicationDraft(cmd.event(), cmd.data(), claims.user(), engineKey(claims.user(), key));
+        return new Attempt(key, toEngine(services, claims, cmd, ns, key, cmd.data()));
+    }
+
+    /** The drain gate, then the engine: publishes {@code data} under the client's key. */
+    private static CompletableFuture<PublishResult> toEngine(SessionServices services, Claims claims, Command.Publish cmd,
+                                                             NamespaceConfig ns, String key, RawJson data)
+            throws ProtocolException {
+        ChannelName channel = cmd.channel();
+        PublicationDraft draft = new PublicationDraft(cmd.event(), data, claims.user(), engineKey(claims.user(), key));
         PublishGate gate = services.hub().publishGate();
         if (!gate.tryEnter()) {
             throw new ProtocolException(ErrorCode.NOT_AVAILABLE, "server is shutting down; publish again after reconnecting",
                     cmd.id(), true, key);
         }
-        CompletableFuture<PublishResult> result = services.engine().history().publish(channel, draft, ns)
+        return services.engine().history().publish(channel, draft, ns)
                 .whenComplete((r, error) -> {
                     gate.exit();
                     if (error == null && !r.duplicate()) {
@@ -77,7 +105,6 @@ public final class ClientPublish {
                         services.metrics().rateLimited(RateLimit.MAX_CHANNELS);
                     }
                 });
-        return new Attempt(key, result);
     }
 
     /**
@@ -97,6 +124,13 @@ public final class ClientPublish {
      */
     public static ProtocolException failure(Throwable error, ChannelName channel, Long id, String key) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof ProxyRefusal r) {
+            ProtocolException e = r.error();
+            return new ProtocolException(e.code(), e.getMessage(), id, e.temporary(), key);
+        }
+        if (cause instanceof ProtocolException e) {
+            return new ProtocolException(e.code(), e.getMessage(), id, e.temporary(), key);
+        }
         if (cause instanceof ChannelLimitException) {
             return new ProtocolException(ErrorCode.LIMIT_EXCEEDED, cause.getMessage(), id, true, key);
         }

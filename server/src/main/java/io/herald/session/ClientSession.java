@@ -1,12 +1,10 @@
 package io.herald.session;
 
 import io.herald.metrics.RateLimit;
-import io.herald.auth.AuthException;
 import io.herald.auth.Claims;
 import io.herald.config.HeraldConfig;
 import io.herald.engine.ControlCommand;
 import io.herald.hub.Subscriber;
-import io.herald.limits.TokenBucket;
 import io.herald.protocol.ChannelName;
 import io.herald.protocol.ChannelRefusal;
 import io.herald.protocol.ClientInfo;
@@ -16,6 +14,9 @@ import io.herald.protocol.CommandParser;
 import io.herald.protocol.ErrorCode;
 import io.herald.protocol.Frames;
 import io.herald.protocol.ProtocolException;
+import io.herald.protocol.RawJson;
+import io.herald.proxy.ProxyKind;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.protocol.StreamPosition;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
@@ -64,26 +65,27 @@ public final class ClientSession implements Subscriber {
     /** Completes once {@code connected} has been sent. */
     private CompletableFuture<Void> established = DONE;
     private final TokenDeadlines tokenDeadlines;
-    /** Null while full: an idle connection keeps no limiter state (a new bucket starts full). */
-    private TokenBucket commandBucket;
-    /** Refusals since {@link #refusalWindowStart}; {@code command_burst} of them within the window is a flood. */
-    private int refusals;
-    private long refusalWindowStart;
-    private static final long FLOOD_WINDOW_NANOS = 10_000_000_000L;
+    private final CommandRate commandRate;
     private final ChannelCommands channelCommands;
+    private final SessionContext context;
     /** A one-way stream's (SSE) channels, joined at connect instead of the {@code subscribe} claim; null on WebSocket. */
     private List<ChannelName> streamChannels;
+    /** The request as the connect proxy sees it; null without a connect proxy or with a token, and once connected. */
+    private Handshake handshake;
+    /** True when the connect proxy admitted the connection: the refresh proxy, not a token, extends it. */
+    private boolean viaProxy;
 
     public ClientSession(Connection conn, SessionServices services) {
         this.conn = conn;
         this.services = services;
         this.config = services.config();
-        SessionContext context = new Context();
+        this.commandRate = new CommandRate(config.client().commandRate(), config.client().commandBurst());
+        this.context = new Context();
         this.tokenDeadlines = new TokenDeadlines(context);
         this.channelCommands = new ChannelCommands(context);
     }
 
-    private static String newClientId() {
+    static String newClientId() {
         return "c_" + Long.toString(RANDOM.nextLong() & Long.MAX_VALUE, 36);
     }
 
@@ -97,11 +99,16 @@ public final class ClientSession implements Subscriber {
         return userId;
     }
 
-    /** Starts the session once the upgrade is done; {@code token} is the {@code ?token=} value or null. */
-    public void start(String token) {
+    /**
+     * Starts the session once the upgrade is done; {@code token} is the {@code ?token=} value or null,
+     * {@code handshake} the request for the connect proxy (null when there is none): without a token,
+     * the first frame then connects through it.
+     */
+    public void start(String token, Handshake handshake) {
         if (token != null) {
             authenticate(null, token, Map.of());
         } else {
+            this.handshake = handshake;
             connectDeadline = System.currentTimeMillis() + config.client().connectTimeout().toMillis();
         }
     }
@@ -109,14 +116,19 @@ public final class ClientSession implements Subscriber {
     /**
      * Starts a one-way stream session (SSE), which sends no commands: authenticates {@code token}
      * (null: anonymous where allowed), then joins {@code channels}, each permission-checked like a
-     * {@code subscribe}, recovering those with a {@code since}, and sends {@code connected}.
+     * {@code subscribe}, recovering those with a {@code since}, and sends {@code connected}. Without a
+     * token, a {@code handshake} (non-null where a connect proxy is configured) asks the connect proxy.
      */
-    public void startStream(String token, List<ChannelName> channels, Map<ChannelName, StreamPosition> since) {
+    public void startStream(String token, List<ChannelName> channels, Map<ChannelName, StreamPosition> since,
+                            Handshake handshake) {
         streamChannels = List.copyOf(channels);
         if (token != null) {
             authenticate(null, token, since);
+        } else if (handshake != null) {
+            this.handshake = handshake;
+            proxyConnect(null, null, since);
         } else if (config.allowAnonymous()) {
-            establish(null, Claims.anonymous(), since);
+            establish(null, Claims.anonymous(), null, since);
         } else {
             disconnect(CloseCode.UNAUTHORIZED, "a token is required");
         }
@@ -130,9 +142,7 @@ public final class ClientSession implements Subscriber {
         } else if (state == State.CONNECTED) {
             tokenDeadlines.check(nowMillis);
         }
-        if (commandBucket != null && commandBucket.isFull(System.nanoTime())) {
-            commandBucket = null;
-        }
+        commandRate.onTick(System.nanoTime());
     }
 
     /** The transport takes writes again after it stopped: paced replays go on. */
@@ -150,17 +160,10 @@ public final class ClientSession implements Subscriber {
         if (state == State.CLOSED) {
             return;
         }
-        long now = System.nanoTime();
-        if (commandBucket == null) {
-            commandBucket = new TokenBucket(config.client().commandRate(), config.client().commandBurst(), now);
-        }
-        if (!commandBucket.tryTake(now)) {
+        CommandRate.Verdict verdict = commandRate.take(System.nanoTime());
+        if (verdict != CommandRate.Verdict.TAKE) {
             services.metrics().rateLimited(RateLimit.COMMANDS);
-            if (now - refusalWindowStart > FLOOD_WINDOW_NANOS) {
-                refusalWindowStart = now;
-                refusals = 0;
-            }
-            if (++refusals >= config.client().commandBurst()) {
+            if (verdict == CommandRate.Verdict.FLOOD) {
                 disconnect(CloseCode.BAD_REQUEST, "command flood: more than " + config.client().commandRate()
                         + " commands per second");
             } else {
@@ -230,14 +233,24 @@ public final class ClientSession implements Subscriber {
             if (cmd instanceof Command.Connect c) {
                 return connect(c);
             }
+            if (handshake != null) {
+                return afterConnect(proxyConnect(null, null, Map.of()), cmd);
+            }
             if (!config.allowAnonymous()) {
                 disconnect(CloseCode.UNAUTHORIZED, "authentication required: send connect with a token first");
                 return DONE;
             }
-            establish(null, Claims.anonymous(), Map.of());
+            establish(null, Claims.anonymous(), null, Map.of());
             return whenConnected(cmd);
         }
         return dispatch(cmd);
+    }
+
+    /** Runs {@code cmd} once the connect proxy's connect is done and, if it connected, {@code connected} is out. */
+    private CompletableFuture<Void> afterConnect(CompletableFuture<Void> connecting, Command cmd) {
+        CompletableFuture<Void> out = new CompletableFuture<>();
+        onLoop(connecting, (v, e) -> dispatch(cmd).whenComplete((x, y) -> out.complete(null)));
+        return out;
     }
 
     /** Runs {@code cmd} once {@code connected} has been sent (connect-time subscriptions may be in flight). */
@@ -264,6 +277,7 @@ public final class ClientSession implements Subscriber {
                 case Command.Presence p -> channelCommands.presence(p);
                 case Command.History h -> channelCommands.history(h);
                 case Command.Refresh r -> refresh(r);
+                case Command.Rpc r -> ProxyCommands.rpc(context, r);
             };
         } catch (ProtocolException e) {
             sendError(e);
@@ -273,31 +287,61 @@ public final class ClientSession implements Subscriber {
 
     private CompletableFuture<Void> connect(Command.Connect c) {
         if (c.token() == null || c.token().isEmpty()) {
+            if (handshake != null) {
+                return proxyConnect(c.id(), c.data(), c.since());
+            }
             if (!config.allowAnonymous()) {
                 disconnect(CloseCode.UNAUTHORIZED, "a token is required");
                 return DONE;
             }
-            establish(c.id(), Claims.anonymous(), c.since());
+            establish(c.id(), Claims.anonymous(), null, c.since());
             return established;
         }
+        handshake = null; // a token was given: the proxy is not asked
         return authenticate(c.id(), c.token(), c.since());
     }
 
     private CompletableFuture<Void> authenticate(Long id, String token, Map<ChannelName, StreamPosition> since) {
+        return admit(id, services.authenticator().authenticate(token)
+                .thenApply(claims -> new ProxyCalls.Admission(claims, null)), since);
+    }
+
+    /** Asks the connect proxy (with the {@code connect} command's {@code data}, if any) who the client is. */
+    private CompletableFuture<Void> proxyConnect(Long id, RawJson data, Map<ChannelName, StreamPosition> since) {
+        Handshake h = handshake;
+        handshake = null;
+        viaProxy = true;
+        return admit(id, ProxyCalls.connect(services, h, clientId, data), since);
+    }
+
+    /**
+     * Connects with the claims {@code admission} completes with, or closes: 4003 for a bad token, the
+     * connect proxy's refusal as {@link ProxyRefusal} says (after its error reply where it has one).
+     */
+    private CompletableFuture<Void> admit(Long id, CompletableFuture<ProxyCalls.Admission> admission,
+                                          Map<ChannelName, StreamPosition> since) {
         state = State.AUTHENTICATING;
         busy = true;
         CompletableFuture<Void> done = new CompletableFuture<>();
-        services.authenticator().authenticate(token).whenComplete((claims, error) -> conn.execute(() -> {
+        admission.whenComplete((admitted, error) -> conn.execute(() -> {
             if (state == State.CLOSED) {
                 done.complete(null);
                 return;
             }
             if (error != null) {
-                disconnect(CloseCode.UNAUTHORIZED, authProblem(error));
+                ProxyRefusal refusal = ProxyRefusal.in(error);
+                if (refusal == null) {
+                    disconnect(CloseCode.UNAUTHORIZED, RequestAuth.authProblem(error));
+                } else {
+                    if (refusal.errorReply() && id != null) {
+                        sendError(refusal.error().withId(id));
+                    }
+                    disconnect(refusal.close(), refusal.getMessage(), refusal.reconnect());
+                }
                 done.complete(null);
                 return;
             }
-            establish(id, claims, since);
+            establish(id, admitted.claims(), admitted.data(), since);
             established.whenComplete((v, e) -> conn.execute(() -> {
                 busy = false;
                 done.complete(null);
@@ -307,22 +351,11 @@ public final class ClientSession implements Subscriber {
         return done;
     }
 
-    /** The failure inside a future's {@link CompletionException} wrapper, or the failure itself. */
-    private static Throwable cause(Throwable error) {
-        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-    }
-
-    static String authProblem(Throwable error) {
-        Throwable cause = cause(error);
-        if (cause instanceof AuthException ae) {
-            return ae.getMessage();
-        }
-        log.warn("token verification failed unexpectedly", cause);
-        return "token could not be verified";
-    }
-
-    /** Marks the connection established, joins the token's channels and sends {@code connected}. */
-    private void establish(Long id, Claims verified, Map<ChannelName, StreamPosition> since) {
+    /**
+     * Marks the connection established, joins the token's channels and sends {@code connected} (with
+     * {@code data}, the connect proxy's, when not null).
+     */
+    private void establish(Long id, Claims verified, JsonNode data, Map<ChannelName, StreamPosition> since) {
         state = State.CONNECTED;
         claims = verified;
         userId = verified.user();
@@ -335,23 +368,40 @@ public final class ClientSession implements Subscriber {
                     + " connection(s) per user");
             return;
         }
-        List<String> joining = verified.subscribe();
-        List<ChannelRefusal> refused = List.of();
-        if (streamChannels != null) {
-            // a stream refuses a channel the token does not allow alone, unless it allows none
-            refused = RequestAuth.refusals(services, verified, streamChannels);
-            if (refused.size() == streamChannels.size()) {
-                services.metrics().error(ErrorCode.PERMISSION_DENIED);
-                disconnect(CloseCode.UNAUTHORIZED, refused.getFirst().message());
+        tokenDeadlines.schedule(verified.expiresAt(), viaProxy && services.proxy().has(ProxyKind.REFRESH));
+        CompletableFuture<Void> ready = new CompletableFuture<>();
+        established = ready;
+        if (streamChannels == null) {
+            join(id, verified, data, since, verified.subscribe(), List.of(), ready);
+            return;
+        }
+        onLoop(RequestAuth.streamAccess(services, verified, clientId, streamChannels), (access, error) -> {
+            // a stream refuses a channel the token (or the subscribe proxy) does not allow alone, unless it allows none
+            List<ChannelRefusal> refused = error == null ? access.refused() : List.of();
+            if (state != State.CONNECTED || error != null || access.disconnect() != null
+                    || refused.size() == streamChannels.size()) {
+                if (error != null) {
+                    log.error("connection {}: stream channels could not be checked", clientId, error);
+                    disconnect(CloseCode.INTERNAL_ERROR, "internal error");
+                } else if (access.disconnect() != null) {
+                    disconnect(access.disconnect().close(), access.disconnect().getMessage(), access.disconnect().reconnect());
+                } else if (state == State.CONNECTED) {
+                    services.metrics().error(ErrorCode.PERMISSION_DENIED);
+                    disconnect(CloseCode.UNAUTHORIZED, refused.getFirst().message());
+                }
+                ready.complete(null);
                 return;
             }
             Set<String> denied = new HashSet<>();
             refused.forEach(r -> denied.add(r.channel()));
-            joining = streamChannels.stream().map(ChannelName::value).filter(c -> !denied.contains(c)).toList();
-        }
-        tokenDeadlines.schedule(verified.expiresAt());
-        CompletableFuture<Void> ready = new CompletableFuture<>();
-        established = ready;
+            List<String> joining = streamChannels.stream().map(ChannelName::value).filter(c -> !denied.contains(c)).toList();
+            join(id, verified, data, since, joining, refused, ready);
+        });
+    }
+
+    /** Joins {@code joining} (reporting {@code refused} with them), sends {@code connected}, then completes {@code ready}. */
+    private void join(Long id, Claims verified, JsonNode data, Map<ChannelName, StreamPosition> since,
+                      List<String> joining, List<ChannelRefusal> refused, CompletableFuture<Void> ready) {
         onLoop(channelCommands.joinAtConnect(joining, since, refused), (joined, error) -> {
             try {
                 if (state != State.CONNECTED) {
@@ -365,7 +415,7 @@ public final class ClientSession implements Subscriber {
                     services.metrics().error(r.code());
                 }
                 conn.sendConnected(Frames.connected(id, clientId, userId, config.client().ping().toSeconds(),
-                        verified.expiresAt(), list, joined.refused()), list, joined.refused());
+                        verified.expiresAt(), list, joined.refused(), data), list, joined.refused());
                 joined.opened().forEach(channelCommands::goLive);
                 tokenDeadlines.check(System.currentTimeMillis());
             } finally {
@@ -385,9 +435,7 @@ public final class ClientSession implements Subscriber {
                     return;
                 }
                 if (error != null) {
-                    ErrorCode code = cause(error) instanceof AuthException ae && ae.reason() == AuthException.Reason.EXPIRED
-                            ? ErrorCode.TOKEN_EXPIRED : ErrorCode.UNAUTHORIZED;
-                    sendError(r.id(), code, authProblem(error));
+                    sendError(RequestAuth.authError(error).withId(r.id()));
                     return;
                 }
                 if (!fresh.user().equals(userId)) {
@@ -396,7 +444,8 @@ public final class ClientSession implements Subscriber {
                 }
                 claims = fresh;
                 info = null;
-                tokenDeadlines.schedule(fresh.expiresAt());
+                viaProxy = false; // a token now: refresh_required, not the refresh proxy, from here on
+                tokenDeadlines.schedule(fresh.expiresAt(), false);
                 conn.send(Frames.refreshed(r.id(), fresh.expiresAt()));
                 tokenDeadlines.check(System.currentTimeMillis());
                 channelCommands.dropRevoked();
@@ -551,6 +600,11 @@ public final class ClientSession implements Subscriber {
         @Override
         public <T> void onLoop(CompletableFuture<T> future, BiConsumer<T, Throwable> callback) {
             ClientSession.this.onLoop(future, callback);
+        }
+
+        @Override
+        public void disconnect(CloseCode code, String reason, boolean reconnect) {
+            ClientSession.this.disconnect(code, reason, reconnect);
         }
     }
 }

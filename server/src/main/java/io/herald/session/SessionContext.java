@@ -43,6 +43,9 @@ interface SessionContext {
     /** Sends the disconnect push, closes the connection and releases everything it held. */
     void disconnect(CloseCode code, String reason);
 
+    /** As {@link #disconnect(CloseCode, String)}, with the push's {@code reconnect} given (the application's). */
+    void disconnect(CloseCode code, String reason, boolean reconnect);
+
     /**
      * Runs {@code callback} with the future's outcome on the connection's thread: at once when the
      * future is already done and the caller is on that thread (a callback that throws then throws to

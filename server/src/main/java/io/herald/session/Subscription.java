@@ -3,6 +3,7 @@ package io.herald.session;
 import io.herald.config.NamespaceConfig;
 import io.herald.hub.ChannelMember;
 import io.herald.protocol.ChannelName;
+import io.herald.protocol.ClientInfo;
 import io.herald.protocol.Publication;
 import io.herald.protocol.StreamPosition;
 import java.util.ArrayDeque;
@@ -43,6 +44,10 @@ final class Subscription extends ChannelMember {
     private long offset;
     private String epoch;
     boolean inPresence;
+    /** True when the subscribe proxy admitted it (the claims may not allow it; a refresh keeps it). */
+    boolean proxyAdmitted;
+    /** How presence shows this connection in this channel (the subscribe proxy's {@code info}); null: the connection's own. */
+    ClientInfo presenceInfo;
 
     Subscription(ChannelCommands owner, ChannelName channel, NamespaceConfig namespace, boolean serverSide) {
         this.owner = owner;

@@ -2,6 +2,7 @@ package io.herald.transport;
 
 import io.herald.config.HeraldConfig;
 import io.herald.protocol.ErrorCode;
+import io.herald.proxy.ProxyKind;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -13,15 +14,22 @@ import java.util.List;
 
 /**
  * Which browser origins may use the client endpoints: the {@code Origin} rule of {@code /ws}, and the
- * CORS answers of {@code /sse}, {@code /poll} and {@code /publish}. No credentials mode: Herald
- * never reads cookies. Immutable and thread-safe.
+ * CORS answers of {@code /sse}, {@code /poll}, {@code /publish} and {@code /rpc}. Herald never reads
+ * cookies; where the connect proxy is configured and forwards them ({@code proxy.headers} names
+ * {@code cookie}), an origin listed by name (not {@code *}, not dev mode) may send them too
+ * ({@code Access-Control-Allow-Credentials}), so a page on another origin can connect with its
+ * session cookie. Immutable and thread-safe.
  */
 final class Cors {
     private static final long PREFLIGHT_MAX_AGE_SECONDS = 600;
     private final HeraldConfig config;
 
+    /** True when a request's cookies reach the connect proxy, so browsers may be asked to send them. */
+    private final boolean cookies;
+
     Cors(HeraldConfig config) {
         this.config = config;
+        this.cookies = config.proxy().has(ProxyKind.CONNECT) && config.proxy().headers().contains("cookie");
     }
 
     /** Any origin in dev mode; otherwise only those listed ({@code *} for any). */
@@ -47,6 +55,9 @@ final class Cors {
         if (origin != null && allowed(origin)) {
             headers.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, origin);
             headers.add(HttpHeaderNames.VARY, HttpHeaderNames.ORIGIN);
+            if (cookies && !config.devMode() && config.allowedOrigins().contains(origin)) {
+                headers.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_CREDENTIALS, "true");
+            }
         }
     }
 

@@ -8,6 +8,9 @@ import io.herald.engine.Engine;
 import io.herald.hub.Hub;
 import io.herald.metrics.HeraldMetrics;
 import io.herald.outbox.OutboxReader;
+import io.herald.proxy.ProxyClient;
+import io.herald.proxy.ProxyKind;
+import io.herald.session.ClientTransport;
 import io.herald.session.SessionServices;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -58,6 +61,7 @@ public final class HeraldServer implements AutoCloseable {
     private final EventLoops loops;
     private final HeraldMetrics metrics = new HeraldMetrics();
     private final LivenessSweeps sweeps;
+    private final ProxyClient proxy;
     private final Connections connections;
     /** Reads into 4 KiB buffers (a longer message takes several reads); the buffer is not kept between reads. */
     private static final FixedRecvByteBufAllocator READ_BUFFERS = new FixedRecvByteBufAllocator(4096);
@@ -74,6 +78,7 @@ public final class HeraldServer implements AutoCloseable {
         this.engine = engine;
         this.hub = new Hub(engine.broker(), metrics, config.limits().maxChannels());
         this.sweeps = new LivenessSweeps(config.client().ping());
+        this.proxy = new ProxyClient(config.proxy(), metrics::proxyCall);
         this.connections = new Connections(config.limits().maxConnections(), Connections.openFileLimit());
         this.loops = EventLoops.best();
         this.boss = loops.group(1, "herald-accept");
@@ -90,7 +95,12 @@ public final class HeraldServer implements AutoCloseable {
     }
 
     private void bind(Authenticator authenticator) throws InterruptedException {
-        SessionServices services = new SessionServices(config, engine, hub, authenticator, metrics);
+        for (ProxyKind kind : ProxyKind.values()) {
+            if (config.proxy().has(kind)) {
+                metrics.registerProxy(kind);
+            }
+        }
+        SessionServices services = new SessionServices(config, engine, hub, authenticator, metrics, proxy);
         BackendPublisher publisher = new BackendPublisher(config, engine, hub.publishGate(), metrics);
         ServerApi api = new ServerApi(config, engine, hub, publisher, nodeId, VERSION, metrics);
         Cors cors = new Cors(config);
@@ -100,7 +110,7 @@ public final class HeraldServer implements AutoCloseable {
         polls = new PollEndpoint(services, perClient, cors);
         HttpRouter.ClientEndpoints clients = new HttpRouter.ClientEndpoints(
                 new SseEndpoint(services, sweeps, connections, cors), polls,
-                new PublishEndpoint(services, perClient, cors), cors);
+                new CommandEndpoint(services, perClient, cors), cors);
         HttpConfig http = config.http();
         HttpRouter.PublicEndpoints open = new HttpRouter.PublicEndpoints(new KeyedRateLimiter<>(http.publicRatePerIp()),
                 http.metricsAuth() == null ? null : http.metricsAuth().getBytes(StandardCharsets.UTF_8));
@@ -108,8 +118,8 @@ public final class HeraldServer implements AutoCloseable {
         HttpGuard.Shared guards = new HttpGuard.Shared(http, config.client().writeTimeout().toNanos(), bodies, api, metrics);
         SslContext ssl = TlsContexts.server(config.tls());
         metrics.gauge("herald.connections", "open client connections (WebSocket and SSE)", connections::count);
-        metrics.transportGauge("ws", () -> connections.count() - connections.sseCount());
-        metrics.transportGauge("sse", connections::sseCount);
+        metrics.transportGauge(ClientTransport.WEBSOCKET.wire(), () -> connections.count() - connections.sseCount());
+        metrics.transportGauge(ClientTransport.SSE.wire(), connections::sseCount);
         metrics.gauge("herald.tcp.connections", "open TCP connections of every kind (counted against max_connections)",
                 connections::sockets);
         metrics.gauge("herald.http.buffered.body.bytes", "bytes of HTTP request bodies held at once", bodies::used);
@@ -247,6 +257,7 @@ public final class HeraldServer implements AutoCloseable {
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         engine.close();
+        proxy.close();
         log.info("node {} stopped", nodeId);
     }
 

@@ -23,7 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Routes plain HTTP requests: {@code /ws} upgrades, {@code /sse}, {@code /poll} and {@code /publish}
+ * Routes plain HTTP requests: {@code /ws} upgrades, {@code /sse}, {@code /poll}, {@code /publish} and {@code /rpc}
  * (with their CORS preflights), {@code /health}, {@code /ready}, the server API and {@code /metrics}.
  */
 final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -36,7 +36,7 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final PublicEndpoints open;
 
     /** The HTTP endpoints of clients on SSE or polling, and their CORS rule. */
-    record ClientEndpoints(SseEndpoint sse, PollEndpoint poll, PublishEndpoint publish, Cors cors) {
+    record ClientEndpoints(SseEndpoint sse, PollEndpoint poll, CommandEndpoint commands, Cors cors) {
     }
 
     /**
@@ -81,15 +81,15 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
             api.handle(request).thenAccept(res -> ctx.executor().execute(() -> HttpReplies.api(ctx, keepAlive, res)));
         } else if (path.equals("/metrics")) {
             HttpReplies.text(ctx, keepAlive, metrics.scrape());
-        } else if ((path.equals("/sse") || path.equals("/poll") || path.equals("/publish"))
+        } else if ((path.equals("/sse") || path.equals("/poll") || path.equals("/publish") || path.equals("/rpc"))
                 && req.method().equals(HttpMethod.OPTIONS)) {
             clients.cors().preflight(ctx, req);
         } else if (path.equals("/sse")) {
             clients.sse().handle(ctx, req, uri);
         } else if (path.equals("/poll")) {
             clients.poll().handle(ctx, req, uri);
-        } else if (path.equals("/publish")) {
-            clients.publish().handle(ctx, req);
+        } else if (path.equals("/publish") || path.equals("/rpc")) {
+            clients.commands().handle(ctx, req, uri);
         } else {
             HttpReplies.error(ctx, keepAlive, ErrorCode.NOT_FOUND, "no such endpoint: " + path);
         }

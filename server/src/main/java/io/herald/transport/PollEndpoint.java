@@ -7,6 +7,9 @@ import io.herald.limits.KeyedRateLimiter;
 import io.herald.protocol.ChannelRefusal;
 import io.herald.protocol.ErrorCode;
 import io.herald.protocol.ProtocolException;
+import io.herald.proxy.ProxyKind;
+import io.herald.session.ClientTransport;
+import io.herald.session.Handshake;
 import io.herald.session.Poll;
 import io.herald.session.RequestAuth;
 import io.herald.session.SessionServices;
@@ -67,17 +70,14 @@ final class PollEndpoint {
             fail(ctx, keepAlive, e, origin);
             return;
         }
-        RequestAuth.claims(services, query.token()).whenComplete((claims, error) -> ctx.executor().execute(() -> {
+        Handshake handshake = query.token() == null && services.config().proxy().has(ProxyKind.CONNECT)
+                ? WebSocketUpgrade.handshake(ctx, req, uri, ClientTransport.POLL, services.config()) : null;
+        RequestAuth.requester(services, query.token(), handshake).whenComplete((who, error) -> ctx.executor().execute(() -> {
             if (error != null) {
                 fail(ctx, keepAlive, problem(error), origin);
                 return;
             }
-            // a channel the token does not allow is refused alone, unless it allows none
-            List<ChannelRefusal> refused = RequestAuth.refusals(services, claims, query.channels());
-            if (refused.size() == query.channels().size()) {
-                fail(ctx, keepAlive, new ProtocolException(ErrorCode.PERMISSION_DENIED, refused.getFirst().message()), origin);
-                return;
-            }
+            Claims claims = who.claims();
             long wait = perClient.acquire(rateKey(claims, ctx));
             if (wait > 0) {
                 services.metrics().rateLimited(RateLimit.COMMANDS);
@@ -87,7 +87,25 @@ final class PollEndpoint {
                                 + " requests per second; retry in " + wait + "s"), wait, origin);
                 return;
             }
-            park(ctx, keepAlive, query, draining ? 0 : timeout * 1000L, origin, refused, claims.expiresAt());
+            RequestAuth.streamAccess(services, claims, who.client(), query.channels()).whenComplete((access, failure) ->
+                    ctx.executor().execute(() -> {
+                        if (failure != null) {
+                            fail(ctx, keepAlive, problem(failure), origin);
+                            return;
+                        }
+                        if (access.disconnect() != null) {
+                            fail(ctx, keepAlive, access.disconnect().error(), origin);
+                            return;
+                        }
+                        // a channel the token (or the subscribe proxy) does not allow is refused alone, unless it allows none
+                        List<ChannelRefusal> refused = access.refused();
+                        if (refused.size() == query.channels().size()) {
+                            fail(ctx, keepAlive, new ProtocolException(refused.getFirst().code(), refused.getFirst().message()),
+                                    origin);
+                            return;
+                        }
+                        park(ctx, keepAlive, query, draining ? 0 : timeout * 1000L, origin, refused, claims.expiresAt());
+                    }));
         }));
     }
 

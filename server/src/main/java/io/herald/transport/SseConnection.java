@@ -9,6 +9,7 @@ import io.herald.protocol.Frames;
 import io.herald.protocol.Publication;
 import io.herald.protocol.StreamPosition;
 import io.herald.session.ClientSession;
+import io.herald.session.Handshake;
 import io.herald.session.Connection;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -49,9 +50,12 @@ final class SseConnection extends ClientConnection {
     private StreamPosition[] cursors;
     /** The {@code ?token=} value until the session has started; not kept for the stream's life. */
     private String token;
+    /** The request for the connect proxy until the session has started; null without one. */
+    private Handshake handshake;
 
-    SseConnection(Channel channel, ConnectionSettings settings, StreamQuery query) {
+    SseConnection(Channel channel, ConnectionSettings settings, StreamQuery query, Handshake handshake) {
         super(channel, settings);
+        this.handshake = handshake;
         this.channels = query.channels();
         this.since = query.since();
         this.token = query.token();
@@ -77,8 +81,10 @@ final class SseConnection extends ClientConnection {
             }
         }
         String t = token;
+        Handshake h = handshake;
         token = null;
-        session.startStream(t, channels, recover);
+        handshake = null;
+        session.startStream(t, channels, recover, h);
     }
 
     /** A client has nothing to say on an SSE stream; anything it sends (a pipelined request) is dropped. */

@@ -4,6 +4,9 @@ import io.herald.metrics.RateLimit;
 import io.herald.config.HeraldConfig;
 import io.herald.protocol.ErrorCode;
 import io.herald.protocol.ProtocolException;
+import io.herald.proxy.ProxyKind;
+import io.herald.session.ClientTransport;
+import io.herald.session.Handshake;
 import io.herald.session.SessionServices;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -74,6 +77,8 @@ final class SseEndpoint {
         ctx.writeAndFlush(res, ctx.voidPromise());
         ctx.pipeline().remove(HttpRouter.class);
         HttpGuard.handOver(ctx.pipeline());
-        ctx.pipeline().addLast("sse", new SseConnection(ctx.channel(), settings, query));
+        Handshake handshake = query.token() == null && config.proxy().has(ProxyKind.CONNECT)
+                ? WebSocketUpgrade.handshake(ctx, req, uri, ClientTransport.SSE, config) : null;
+        ctx.pipeline().addLast("sse", new SseConnection(ctx.channel(), settings, query, handshake));
     }
 }

@@ -2,6 +2,7 @@ package io.herald.transport;
 
 import io.herald.protocol.CloseCode;
 import io.herald.protocol.Frames;
+import io.herald.session.Handshake;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
@@ -34,15 +35,18 @@ final class WebSocketConnection extends ClientConnection {
     private static final Logger log = LoggerFactory.getLogger(WebSocketConnection.class);
     /** The {@code ?token=} value until the session has started; not kept for the connection's life. */
     private String token;
+    /** The request for the connect proxy until the session has started; null without one. */
+    private Handshake handshake;
     /** When any frame (data or control) last arrived, in {@link System#nanoTime()} terms. */
     private long lastReadNanos = System.nanoTime();
     /** The parts of a fragmented message so far; null unless one is arriving. */
     private ByteBuf fragments;
     private boolean fragmentsAreText;
 
-    WebSocketConnection(Channel channel, ConnectionSettings settings, String token) {
+    WebSocketConnection(Channel channel, ConnectionSettings settings, String token, Handshake handshake) {
         super(channel, settings);
         this.token = token;
+        this.handshake = handshake;
     }
 
     @Override
@@ -54,8 +58,10 @@ final class WebSocketConnection extends ClientConnection {
     public void handlerAdded(ChannelHandlerContext ctx) {
         if (open(ctx)) {
             String t = token;
+            Handshake h = handshake;
             token = null;
-            session.start(t);
+            handshake = null;
+            session.start(t, h);
         }
     }
 

@@ -3,6 +3,9 @@ package io.herald.transport;
 import io.herald.metrics.RateLimit;
 import io.herald.config.HeraldConfig;
 import io.herald.protocol.ErrorCode;
+import io.herald.proxy.ProxyKind;
+import io.herald.session.ClientTransport;
+import io.herald.session.Handshake;
 import io.herald.session.SessionServices;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
@@ -62,6 +65,8 @@ final class WebSocketUpgrade {
         }
         List<String> tokens = uri.parameters().get("token");
         String token = tokens == null || tokens.isEmpty() ? null : tokens.getFirst();
+        Handshake handshake = token == null && config.proxy().has(ProxyKind.CONNECT)
+                ? handshake(ctx, req, uri, ClientTransport.WEBSOCKET, config) : null;
         String location = (config.tls() != null ? "wss://" : "ws://") + req.headers().get(HttpHeaderNames.HOST, "localhost") + "/ws";
         WebSocketServerHandshaker handshaker =
                 new WebSocketServerHandshakerFactory(location, null, decoderConfig).newHandshaker(req);
@@ -82,8 +87,18 @@ final class WebSocketUpgrade {
                 p.remove(encoder.handler());
             }
             HttpGuard.handOver(p);
-            p.addLast("ws-session", new WebSocketConnection(ctx.channel(), settings, token));
+            p.addLast("ws-session", new WebSocketConnection(ctx.channel(), settings, token, handshake));
         });
+    }
+
+    /** What the connect proxy is told of a client request: only the headers {@code proxy.headers} names. */
+    static Handshake handshake(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder uri,
+                               ClientTransport transport, HeraldConfig config) {
+        return Handshake.of(transport, remoteHost(ctx), config.proxy(), name -> {
+            List<String> values = req.headers().getAll(name);
+            // repeated headers are joined as a proxy joins them; cookies with "; " (RFC 6265 §5.4)
+            return values.isEmpty() ? null : String.join(name.equals("cookie") ? "; " : ", ", values);
+        }, uri.parameters());
     }
 
     static String remoteHost(ChannelHandlerContext ctx) {

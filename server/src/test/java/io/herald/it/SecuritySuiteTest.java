@@ -16,6 +16,8 @@ import io.herald.config.ClientConfig;
 import io.herald.config.HttpConfig;
 import io.herald.config.JwtConfig;
 import io.herald.config.LimitsConfig;
+import io.herald.config.ProxyConfig;
+import io.herald.proxy.ProxyKind;
 import io.herald.engine.Engine;
 import io.herald.engine.memory.MemoryEngine;
 import io.herald.engine.memory.MemoryHistoryStore;
@@ -73,6 +75,13 @@ class SecuritySuiteTest {
     private static final AtomicInteger USERS = new AtomicInteger();
 
     private static TestNode node;
+    /** The subscribe proxy of the px namespace: answers by channel name, each answer hostile. */
+    private static TestBackend backend;
+    private static final int PROXY_PENDING = 16;
+    /** Released to let stalled subscribe-proxy answers go (the burst case). */
+    private static volatile java.util.concurrent.CountDownLatch stall = new java.util.concurrent.CountDownLatch(0);
+    /** Stalled answers waiting for {@link #stall}. */
+    private static final AtomicInteger stalled = new AtomicInteger();
     /** The shared node's history store, for its stream count. */
     private static MemoryHistoryStore streams;
     private static KeyPair rsa;
@@ -174,7 +183,11 @@ class SecuritySuiteTest {
                 .defaults(TestNode.ns(100, Duration.ofMinutes(5), true, false, false, false))
                 .namespace("pub", TestNode.ns(5000, Duration.ofMinutes(10), false, false, true, false))
                 .namespace("orders", TestNode.ns(100, Duration.ofMinutes(5), true, false, false, false))
-                .namespace("match", TestNode.ns(100, Duration.ofMinutes(5), true, false, false, false));
+                .namespace("match", TestNode.ns(100, Duration.ofMinutes(5), true, false, false, false))
+                // the subscribe proxy of px:* is a hostile backend (see hostileBackend)
+                .namespace("px", TestNode.ns(100, Duration.ofMinutes(5), false, false, false, false).withProxies(true, false))
+                .proxy(ProxyConfig.NONE.withUrl(ProxyKind.SUBSCRIBE, backend.url("/subscribe"))
+                        .withTimeout(Duration.ofSeconds(1)).withCaps(PROXY_PENDING, 64 * 1024));
     }
 
     @BeforeAll
@@ -183,6 +196,8 @@ class SecuritySuiteTest {
         gen.initialize(2048);
         rsa = gen.generateKeyPair();
         rsaPem = Pem.encode("PUBLIC KEY", rsa.getPublic().getEncoded());
+        backend = new TestBackend();
+        backend.on("/subscribe", SecuritySuiteTest::hostileBackend);
         Engine engine = MemoryEngine.create();
         streams = (MemoryHistoryStore) engine.history();
         node = configured().engine(() -> engine).start();
@@ -209,6 +224,9 @@ class SecuritySuiteTest {
         }
         if (node != null) {
             node.close();
+        }
+        if (backend != null) {
+            backend.close();
         }
         StringBuilder out = new StringBuilder("\n=== SecuritySuiteTest report ===\n");
         REPORT.forEach((k, v) -> out.append(k).append(" :: ").append(v).append('\n'));
@@ -288,6 +306,12 @@ class SecuritySuiteTest {
                 new Case("pattern *.*.*.* against a 252-character name (30 subscribes per event loop)",
                         "permission_denied x30 on each connection; the healthy client's pings on the same loops answered within 1 s",
                         SecuritySuiteTest::patternBacktracking),
+                new Case("hostile subscribe proxy: 10 MB chunked answer, a body trickled past the deadline, a redirect, silence",
+                        "not_available (temporary) for each within timeout + 1 s, the 10 MB cut at 64 KiB (heap bounded), the redirect "
+                        + "not followed; connection stays", SecuritySuiteTest::hostileSubscribeProxy),
+                new Case("subscribe-proxy burst: 200 subscribes on 40 connections while the backend stalls",
+                        "16 calls wait (proxy.max_pending), every other subscribe too_many_requests at once; the healthy client's "
+                        + "pings answered meanwhile; once it answers the 16 waiting connections get all their subscribes (16 x 5)", SecuritySuiteTest::subscribeProxyBurst),
                 new Case("numbers no double holds in data (1e400, 17 digits, -0.0, 1E+2, unicode escapes)",
                         "the publisher's text byte for byte, live and in /api/history; NaN, 01, 1. and 200-level data: 400 bad_request",
                         SecuritySuiteTest::numbersPassThrough));
@@ -1524,5 +1548,126 @@ class SecuritySuiteTest {
             assertThat(reply.errorCode()).isEqualTo("bad_request");
         }
         return "live frame and /api/history carry " + data + " as sent; " + refused.size() + " invalid data values: 400";
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // a hostile backend behind the subscribe proxy
+    // ------------------------------------------------------------------------------------------
+
+    /** The px subscribe proxy: {@code px:big…} 10 MB chunked, {@code px:trickle…} a byte per 100 ms, and so on. */
+    private static void hostileBackend(com.sun.net.httpserver.HttpExchange ex, JsonNode in) throws Exception {
+        String channel = in.path("channel").asText();
+        if (channel.startsWith("px:big")) {
+            ex.sendResponseHeaders(200, 0);
+            byte[] chunk = ("{\"result\":{\"data\":\"" + "x".repeat(64 * 1024)).getBytes(StandardCharsets.UTF_8);
+            try (var out = ex.getResponseBody()) {
+                for (int i = 0; i < 160; i++) {
+                    out.write(chunk);
+                }
+            }
+        } else if (channel.startsWith("px:trickle")) {
+            byte[] body = "{\"result\":{}}".getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, body.length);
+            try (var out = ex.getResponseBody()) {
+                for (byte b : body) {
+                    out.write(b);
+                    out.flush();
+                    Thread.sleep(150);
+                }
+            }
+        } else if (channel.startsWith("px:redirect")) {
+            ex.getResponseHeaders().set("Location", "http://127.0.0.1:1/elsewhere");
+            TestBackend.send(ex, 307, "{\"result\":{}}".getBytes(StandardCharsets.UTF_8), "application/json");
+        } else if (channel.startsWith("px:silent")) {
+            Thread.sleep(1500);
+        } else {
+            stalled.incrementAndGet();
+            try {
+                stall.await(5, TimeUnit.SECONDS);
+            } finally {
+                stalled.decrementAndGet();
+            }
+            TestBackend.send(ex, 200, "{\"result\":{}}".getBytes(StandardCharsets.UTF_8), "application/json");
+        }
+    }
+
+    static String hostileSubscribeProxy(Ctx ctx) {
+        WsClient c = ctx.ws(ctx.token(ctx.user("px")));
+        c.expect("connected");
+        List<String> kinds = List.of("big", "trickle", "redirect", "silent");
+        StringBuilder seen = new StringBuilder();
+        int id = 0;
+        for (String kind : kinds) {
+            long started = System.nanoTime();
+            JsonNode e = c.call("{\"type\":\"subscribe\",\"id\":" + (++id) + ",\"channel\":\"px:" + kind + UUID.randomUUID() + "\"}");
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+            assertError(e, "not_available");
+            assertThat(e.path("temporary").asBoolean()).isTrue();
+            assertThat(millis).as("%s answered within timeout + 1 s", kind).isLessThan(2000);
+            seen.append(kind).append(' ').append(millis).append(" ms; ");
+        }
+        JsonNode pong = c.call("{\"type\":\"ping\",\"id\":99}");
+        assertThat(pong.path("type").asText()).isEqualTo("pong");
+        for (String outcome : List.of("oversized", "timeout", "malformed")) {
+            assertThat(node.metric("herald_proxy_calls_total{kind=\"subscribe\",outcome=\"" + outcome + "\"}"))
+                    .as("outcome %s counted", outcome).isPositive();
+        }
+        return "not_available (temporary) for " + seen + "connection answers pings";
+    }
+
+    static String subscribeProxyBurst(Ctx ctx) {
+        stall = new java.util.concurrent.CountDownLatch(1);
+        try {
+            List<WsClient> clients = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                WsClient c = ctx.ws(ctx.token(ctx.user("pxburst")));
+                c.expect("connected");
+                clients.add(c);
+            }
+            for (WsClient c : clients) {
+                for (int id = 1; id <= 5; id++) {
+                    c.send("{\"type\":\"subscribe\",\"id\":" + id + ",\"channel\":\"px:room" + UUID.randomUUID() + "\"}");
+                }
+            }
+            Await.until(Duration.ofSeconds(5), "16 subscribe calls wait", () -> stalled.get() == PROXY_PENDING);
+            long slowest = 0;
+            for (int i = 0; i < 5; i++) {
+                long started = System.nanoTime();
+                assertThat(healthy.call("{\"type\":\"ping\",\"id\":" + (700 + i) + "}").path("type").asText()).isEqualTo("pong");
+                slowest = Math.max(slowest, System.nanoTime() - started);
+            }
+            assertThat(stalled.get()).isEqualTo(PROXY_PENDING);
+            Await.until(Duration.ofSeconds(5), "the other connections' subscribes refused", () -> clients.stream()
+                    .mapToLong(SecuritySuiteTest::tooManyRequests).sum() == 200 - PROXY_PENDING * 5);
+            stall.countDown();
+            int subscribed = 0;
+            int refused = 0;
+            for (WsClient c : clients) {
+                for (int id = 1; id <= 5; id++) {
+                    JsonNode n = c.next();
+                    if (n.path("type").asText().equals("subscribed")) {
+                        subscribed++;
+                    } else {
+                        assertError(n, "too_many_requests");
+                        refused++;
+                    }
+                }
+            }
+            // a connection's commands run one at a time: the 24 connections refused at first are refused five
+            // times while the 16 calls wait; the 16 waiting connections' later subscribes follow their first
+            assertThat(subscribed + refused).isEqualTo(200);
+            assertThat(subscribed).isEqualTo(PROXY_PENDING * 5);
+            assertThat(refused).isEqualTo(200 - PROXY_PENDING * 5);
+            return String.format("%d subscribed, %d too_many_requests, never more than %d calls waiting; slowest healthy "
+                    + "ping %d ms", subscribed, refused, PROXY_PENDING, TimeUnit.NANOSECONDS.toMillis(slowest));
+        } finally {
+            stall.countDown();
+        }
+    }
+
+    private static long tooManyRequests(WsClient c) {
+        synchronized (c.receivedAt) {
+            return c.receivedAt.keySet().stream().filter(n -> n.path("code").asText().equals("too_many_requests")).count();
+        }
     }
 }

@@ -12,6 +12,7 @@ import io.herald.config.LimitsConfig;
 import io.herald.config.OutboxConfig;
 import io.herald.config.TlsConfig;
 import io.herald.config.NamespaceConfig;
+import io.herald.config.ProxyConfig;
 import io.herald.engine.Engine;
 import io.herald.engine.memory.MemoryEngine;
 import io.herald.protocol.JsonCodec;
@@ -59,6 +60,7 @@ final class TestNode implements AutoCloseable {
         private List<String> origins = List.of();
         /** Null: no outbox reader. */
         private OutboxConfig outbox;
+        private ProxyConfig proxy = ProxyConfig.NONE;
         /** Null: a memory engine with the builder's {@code limits.max_channels}. */
         private Supplier<Engine> engine;
 
@@ -125,6 +127,11 @@ final class TestNode implements AutoCloseable {
             return this;
         }
 
+        Builder proxy(ProxyConfig p) {
+            proxy = p;
+            return this;
+        }
+
         Builder origins(List<String> o) {
             origins = o;
             return this;
@@ -133,7 +140,7 @@ final class TestNode implements AutoCloseable {
         TestNode start() throws InterruptedException {
             Engine e = engine != null ? engine.get() : MemoryEngine.create(limits.maxChannels());
             return new TestNode(new HeraldConfig("127.0.0.1", 0, devMode, API_KEY, anonymous, jwt, client,
-                    namespaces, defaults, origins, e.name(), limits, tls, drainWindow, null, http, outbox), e);
+                    namespaces, defaults, origins, e.name(), limits, tls, drainWindow, null, http, outbox, proxy), e);
         }
     }
 

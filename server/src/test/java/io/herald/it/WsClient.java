@@ -43,6 +43,15 @@ final class WsClient implements AutoCloseable {
         return open(uri, HTTP, null);
     }
 
+    /** Opens with request headers (a {@code Cookie}, say). */
+    static WsClient open(URI uri, java.util.Map<String, String> headers) {
+        WsClient c = new WsClient();
+        WebSocket.Builder b = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
+        headers.forEach(b::header);
+        c.ws = b.buildAsync(uri, c.listener()).join();
+        return c;
+    }
+
     /** Opens with a given client (TLS, say) and, when not null, an {@code Origin} header. */
     static WsClient open(URI uri, HttpClient http, String origin) {
         WsClient c = new WsClient();

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.herald.metrics.CloseReason;
 import io.herald.metrics.HttpCloseCause;
 import io.herald.metrics.RateLimit;
+import io.herald.proxy.ProxyOutcome;
+import io.herald.session.ClientTransport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +44,14 @@ class VocabularyTest {
             Map.entry("max_connections", "the config key limits.max_connections, after which the limit is named"),
             Map.entry("connections_per_user", "the config key limits.connections_per_user, after which the limit is named"),
             Map.entry("connection_rate_per_ip", "the config key limits.connection_rate_per_ip, after which the limit is named"),
-            Map.entry("public_rate_per_ip", "the config key http.public_rate_per_ip, after which the limit is named"));
+            Map.entry("public_rate_per_ip", "the config key http.public_rate_per_ip, after which the limit is named"),
+            Map.entry("result", "the member of a proxy answer the outcome is named after"),
+            Map.entry("error", "a frame type, and the member of a proxy answer and of HTTP error bodies"),
+            Map.entry("disconnect", "a frame type and the member of a proxy answer"),
+            Map.entry("refused", "the field of a /poll answer listing refused channels"),
+            Map.entry("timeout", "the config keys proxy.timeout and redis.timeout, and the query parameter of /poll"),
+            Map.entry("http", "a URL scheme and the config section http:"),
+            Map.entry("sse", "the name of an SSE stream's Netty pipeline stage"));
 
     /** One vocabulary: its enum and the wire form of each value. */
     private record Vocabulary(Class<? extends Enum<?>> home, List<String> words) {
@@ -60,7 +69,10 @@ class VocabularyTest {
             Vocabulary.of(CloseReason.class, CloseReason::label),
             Vocabulary.of(UnsubscribeReason.class, UnsubscribeReason::wire),
             Vocabulary.of(HttpCloseCause.class, HttpCloseCause::label),
-            Vocabulary.of(RateLimit.class, RateLimit::label));
+            Vocabulary.of(RateLimit.class, RateLimit::label),
+
+            Vocabulary.of(ProxyOutcome.class, ProxyOutcome::label),
+            Vocabulary.of(ClientTransport.class, ClientTransport::wire));
 
     private static List<Path> mainSources() throws IOException {
         try (Stream<Path> files = Files.walk(MAIN)) {
