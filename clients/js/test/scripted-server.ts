@@ -26,6 +26,8 @@ export interface Script {
   answerPing?: boolean;
   /** Answer `subscribe` (default: `subscribed` at offset 0, epoch "e1", `recovered` as given by `recover`). */
   recover?: (since: { offset: number; epoch: string }) => boolean;
+  /** Fields added to each `subscribed` reply (e.g. a subscribe proxy's `data`). */
+  subscribed?: Record<string, unknown>;
   /** Answer `publish` with `published` at increasing offsets (default true). */
   answerPublish?: boolean;
 }
@@ -97,7 +99,7 @@ export class ScriptedServer {
       case 'subscribe': {
         const since = frame.since as { offset: number; epoch: string } | undefined;
         const recovered = since ? (this.script.recover?.(since) ?? true) : undefined;
-        send({ type: 'subscribed', id, channel: frame.channel, offset: since && recovered ? since.offset : 0, epoch: 'e1', ...(since ? { recovered } : {}) });
+        send({ type: 'subscribed', id, channel: frame.channel, offset: since && recovered ? since.offset : 0, epoch: 'e1', ...(since ? { recovered } : {}), ...this.script.subscribed });
         break;
       }
       case 'publish':
