@@ -28,6 +28,8 @@ export interface Script {
   recover?: (since: { offset: number; epoch: string }) => boolean;
   /** Fields added to each `subscribed` reply (e.g. a subscribe proxy's `data`). */
   subscribed?: Record<string, unknown>;
+  /** Answers `rpc` with the frame it returns, the command's id added (default: no answer). */
+  rpc?: (command: Record<string, unknown>) => Record<string, unknown>;
   /** Answer `publish` with `published` at increasing offsets (default true). */
   answerPublish?: boolean;
 }
@@ -102,6 +104,9 @@ export class ScriptedServer {
         send({ type: 'subscribed', id, channel: frame.channel, offset: since && recovered ? since.offset : 0, epoch: 'e1', ...(since ? { recovered } : {}), ...this.script.subscribed });
         break;
       }
+      case 'rpc':
+        if (this.script.rpc) send({ ...this.script.rpc(frame), id });
+        break;
       case 'publish':
         if (this.script.answerPublish !== false) send({ type: 'published', id, channel: frame.channel, offset: ++this.offset });
         break;
