@@ -11,10 +11,12 @@ import {
   isPublication,
   isRefusedSubscription,
   reconnectAllowed,
+  RPC_METHOD,
   UnsubscribeReason,
   type ClientCommand,
   type ConnectedFrame,
   type DisconnectFrame,
+  type Json,
   type PresenceClient,
   type RefusedSubscription,
   type ServerFrame,
@@ -22,7 +24,7 @@ import {
   type SubscribedFrame,
 } from './protocol.js';
 import { Subscription, type ChannelEvents, type StateChange, type SubscriptionHost } from './subscription.js';
-import { httpPublish } from './transport/http.js';
+import { httpPublish, httpRpc } from './transport/http.js';
 import { PollingTransport } from './transport/polling.js';
 import { SseTransport } from './transport/sse.js';
 import {
@@ -43,6 +45,8 @@ export interface ConnectedInfo {
   readonly client: string;
   readonly user: string;
   readonly transport: TransportKind;
+  /** `connected.data`: what the server's connect proxy gave for this connection (WebSocket and SSE). */
+  readonly data?: Json;
 }
 
 export type ClientEvents = {
@@ -211,6 +215,45 @@ export class HeraldClient {
     return reply;
   }
 
+  /**
+   * Calls `method` on the backend through the server's rpc proxy and resolves with the answer's
+   * `data` (null when it gave none). Rejects with a HeraldError: the server's or backend's code
+   * (`not_available` where the server has no rpc proxy, `permission_denied`, …), `timeout` when
+   * no answer comes within `timeout` ms (default `requestTimeout`; the call may still have been
+   * made), `connection_lost` when the connection drops first or the client is not connected.
+   * On SSE and polling it is a `POST /rpc`, with the token or else the page's cookies.
+   */
+  async rpc<T = Json>(method: string, data?: unknown, options: { timeout?: number } = {}): Promise<T> {
+    if (this.currentState === 'closed') throw new HeraldError(ClientErrorCode.Closed, 'client is closed');
+    if (!RPC_METHOD.test(method)) {
+      throw new HeraldError(HeraldErrorCode.BadRequest, `rpc method must be 1–64 of A-Z a-z 0-9 _ . : - (got ${JSON.stringify(method)})`);
+    }
+    const transport = this.transport;
+    if (this.currentState !== 'connected' || !transport) {
+      throw new HeraldError(ClientErrorCode.ConnectionLost, `not connected (state ${this.currentState})`, true);
+    }
+    const timeout = options.timeout ?? this.settings.requestTimeout;
+    const command = { method, ...(data === undefined ? {} : { data }) };
+    if (transport.bidirectional) {
+      const { id, reply } = this.pending.register(timeout);
+      transport.send({ type: 'rpc', id, ...command });
+      const frame = await reply;
+      if (isPublication(frame) || frame.type !== 'rpc') throw new HeraldError(ClientErrorCode.BadResponse, `expected rpc, got ${frame.type}`);
+      return frame.data as T;
+    }
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), timeout);
+    try {
+      return (await httpRpc(this.fetchImpl, this.baseUrl, this.token, command, abort.signal)) as T;
+    } catch (error) {
+      if (abort.signal.aborted) throw new HeraldError(ClientErrorCode.Timeout, `rpc ${method}: no reply within ${timeout} ms`, true);
+      if (error instanceof HeraldError) throw error;
+      throw new HeraldError(ClientErrorCode.ConnectionLost, `rpc ${method}: ${String(error)}`, true);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   private readonly host: SubscriptionHost = {
     subscribeRequested: (channel) => {
       const sub = this.subscriptions.get(channel);
@@ -268,7 +311,7 @@ export class HeraldClient {
       channels: kind === 'websocket' ? [] : this.channelRequests(),
       handlers: this.handlers,
       WebSocket: this.options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket,
-      fetch: this.options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+      fetch: this.fetchImpl,
       pollTimeout: this.settings.pollTimeout,
     };
     this.lastDisconnect = undefined;
@@ -296,6 +339,7 @@ export class HeraldClient {
         ...(this.options.name ? { name: this.options.name } : {}),
         ...(this.options.version ? { version: this.options.version } : {}),
         ...(Object.keys(since).length ? { since } : {}),
+        ...(this.options.connectData === undefined ? {} : { data: this.options.connectData }),
       });
     },
     onFrame: (id, frame) => {
@@ -356,7 +400,7 @@ export class HeraldClient {
     this.backoff.reset();
     this.unauthorizedInRow = 0;
     this.workingIndex = this.transportIndex;
-    this.info = { client: frame.client, user: frame.user, transport: this.transport.kind };
+    this.info = { client: frame.client, user: frame.user, transport: this.transport.kind, ...(frame.data === undefined ? {} : { data: frame.data }) };
     for (const entry of frame.subscriptions ?? []) {
       if (isRefusedSubscription(entry)) this.claimRefused(entry);
       else this.subscribed({ ...entry, type: 'subscribed' });
@@ -450,8 +494,11 @@ export class HeraldClient {
     transport.send({ type: 'publish', id, channel, event, data });
   }
 
+  /** The `fetch` of the one-way transports and HTTP commands, with the `credentials` option applied. */
   private get fetchImpl(): FetchLike {
-    return this.options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    const base: FetchLike = this.options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    const credentials = this.options.credentials;
+    return credentials ? (input, init) => base(input, { ...init, credentials }) : base;
   }
 
   private async refreshToken(): Promise<void> {

@@ -1,11 +1,15 @@
 import type { PageLifecycle } from './lifecycle.js';
+import type { Json } from './protocol.js';
 import type { FetchLike, TransportKind, WebSocketConstructor } from './transport/transport.js';
 
 /** What `new HeraldClient(options)` takes; only `url` is required. */
 export interface ClientOptions {
   /** Server base URL: `https://rt.example.com` (or `wss://…`; the paths /ws, /sse, /poll, /publish are added). */
   readonly url: string;
-  /** A JWT. Without one (and without getToken) the client connects anonymously. */
+  /**
+   * A JWT. Without one (and without getToken) the client connects anonymously, or through the
+   * server's connect proxy where it has one: the backend then admits the page by its cookie.
+   */
   readonly token?: string;
   /**
    * Called for the first token when `token` is absent, on `refresh_required`, and after a 4003
@@ -15,6 +19,15 @@ export interface ClientOptions {
   /** WebSocket implementation; defaults to the global one (browsers). In Node 20 pass `ws`'s. */
   readonly WebSocket?: WebSocketConstructor;
   readonly fetch?: FetchLike;
+  /**
+   * `fetch`'s credentials mode for `/sse`, `/poll`, `/publish` and `/rpc`. Left out, the browser
+   * sends cookies to the page's own origin only; `'include'` sends them to a Herald on another
+   * origin (which must list the page's origin in `allowed_origins` and forward `cookie` to its
+   * connect proxy). The WebSocket always carries the cookies of its host.
+   */
+  readonly credentials?: RequestCredentials;
+  /** Sent as `data` of the `connect` command (WebSocket), which the server passes to its connect proxy. */
+  readonly connectData?: Json;
   // Each option below left out falls back to `ClientDefaults`; `ClientSettings` says what it means.
   /** Transports in order of preference. Give one to force it. */
   readonly transports?: readonly TransportKind[];
@@ -54,7 +67,7 @@ export interface ClientSettings {
   readonly connectTimeout: number;
   /** Deadline of each publish, from the call to the server's confirmation. */
   readonly publishTimeout: number;
-  /** Deadline of subscribe, unsubscribe, presence, history and refresh replies. */
+  /** Deadline of subscribe, unsubscribe, presence, history, refresh and rpc replies. */
   readonly requestTimeout: number;
   /** Publishes that may wait for a connection; more are rejected with `queue_full`. */
   readonly maxQueuedPublishes: number;

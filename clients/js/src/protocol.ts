@@ -175,6 +175,8 @@ export interface ConnectedFrame {
   readonly expires?: number;
   /** The token's `subscribe` claim: joined channels, and entries that could not be joined. */
   readonly subscriptions?: readonly (SubscribedFrame | RefusedSubscription)[];
+  /** The connect proxy's `data`, when the backend gave one. */
+  readonly data?: Json;
 }
 /** A `subscribe` claim entry the server could not join; the connection goes on without it. */
 export interface RefusedSubscription {
@@ -188,6 +190,8 @@ export interface SubscribedFrame {
   readonly offset: number;
   readonly epoch: string;
   readonly recovered?: boolean;
+  /** The subscribe proxy's `data`, when the backend gave one (WebSocket only). */
+  readonly data?: Json;
 }
 export interface UnsubscribedFrame {
   readonly type: 'unsubscribed';
@@ -228,6 +232,12 @@ export interface RefreshedFrame {
   readonly type: 'refreshed';
   readonly id?: number;
   readonly expires?: number;
+}
+/** The answer of an `rpc` command: the backend's `data` (null when it gave none). */
+export interface RpcFrame {
+  readonly type: 'rpc';
+  readonly id?: number;
+  readonly data: Json;
 }
 export interface RefreshRequiredFrame {
   readonly type: 'refresh_required';
@@ -270,6 +280,7 @@ export type ControlFrame =
   | PresenceFrame
   | HistoryFrame
   | RefreshedFrame
+  | RpcFrame
   | RefreshRequiredFrame
   | ErrorFrame
   | DisconnectFrame
@@ -281,16 +292,17 @@ export function isPublication(frame: ServerFrame): frame is PublicationFrame {
   return 'kind' in frame;
 }
 
-/** Commands a client sends (on the WebSocket; `publish` also goes to `POST /publish`). */
+/** Commands a client sends (on the WebSocket; `publish` also goes to `POST /publish`, `rpc` to `POST /rpc`). */
 export type ClientCommand =
-  | { type: 'connect'; id?: number; token?: string; name?: string; version?: string; since?: Record<string, StreamPosition> }
+  | { type: 'connect'; id?: number; token?: string; name?: string; version?: string; since?: Record<string, StreamPosition>; data?: Json }
   | { type: 'subscribe'; id?: number; channel: string; since?: StreamPosition }
   | { type: 'unsubscribe'; id?: number; channel: string }
   | { type: 'publish'; id?: number; channel: string; event: string; data: unknown }
   | { type: 'ping'; id?: number }
   | { type: 'presence'; id?: number; channel: string }
   | { type: 'history'; id?: number; channel: string; since?: StreamPosition; limit?: number }
-  | { type: 'refresh'; id?: number; token: string };
+  | { type: 'refresh'; id?: number; token: string }
+  | { type: 'rpc'; id?: number; method: string; data?: unknown };
 
 /** Message types of the protocol; an event name may not be one of these. */
 export const RESERVED_TYPES: ReadonlySet<string> = new Set([
@@ -298,6 +310,9 @@ export const RESERVED_TYPES: ReadonlySet<string> = new Set([
   'ping', 'pong', 'presence', 'history', 'refresh', 'refreshed', 'refresh_required', 'join', 'leave', 'error',
   'disconnect',
 ]);
+
+/** An `rpc` method name as the protocol allows it: 1–64 of `A-Z a-z 0-9 _ . : -`. */
+export const RPC_METHOD = /^[A-Za-z0-9_.:-]{1,64}$/;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -320,6 +335,9 @@ export function parseFrame(text: string): ServerFrame | undefined {
 export function toFrame(value: unknown): ServerFrame | undefined {
   if (!isRecord(value) || typeof value.type !== 'string') return undefined;
   const type = value.type;
+  // The server does not reserve `rpc` as an event name: an answer to the `rpc` command is the frame
+  // without a channel, a publication of an event named `rpc` has one.
+  if (type === 'rpc' && typeof value.channel !== 'string') return { type: 'rpc', ...(typeof value.id === 'number' ? { id: value.id } : {}), data: (value.data ?? null) as Json };
   if (!RESERVED_TYPES.has(type)) {
     if (typeof value.channel !== 'string' || typeof value.offset !== 'number' || typeof value.epoch !== 'string') {
       return undefined;

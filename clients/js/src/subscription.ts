@@ -1,7 +1,7 @@
 import type { PublishResult } from './commands.js';
 import { Emitter } from './emitter.js';
 import type { ClientErrorCode, HeraldError } from './errors.js';
-import type { HeraldErrorCode, Publication, PresenceClient, StreamPosition, SubscribedFrame, UnsubscribeReason } from './protocol.js';
+import type { HeraldErrorCode, Json, Publication, PresenceClient, StreamPosition, SubscribedFrame, UnsubscribeReason } from './protocol.js';
 import type { ConnectionCloseCode } from './transport/transport.js';
 
 export type SubscriptionState = 'unsubscribed' | 'subscribing' | 'subscribed';
@@ -64,6 +64,7 @@ export class Subscription<E extends ChannelEvents = ChannelEvents> {
   readonly channel: string;
   private currentState: SubscriptionState = 'unsubscribed';
   private lastPosition: StreamPosition | undefined;
+  private subscribedData: Json | undefined;
   private readonly events = new Emitter<SubscriptionEvents>();
   private readonly appEvents = new Emitter<AppEvents<E>>();
   /** @internal The id of the subscribe command whose reply this subscription waits for. */
@@ -86,6 +87,14 @@ export class Subscription<E extends ChannelEvents = ChannelEvents> {
   /** The last delivered (or, right after subscribing, the starting) position in the channel. */
   get position(): StreamPosition | undefined {
     return this.lastPosition;
+  }
+
+  /**
+   * `subscribed.data` of the last subscribe: what the server's subscribe proxy gave (WebSocket
+   * only; undefined when the backend gave none or before the first `subscribed`).
+   */
+  get data(): Json | undefined {
+    return this.subscribedData;
   }
 
   /** Listens to one application event; returns a function that stops listening. */
@@ -167,6 +176,7 @@ export class Subscription<E extends ChannelEvents = ChannelEvents> {
   /** @internal The server confirmed the subscription; a `recovered:false` after a known position is a gap. */
   applySubscribed(frame: SubscribedFrame): void {
     const previous = this.lastPosition;
+    this.subscribedData = frame.data;
     const continues = frame.recovered === true && previous !== undefined && previous.epoch === frame.epoch;
     if (!continues) {
       this.lastPosition = { offset: frame.offset, epoch: frame.epoch };

@@ -26,6 +26,10 @@ export interface Script {
   answerPing?: boolean;
   /** Answer `subscribe` (default: `subscribed` at offset 0, epoch "e1", `recovered` as given by `recover`). */
   recover?: (since: { offset: number; epoch: string }) => boolean;
+  /** Fields added to each `subscribed` reply (e.g. a subscribe proxy's `data`). */
+  subscribed?: Record<string, unknown>;
+  /** Answers `rpc` with the frame it returns, the command's id added (default: no answer). */
+  rpc?: (command: Record<string, unknown>) => Record<string, unknown>;
   /** Answer `publish` with `published` at increasing offsets (default true). */
   answerPublish?: boolean;
 }
@@ -97,9 +101,12 @@ export class ScriptedServer {
       case 'subscribe': {
         const since = frame.since as { offset: number; epoch: string } | undefined;
         const recovered = since ? (this.script.recover?.(since) ?? true) : undefined;
-        send({ type: 'subscribed', id, channel: frame.channel, offset: since && recovered ? since.offset : 0, epoch: 'e1', ...(since ? { recovered } : {}) });
+        send({ type: 'subscribed', id, channel: frame.channel, offset: since && recovered ? since.offset : 0, epoch: 'e1', ...(since ? { recovered } : {}), ...this.script.subscribed });
         break;
       }
+      case 'rpc':
+        if (this.script.rpc) send({ ...this.script.rpc(frame), id });
+        break;
       case 'publish':
         if (this.script.answerPublish !== false) send({ type: 'published', id, channel: frame.channel, offset: ++this.offset });
         break;

@@ -4,13 +4,14 @@ import type {
   ConnectionCloseCode,
   HeraldClient,
   HeraldError,
+  Json,
   PresenceClient,
   Publication,
   Subscription,
   SubscriptionState,
   TransportKind,
 } from '@herald/client';
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { useHeraldClient } from './context.js';
 
 export interface ConnectionInfo {
@@ -22,6 +23,8 @@ export interface ConnectionInfo {
   readonly nextReconnectAt?: number;
   readonly lastError?: HeraldError;
   readonly transport?: TransportKind;
+  /** `connected.data` of the last connection: what the server's connect proxy gave (WebSocket and SSE). */
+  readonly data?: Json;
 }
 
 function snapshot(client: HeraldClient, code?: ConnectionCloseCode, reason?: string): ConnectionInfo {
@@ -32,6 +35,7 @@ function snapshot(client: HeraldClient, code?: ConnectionCloseCode, reason?: str
     ...(client.nextReconnectAt === undefined ? {} : { nextReconnectAt: client.nextReconnectAt }),
     ...(client.lastError ? { lastError: client.lastError } : {}),
     ...(client.transportKind ? { transport: client.transportKind } : {}),
+    ...(client.connection?.data === undefined ? {} : { data: client.connection.data }),
   };
 }
 
@@ -83,6 +87,12 @@ export type ChannelHandlers<E extends ChannelEvents> = {
 export interface ChannelInfo<E extends ChannelEvents> {
   readonly subscription: Subscription<E> | undefined;
   readonly state: SubscriptionState;
+  /** `subscribed.data`: what the server's subscribe proxy gave for this subscription (WebSocket only). */
+  readonly data?: Json;
+}
+
+function channelInfo<E extends ChannelEvents>(sub: Subscription<E>, state: SubscriptionState): ChannelInfo<E> {
+  return { subscription: sub, state, ...(sub.data === undefined ? {} : { data: sub.data }) };
 }
 
 /**
@@ -103,8 +113,8 @@ export function useChannel<E extends ChannelEvents = ChannelEvents>(
       return;
     }
     const sub = acquire(client, channel) as unknown as Subscription<E>;
-    setInfo({ subscription: sub, state: sub.state });
-    const offState = sub.onState((change) => setInfo({ subscription: sub, state: change.new }));
+    setInfo(channelInfo(sub, sub.state));
+    const offState = sub.onState((change) => setInfo(channelInfo(sub, change.new)));
     const offPublication = sub.onPublication((publication) => {
       const handler = handlersRef.current?.[publication.type];
       if (handler) handler(publication.data as E[keyof E & string], publication as Publication<E[keyof E & string]>);
@@ -164,4 +174,48 @@ export function usePresence(channel: string | null | undefined): PresenceInfo {
     };
   }, [subscription, state]);
   return info;
+}
+
+export interface RpcState<T> {
+  /** Calls the method with `data`; resolves with the answer's data, rejects with a HeraldError. */
+  readonly call: (data?: unknown) => Promise<T>;
+  /** True while a call is waiting for its answer. */
+  readonly pending: boolean;
+  /** The answer of the last call that succeeded. */
+  readonly result?: T;
+  /** The error of the last call, cleared by the next call. */
+  readonly error?: HeraldError | Error;
+}
+
+/**
+ * One rpc method of the backend (through the server's rpc proxy), as a `call` plus the last
+ * call's `pending`, `result` and `error` for rendering. The same as `useHeraldClient().rpc(method, data)`.
+ */
+export function useRpc<T = Json>(method: string, options: { timeout?: number } = {}): RpcState<T> {
+  const client = useHeraldClient();
+  const [state, setState] = useState<Omit<RpcState<T>, 'call'>>({ pending: false });
+  const mounted = useRef(true);
+  useEffect(() => {
+    mounted.current = true;
+    return () => {
+      mounted.current = false;
+    };
+  }, []);
+  const { timeout } = options;
+  const call = useCallback(
+    async (data?: unknown): Promise<T> => {
+      setState((current) => ({ pending: true, ...(current.result === undefined ? {} : { result: current.result }) }));
+      try {
+        const result = await client.rpc<T>(method, data, timeout === undefined ? {} : { timeout });
+        if (mounted.current) setState({ pending: false, result });
+        return result;
+      } catch (error) {
+        const failure = error instanceof Error ? error : new Error(String(error));
+        if (mounted.current) setState((current) => ({ pending: false, error: failure, ...(current.result === undefined ? {} : { result: current.result }) }));
+        throw failure;
+      }
+    },
+    [client, method, timeout],
+  );
+  return { call, ...state };
 }

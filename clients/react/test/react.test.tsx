@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { ScriptedServer } from '../../js/test/scripted-server.js';
 import { HeraldServer, until } from '../../test-support/herald-server.js';
-import { ConnectionStatus, HeraldProvider, useConnectionState, useEvent, useLiveQuery, usePresence } from '../src/index.js';
+import { ConnectionStatus, HeraldProvider, useChannel, useConnectionState, useEvent, useLiveQuery, usePresence, useRpc } from '../src/index.js';
 
 let server: HeraldServer;
 const cleanups: Array<() => void> = [];
@@ -251,5 +251,54 @@ describe('ConnectionStatus after the application ended the session', () => {
     scripted.last.disconnect(CloseCode.ApplicationDisconnect, 'moving you to another node', true);
     await until(() => status() === 'reconnecting', 'reconnecting');
     expect(view.querySelector('[data-herald-part="retry"]')).not.toBeNull();
+  });
+});
+
+describe('backend proxy data and rpc', () => {
+  it('useConnectionState shows connected.data, useChannel subscribed.data, and useRpc calls and renders the answer or the error', async () => {
+    const scripted = await ScriptedServer.start({
+      connected: { data: { name: 'Ada' } },
+      subscribed: { data: { table: 7 } },
+      rpc: (command) =>
+        command.method === 'place_order'
+          ? { type: 'rpc', data: { order: 'o-1', dish: (command.data as { dish: string }).dish } }
+          : { type: 'error', code: 'permission_denied', message: 'kitchen closed', temporary: false },
+    });
+    cleanups.push(() => void scripted.stop());
+    const client = newClient({ url: scripted.url, token: undefined });
+    const calls: Array<() => Promise<unknown>> = [];
+    function Page() {
+      const { data } = useConnectionState();
+      const table = useChannel('menu:today').data;
+      const order = useRpc<{ order: string; dish: string }>('place_order');
+      const refused = useRpc('refuse');
+      calls.splice(0, 2, () => order.call({ dish: 'tea' }), () => refused.call());
+      return (
+        <>
+          <p data-testid="name">{(data as { name?: string } | undefined)?.name ?? ''}</p>
+          <p data-testid="table">{JSON.stringify(table ?? null)}</p>
+          <p data-testid="order">{order.pending ? 'pending' : (order.result?.order ?? '')}</p>
+          <p data-testid="refused">{refused.error?.message ?? ''}</p>
+        </>
+      );
+    }
+    const view = render(
+      <HeraldProvider client={client}>
+        <Page />
+      </HeraldProvider>,
+    );
+    act(() => client.connect());
+    await until(() => text(view, 'name') === 'Ada' && text(view, 'table') === '{"table":7}', 'connected and subscribed data');
+    expect(scripted.last.received[0]).not.toHaveProperty('token');
+    let answer: unknown;
+    await act(async () => {
+      answer = await calls[0]!();
+    });
+    expect(answer).toEqual({ order: 'o-1', dish: 'tea' });
+    expect(text(view, 'order')).toBe('o-1');
+    await act(async () => {
+      await calls[1]!().catch(() => undefined);
+    });
+    expect(text(view, 'refused')).toBe('kitchen closed');
   });
 });

@@ -1,5 +1,5 @@
 import { ClientErrorCode, HeraldError, serverError } from '../errors.js';
-import { CloseCode, errorCodeOfStatus, HeraldErrorCode, isHeraldErrorCode, type StreamPosition } from '../protocol.js';
+import { CloseCode, errorCodeOfStatus, HeraldErrorCode, isHeraldErrorCode, type Json, type StreamPosition } from '../protocol.js';
 import { LocalCloseCode, type ChannelRequest, type ConnectionCloseCode, type FetchLike } from './transport.js';
 
 /** `<epoch>:<offset>` per channel, comma-joined, in channel order; an empty element for a channel without a position. */
@@ -100,4 +100,35 @@ export async function httpPublish(
     if ('offset' in body && typeof body.offset === 'number') return { offset: body.offset };
   }
   throw new HeraldError(ClientErrorCode.BadResponse, `unexpected /publish reply: ${JSON.stringify(body)}`);
+}
+
+/**
+ * `POST /rpc` for clients on SSE or polling: bearer token when there is one (else the server asks
+ * its connect proxy, with the request's cookie), body as the `rpc` command; the answer's `data`.
+ */
+export async function httpRpc(
+  fetchImpl: FetchLike,
+  baseUrl: string,
+  token: string | undefined,
+  command: { method: string; data?: unknown },
+  signal: AbortSignal,
+): Promise<Json> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  const response = await fetchImpl(`${baseUrl}/rpc`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ type: 'rpc', id: 1, ...command }),
+    signal,
+  });
+  if (!response.ok) throw await httpError(response);
+  const body: unknown = await response.json();
+  if (typeof body === 'object' && body !== null && 'type' in body) {
+    if (body.type === 'error') {
+      const e = body as { code?: unknown; message?: unknown; temporary?: unknown };
+      throw serverError(e.code, e.message, e.temporary);
+    }
+    if (body.type === 'rpc') return 'data' in body ? (body.data as Json) : null;
+  }
+  throw new HeraldError(ClientErrorCode.BadResponse, `unexpected /rpc reply: ${JSON.stringify(body)}`);
 }
