@@ -47,6 +47,7 @@ final class ConfigDraft {
     Duration drainWindow = Duration.ofSeconds(5);
     NamespaceConfig defaults = NamespaceConfig.DEFAULTS;
     final Map<String, NamespaceConfig> namespaces = new LinkedHashMap<>();
+    List<WebhookConfig> webhooks = List.of();
 
     boolean hasJwtKey() {
         return hmacSecret != null || rsaPublicKey != null || ecPublicKey != null || jwksUrl != null;

@@ -34,8 +34,12 @@ final class EnvLayer {
     static final String REDIS_CLUSTER = "HERALD_REDIS_CLUSTER";
     static final String REDIS_PREFIX = "HERALD_REDIS_PREFIX";
     static final String METRICS_AUTH = "HERALD_METRICS_AUTH";
+    /** One webhook receiving every event; replaces the YAML list. Needs the secret too. */
+    static final String WEBHOOK_URL = "HERALD_WEBHOOK_URL";
+    static final String WEBHOOK_SECRET = "HERALD_WEBHOOK_SECRET";
     private static final Set<String> KNOWN = Set.of(CONFIG, PORT, HOST, API_KEY, JWT_HMAC_SECRET, JWT_JWKS_URL,
-            ALLOW_ANONYMOUS, ENGINE, TLS_CERT, TLS_KEY, REDIS_URL, REDIS_CLUSTER, REDIS_PREFIX, METRICS_AUTH);
+            ALLOW_ANONYMOUS, ENGINE, TLS_CERT, TLS_KEY, REDIS_URL, REDIS_CLUSTER, REDIS_PREFIX, METRICS_AUTH,
+            WEBHOOK_URL, WEBHOOK_SECRET);
 
     private EnvLayer() {
     }
@@ -72,6 +76,7 @@ final class EnvLayer {
             draft.engine = ConfigRules.engine(engine.trim(), ENGINE);
         }
         applyRedis(env, draft);
+        applyWebhook(env, draft);
         String metricsAuth = value(env, METRICS_AUTH);
         if (metricsAuth != null) {
             draft.http = draft.http.withMetricsAuth(ConfigRules.secretToken(metricsAuth, METRICS_AUTH));
@@ -112,6 +117,20 @@ final class EnvLayer {
             draft.redis = draft.redis.withPrefix(ConfigRules.redisPrefix(prefix.trim(), REDIS_PREFIX));
             draft.redisSetBy = REDIS_PREFIX;
         }
+    }
+
+    private static void applyWebhook(Map<String, String> env, ConfigDraft draft) {
+        String url = value(env, WEBHOOK_URL);
+        String secret = value(env, WEBHOOK_SECRET);
+        if (url == null && secret == null) {
+            return;
+        }
+        if (url == null || secret == null) {
+            throw new ConfigException((url == null ? WEBHOOK_SECRET : WEBHOOK_URL) + ": set without "
+                    + (url == null ? WEBHOOK_URL : WEBHOOK_SECRET) + " (set both, or neither)");
+        }
+        draft.webhooks = List.of(WebhookConfig.of(ConfigRules.webhookUrl(url, WEBHOOK_URL),
+                ConfigRules.webhookSecret(secret, WEBHOOK_SECRET)));
     }
 
     /** The value of {@code name}, or null when unset or empty. */

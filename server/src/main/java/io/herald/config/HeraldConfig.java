@@ -23,14 +23,16 @@ import java.util.Map;
  * @param drainWindow    on shutdown, the time over which connected clients are told to reconnect
  * @param redis          Redis engine settings; null unless {@code engine} is "redis"
  * @param http           deadlines and caps of plain HTTP requests
+ * @param webhooks       the webhooks events are sent to (empty: none)
  */
 public record HeraldConfig(String host, int port, boolean devMode, String apiKey, boolean allowAnonymous,
                            JwtConfig jwt, ClientConfig client, Map<String, NamespaceConfig> namespaces,
                            NamespaceConfig defaults, List<String> allowedOrigins, String engine,
                            LimitsConfig limits, TlsConfig tls, Duration drainWindow,
-                           RedisConfig redis, HttpConfig http) {
+                           RedisConfig redis, HttpConfig http, List<WebhookConfig> webhooks) {
 
     public HeraldConfig {
+        webhooks = List.copyOf(webhooks);
         namespaces = Map.copyOf(namespaces);
         allowedOrigins = List.copyOf(allowedOrigins);
     }

@@ -56,6 +56,7 @@ final class TestNode implements AutoCloseable {
         private Duration drainWindow = Duration.ofSeconds(1);
         private JwtConfig jwt = JwtConfig.hmac(SECRET);
         private List<String> origins = List.of();
+        private List<io.herald.config.WebhookConfig> webhooks = List.of();
         /** Null: a memory engine with the builder's {@code limits.max_channels}. */
         private Supplier<Engine> engine;
 
@@ -117,6 +118,11 @@ final class TestNode implements AutoCloseable {
             return this;
         }
 
+        Builder webhooks(List<io.herald.config.WebhookConfig> w) {
+            webhooks = w;
+            return this;
+        }
+
         Builder origins(List<String> o) {
             origins = o;
             return this;
@@ -125,7 +131,7 @@ final class TestNode implements AutoCloseable {
         TestNode start() throws InterruptedException {
             Engine e = engine != null ? engine.get() : MemoryEngine.create(limits.maxChannels());
             return new TestNode(new HeraldConfig("127.0.0.1", 0, devMode, API_KEY, anonymous, jwt, client,
-                    namespaces, defaults, origins, e.name(), limits, tls, drainWindow, null, http), e);
+                    namespaces, defaults, origins, e.name(), limits, tls, drainWindow, null, http, webhooks), e);
         }
     }
 
