@@ -14,6 +14,7 @@ import io.herald.protocol.Command;
 import io.herald.protocol.ErrorCode;
 import io.herald.protocol.IdempotencyKey;
 import io.herald.protocol.ProtocolException;
+import io.herald.webhook.WebhookFields;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
@@ -73,6 +74,8 @@ public final class ClientPublish {
                     gate.exit();
                     if (error == null && !r.duplicate()) {
                         services.metrics().publication();
+                        services.engine().hooks().clientPublished(channel,
+                                WebhookFields.clientPublish(claims.user(), null, cmd.event(), cmd.data()));
                     } else if (ChannelLimitException.in(error) != null) {
                         services.metrics().rateLimited(RateLimit.MAX_CHANNELS);
                     }

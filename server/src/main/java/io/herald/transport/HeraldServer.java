@@ -56,6 +56,7 @@ public final class HeraldServer implements AutoCloseable {
     private final EventLoops loops;
     private final HeraldMetrics metrics = new HeraldMetrics();
     private final LivenessSweeps sweeps;
+    private final io.herald.webhook.Webhooks webhooks;
     private final Connections connections;
     /** Reads into 4 KiB buffers (a longer message takes several reads); the buffer is not kept between reads. */
     private static final FixedRecvByteBufAllocator READ_BUFFERS = new FixedRecvByteBufAllocator(4096);
@@ -69,6 +70,8 @@ public final class HeraldServer implements AutoCloseable {
         this.config = config;
         this.engine = engine;
         this.hub = new Hub(engine.broker(), metrics, config.limits().maxChannels());
+        this.webhooks = new io.herald.webhook.Webhooks(config, engine, metrics);
+        hub.observe(webhooks);
         this.sweeps = new LivenessSweeps(config.client().ping());
         this.connections = new Connections(config.limits().maxConnections(), Connections.openFileLimit());
         this.loops = EventLoops.best();
@@ -146,6 +149,7 @@ public final class HeraldServer implements AutoCloseable {
                 });
         serverChannel = b.bind(config.host(), config.port()).sync().channel();
         engine.nodes().register(nodeId, api::load);
+        webhooks.start(nodeId);
         ready = true;
         log.info("Herald {} node {} listening on {}:{} ({}, {} transport, {} engine)", VERSION, nodeId,
                 config.host(), port(), ssl != null ? "TLS" : "plain", loops.name(), engine.name());
@@ -235,6 +239,7 @@ public final class HeraldServer implements AutoCloseable {
         sweeps.close();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        webhooks.close();
         engine.close();
         log.info("node {} stopped", nodeId);
     }
