@@ -147,9 +147,10 @@ public final class HeraldServer implements AutoCloseable {
                                 clients, open));
                     }
                 });
+        // before the first connection can join presence or occupy a channel
+        webhooks.start(nodeId);
         serverChannel = b.bind(config.host(), config.port()).sync().channel();
         engine.nodes().register(nodeId, api::load);
-        webhooks.start(nodeId);
         ready = true;
         log.info("Herald {} node {} listening on {}:{} ({}, {} transport, {} engine)", VERSION, nodeId,
                 config.host(), port(), ssl != null ? "TLS" : "plain", loops.name(), engine.name());

@@ -42,7 +42,9 @@ class VocabularyTest {
             Map.entry("max_connections", "the config key limits.max_connections, after which the limit is named"),
             Map.entry("connections_per_user", "the config key limits.connections_per_user, after which the limit is named"),
             Map.entry("connection_rate_per_ip", "the config key limits.connection_rate_per_ip, after which the limit is named"),
-            Map.entry("public_rate_per_ip", "the config key http.public_rate_per_ip, after which the limit is named"));
+            Map.entry("public_rate_per_ip", "the config key http.public_rate_per_ip, after which the limit is named"),
+            Map.entry("client_publish", "the namespace setting client_publish, whose publications the event reports"),
+            Map.entry("timeout", "the config keys redis.timeout and webhooks[].timeout, and the /poll query parameter"));
 
     /** One vocabulary: its enum and the wire form of each value. */
     private record Vocabulary(Class<? extends Enum<?>> home, List<String> words) {
@@ -60,7 +62,10 @@ class VocabularyTest {
             Vocabulary.of(CloseReason.class, CloseReason::label),
             Vocabulary.of(UnsubscribeReason.class, UnsubscribeReason::wire),
             Vocabulary.of(HttpCloseCause.class, HttpCloseCause::label),
-            Vocabulary.of(RateLimit.class, RateLimit::label));
+            Vocabulary.of(RateLimit.class, RateLimit::label),
+            Vocabulary.of(WebhookEvent.class, WebhookEvent::wire),
+            Vocabulary.of(io.herald.metrics.WebhookOutcome.class, io.herald.metrics.WebhookOutcome::label),
+            Vocabulary.of(io.herald.metrics.WebhookFailure.class, io.herald.metrics.WebhookFailure::label));
 
     private static List<Path> mainSources() throws IOException {
         try (Stream<Path> files = Files.walk(MAIN)) {

@@ -30,7 +30,8 @@ public final class MemoryHookStore implements HookStore {
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
     private final LongSupplier clock;
-    private final ScheduledExecutorService timer;
+    /** Made by {@link #start} when there are hooks; guarded by this. */
+    private ScheduledExecutorService timer;
     private Listener listener;
     /** Everything below is guarded by this. */
     private final Map<String, HookState> hooks = new LinkedHashMap<>();
@@ -65,11 +66,6 @@ public final class MemoryHookStore implements HookStore {
 
     MemoryHookStore(LongSupplier clock) {
         this.clock = clock;
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "herald-hooks-timer");
-            t.setDaemon(true);
-            return t;
-        });
     }
 
     @Override
@@ -79,6 +75,11 @@ public final class MemoryHookStore implements HookStore {
             hooks.put(h.id(), new HookState(h));
         }
         if (!list.isEmpty()) {
+            timer = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "herald-hooks-timer");
+                t.setDaemon(true);
+                return t;
+            });
             timer.scheduleWithFixedDelay(this::vacatedChecks, 100, 100, TimeUnit.MILLISECONDS);
         }
     }
@@ -276,7 +277,9 @@ public final class MemoryHookStore implements HookStore {
     }
 
     @Override
-    public void close() {
-        timer.shutdownNow();
+    public synchronized void close() {
+        if (timer != null) {
+            timer.shutdownNow();
+        }
     }
 }
