@@ -38,6 +38,8 @@ public final class Webhooks implements ChannelObserver, HookStore.Listener, Auto
     private final ExecutorService httpThreads;
     private final HttpClient http;
     private final List<WebhookSender> senders = new ArrayList<>();
+    /** A full queue refuses every new event: warn once per 10 s, not per event. */
+    private final io.herald.limits.BreachLog queueFull = new io.herald.limits.BreachLog(10_000);
 
     public Webhooks(HeraldConfig config, Engine engine, HeraldMetrics metrics) {
         this.config = config;
@@ -105,7 +107,7 @@ public final class Webhooks implements ChannelObserver, HookStore.Listener, Auto
         metrics.webhookEvents(WebhookOutcome.QUEUED, queued);
         if (refused > 0) {
             metrics.webhookEvents(WebhookOutcome.QUEUE_FULL, refused);
-            log.warn("webhook {}: queue full (max_queue); {} events dropped", hookId, refused);
+            queueFull.breach("webhook " + hookId + " queue full (webhooks[].max_queue): new events are dropped");
         }
     }
 
