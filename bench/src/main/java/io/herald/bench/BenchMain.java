@@ -23,6 +23,7 @@ public final class BenchMain {
             case "storm" -> StormScenario.run(Options.parse(rest));
             case "channels" -> ChannelsScenario.run(Options.parse(rest));
             case "cluster" -> ClusterScenario.run(Options.parse(rest));
+            case "webhooks" -> WebhookScenario.run(Options.parse(rest));
             default -> {
                 System.err.println("unknown scenario " + args[0]);
                 System.exit(2);

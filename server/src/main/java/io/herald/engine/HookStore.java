@@ -56,11 +56,16 @@ public interface HookStore extends AutoCloseable {
     /** This node's last subscriber of {@code channel} is gone. */
     CompletableFuture<Void> vacate(ChannelName channel);
 
-    /** A connection of this node joined the channel's presence; joining twice counts once. */
-    CompletableFuture<Void> join(ChannelName channel, ClientInfo client);
+    /**
+     * A connection of this node joined the channel's presence; joining twice counts once.
+     * {@code pushesLeave}: the channel sends leave pushes, so a dead node owes one for this entry.
+     * A store may skip entries that neither a hook nor a leave push needs; {@link #leave} must then
+     * be called with the same flag.
+     */
+    CompletableFuture<Void> join(ChannelName channel, ClientInfo client, boolean pushesLeave);
 
-    /** A connection of this node left the channel's presence. */
-    CompletableFuture<Void> leave(ChannelName channel, ClientInfo client);
+    /** A connection of this node left the channel's presence; {@code pushesLeave} as it joined. */
+    CompletableFuture<Void> leave(ChannelName channel, ClientInfo client, boolean pushesLeave);
 
     /** A client publication was accepted; {@code fields} as in {@link QueuedEvent}. */
     CompletableFuture<Void> clientPublished(ChannelName channel, String fields);

@@ -404,7 +404,7 @@ final class ChannelCommands {
         if (sub.namespace.presence()) {
             sub.inPresence = true;
             engine.presence().add(sub.channel, session.info());
-            engine.hooks().join(sub.channel, session.info());
+            engine.hooks().join(sub.channel, session.info(), sub.namespace.joinLeave());
             if (sub.namespace.joinLeave()) {
                 engine.broker().publishPresenceChange(sub.channel, session.info(), true);
             }
@@ -486,7 +486,7 @@ final class ChannelCommands {
         if (sub.inPresence) {
             sub.inPresence = false;
             engine.presence().remove(sub.channel, session.clientId());
-            engine.hooks().leave(sub.channel, session.info());
+            engine.hooks().leave(sub.channel, session.info(), sub.namespace.joinLeave());
             if (sub.namespace.joinLeave()) {
                 engine.broker().publishPresenceChange(sub.channel, session.info(), false);
             }

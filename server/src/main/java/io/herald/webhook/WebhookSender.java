@@ -49,6 +49,8 @@ final class WebhookSender {
     private final AtomicInteger inFlight = new AtomicInteger();
     /** True while a claim is on its way, so polls do not pile up claims. */
     private final AtomicBoolean claiming = new AtomicBoolean();
+    /** Set when a poll found a claim on its way: claim again once it is back. */
+    private final AtomicBoolean again = new AtomicBoolean();
     private volatile long depth;
     private volatile boolean closed;
 
@@ -68,23 +70,41 @@ final class WebhookSender {
         timer.scheduleWithFixedDelay(() -> store.depth(hookId).thenAccept(d -> depth = d), 0, 1, TimeUnit.SECONDS);
     }
 
+    /** Polls on the sender's own thread now (the caller may be an engine thread). */
+    void soon() {
+        if (!closed) {
+            try {
+                timer.execute(this::poll);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // shutting down
+            }
+        }
+    }
+
     /** Claims as many ready channels as there are free request slots. */
     void poll() {
         int free = config.maxInFlight() - inFlight.get();
-        if (closed || free <= 0 || !claiming.compareAndSet(false, true)) {
+        if (closed || free <= 0) {
+            return;
+        }
+        if (!claiming.compareAndSet(false, true)) {
+            again.set(true);
             return;
         }
         // a lease outlives the request's deadline, so only a stalled or dead node loses its claim
         long lease = 2 * config.timeout().toMillis() + 5000;
         store.claim(hookId, free, BATCH, lease).whenComplete((batches, error) -> {
             claiming.set(false);
+            if (again.getAndSet(false)) {
+                soon();
+            }
             if (error != null) {
                 log.debug("webhook {}: claim failed: {}", config.redactedUrl(), error.toString());
                 return;
             }
             batches.forEach(this::send);
             if (batches.size() == free) {
-                timer.execute(this::poll);
+                soon();
             }
         });
     }
@@ -140,9 +160,7 @@ final class WebhookSender {
                 // the lease runs out and the batch goes again: at least once, never lost
                 log.debug("webhook {}: could not record a delivery outcome: {}", config.redactedUrl(), e.toString());
             }
-            if (!closed) {
-                timer.execute(this::poll);
-            }
+            soon();
         });
     }
 

@@ -38,6 +38,7 @@ public final class Webhooks implements ChannelObserver, HookStore.Listener, Auto
     private final ExecutorService httpThreads;
     private final HttpClient http;
     private final List<WebhookSender> senders = new ArrayList<>();
+    private final java.util.Map<String, WebhookSender> byId = new java.util.HashMap<>();
     /** A full queue refuses every new event: warn once per 10 s, not per event. */
     private final io.herald.limits.BreachLog queueFull = new io.herald.limits.BreachLog(10_000);
 
@@ -45,6 +46,13 @@ public final class Webhooks implements ChannelObserver, HookStore.Listener, Auto
         this.config = config;
         this.engine = engine;
         this.metrics = metrics;
+        if (config.webhooks().isEmpty()) {
+            // no threads and no HTTP client (its selector holds file descriptors) where nothing is sent
+            this.timer = null;
+            this.httpThreads = null;
+            this.http = null;
+            return;
+        }
         this.timer = Executors.newSingleThreadScheduledExecutor(threads("herald-webhooks"));
         this.httpThreads = Executors.newFixedThreadPool(2, threads("herald-webhook-http"));
         long connectMillis = config.webhooks().stream().mapToLong(h -> h.timeout().toMillis()).min().orElse(10_000);
@@ -54,7 +62,9 @@ public final class Webhooks implements ChannelObserver, HookStore.Listener, Auto
                 .connectTimeout(java.time.Duration.ofMillis(connectMillis))
                 .build();
         for (WebhookConfig h : config.webhooks()) {
-            senders.add(new WebhookSender(h, engine.hooks(), http, timer, metrics));
+            WebhookSender sender = new WebhookSender(h, engine.hooks(), http, timer, metrics);
+            senders.add(sender);
+            byId.put(h.id(), sender);
         }
     }
 
@@ -105,6 +115,11 @@ public final class Webhooks implements ChannelObserver, HookStore.Listener, Auto
     @Override
     public void queued(String hookId, int queued, int refused) {
         metrics.webhookEvents(WebhookOutcome.QUEUED, queued);
+        WebhookSender sender = byId.get(hookId);
+        if (queued > 0 && sender != null) {
+            // deliver what this node just queued now rather than at the next poll
+            sender.soon();
+        }
         if (refused > 0) {
             metrics.webhookEvents(WebhookOutcome.QUEUE_FULL, refused);
             queueFull.breach("webhook " + hookId + " queue full (webhooks[].max_queue): new events are dropped");
@@ -115,6 +130,9 @@ public final class Webhooks implements ChannelObserver, HookStore.Listener, Auto
     @Override
     public void close() {
         senders.forEach(WebhookSender::close);
+        if (timer == null) {
+            return;
+        }
         timer.shutdownNow();
         http.shutdownNow();
         httpThreads.shutdownNow();

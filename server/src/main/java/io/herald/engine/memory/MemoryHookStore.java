@@ -101,6 +101,9 @@ public final class MemoryHookStore implements HookStore {
 
     @Override
     public synchronized CompletableFuture<Void> occupy(ChannelName channel) {
+        if (hooks.isEmpty()) {
+            return DONE;
+        }
         if (occupied.add(channel)) {
             for (HookState h : hooks.values()) {
                 h.vacating.remove(channel);
@@ -114,6 +117,9 @@ public final class MemoryHookStore implements HookStore {
 
     @Override
     public synchronized CompletableFuture<Void> vacate(ChannelName channel) {
+        if (hooks.isEmpty()) {
+            return DONE;
+        }
         if (occupied.remove(channel)) {
             for (HookState h : hooks.values()) {
                 if (h.announced.contains(channel)) {
@@ -140,7 +146,11 @@ public final class MemoryHookStore implements HookStore {
     }
 
     @Override
-    public synchronized CompletableFuture<Void> join(ChannelName channel, ClientInfo client) {
+    public synchronized CompletableFuture<Void> join(ChannelName channel, ClientInfo client, boolean pushesLeave) {
+        // one node: no node can die and owe leave pushes, so only hooks need presence here
+        if (hooks.isEmpty()) {
+            return DONE;
+        }
         if (members.computeIfAbsent(channel, c -> new HashSet<>()).add(client.client())
                 && users.computeIfAbsent(channel, c -> new HashMap<>()).merge(client.user(), 1, Integer::sum) == 1) {
             String fields = userField(client.user());
@@ -150,7 +160,7 @@ public final class MemoryHookStore implements HookStore {
     }
 
     @Override
-    public synchronized CompletableFuture<Void> leave(ChannelName channel, ClientInfo client) {
+    public synchronized CompletableFuture<Void> leave(ChannelName channel, ClientInfo client, boolean pushesLeave) {
         Set<String> in = members.get(channel);
         if (in == null || !in.remove(client.client())) {
             return DONE;
@@ -181,6 +191,9 @@ public final class MemoryHookStore implements HookStore {
 
     @Override
     public synchronized CompletableFuture<Void> clientPublished(ChannelName channel, String fields) {
+        if (hooks.isEmpty()) {
+            return DONE;
+        }
         hooks.values().forEach(h -> emit(h, WebhookEvent.CLIENT_PUBLISH, channel, fields));
         return DONE;
     }

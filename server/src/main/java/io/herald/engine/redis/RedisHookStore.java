@@ -148,18 +148,29 @@ final class RedisHookStore implements HookStore {
     }
 
     @Override
-    public CompletableFuture<Void> join(ChannelName channel, ClientInfo client) {
+    public CompletableFuture<Void> join(ChannelName channel, ClientInfo client, boolean pushesLeave) {
+        if (!tracks(pushesLeave)) {
+            return CompletableFuture.completedFuture(null);
+        }
         joined.computeIfAbsent(channel, c -> new ConcurrentHashMap<>()).put(client.client(), client);
         return done(run("join", nodeId, channel.value(), client.client(), client.user(), info(client)));
     }
 
     @Override
-    public CompletableFuture<Void> leave(ChannelName channel, ClientInfo client) {
+    public CompletableFuture<Void> leave(ChannelName channel, ClientInfo client, boolean pushesLeave) {
+        if (!tracks(pushesLeave)) {
+            return CompletableFuture.completedFuture(null);
+        }
         joined.computeIfPresent(channel, (c, m) -> {
             m.remove(client.client());
             return m.isEmpty() ? null : m;
         });
         return done(run("leave", nodeId, channel.value(), client.client(), client.user()));
+    }
+
+    /** Presence is tracked where a hook wants its events or a dead node would owe leave pushes. */
+    private boolean tracks(boolean pushesLeave) {
+        return pushesLeave || (wanted & (WebhookEvent.PRESENCE_JOIN.bit() | WebhookEvent.PRESENCE_LEAVE.bit())) != 0;
     }
 
     private static String info(ClientInfo client) {
