@@ -28,6 +28,7 @@ public final class BenchMain {
             case "outbox" -> OutboxScenario.run(Options.parse(rest));
             case "sdk-publish" -> SdkPublishScenario.run(Options.parse(rest));
             case "proxy" -> ProxyScenario.run(Options.parse(rest));
+            case "webhooks" -> WebhookScenario.run(Options.parse(rest));
             default -> {
                 System.err.println("unknown scenario " + args[0]);
                 System.exit(2);

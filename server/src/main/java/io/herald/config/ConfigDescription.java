@@ -51,6 +51,7 @@ final class ConfigDescription {
         Map<String, Object> namespaces = new TreeMap<>();
         cfg.namespaces().forEach((name, ns) -> namespaces.put(name, namespace(ns)));
         root.put("namespaces", namespaces);
+        root.put("webhooks", cfg.webhooks().stream().map(ConfigDescription::webhook).toList());
         try {
             return YAML.writeValueAsString(root);
         } catch (JsonProcessingException e) {
@@ -122,6 +123,19 @@ final class ConfigDescription {
         m.put("static_headers", added);
         m.put("max_pending", p.maxPending());
         m.put("max_response_size", Units.formatSize(p.maxResponseBytes()));
+        return m;
+    }
+
+    private static Map<String, Object> webhook(WebhookConfig h) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("url", h.redactedUrl());
+        m.put("secret", redacted(h.secret()));
+        m.put("events", h.events().stream().sorted().map(io.herald.protocol.WebhookEvent::wire).toList());
+        m.put("vacate_delay", Units.format(h.vacateDelay()));
+        m.put("max_age", Units.format(h.maxAge()));
+        m.put("timeout", Units.format(h.timeout()));
+        m.put("max_in_flight", h.maxInFlight());
+        m.put("max_queue", h.maxQueue());
         return m;
     }
 

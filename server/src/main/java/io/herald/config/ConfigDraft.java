@@ -56,6 +56,7 @@ final class ConfigDraft {
     /** The key path or variable that set one of the three above, for the error when no URL is set. */
     String outboxSetBy;
     final Map<String, NamespaceConfig> namespaces = new LinkedHashMap<>();
+    List<WebhookConfig> webhooks = List.of();
 
     boolean hasJwtKey() {
         return hmacSecret != null || rsaPublicKey != null || ecPublicKey != null || jwksUrl != null;

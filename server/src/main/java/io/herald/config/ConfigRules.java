@@ -309,4 +309,63 @@ final class ConfigRules {
         }
         return file.toString();
     }
+
+    /** Webhook secrets sign with HMAC-SHA256, which wants a key of at least its output size. */
+    static final int MIN_WEBHOOK_SECRET_BYTES = 32;
+
+    static java.net.URI webhookUrl(String value, String label) {
+        try {
+            URI uri = new URI(value.trim());
+            String scheme = uri.getScheme();
+            if (uri.getHost() != null && ("https".equalsIgnoreCase(scheme) || "http".equalsIgnoreCase(scheme))
+                    && uri.getFragment() == null) {
+                return uri;
+            }
+        } catch (URISyntaxException e) {
+            // falls through to the error below, which says what a valid value looks like
+        }
+        throw new ConfigException(label + ": invalid URL '" + value + "' (use an http:// or https:// URL, e.g."
+                + " http://app:3000/herald/webhooks)");
+    }
+
+    static String webhookSecret(String value, String label) {
+        int bytes = value.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes < MIN_WEBHOOK_SECRET_BYTES) {
+            throw new ConfigException(label + ": must be at least " + MIN_WEBHOOK_SECRET_BYTES
+                    + " bytes (it is the HMAC-SHA256 key of X-Herald-Signature), was " + bytes);
+        }
+        return value;
+    }
+
+    static java.util.Set<io.herald.protocol.WebhookEvent> webhookEvents(java.util.List<String> names, String label) {
+        if (names.isEmpty()) {
+            throw new ConfigException(label + ": must name at least one event");
+        }
+        java.util.Set<io.herald.protocol.WebhookEvent> out = java.util.EnumSet.noneOf(io.herald.protocol.WebhookEvent.class);
+        java.util.List<String> known = java.util.Arrays.stream(io.herald.protocol.WebhookEvent.values())
+                .map(io.herald.protocol.WebhookEvent::wire).toList();
+        for (int i = 0; i < names.size(); i++) {
+            String name = names.get(i).trim();
+            out.add(io.herald.protocol.WebhookEvent.of(name).orElseThrow(() -> new ConfigException(label
+                    + ": unknown event '" + name + "'" + Suggestion.of(name, known)
+                    .map(s -> " (did you mean '" + s + "'?)").orElse("") + "; known: " + String.join(", ", known))));
+        }
+        return out;
+    }
+
+    static void distinctWebhookUrls(java.util.List<WebhookConfig> hooks, String label) {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (WebhookConfig h : hooks) {
+            if (!seen.add(h.url().toString())) {
+                throw new ConfigException(label + ": the URL " + h.redactedUrl() + " is listed twice (one entry per URL)");
+            }
+        }
+    }
+
+    static long limitAtLeastOne(long value, long max, String label) {
+        if (value < 1 || value > max) {
+            throw new ConfigException(label + ": must be 1.." + max + " (was " + value + ")");
+        }
+        return value;
+    }
 }

@@ -41,6 +41,9 @@ final class EnvLayer {
     static final String PROXY_TIMEOUT = "HERALD_PROXY_TIMEOUT";
     /** Forwarded client headers, comma-separated; replaces {@code proxy.headers}. */
     static final String PROXY_HEADERS = "HERALD_PROXY_HEADERS";
+    /** One webhook receiving every event; replaces the YAML list. Needs the secret too. */
+    static final String WEBHOOK_URL = "HERALD_WEBHOOK_URL";
+    static final String WEBHOOK_SECRET = "HERALD_WEBHOOK_SECRET";
     private static final Set<String> KNOWN = known();
 
     private EnvLayer() {
@@ -54,7 +57,7 @@ final class EnvLayer {
     private static Set<String> known() {
         Set<String> names = new java.util.HashSet<>(Set.of(CONFIG, PORT, HOST, API_KEY, JWT_HMAC_SECRET, JWT_JWKS_URL,
                 ALLOW_ANONYMOUS, ENGINE, TLS_CERT, TLS_KEY, REDIS_URL, REDIS_CLUSTER, REDIS_PREFIX, METRICS_AUTH,
-                OUTBOX_URL, OUTBOX_TABLE, OUTBOX_POLL_INTERVAL, PROXY_TIMEOUT, PROXY_HEADERS));
+                OUTBOX_URL, OUTBOX_TABLE, OUTBOX_POLL_INTERVAL, PROXY_TIMEOUT, PROXY_HEADERS, WEBHOOK_URL, WEBHOOK_SECRET));
         for (ProxyKind kind : ProxyKind.values()) {
             names.add(proxyUrl(kind));
         }
@@ -95,6 +98,7 @@ final class EnvLayer {
         applyRedis(env, draft);
         applyOutbox(env, draft);
         applyProxy(env, draft);
+        applyWebhook(env, draft);
         String metricsAuth = value(env, METRICS_AUTH);
         if (metricsAuth != null) {
             draft.http = draft.http.withMetricsAuth(ConfigRules.secretToken(metricsAuth, METRICS_AUTH));
@@ -177,6 +181,20 @@ final class EnvLayer {
             }
             draft.proxy = draft.proxy.withHeaders(names, draft.proxy.staticHeaders());
         }
+    }
+
+    private static void applyWebhook(Map<String, String> env, ConfigDraft draft) {
+        String url = value(env, WEBHOOK_URL);
+        String secret = value(env, WEBHOOK_SECRET);
+        if (url == null && secret == null) {
+            return;
+        }
+        if (url == null || secret == null) {
+            throw new ConfigException((url == null ? WEBHOOK_SECRET : WEBHOOK_URL) + ": set without "
+                    + (url == null ? WEBHOOK_URL : WEBHOOK_SECRET) + " (set both, or neither)");
+        }
+        draft.webhooks = List.of(WebhookConfig.of(ConfigRules.webhookUrl(url, WEBHOOK_URL),
+                ConfigRules.webhookSecret(secret, WEBHOOK_SECRET)));
     }
 
     /** The value of {@code name}, or null when unset or empty. */

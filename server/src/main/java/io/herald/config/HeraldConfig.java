@@ -25,14 +25,17 @@ import java.util.Map;
  * @param http           deadlines and caps of plain HTTP requests
  * @param outbox         the PostgreSQL outbox reader's settings, or null when no outbox is configured
  * @param proxy          the backend proxy; {@link ProxyConfig#NONE} when no kind is configured
+ * @param webhooks       the webhooks events are sent to (empty: none)
  */
 public record HeraldConfig(String host, int port, boolean devMode, String apiKey, boolean allowAnonymous,
                            JwtConfig jwt, ClientConfig client, Map<String, NamespaceConfig> namespaces,
                            NamespaceConfig defaults, List<String> allowedOrigins, String engine,
                            LimitsConfig limits, TlsConfig tls, Duration drainWindow,
-                           RedisConfig redis, HttpConfig http, OutboxConfig outbox, ProxyConfig proxy) {
+                           RedisConfig redis, HttpConfig http, OutboxConfig outbox, ProxyConfig proxy,
+                           List<WebhookConfig> webhooks) {
 
     public HeraldConfig {
+        webhooks = List.copyOf(webhooks);
         namespaces = Map.copyOf(namespaces);
         proxy = proxy != null ? proxy : ProxyConfig.NONE;
         allowedOrigins = List.copyOf(allowedOrigins);

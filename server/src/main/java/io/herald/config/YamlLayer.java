@@ -28,10 +28,12 @@ final class YamlLayer {
 
     private static final Set<String> ROOT_KEYS = Set.of("host", "port", "api_key", "allow_anonymous", "engine",
             "allowed_origins", "jwt", "client", "limits", "tls", "shutdown", "namespaces", "namespace_defaults", "redis",
-            "http", "metrics", "outbox", "proxy");
+            "http", "metrics", "outbox", "proxy", "webhooks");
     private static final Set<String> PROXY_KEYS = Set.of("connect", "refresh", "subscribe", "publish", "rpc",
             "timeout", "headers", "static_headers", "max_pending", "max_response_size");
     private static final Set<String> PROXY_KIND_KEYS = Set.of("url");
+    private static final Set<String> WEBHOOK_KEYS = Set.of("url", "secret", "events", "vacate_delay", "max_age",
+            "timeout", "max_in_flight", "max_queue");
     private static final Set<String> HTTP_KEYS = Set.of("head_timeout", "idle_timeout", "min_body_rate",
             "max_buffered_bodies", "max_pipelined", "public_rate_per_ip");
     private static final Set<String> OUTBOX_KEYS = Set.of("url", "table", "poll_interval", "batch_size");
@@ -159,6 +161,40 @@ final class YamlLayer {
         if (namespaces != null) {
             readNamespaces(namespaces);
         }
+        List<Section> webhooks = root.sections("webhooks");
+        if (webhooks != null) {
+            List<WebhookConfig> hooks = new ArrayList<>();
+            for (Section hook : webhooks) {
+                hooks.add(readWebhook(hook));
+            }
+            ConfigRules.distinctWebhookUrls(hooks, root.key("webhooks"));
+            draft.webhooks = hooks;
+        }
+    }
+
+    /** One entry of {@code webhooks:}; {@code url} and {@code secret} are required, {@code events} defaults to all. */
+    private static WebhookConfig readWebhook(Section h) {
+        h.requireKnown(WEBHOOK_KEYS);
+        String url = h.text("url");
+        String secret = h.text("secret");
+        if (url == null || secret == null) {
+            throw new ConfigException(h.path() + ": needs both url and secret");
+        }
+        WebhookConfig d = WebhookConfig.of(ConfigRules.webhookUrl(url, h.key("url")),
+                ConfigRules.webhookSecret(secret, h.key("secret")));
+        List<String> events = h.texts("events");
+        Duration vacate = h.duration("vacate_delay");
+        Duration maxAge = h.duration("max_age");
+        Duration timeout = h.duration("timeout");
+        Long inFlight = h.integer("max_in_flight");
+        Long queue = h.integer("max_queue");
+        return new WebhookConfig(d.url(), d.secret(),
+                events != null ? ConfigRules.webhookEvents(events, h.key("events")) : d.events(),
+                vacate != null ? vacate : d.vacateDelay(),
+                maxAge != null ? ConfigRules.atLeastOneSecond(maxAge, h.key("max_age")) : d.maxAge(),
+                timeout != null ? ConfigRules.positive(timeout, h.key("timeout")) : d.timeout(),
+                inFlight != null ? (int) ConfigRules.limitAtLeastOne(inFlight, 1024, h.key("max_in_flight")) : d.maxInFlight(),
+                queue != null ? (int) ConfigRules.limitAtLeastOne(queue, 100_000_000, h.key("max_queue")) : d.maxQueue());
     }
 
     private void readJwt(Section jwt) {
@@ -454,6 +490,25 @@ final class YamlLayer {
         private JsonNode get(String name) {
             JsonNode v = node.get(name);
             return v == null || v.isNull() ? null : v;
+        }
+
+        /** A list of mappings, each a section named {@code name[i]}; null when absent. */
+        List<Section> sections(String name) {
+            JsonNode v = get(name);
+            if (v == null) {
+                return null;
+            }
+            if (!v.isArray()) {
+                throw new ConfigException(key(name) + ": must be a list of mappings");
+            }
+            List<Section> out = new ArrayList<>();
+            for (int i = 0; i < v.size(); i++) {
+                if (!v.get(i).isObject()) {
+                    throw new ConfigException(key(name) + "[" + i + "]: must be a mapping");
+                }
+                out.add(new Section(key(name) + "[" + i + "]", (ObjectNode) v.get(i)));
+            }
+            return out;
         }
 
         Section section(String name) {

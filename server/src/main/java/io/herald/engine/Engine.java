@@ -4,7 +4,8 @@ package io.herald.engine;
  * The parts a node runs on. Closing the engine closes them, the node registry last (it may own the
  * connections the other parts share).
  */
-public record Engine(String name, Broker broker, HistoryStore history, PresenceStore presence, NodeRegistry nodes)
+public record Engine(String name, Broker broker, HistoryStore history, PresenceStore presence, NodeRegistry nodes,
+                     HookStore hooks)
         implements AutoCloseable {
 
     /**
@@ -18,6 +19,7 @@ public record Engine(String name, Broker broker, HistoryStore history, PresenceS
 
     @Override
     public void close() {
+        hooks.close();
         broker.close();
         history.close();
         nodes.close();

@@ -36,6 +36,8 @@ public final class Hub implements BrokerListener {
     private final ConcurrentHashMap<String, Set<Subscriber>> users = new ConcurrentHashMap<>();
     private final AtomicLong subscriptionCount = new AtomicLong();
     private final PublishGate publishGate = new PublishGate();
+    /** Set before the node serves (see {@link #observe}); read under channel locks. */
+    private volatile ChannelObserver observer = ChannelObserver.NONE;
 
     /**
      * The members of one channel, grouped by the thread that owns them, so a publication costs one
@@ -164,6 +166,11 @@ public final class Hub implements BrokerListener {
         broker.start(this);
     }
 
+    /** Sets who is told of channels gaining their first and losing their last member; before the node serves. */
+    public void observe(ChannelObserver o) {
+        observer = o;
+    }
+
     /**
      * Registers a connected subscriber so server API commands can find it by client or user id, and
      * returns how many connections its user now has on this node.
@@ -212,6 +219,7 @@ public final class Hub implements BrokerListener {
                 }
                 if (lc.brokerSubscription == null) {
                     lc.brokerSubscription = broker.subscribe(channel);
+                    observer.occupied(channel);
                 }
                 return lc.brokerSubscription;
             }
@@ -239,6 +247,7 @@ public final class Hub implements BrokerListener {
                 lc.removed = true;
                 // before leaving the map: a new entry for the channel subscribes after this unsubscribe
                 broker.unsubscribe(channel);
+                observer.vacated(channel);
                 channels.remove(channel, lc);
             }
         }

@@ -43,6 +43,9 @@ public final class HeraldMetrics {
     private final Map<RateLimit, Counter> rateLimited = new ConcurrentHashMap<>();
     private final Map<HttpCloseCause, Counter> httpClosed = new EnumMap<>(HttpCloseCause.class);
     private final Timer publishToWrite;
+    private final Map<WebhookOutcome, Counter> webhookEvents = new EnumMap<>(WebhookOutcome.class);
+    private final Map<WebhookFailure, Counter> webhookFailures = new EnumMap<>(WebhookFailure.class);
+    private final Timer webhookLatency;
     private final BreachLog breaches = new BreachLog(10_000);
     /** Registered by the first call of {@link #outbox()}, so nodes without an outbox show none of its meters. */
     private Outbox outbox;
@@ -75,6 +78,20 @@ public final class HeraldMetrics {
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(10))
+                .register(registry);
+        for (WebhookOutcome o : WebhookOutcome.values()) {
+            webhookEvents.put(o, Counter.builder("herald.webhook.events").tag("outcome", o.label())
+                    .description("webhook events, by what became of them").register(registry));
+        }
+        for (WebhookFailure f : WebhookFailure.values()) {
+            webhookFailures.put(f, Counter.builder("herald.webhook.failures").tag("cause", f.label())
+                    .description("webhook delivery attempts that failed, by cause").register(registry));
+        }
+        webhookLatency = Timer.builder("herald.webhook.delivery")
+                .description("time from a webhook event being queued to its delivery (the oldest event of each batch)")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofHours(1))
                 .register(registry);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
@@ -195,6 +212,29 @@ public final class HeraldMetrics {
         } else {
             proxyDurations.get(kind).record(nanos, TimeUnit.NANOSECONDS);
         }
+    }
+
+    /** {@code count} webhook events had {@code outcome}. */
+    public void webhookEvents(WebhookOutcome outcome, long count) {
+        if (count > 0) {
+            webhookEvents.get(outcome).increment(count);
+        }
+    }
+
+    /** A webhook delivery attempt failed for {@code cause}. */
+    public void webhookFailed(WebhookFailure cause) {
+        webhookFailures.get(cause).increment();
+    }
+
+    /** A batch whose oldest event was queued at {@code queuedMillis} (epoch ms) was delivered. */
+    public void webhookDelivered(long queuedMillis) {
+        webhookLatency.record(Math.max(0, System.currentTimeMillis() - queuedMillis), TimeUnit.MILLISECONDS);
+    }
+
+    /** Events queued for one hook (cluster-wide with Redis), read at scrape time. */
+    public void webhookQueueGauge(String hookId, Supplier<Number> value) {
+        Gauge.builder("herald.webhook.queue.depth", value).tag("hook", hookId)
+                .description("webhook events queued, by hook id (cluster-wide with the Redis engine)").register(registry);
     }
 
     /** The node closed a plain HTTP connection for {@code cause}. */

@@ -468,6 +468,7 @@ final class ChannelCommands {
         if (sub.namespace.presence()) {
             sub.inPresence = true;
             engine.presence().add(sub.channel, presenceInfo(sub));
+            engine.hooks().join(sub.channel, presenceInfo(sub), sub.namespace.joinLeave());
             if (sub.namespace.joinLeave()) {
                 engine.broker().publishPresenceChange(sub.channel, presenceInfo(sub), true);
             }
@@ -553,6 +554,7 @@ final class ChannelCommands {
         if (sub.inPresence) {
             sub.inPresence = false;
             engine.presence().remove(sub.channel, session.clientId());
+            engine.hooks().leave(sub.channel, presenceInfo(sub), sub.namespace.joinLeave());
             if (sub.namespace.joinLeave()) {
                 engine.broker().publishPresenceChange(sub.channel, presenceInfo(sub), false);
             }

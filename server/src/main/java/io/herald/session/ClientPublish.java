@@ -15,6 +15,7 @@ import io.herald.protocol.ErrorCode;
 import io.herald.protocol.IdempotencyKey;
 import io.herald.protocol.ProtocolException;
 import io.herald.protocol.RawJson;
+import io.herald.webhook.WebhookFields;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
@@ -101,6 +102,8 @@ public final class ClientPublish {
                     gate.exit();
                     if (error == null && !r.duplicate()) {
                         services.metrics().publication();
+                        services.engine().hooks().clientPublished(channel,
+                                WebhookFields.clientPublish(claims.user(), null, cmd.event(), cmd.data()));
                     } else if (ChannelLimitException.in(error) != null) {
                         services.metrics().rateLimited(RateLimit.MAX_CHANNELS);
                     }

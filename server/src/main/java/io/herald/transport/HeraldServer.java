@@ -62,6 +62,7 @@ public final class HeraldServer implements AutoCloseable {
     private final HeraldMetrics metrics = new HeraldMetrics();
     private final LivenessSweeps sweeps;
     private final ProxyClient proxy;
+    private final io.herald.webhook.Webhooks webhooks;
     private final Connections connections;
     /** Reads into 4 KiB buffers (a longer message takes several reads); the buffer is not kept between reads. */
     private static final FixedRecvByteBufAllocator READ_BUFFERS = new FixedRecvByteBufAllocator(4096);
@@ -77,6 +78,8 @@ public final class HeraldServer implements AutoCloseable {
         this.config = config;
         this.engine = engine;
         this.hub = new Hub(engine.broker(), metrics, config.limits().maxChannels());
+        this.webhooks = new io.herald.webhook.Webhooks(config, engine, metrics);
+        hub.observe(webhooks);
         this.sweeps = new LivenessSweeps(config.client().ping());
         this.proxy = new ProxyClient(config.proxy(), metrics::proxyCall);
         this.connections = new Connections(config.limits().maxConnections(), Connections.openFileLimit());
@@ -159,6 +162,8 @@ public final class HeraldServer implements AutoCloseable {
                                 clients, open));
                     }
                 });
+        // before the first connection can join presence or occupy a channel
+        webhooks.start(nodeId);
         serverChannel = b.bind(config.host(), config.port()).sync().channel();
         engine.nodes().register(nodeId, api::load);
         ready = true;
@@ -256,6 +261,7 @@ public final class HeraldServer implements AutoCloseable {
         sweeps.close();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        webhooks.close();
         engine.close();
         proxy.close();
         log.info("node {} stopped", nodeId);

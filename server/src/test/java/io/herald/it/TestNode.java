@@ -61,6 +61,7 @@ final class TestNode implements AutoCloseable {
         /** Null: no outbox reader. */
         private OutboxConfig outbox;
         private ProxyConfig proxy = ProxyConfig.NONE;
+        private List<io.herald.config.WebhookConfig> webhooks = List.of();
         /** Null: a memory engine with the builder's {@code limits.max_channels}. */
         private Supplier<Engine> engine;
 
@@ -132,6 +133,11 @@ final class TestNode implements AutoCloseable {
             return this;
         }
 
+        Builder webhooks(List<io.herald.config.WebhookConfig> w) {
+            webhooks = w;
+            return this;
+        }
+
         Builder origins(List<String> o) {
             origins = o;
             return this;
@@ -140,7 +146,7 @@ final class TestNode implements AutoCloseable {
         TestNode start() throws InterruptedException {
             Engine e = engine != null ? engine.get() : MemoryEngine.create(limits.maxChannels());
             return new TestNode(new HeraldConfig("127.0.0.1", 0, devMode, API_KEY, anonymous, jwt, client,
-                    namespaces, defaults, origins, e.name(), limits, tls, drainWindow, null, http, outbox, proxy), e);
+                    namespaces, defaults, origins, e.name(), limits, tls, drainWindow, null, http, outbox, proxy, webhooks), e);
         }
     }
 

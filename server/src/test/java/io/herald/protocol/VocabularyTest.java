@@ -49,9 +49,10 @@ class VocabularyTest {
             Map.entry("error", "a frame type, and the member of a proxy answer and of HTTP error bodies"),
             Map.entry("disconnect", "a frame type and the member of a proxy answer"),
             Map.entry("refused", "the field of a /poll answer listing refused channels"),
-            Map.entry("timeout", "the config keys proxy.timeout and redis.timeout, and the query parameter of /poll"),
+            Map.entry("timeout", "the config keys proxy.timeout, redis.timeout and webhooks[].timeout, and the /poll query parameter"),
             Map.entry("http", "a URL scheme and the config section http:"),
-            Map.entry("sse", "the name of an SSE stream's Netty pipeline stage"));
+            Map.entry("sse", "the name of an SSE stream's Netty pipeline stage"),
+            Map.entry("client_publish", "the namespace setting client_publish, whose publications the event reports"));
 
     /** One vocabulary: its enum and the wire form of each value. */
     private record Vocabulary(Class<? extends Enum<?>> home, List<String> words) {
@@ -72,7 +73,10 @@ class VocabularyTest {
             Vocabulary.of(RateLimit.class, RateLimit::label),
 
             Vocabulary.of(ProxyOutcome.class, ProxyOutcome::label),
-            Vocabulary.of(ClientTransport.class, ClientTransport::wire));
+            Vocabulary.of(ClientTransport.class, ClientTransport::wire),
+            Vocabulary.of(WebhookEvent.class, WebhookEvent::wire),
+            Vocabulary.of(io.herald.metrics.WebhookOutcome.class, io.herald.metrics.WebhookOutcome::label),
+            Vocabulary.of(io.herald.metrics.WebhookFailure.class, io.herald.metrics.WebhookFailure::label));
 
     private static List<Path> mainSources() throws IOException {
         try (Stream<Path> files = Files.walk(MAIN)) {

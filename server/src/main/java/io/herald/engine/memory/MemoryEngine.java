@@ -17,6 +17,6 @@ public final class MemoryEngine {
     public static Engine create(int maxChannels) {
         MemoryBroker broker = new MemoryBroker();
         return new Engine("memory", broker, new MemoryHistoryStore(broker, maxChannels), new MemoryPresenceStore(),
-                new MemoryNodeRegistry());
+                new MemoryNodeRegistry(), new MemoryHookStore());
     }
 }

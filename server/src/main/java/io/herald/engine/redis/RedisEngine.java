@@ -59,8 +59,9 @@ public final class RedisEngine {
             shards.close();
             resources.shutdown(0, 2, TimeUnit.SECONDS);
         });
+        RedisHookStore hooks = new RedisHookStore(shards, keys, config.presenceTtl(), resources.eventExecutorGroup());
         return new Engine("redis", new RedisBroker(shards, keys), new RedisHistoryStore(shards, keys, clock, era),
-                presence, nodes);
+                presence, nodes, hooks);
     }
 
     private static RedisBackend connect(String url, RedisConfig config, ClientResources resources) {

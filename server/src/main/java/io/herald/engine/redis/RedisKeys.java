@@ -74,6 +74,14 @@ record RedisKeys(String prefix) {
         return prefix + ":{nodes}:alive";
     }
 
+    /**
+     * The base name of the webhook and cluster-presence state ({@link RedisHookStore}): one hash tag
+     * for all of it, so each of its steps is one atomic script.
+     */
+    String hooks() {
+        return prefix + ":{wh}";
+    }
+
     private String tagged(ChannelName channel) {
         return prefix + ":{" + channel.value() + "}";
     }
