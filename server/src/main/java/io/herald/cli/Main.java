@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** {@code herald}: the command-line entry point. */
 @Command(name = "herald", mixinStandardHelpOptions = true, version = "Herald 0.1.0",
         description = "Self-hosted real-time event hub.",
-        subcommands = {ServeCommand.class, TokenCommand.class, CheckConfigCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, TokenCommand.class, CheckConfigCommand.class, AdminPasswordCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Override
     public void run() {

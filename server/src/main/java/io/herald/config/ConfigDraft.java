@@ -47,6 +47,11 @@ final class ConfigDraft {
     Duration drainWindow = Duration.ofSeconds(5);
     NamespaceConfig defaults = NamespaceConfig.DEFAULTS;
     final Map<String, NamespaceConfig> namespaces = new LinkedHashMap<>();
+    /** The admin section: null fields are unset; resolved (dev mode, checks) by {@link ConfigLoader}. */
+    Boolean adminEnabled;
+    String adminPassword;
+    String adminPasswordHash;
+    Duration adminSessionTtl;
 
     boolean hasJwtKey() {
         return hmacSecret != null || rsaPublicKey != null || ecPublicKey != null || jwksUrl != null;

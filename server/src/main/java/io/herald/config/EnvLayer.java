@@ -34,8 +34,12 @@ final class EnvLayer {
     static final String REDIS_CLUSTER = "HERALD_REDIS_CLUSTER";
     static final String REDIS_PREFIX = "HERALD_REDIS_PREFIX";
     static final String METRICS_AUTH = "HERALD_METRICS_AUTH";
+    static final String ADMIN_ENABLED = "HERALD_ADMIN_ENABLED";
+    static final String ADMIN_PASSWORD = "HERALD_ADMIN_PASSWORD";
+    static final String ADMIN_PASSWORD_HASH = "HERALD_ADMIN_PASSWORD_HASH";
     private static final Set<String> KNOWN = Set.of(CONFIG, PORT, HOST, API_KEY, JWT_HMAC_SECRET, JWT_JWKS_URL,
-            ALLOW_ANONYMOUS, ENGINE, TLS_CERT, TLS_KEY, REDIS_URL, REDIS_CLUSTER, REDIS_PREFIX, METRICS_AUTH);
+            ALLOW_ANONYMOUS, ENGINE, TLS_CERT, TLS_KEY, REDIS_URL, REDIS_CLUSTER, REDIS_PREFIX, METRICS_AUTH,
+            ADMIN_ENABLED, ADMIN_PASSWORD, ADMIN_PASSWORD_HASH);
 
     private EnvLayer() {
     }
@@ -72,6 +76,7 @@ final class EnvLayer {
             draft.engine = ConfigRules.engine(engine.trim(), ENGINE);
         }
         applyRedis(env, draft);
+        applyAdmin(env, draft);
         String metricsAuth = value(env, METRICS_AUTH);
         if (metricsAuth != null) {
             draft.http = draft.http.withMetricsAuth(ConfigRules.secretToken(metricsAuth, METRICS_AUTH));
@@ -111,6 +116,27 @@ final class EnvLayer {
         if (prefix != null) {
             draft.redis = draft.redis.withPrefix(ConfigRules.redisPrefix(prefix.trim(), REDIS_PREFIX));
             draft.redisSetBy = REDIS_PREFIX;
+        }
+    }
+
+    /** A password from the environment replaces a hash from the file, and the other way round. */
+    private static void applyAdmin(Map<String, String> env, ConfigDraft draft) {
+        String enabled = value(env, ADMIN_ENABLED);
+        if (enabled != null) {
+            draft.adminEnabled = parseBoolean(enabled, ADMIN_ENABLED);
+        }
+        String password = value(env, ADMIN_PASSWORD);
+        String hash = value(env, ADMIN_PASSWORD_HASH);
+        if (password != null && hash != null) {
+            throw new ConfigException(ADMIN_PASSWORD + " and " + ADMIN_PASSWORD_HASH + ": set only one of the two");
+        }
+        if (password != null) {
+            draft.adminPassword = ConfigRules.adminPassword(password, ADMIN_PASSWORD);
+            draft.adminPasswordHash = null;
+        }
+        if (hash != null) {
+            draft.adminPasswordHash = ConfigRules.adminPasswordHash(hash, ADMIN_PASSWORD_HASH);
+            draft.adminPassword = null;
         }
     }
 

@@ -23,12 +23,14 @@ import java.util.Map;
  * @param drainWindow    on shutdown, the time over which connected clients are told to reconnect
  * @param redis          Redis engine settings; null unless {@code engine} is "redis"
  * @param http           deadlines and caps of plain HTTP requests
+ * @param admin          the admin web UI at {@code /admin}
  */
 public record HeraldConfig(String host, int port, boolean devMode, String apiKey, boolean allowAnonymous,
                            JwtConfig jwt, ClientConfig client, Map<String, NamespaceConfig> namespaces,
                            NamespaceConfig defaults, List<String> allowedOrigins, String engine,
                            LimitsConfig limits, TlsConfig tls, Duration drainWindow,
-                           RedisConfig redis, HttpConfig http) {
+                           RedisConfig redis, HttpConfig http,
+                           AdminConfig admin) {
 
     public HeraldConfig {
         namespaces = Map.copyOf(namespaces);

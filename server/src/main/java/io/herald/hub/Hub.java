@@ -305,6 +305,11 @@ public final class Hub implements BrokerListener {
         return targets.size();
     }
 
+    /** This node's connections of {@code user} or (when {@code user} is null) of {@code client}. */
+    public List<Subscriber> find(String user, String client) {
+        return targets(user, client);
+    }
+
     private List<Subscriber> targets(String user, String client) {
         if (client != null) {
             Subscriber s = clients.get(client);

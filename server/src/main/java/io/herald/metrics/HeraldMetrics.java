@@ -42,6 +42,7 @@ public final class HeraldMetrics {
     private final Map<HttpCloseCause, Counter> httpClosed = new EnumMap<>(HttpCloseCause.class);
     private final Timer publishToWrite;
     private final BreachLog breaches = new BreachLog(10_000);
+    private final RecentCloses recentCloses = new RecentCloses();
 
     public HeraldMetrics() {
         for (HttpCloseCause cause : HttpCloseCause.values()) {
@@ -110,6 +111,14 @@ public final class HeraldMetrics {
         closedByReason.get(reason).increment();
     }
 
+    /** As {@link #connectionClosed(CloseReason)}, remembering the connection among the recent closes. */
+    public void connectionClosed(CloseReason reason, String client, String user) {
+        connectionClosed(reason);
+        if (reason != CloseReason.CLIENT) {
+            recentCloses.add(new RecentCloses.Close(System.currentTimeMillis(), reason, client, user));
+        }
+    }
+
     public void publication() {
         publications.increment();
     }
@@ -150,13 +159,44 @@ public final class HeraldMetrics {
                 .description("requests refused by a limit, by limit").register(registry)).increment();
     }
 
-    /** The Prometheus text exposition of every meter. */
     /** The node closed a plain HTTP connection for {@code cause}. */
     public void httpClosed(HttpCloseCause cause) {
         httpClosed.get(cause).increment();
     }
 
+    /** The Prometheus text exposition of every meter. */
     public String scrape() {
         return registry.scrape();
+    }
+
+    /** Every counter the admin UI charts, now. */
+    public MetricsTotals totals() {
+        Map<CloseReason, Long> closed = new EnumMap<>(CloseReason.class);
+        closedByReason.forEach((r, c) -> closed.put(r, (long) c.count()));
+        Map<RateLimit, Long> limited = new EnumMap<>(RateLimit.class);
+        rateLimited.forEach((l, c) -> limited.put(l, (long) c.count()));
+        long errorCount = 0;
+        for (Counter c : errors.values()) {
+            errorCount += (long) c.count();
+        }
+        var snapshot = publishToWrite.takeSnapshot();
+        var buckets = snapshot.histogramCounts();
+        double[] bounds = new double[buckets.length];
+        double[] counts = new double[buckets.length];
+        for (int i = 0; i < buckets.length; i++) {
+            bounds[i] = buckets[i].bucket(TimeUnit.MILLISECONDS);
+            counts[i] = buckets[i].count();
+        }
+        return new MetricsTotals((long) opened.count(), closed, (long) publications.count(), (long) deliveries.count(),
+                errorCount, (long) slowConsumers.count(), limited, bounds, counts, snapshot.count());
+    }
+
+    /** The last connection closes the server decided, and the limit breaches, for the admin UI. */
+    public RecentCloses recentCloses() {
+        return recentCloses;
+    }
+
+    public BreachLog breaches() {
+        return breaches;
     }
 }

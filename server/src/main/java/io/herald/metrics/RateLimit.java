@@ -22,7 +22,9 @@ public enum RateLimit {
     /** {@code limits.connection_rate_per_ip}: new connections per second per address. */
     CONNECTION_RATE_PER_IP,
     /** {@code limits.max_connections}: open connections of the node. */
-    MAX_CONNECTIONS;
+    MAX_CONNECTIONS,
+    /** Admin UI login attempts per address (a burst of 5, then 5 a minute). */
+    ADMIN_LOGIN;
 
     /** The label value. */
     public String label() {

@@ -1,5 +1,6 @@
 package io.herald.transport;
 
+import io.herald.admin.AdminApi;
 import io.herald.api.ServerApi;
 import io.herald.auth.Authenticator;
 import io.herald.config.HeraldConfig;
@@ -62,6 +63,8 @@ public final class HeraldServer implements AutoCloseable {
     /** Set by {@link #bind}; parked polls are answered when the node drains. */
     private PollEndpoint polls;
     private Channel serverChannel;
+    /** Set by {@link #bind} when {@code admin.enabled}; else null. */
+    private AdminApi admin;
     private volatile boolean ready;
     private volatile boolean stopped;
 
@@ -88,6 +91,7 @@ public final class HeraldServer implements AutoCloseable {
     private void bind(Authenticator authenticator) throws InterruptedException {
         SessionServices services = new SessionServices(config, engine, hub, authenticator, metrics);
         ServerApi api = new ServerApi(config, engine, hub, nodeId, VERSION, metrics);
+        admin = config.admin().enabled() ? new AdminApi(config, engine, hub, api, metrics, nodeId, VERSION) : null;
         Cors cors = new Cors(config);
         KeyedRateLimiter<InetAddress> perIp = new KeyedRateLimiter<>(config.limits().connectionRatePerIp());
         KeyedRateLimiter<String> perClient = new KeyedRateLimiter<>(config.client().commandRate());
@@ -141,7 +145,7 @@ public final class HeraldServer implements AutoCloseable {
                         ch.pipeline().addLast("http-guard", guard);
                         ch.pipeline().addLast("http-aggregator", new JsonHttpAggregator());
                         ch.pipeline().addLast("router", new HttpRouter(upgrade, api, HeraldServer.this::isReady, metrics,
-                                clients, open));
+                                clients, open, admin));
                     }
                 });
         serverChannel = b.bind(config.host(), config.port()).sync().channel();
@@ -167,6 +171,11 @@ public final class HeraldServer implements AutoCloseable {
 
     public Hub hub() {
         return hub;
+    }
+
+    /** Whether the admin UI's front end is bundled in this jar (false also when the admin UI is off). */
+    public boolean adminBuilt() {
+        return admin != null && admin.built();
     }
 
     public HeraldMetrics metrics() {
@@ -233,6 +242,9 @@ public final class HeraldServer implements AutoCloseable {
             serverChannel.close().syncUninterruptibly();
         }
         sweeps.close();
+        if (admin != null) {
+            admin.close();
+        }
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         engine.close();
