@@ -103,6 +103,7 @@ describe('admin UI in Chromium (memory engine)', () => {
     for (let i = 0; i < 25; i++) clients.push(await Client.open(herald, `u${i}`));
     await until(async () => (await text(page, '[data-card=connections] .big')) === '25', 'the overview to show 25 connections', 20_000);
     expect(await text(page, '[data-node] [data-field=connections]')).toBe('25');
+    await until(async () => (await text(page, '[data-node] [data-field=users]')) === '25', 'the overview to show 25 users');
     const points = async () => Number(await page.getAttribute('[data-chart=Connections]', 'data-points'));
     const before = await points();
     await until(async () => (await points()) > before, 'the connections chart to gain a sample', 15_000);

@@ -32,7 +32,7 @@ function ChannelSearch() {
           search(pattern);
         }}
       >
-        <input name="pattern" placeholder="Pattern, e.g. match:* (empty: all)" value={pattern} onChange={(e) => setPattern(e.target.value)} />
+        <input name="pattern" placeholder="Pattern, e.g. match:*" value={pattern} onChange={(e) => setPattern(e.target.value)} />
         <button type="submit">Search</button>
         <OpenChannel />
       </form>

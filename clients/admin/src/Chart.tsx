@@ -20,7 +20,7 @@ export function Chart({ title, times, series, unit }: { title: string; times: nu
     const opts: uPlot.Options = {
       width: Math.max(280, el.clientWidth),
       height: 170,
-      legend: { show: true },
+      legend: { show: true, live: false },
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
       axes: [{ stroke: '#475569' }, { stroke: '#475569', size: 50, label: unit ?? '' }],
@@ -44,8 +44,8 @@ export function Chart({ title, times, series, unit }: { title: string; times: nu
   return (
     <div className="chart" data-chart={title} data-points={times.length}>
       <h3>{title}</h3>
-      {series.length === 0 ? <p className="muted">nothing yet</p> : null}
-      <div ref={box} />
+      {series.length === 0 ? <p className="muted empty">None in the last 15 minutes.</p> : null}
+      <div ref={box} className={series.length === 0 ? 'hidden' : ''} />
     </div>
   );
 }

@@ -103,6 +103,7 @@ export function ConnectionsPage({ query }: { query: string }) {
                   <td>{c.remote ?? '?'}</td>
                   <td className="small">{c.connected}</td>
                   <td>
+                    {c.channels.length === 0 ? <span className="muted">none</span> : null}
                     {c.channels.map((ch) => (
                       <span key={ch} className="chip">
                         <a href={`#/channels/${enc(ch)}`}>{ch}</a>

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { ApiError, call, type NodeStatus, type Overview, type Sample } from './api';
+import { ApiError, call, type ChannelRow, type NodeStatus, type Overview, type Sample } from './api';
 import { Chart, type Series } from './Chart';
 import { duration, ErrorLine, message } from './App';
 
@@ -54,6 +54,7 @@ export function OverviewPage({ onUnauthorized }: { onUnauthorized: () => void })
       <div className="cards">
         <Card label="Nodes" value={overview.nodes.length} id="nodes" />
         <Card label="Connections" value={totalConnections} id="connections" />
+        <Card label="Users (per node, summed)" value={overview.nodes.reduce((a, n) => a + (n.users ?? 0), 0)} id="users" />
         <Card label="Subscriptions" value={overview.nodes.reduce((a, n) => a + (n.subscriptions ?? 0), 0)} id="subscriptions" />
         <Card label="Engine" value={overview.engine} id="engine" />
       </div>
@@ -65,6 +66,7 @@ export function OverviewPage({ onUnauthorized }: { onUnauthorized: () => void })
             <th>Version</th>
             <th>Uptime</th>
             <th className="num">Connections</th>
+            <th className="num">Users</th>
             <th className="num">Subscriptions</th>
             <th className="num">Channels</th>
             <th>Engine</th>
@@ -77,6 +79,7 @@ export function OverviewPage({ onUnauthorized }: { onUnauthorized: () => void })
           ))}
         </tbody>
       </table>
+      <HotChannels />
       <h2>Last 15 minutes</h2>
       <p className="muted small">Sampled every {overview.sample_ms / 1000} s on each node; refreshed every {REFRESH_MS / 1000} s.</p>
       <div className="charts">
@@ -87,6 +90,48 @@ export function OverviewPage({ onUnauthorized }: { onUnauthorized: () => void })
       <h2>Webhooks, proxy and outbox</h2>
       <Integrations nodes={overview.nodes} />
     </section>
+  );
+}
+
+/** The five most subscribed channels of the cluster, each a link to its page (history, live tail). */
+function HotChannels() {
+  const [rows, setRows] = useState<ChannelRow[] | null>(null);
+  useEffect(() => {
+    const load = () =>
+      call<{ channels: ChannelRow[] }>('GET', 'channels')
+        .then((r) => setRows(r.channels.slice(0, 5)))
+        .catch(() => setRows(null));
+    void load();
+    const t = setInterval(() => void load(), 10_000);
+    return () => clearInterval(t);
+  }, []);
+  if (!rows) return null;
+  return (
+    <>
+      <h2>Hottest channels</h2>
+      {rows.length === 0 ? (
+        <p className="muted">No channel has subscribers.</p>
+      ) : (
+        <table data-table="hot-channels">
+          <thead>
+            <tr>
+              <th>Channel (open it for its history, presence and live tail)</th>
+              <th className="num">Subscribers</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={r.channel}>
+                <td>
+                  <a href={`#/channels/${encodeURIComponent(r.channel)}`}>{r.channel}</a>
+                </td>
+                <td className="num">{r.subscribers}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </>
   );
 }
 
@@ -117,6 +162,9 @@ function NodeRow({ n }: { n: NodeStatus }) {
       <td>{n.uptime_s !== undefined ? duration(n.uptime_s) : n.started ?? '?'}</td>
       <td className="num" data-field="connections">
         {n.connections ?? '?'}
+      </td>
+      <td className="num" data-field="users">
+        {n.users ?? '?'}
       </td>
       <td className="num">{n.subscriptions ?? '?'}</td>
       <td className="num">{n.channels ?? '?'}</td>

@@ -53,6 +53,7 @@ export interface NodeStatus {
   started?: string;
   uptime_s?: number;
   connections?: number;
+  users?: number;
   subscriptions?: number;
   channels?: number;
   sample_ms?: number;

@@ -30,6 +30,16 @@ final class AdminAssets {
             "png", "image/png", "ico", "image/x-icon", "woff2", "font/woff2", "map", "application/json");
 
     private final ConcurrentHashMap<String, byte[]> cache = new ConcurrentHashMap<>();
+    private final String root;
+
+    AdminAssets() {
+        this(ROOT);
+    }
+
+    /** Assets under another classpath folder (tests: one that does not exist). */
+    AdminAssets(String root) {
+        this.root = root;
+    }
 
     /** Whether the front end was bundled. */
     boolean built() {
@@ -60,7 +70,7 @@ final class AdminAssets {
     private byte[] file(String rel) {
         // misses are not kept: anyone may ask for any name
         return cache.computeIfAbsent(rel, r -> {
-            try (InputStream in = AdminAssets.class.getResourceAsStream(ROOT + r)) {
+            try (InputStream in = AdminAssets.class.getResourceAsStream(root + r)) {
                 return in == null ? null : in.readAllBytes();
             } catch (IOException e) {
                 return null;

@@ -75,6 +75,7 @@ final class NodeAnswers implements ClusterNotes.Responder {
         g.writeStringField("started", Frames.timestamp(l.startedMillis()));
         g.writeNumberField("uptime_s", (System.currentTimeMillis() - l.startedMillis()) / 1000);
         g.writeNumberField("connections", l.connections());
+        g.writeNumberField("users", hub.userCount());
         g.writeNumberField("subscriptions", l.subscriptions());
         g.writeNumberField("channels", l.channels());
         g.writeNumberField("sample_ms", NodeSamples.INTERVAL_MILLIS);

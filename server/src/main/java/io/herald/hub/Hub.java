@@ -343,6 +343,11 @@ public final class Hub implements BrokerListener {
         return clients.size();
     }
 
+    /** Distinct users with a connection on this node (anonymous connections are not counted). */
+    public int userCount() {
+        return (int) users.keySet().stream().filter(u -> !u.isEmpty()).count();
+    }
+
     public long subscriptionCount() {
         return subscriptionCount.get();
     }
