@@ -178,17 +178,48 @@ function NodeRow({ n }: { n: NodeStatus }) {
   );
 }
 
+/** The meters of webhooks, the backend proxy and the outbox that each node registered (none: the feature is off there). */
 function Integrations({ nodes }: { nodes: NodeStatus[] }) {
-  const reported = nodes.filter((n) => n.integrations !== null && n.integrations !== undefined);
-  if (reported.length === 0) {
+  const rows: { node: string; feature: string; meter: string; value: number }[] = [];
+  for (const n of nodes) {
+    const features = (n.integrations ?? {}) as Record<string, Record<string, number>>;
+    for (const [feature, readings] of Object.entries(features))
+      for (const [meter, value] of Object.entries(readings)) rows.push({ node: n.node, feature, meter, value });
+  }
+  if (rows.length === 0) {
     return (
       <p className="muted" data-panel="integrations">
-        Not reported by this build: webhook queue depth and failures, backend proxy latency and outbox lag appear here once
-        those features report them to the admin UI.
+        No node reports webhook, backend proxy or outbox meters: those features are off (or not in this build). Their queue depth,
+        failures, latency and lag appear here when they run.
       </p>
     );
   }
-  return <pre data-panel="integrations">{JSON.stringify(reported.map((n) => ({ node: n.node, ...(n.integrations as object) })), null, 2)}</pre>;
+  return (
+    <table data-panel="integrations">
+      <thead>
+        <tr>
+          <th>Node</th>
+          <th>Feature</th>
+          <th>Meter</th>
+          <th className="num">Value</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((r) => (
+          <tr key={`${r.node} ${r.meter}`}>
+            <td>
+              <code>{r.node}</code>
+            </td>
+            <td>{r.feature}</td>
+            <td>
+              <code className="small">{r.meter.replace(/^herald\./, '')}</code>
+            </td>
+            <td className="num">{Number.isInteger(r.value) ? r.value : r.value.toFixed(3)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
 }
 
 function merge(old: History, o: Overview): History {

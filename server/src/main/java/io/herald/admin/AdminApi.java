@@ -39,8 +39,8 @@ import org.slf4j.LoggerFactory;
  * {@code X-Herald-Admin: 1} (which a page of another site cannot send without a CORS preflight, which
  * {@code /admin} never grants) and, when it has an {@code Origin}, this host's. Bodies are capped at
  * {@value #MAX_BODY} bytes, requests per address at {@value #RATE_PER_IP} a second (burst twice that),
- * logins per address by {@link AdminSessions}. Runs its own thread for sampling, password hashing and
- * deadlines; never blocks the caller. Thread-safe.
+ * logins per address by {@link AdminSessions}. Runs its own thread for sampling and deadlines and
+ * another for password checks; never blocks the caller. Thread-safe.
  */
 public final class AdminApi implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AdminApi.class);
@@ -62,6 +62,8 @@ public final class AdminApi implements AutoCloseable {
     private final AtomicInteger pendingLogins = new AtomicInteger();
     private final HeraldMetrics metrics;
     private final ScheduledExecutorService thread;
+    /** Checks passwords (PBKDF2 is slow on purpose), apart from {@link #thread} so samples and deadlines keep time. */
+    private final java.util.concurrent.ExecutorService logins;
     private final ClusterNotes cluster;
     private final NodeAnswers answers;
     private final String nodeId;
@@ -80,6 +82,11 @@ public final class AdminApi implements AutoCloseable {
         this.sessions = new AdminSessions(config.admin());
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "herald-admin");
+            t.setDaemon(true);
+            return t;
+        });
+        this.logins = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "herald-admin-login");
             t.setDaemon(true);
             return t;
         });
@@ -236,7 +243,7 @@ public final class AdminApi implements AutoCloseable {
         }
         CompletableFuture<AdminResponse> out = new CompletableFuture<>();
         try {
-            thread.execute(() -> {
+            logins.execute(() -> {
                 try {
                     if (!sessions.passwordMatches(password)) {
                         log.warn("admin UI: wrong password from {}", req.remote() == null ? "?" : req.remote().getHostAddress());
@@ -348,5 +355,6 @@ public final class AdminApi implements AutoCloseable {
     @Override
     public void close() {
         thread.shutdownNow();
+        logins.shutdownNow();
     }
 }

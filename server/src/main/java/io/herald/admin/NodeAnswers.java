@@ -32,6 +32,8 @@ import java.util.function.Supplier;
 final class NodeAnswers implements ClusterNotes.Responder {
     /** How long a lookup waits for the connections' own threads to describe them. */
     static final long LOOKUP_MILLIS = 1000;
+    /** The features whose meters ({@code herald.<feature>.*}) the overview's health panel shows. */
+    static final List<String> INTEGRATIONS = List.of("webhook", "proxy", "outbox");
 
     private final Engine engine;
     private final Hub hub;
@@ -80,8 +82,19 @@ final class NodeAnswers implements ClusterNotes.Responder {
         g.writeNumberField("channels", l.channels());
         g.writeNumberField("sample_ms", NodeSamples.INTERVAL_MILLIS);
         samples.write(g, since);
-        // webhook, proxy and outbox health: not reported yet (those features are not in this build)
-        g.writeNullField("integrations");
+        // webhook, proxy and outbox health: whatever meters those features registered on this node
+        g.writeObjectFieldStart("integrations");
+        for (String feature : INTEGRATIONS) {
+            Map<String, Double> readings = metrics.readings("herald." + feature + ".");
+            if (!readings.isEmpty()) {
+                g.writeObjectFieldStart(feature);
+                for (Map.Entry<String, Double> e : readings.entrySet()) {
+                    g.writeNumberField(e.getKey(), Double.isFinite(e.getValue()) ? e.getValue() : 0);
+                }
+                g.writeEndObject();
+            }
+        }
+        g.writeEndObject();
     }
 
     private void problems(JsonGenerator g) throws IOException {

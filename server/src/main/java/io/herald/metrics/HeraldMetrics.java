@@ -191,6 +191,31 @@ public final class HeraldMetrics {
                 errorCount, (long) slowConsumers.count(), limited, bounds, counts, snapshot.count());
     }
 
+    /**
+     * The current readings of every meter whose name starts with {@code prefix} (say
+     * {@code "herald.outbox."}), as {@code name{tag=value,...} statistic} to value, sorted; empty when
+     * none is registered. For the admin UI's panels of features that register their own meters.
+     */
+    public Map<String, Double> readings(String prefix) {
+        Map<String, Double> out = new java.util.TreeMap<>();
+        for (io.micrometer.core.instrument.Meter m : registry.getMeters()) {
+            io.micrometer.core.instrument.Meter.Id id = m.getId();
+            if (!id.getName().startsWith(prefix)) {
+                continue;
+            }
+            StringBuilder key = new StringBuilder(id.getName());
+            if (!id.getTags().isEmpty()) {
+                key.append('{');
+                id.getTags().forEach(t -> key.append(t.getKey()).append('=').append(t.getValue()).append(','));
+                key.setCharAt(key.length() - 1, '}');
+            }
+            for (io.micrometer.core.instrument.Measurement v : m.measure()) {
+                out.put(key + " " + v.getStatistic().getTagValueRepresentation(), v.getValue());
+            }
+        }
+        return out;
+    }
+
     /** The last connection closes the server decided, and the limit breaches, for the admin UI. */
     public RecentCloses recentCloses() {
         return recentCloses;

@@ -205,6 +205,16 @@ class AdminApiTest {
     }
 
     @Test
+    void theOverviewReportsTheMetersOfWebhooksProxyAndOutbox() throws Exception {
+        String cookie = login(node, PASSWORD);
+        JsonNode before = call(node, "GET", "/admin/api/overview", null, cookie, null, false).json().get("nodes").get(0);
+        assertThat(before.get("integrations").has("outbox")).isFalse();
+        node.server.metrics().gauge("herald.outbox.lag.seconds", "test lag", () -> 2.5);
+        JsonNode after = call(node, "GET", "/admin/api/overview", null, cookie, null, false).json().get("nodes").get(0);
+        assertThat(after.get("integrations").get("outbox").get("herald.outbox.lag.seconds value").asDouble()).isEqualTo(2.5);
+    }
+
+    @Test
     void twoNodesOnRedisSeeEachOther() throws Exception {
         String prefix = RedisTestSupport.uniquePrefix("admin");
         AdminConfig admin = new AdminConfig(true, PASSWORD, null, Duration.ofHours(1), false);
