@@ -178,17 +178,17 @@ public final class AdminApi implements AutoCloseable {
             case "overview" -> {
                 requireMethod(req, "GET");
                 ObjectNode q = JsonCodec.MAPPER.createObjectNode().put("since", longParam(req, "since"));
-                return Overview.of(cluster.ask("status", q), engine, nodeId).thenApply(AdminApi::ok);
+                return Overview.of(cluster.ask(Question.STATUS, q), engine, nodeId).thenApply(AdminApi::ok);
             }
             case "problems" -> {
                 requireMethod(req, "GET");
-                return cluster.ask("problems", JsonCodec.MAPPER.createObjectNode()).thenApply(AdminApi::byNode);
+                return cluster.ask(Question.PROBLEMS, JsonCodec.MAPPER.createObjectNode()).thenApply(AdminApi::byNode);
             }
             case "channels" -> {
                 requireMethod(req, "GET");
                 String pattern = req.param("pattern");
                 ObjectNode q = JsonCodec.MAPPER.createObjectNode().put("pattern", pattern == null ? "" : pattern);
-                return cluster.ask("channels", q).thenApply(a -> ok(Overview.channels(a)));
+                return cluster.ask(Question.CHANNELS, q).thenApply(a -> ok(Overview.channels(a)));
             }
             case "lookup" -> {
                 requireMethod(req, "GET");
@@ -199,7 +199,7 @@ public final class AdminApi implements AutoCloseable {
                 }
                 ObjectNode q = JsonCodec.MAPPER.createObjectNode();
                 q.put(user != null && !user.isEmpty() ? "user" : "client", user != null && !user.isEmpty() ? user : client);
-                return cluster.ask("lookup", q).thenApply(AdminApi::byNode);
+                return cluster.ask(Question.LOOKUP, q).thenApply(AdminApi::byNode);
             }
             default -> throw new ApiException(ErrorCode.NOT_FOUND, "no such admin endpoint: " + req.method() + " "
                     + req.path());

@@ -37,7 +37,7 @@ final class ClusterNotes {
 
     /** Computes this node's answer (a JSON object) to a question of {@code kind}. */
     interface Responder {
-        CompletableFuture<byte[]> answer(String kind, JsonNode question);
+        CompletableFuture<byte[]> answer(Question kind, JsonNode question);
     }
 
     private final Broker broker;
@@ -81,7 +81,7 @@ final class ClusterNotes {
      * the nodes that did not answer in time. Fails with {@link IllegalStateException} when too many
      * questions are in flight.
      */
-    CompletableFuture<Map<String, JsonNode>> ask(String kind, ObjectNode question) {
+    CompletableFuture<Map<String, JsonNode>> ask(Question kind, ObjectNode question) {
         if (pending.size() >= MAX_PENDING) {
             return CompletableFuture.failedFuture(new IllegalStateException("too many admin questions in flight"));
         }
@@ -100,7 +100,7 @@ final class ClusterNotes {
                     g.writeStringField("t", "ask");
                     g.writeStringField("id", id);
                     g.writeStringField("from", nodeId);
-                    g.writeStringField("kind", kind);
+                    g.writeStringField("kind", kind.wire());
                     g.writeFieldName("q");
                     g.writeTree(question);
                 });
@@ -135,7 +135,11 @@ final class ClusterNotes {
     private void answer(JsonNode ask) {
         String id = ask.path("id").asText();
         String to = ask.path("from").asText();
-        responder.answer(ask.path("kind").asText(), ask.path("q")).whenComplete((a, e) -> {
+        Question kind = Question.of(ask.path("kind").asText());
+        CompletableFuture<byte[]> answer = kind != null ? responder.answer(kind, ask.path("q"))
+                : CompletableFuture.completedFuture(JsonCodec.object(g -> g.writeStringField("error",
+                        "this node does not know the question " + ask.path("kind").asText())));
+        answer.whenComplete((a, e) -> {
             byte[] body = e != null ? JsonCodec.object(g -> g.writeStringField("error", e.toString()))
                     : a.length > MAX_ANSWER_BYTES
                     ? JsonCodec.object(g -> g.writeStringField("error", "answer larger than " + MAX_ANSWER_BYTES + " bytes"))

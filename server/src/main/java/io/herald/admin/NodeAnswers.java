@@ -53,15 +53,14 @@ final class NodeAnswers implements ClusterNotes.Responder {
     }
 
     @Override
-    public CompletableFuture<byte[]> answer(String kind, JsonNode q) {
+    public CompletableFuture<byte[]> answer(Question kind, JsonNode q) {
         try {
             return switch (kind) {
-                case "status" -> done(JsonCodec.object(g -> status(g, q.path("since").asLong(0))));
-                case "problems" -> done(JsonCodec.object(this::problems));
-                case "channels" -> done(JsonCodec.object(g -> channels(g, q.path("pattern").asText(""))));
-                case "lookup" -> lookup(q.hasNonNull("user") ? q.get("user").asText() : null,
+                case STATUS -> done(JsonCodec.object(g -> status(g, q.path("since").asLong(0))));
+                case PROBLEMS -> done(JsonCodec.object(this::problems));
+                case CHANNELS -> done(JsonCodec.object(g -> channels(g, q.path("pattern").asText(""))));
+                case LOOKUP -> lookup(q.hasNonNull("user") ? q.get("user").asText() : null,
                         q.hasNonNull("client") ? q.get("client").asText() : null);
-                default -> done(JsonCodec.object(g -> g.writeStringField("error", "unknown question " + kind)));
             };
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
