@@ -79,7 +79,7 @@ public final class AdminApi implements AutoCloseable {
         this.nodeId = nodeId;
         this.version = version;
         this.apiAuthorization = "apikey " + config.apiKey();
-        this.sessions = new AdminSessions(config.admin());
+        this.sessions = new AdminSessions(config.admin(), config.apiKey());
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "herald-admin");
             t.setDaemon(true);

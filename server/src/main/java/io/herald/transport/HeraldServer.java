@@ -153,6 +153,10 @@ public final class HeraldServer implements AutoCloseable {
         ready = true;
         log.info("Herald {} node {} listening on {}:{} ({}, {} transport, {} engine)", VERSION, nodeId,
                 config.host(), port(), ssl != null ? "TLS" : "plain", loops.name(), engine.name());
+        if (admin != null) {
+            log.info("admin UI at /admin{}", admin.built() ? ""
+                    : " (its front end is not in this jar: build with Node.js, see /admin)");
+        }
     }
 
     /** Ready while serving and while the engine's backend (Redis) answers. */

@@ -92,7 +92,7 @@ class AdminApiTest {
                 new String[] {"POST", "/admin/api/disconnect"}, new String[] {"POST", "/admin/api/unsubscribe"},
                 new String[] {"POST", "/admin/api/logout"}, new String[] {"GET", "/admin/api/nonexistent"});
         for (String[] c : calls) {
-            for (String cookie : new String[] {null, "herald_admin=forged0000000000000000000000000000000000000000"}) {
+            for (String cookie : new String[] {null, "herald_admin=forged", "herald_admin=zzzzzzzz.AAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}) {
                 Res r = call(node, c[0], c[1], c[0].equals("POST") ? "{}" : null, cookie, null, true);
                 assertThat(r.status()).as(c[0] + " " + c[1] + " with cookie " + cookie).isEqualTo(401);
                 assertThat(r.json().get("error").get("code").asText()).isEqualTo("unauthorized");
@@ -234,6 +234,8 @@ class AdminApiTest {
             JsonNode onB = nodes[0].get(0).get("node").asText().equals(b.server.nodeId()) ? nodes[0].get(0) : nodes[0].get(1);
             assertThat(onB.get("connections").asLong()).isEqualTo(1);
             assertThat(onB.get("self").asBoolean()).isFalse();
+            // a login on node A is a session on node B too (same API key and password): no sticky balancing needed
+            assertThat(call(b, "GET", "/admin/api/session", null, cookie, null, false).status()).isEqualTo(200);
             Res lookup = call(a, "GET", "/admin/api/lookup?user=bob", null, cookie, null, false);
             assertThat(lookup.json().get("nodes").get(b.server.nodeId()).get("connections")).hasSize(1);
             assertThat(lookup.json().get("nodes").get(a.server.nodeId()).get("connections")).isEmpty();
