@@ -155,6 +155,11 @@ describe('admin UI in Chromium (memory engine)', () => {
     expect(await text(page, '[data-field=lookup-summary]')).toBe('1 connection on 1 of 1 node');
     expect(await text(page, '[data-table=connections] tbody tr')).toContain('chat:lobby');
     await shot(page, 'connections');
+    // unsubscribe it from one channel: the server ends that subscription only
+    await page.click('[data-table=connections] [data-action=unsubscribe]');
+    await until(() => victim.frames.some((f) => f.type === 'unsubscribed' && f.channel === 'chat:lobby'), 'the unsubscribed push');
+    await until(async () => (await text(page, '[data-table=connections] tbody tr')).includes('none'), 'the lookup to show no subscription');
+    expect(victim.closeCode).toBeUndefined();
     await page.click('[data-action=disconnect-all]');
     await until(() => victim.closeCode !== undefined, 'the socket to close');
     expect(victim.closeCode).toBe(4010);
