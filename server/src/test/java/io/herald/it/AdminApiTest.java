@@ -150,6 +150,28 @@ class AdminApiTest {
     }
 
     @Test
+    void aFloodOfAdminRequestsFromOneAddressIsAnswered429() throws Exception {
+        TestNode other = TestNode.builder().admin(new AdminConfig(true, PASSWORD, null, Duration.ofHours(1), false)).start();
+        try {
+            int limited = 0;
+            String retryAfter = null;
+            for (int i = 0; i < 200 && limited == 0; i++) {
+                Res r = call(other, "GET", "/admin/api/session", null, null, null, false);
+                if (r.status() == 429) {
+                    limited++;
+                    retryAfter = r.raw().headers().firstValue("Retry-After").orElse(null);
+                } else {
+                    assertThat(r.status()).isEqualTo(401);
+                }
+            }
+            assertThat(limited).as("429 within 200 requests (50/s, burst 100)").isEqualTo(1);
+            assertThat(retryAfter).isNotNull();
+        } finally {
+            other.close();
+        }
+    }
+
+    @Test
     void theHashedPasswordLogsIn() throws Exception {
         TestNode other = TestNode.builder().admin(new AdminConfig(true, null,
                 PasswordHash.of(PASSWORD, 10_000).toString(), Duration.ofHours(1), false)).start();
