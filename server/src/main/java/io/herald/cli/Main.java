@@ -7,6 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "herald", mixinStandardHelpOptions = true, version = "Herald 0.1.0",
         description = "Self-hosted real-time event hub.",
         subcommands = {ServeCommand.class, TokenCommand.class, CheckConfigCommand.class, OutboxDdlCommand.class,
+                AdminPasswordCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Override

@@ -76,6 +76,10 @@ final class ServeCommand implements Callable<Integer> {
         System.err.println(" Publish:     curl -H 'Authorization: apikey " + cfg.apiKey() + "' \\");
         System.err.println("                -d '{\"channel\":\"news\",\"type\":\"hello\",\"data\":{}}' localhost:" + port + "/api/publish");
         System.err.println(" Token:       ./herald token --secret '" + cfg.jwt().hmacSecret() + "' --user 42 --channels 'match:*'");
+        if (cfg.admin().enabled()) {
+            System.err.println(" Admin UI:    http://localhost:" + port + "/admin" + (cfg.admin().devPassword()
+                    ? "   password: " + cfg.admin().password() : ""));
+        }
         System.err.println(line);
     }
 }

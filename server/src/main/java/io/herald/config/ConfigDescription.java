@@ -39,6 +39,7 @@ final class ConfigDescription {
         root.put("http", http(cfg.http()));
         root.put("metrics", Collections.singletonMap("auth", redacted(cfg.http().metricsAuth())));
         root.put("tls", tls(cfg.tls()));
+        root.put("admin", admin(cfg.admin()));
         root.put("shutdown", Map.of("drain_window", Units.format(cfg.drainWindow())));
         if (cfg.redis() != null) {
             root.put("redis", redis(cfg.redis()));
@@ -157,6 +158,15 @@ final class ConfigDescription {
         m.put("max_buffered_bodies", Units.formatSize(h.maxBufferedBodies()));
         m.put("max_pipelined", h.maxPipelined());
         m.put("public_rate_per_ip", h.publicRatePerIp());
+        return m;
+    }
+
+    private static Map<String, Object> admin(AdminConfig a) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("enabled", a.enabled());
+        m.put("password", redacted(a.password()));
+        m.put("password_hash", redacted(a.passwordHash()));
+        m.put("session_ttl", Units.format(a.sessionTtl()));
         return m;
     }
 

@@ -57,6 +57,11 @@ final class ConfigDraft {
     String outboxSetBy;
     final Map<String, NamespaceConfig> namespaces = new LinkedHashMap<>();
     List<WebhookConfig> webhooks = List.of();
+    /** The admin section: null fields are unset; resolved (dev mode, checks) by {@link ConfigLoader}. */
+    Boolean adminEnabled;
+    String adminPassword;
+    String adminPasswordHash;
+    Duration adminSessionTtl;
 
     boolean hasJwtKey() {
         return hmacSecret != null || rsaPublicKey != null || ecPublicKey != null || jwksUrl != null;

@@ -2,6 +2,7 @@ package io.herald.config;
 
 import io.herald.proxy.ProxyKind;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -139,7 +140,32 @@ public final class ConfigLoader {
         return new HeraldConfig(d.host != null ? d.host : DEFAULT_HOST, d.port != null ? d.port : DEFAULT_PORT,
                 devMode, apiKey, allowAnonymous, d.jwt(), d.client, namespaces, defaults, origins,
                 engine(d), d.limits, d.tls(), d.drainWindow, ConfigRules.REDIS_ENGINE.equals(d.engine) ? d.redis : null,
-                d.http, d.outbox(), proxy(d), d.webhooks);
+                d.http, d.outbox(), proxy(d), d.webhooks, admin(d, devMode));
+    }
+
+    static final String ADMIN_PASSWORD_REQUIRED = "admin.enabled: the admin UI needs admin.password or"
+            + " admin.password_hash (or HERALD_ADMIN_PASSWORD / HERALD_ADMIN_PASSWORD_HASH)";
+
+    /** On in dev mode unless turned off (with a random password, printed at start), else only when enabled. */
+    private static AdminConfig admin(ConfigDraft d, boolean devMode) {
+        if (d.adminPassword != null && d.adminPasswordHash != null) {
+            throw new ConfigException("admin.password and admin.password_hash: set only one of the two");
+        }
+        Duration ttl = d.adminSessionTtl != null ? d.adminSessionTtl : AdminConfig.OFF.sessionTtl();
+        if (ttl.compareTo(Duration.ofMinutes(1)) < 0) {
+            throw new ConfigException("admin.session_ttl: must be at least 1m (was " + Units.format(ttl) + ")");
+        }
+        boolean enabled = d.adminEnabled != null ? d.adminEnabled : devMode;
+        if (!enabled) {
+            return new AdminConfig(false, null, null, ttl, false);
+        }
+        if (d.adminPassword == null && d.adminPasswordHash == null) {
+            if (!devMode) {
+                throw new ConfigException(ADMIN_PASSWORD_REQUIRED);
+            }
+            return new AdminConfig(true, randomKey(18), null, ttl, true);
+        }
+        return new AdminConfig(true, d.adminPassword, d.adminPasswordHash, ttl, false);
     }
 
     private static String engine(ConfigDraft d) {

@@ -269,6 +269,21 @@ final class ConfigRules {
         return value;
     }
 
+    static String adminPassword(String value, String label) {
+        if (value.length() < AdminConfig.MIN_PASSWORD_CHARS || value.isBlank()) {
+            throw new ConfigException(label + ": must be at least " + AdminConfig.MIN_PASSWORD_CHARS + " characters");
+        }
+        return value;
+    }
+
+    static String adminPasswordHash(String value, String label) {
+        try {
+            return io.herald.auth.PasswordHash.parse(value).toString();
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(label + ": " + e.getMessage());
+        }
+    }
+
     /** A node-wide limit: any non-negative int, 0 meaning unlimited. */
     static int limit(long value, String label) {
         if (value < 0 || value > Integer.MAX_VALUE) {

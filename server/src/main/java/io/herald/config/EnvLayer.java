@@ -44,6 +44,9 @@ final class EnvLayer {
     /** One webhook receiving every event; replaces the YAML list. Needs the secret too. */
     static final String WEBHOOK_URL = "HERALD_WEBHOOK_URL";
     static final String WEBHOOK_SECRET = "HERALD_WEBHOOK_SECRET";
+    static final String ADMIN_ENABLED = "HERALD_ADMIN_ENABLED";
+    static final String ADMIN_PASSWORD = "HERALD_ADMIN_PASSWORD";
+    static final String ADMIN_PASSWORD_HASH = "HERALD_ADMIN_PASSWORD_HASH";
     private static final Set<String> KNOWN = known();
 
     private EnvLayer() {
@@ -57,7 +60,7 @@ final class EnvLayer {
     private static Set<String> known() {
         Set<String> names = new java.util.HashSet<>(Set.of(CONFIG, PORT, HOST, API_KEY, JWT_HMAC_SECRET, JWT_JWKS_URL,
                 ALLOW_ANONYMOUS, ENGINE, TLS_CERT, TLS_KEY, REDIS_URL, REDIS_CLUSTER, REDIS_PREFIX, METRICS_AUTH,
-                OUTBOX_URL, OUTBOX_TABLE, OUTBOX_POLL_INTERVAL, PROXY_TIMEOUT, PROXY_HEADERS, WEBHOOK_URL, WEBHOOK_SECRET));
+                OUTBOX_URL, OUTBOX_TABLE, OUTBOX_POLL_INTERVAL, PROXY_TIMEOUT, PROXY_HEADERS, WEBHOOK_URL, WEBHOOK_SECRET, ADMIN_ENABLED, ADMIN_PASSWORD, ADMIN_PASSWORD_HASH));
         for (ProxyKind kind : ProxyKind.values()) {
             names.add(proxyUrl(kind));
         }
@@ -99,6 +102,7 @@ final class EnvLayer {
         applyOutbox(env, draft);
         applyProxy(env, draft);
         applyWebhook(env, draft);
+        applyAdmin(env, draft);
         String metricsAuth = value(env, METRICS_AUTH);
         if (metricsAuth != null) {
             draft.http = draft.http.withMetricsAuth(ConfigRules.secretToken(metricsAuth, METRICS_AUTH));
@@ -195,6 +199,27 @@ final class EnvLayer {
         }
         draft.webhooks = List.of(WebhookConfig.of(ConfigRules.webhookUrl(url, WEBHOOK_URL),
                 ConfigRules.webhookSecret(secret, WEBHOOK_SECRET)));
+    }
+
+    /** A password from the environment replaces a hash from the file, and the other way round. */
+    private static void applyAdmin(Map<String, String> env, ConfigDraft draft) {
+        String enabled = value(env, ADMIN_ENABLED);
+        if (enabled != null) {
+            draft.adminEnabled = parseBoolean(enabled, ADMIN_ENABLED);
+        }
+        String password = value(env, ADMIN_PASSWORD);
+        String hash = value(env, ADMIN_PASSWORD_HASH);
+        if (password != null && hash != null) {
+            throw new ConfigException(ADMIN_PASSWORD + " and " + ADMIN_PASSWORD_HASH + ": set only one of the two");
+        }
+        if (password != null) {
+            draft.adminPassword = ConfigRules.adminPassword(password, ADMIN_PASSWORD);
+            draft.adminPasswordHash = null;
+        }
+        if (hash != null) {
+            draft.adminPasswordHash = ConfigRules.adminPasswordHash(hash, ADMIN_PASSWORD_HASH);
+            draft.adminPassword = null;
+        }
     }
 
     /** The value of {@code name}, or null when unset or empty. */

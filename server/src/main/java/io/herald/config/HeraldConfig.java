@@ -26,13 +26,14 @@ import java.util.Map;
  * @param outbox         the PostgreSQL outbox reader's settings, or null when no outbox is configured
  * @param proxy          the backend proxy; {@link ProxyConfig#NONE} when no kind is configured
  * @param webhooks       the webhooks events are sent to (empty: none)
+ * @param admin          the admin web UI at {@code /admin}
  */
 public record HeraldConfig(String host, int port, boolean devMode, String apiKey, boolean allowAnonymous,
                            JwtConfig jwt, ClientConfig client, Map<String, NamespaceConfig> namespaces,
                            NamespaceConfig defaults, List<String> allowedOrigins, String engine,
                            LimitsConfig limits, TlsConfig tls, Duration drainWindow,
                            RedisConfig redis, HttpConfig http, OutboxConfig outbox, ProxyConfig proxy,
-                           List<WebhookConfig> webhooks) {
+                           List<WebhookConfig> webhooks, AdminConfig admin) {
 
     public HeraldConfig {
         webhooks = List.copyOf(webhooks);

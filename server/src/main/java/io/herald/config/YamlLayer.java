@@ -28,12 +28,13 @@ final class YamlLayer {
 
     private static final Set<String> ROOT_KEYS = Set.of("host", "port", "api_key", "allow_anonymous", "engine",
             "allowed_origins", "jwt", "client", "limits", "tls", "shutdown", "namespaces", "namespace_defaults", "redis",
-            "http", "metrics", "outbox", "proxy", "webhooks");
+            "http", "metrics", "outbox", "proxy", "webhooks", "admin");
     private static final Set<String> PROXY_KEYS = Set.of("connect", "refresh", "subscribe", "publish", "rpc",
             "timeout", "headers", "static_headers", "max_pending", "max_response_size");
     private static final Set<String> PROXY_KIND_KEYS = Set.of("url");
     private static final Set<String> WEBHOOK_KEYS = Set.of("url", "secret", "events", "vacate_delay", "max_age",
             "timeout", "max_in_flight", "max_queue");
+    private static final Set<String> ADMIN_KEYS = Set.of("enabled", "password", "password_hash", "session_ttl");
     private static final Set<String> HTTP_KEYS = Set.of("head_timeout", "idle_timeout", "min_body_rate",
             "max_buffered_bodies", "max_pipelined", "public_rate_per_ip");
     private static final Set<String> OUTBOX_KEYS = Set.of("url", "table", "poll_interval", "batch_size");
@@ -134,6 +135,10 @@ final class YamlLayer {
         Section tls = root.section("tls");
         if (tls != null) {
             readTls(tls);
+        }
+        Section admin = root.section("admin");
+        if (admin != null) {
+            readAdmin(admin);
         }
         Section shutdown = root.section("shutdown");
         if (shutdown != null) {
@@ -310,6 +315,20 @@ final class YamlLayer {
      * Reads the certificate and key paths (relative ones start at the config file's folder). Whether
      * both are set is checked once all layers are applied, as the environment may give either.
      */
+    private void readAdmin(Section a) {
+        a.requireKnown(ADMIN_KEYS);
+        draft.adminEnabled = orElse(a.bool("enabled"), draft.adminEnabled);
+        String password = a.text("password");
+        if (password != null) {
+            draft.adminPassword = ConfigRules.adminPassword(password, a.key("password"));
+        }
+        String hash = a.text("password_hash");
+        if (hash != null) {
+            draft.adminPasswordHash = ConfigRules.adminPasswordHash(hash, a.key("password_hash"));
+        }
+        draft.adminSessionTtl = orElse(a.duration("session_ttl"), draft.adminSessionTtl);
+    }
+
     private void readTls(Section tls) {
         tls.requireKnown(TLS_KEYS);
         Path dir = file.toAbsolutePath().getParent();

@@ -4,6 +4,7 @@ import io.herald.protocol.ChannelName;
 import io.herald.protocol.ClientInfo;
 import io.herald.protocol.Publication;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * Fan-out between nodes. A node subscribes once per channel (never per client) and receives, through
@@ -32,6 +33,18 @@ public interface Broker {
 
     /** Delivers a control command to every other node. */
     CompletableFuture<Void> publishControl(ControlCommand command);
+
+    /**
+     * Delivers an opaque note (the admin UI's questions and answers between nodes) to every other
+     * node's note receiver, at most once. The memory engine has no other nodes.
+     */
+    default CompletableFuture<Void> publishNote(byte[] note) {
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /** Sets who receives other nodes' notes; called at most once. Runs on engine threads: must not block. */
+    default void receiveNotes(Consumer<byte[]> receiver) {
+    }
 
     void close();
 }

@@ -314,6 +314,11 @@ public final class Hub implements BrokerListener {
         return targets.size();
     }
 
+    /** This node's connections of {@code user} or (when {@code user} is null) of {@code client}. */
+    public List<Subscriber> find(String user, String client) {
+        return targets(user, client);
+    }
+
     private List<Subscriber> targets(String user, String client) {
         if (client != null) {
             Subscriber s = clients.get(client);
@@ -345,6 +350,11 @@ public final class Hub implements BrokerListener {
 
     public int connectionCount() {
         return clients.size();
+    }
+
+    /** Distinct users with a connection on this node (anonymous connections are not counted). */
+    public int userCount() {
+        return (int) users.keySet().stream().filter(u -> !u.isEmpty()).count();
     }
 
     public long subscriptionCount() {

@@ -21,6 +21,11 @@ public final class PublishGate {
         return true;
     }
 
+    /** True once the node started draining. */
+    public boolean isClosed() {
+        return closed;
+    }
+
     public void exit() {
         inFlight.decrementAndGet();
     }

@@ -1,6 +1,7 @@
 package io.herald.hub;
 
 import io.herald.engine.ControlCommand;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A connection as the hub's registry sees it (its channel memberships are {@link ChannelMember}s).
@@ -16,4 +17,7 @@ public interface Subscriber {
 
     /** Applies a server API command aimed at this connection. */
     void control(ControlCommand command);
+
+    /** What an operator sees of this connection, read on the connection's own thread. */
+    CompletableFuture<SubscriberView> describe();
 }

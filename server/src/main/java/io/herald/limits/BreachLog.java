@@ -1,5 +1,8 @@
 package io.herald.limits;
 
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -17,7 +20,21 @@ public final class BreachLog {
 
     private static final class Window {
         final AtomicLong suppressed = new AtomicLong();
+        final AtomicLong total = new AtomicLong();
         volatile long lastWarnNanos = Long.MIN_VALUE / 2;
+        volatile long lastMillis;
+    }
+
+    /** One kind of breach: how many since start and the last one (epoch millis). */
+    public record Summary(String kind, long count, long lastMillis) {
+    }
+
+    /** Every kind breached since start, the most recent first. */
+    public List<Summary> summary() {
+        List<Summary> out = new ArrayList<>();
+        windows.forEach((kind, w) -> out.add(new Summary(kind, w.total.get(), w.lastMillis)));
+        out.sort(Comparator.comparingLong(Summary::lastMillis).reversed());
+        return out;
     }
 
     public BreachLog(long intervalMillis) {
@@ -27,6 +44,8 @@ public final class BreachLog {
     /** Records a breach of {@code kind}; logs a warning when none was logged for it within the interval. */
     public void breach(String kind) {
         Window w = windows.computeIfAbsent(kind, k -> new Window());
+        w.total.incrementAndGet();
+        w.lastMillis = System.currentTimeMillis();
         long now = System.nanoTime();
         long last = w.lastWarnNanos;
         if (now - last < intervalNanos) {

@@ -10,13 +10,20 @@ import java.util.concurrent.ConcurrentHashMap;
  * @param <K> the key type
  */
 public final class KeyedRateLimiter<K> {
-    private final int ratePerSecond;
+    private final double ratePerSecond;
+    private final double burst;
     private final ConcurrentHashMap<K, TokenBucket> buckets = new ConcurrentHashMap<>();
     private volatile long lastPruneNanos = System.nanoTime();
 
     /** {@code ratePerSecond} per key, with a burst of twice that. */
     public KeyedRateLimiter(int ratePerSecond) {
+        this(ratePerSecond, 2.0 * ratePerSecond);
+    }
+
+    /** {@code ratePerSecond} per key (fractions allowed: 0.1 is one per 10 s), with a burst of {@code burst}. */
+    public KeyedRateLimiter(double ratePerSecond, double burst) {
         this.ratePerSecond = ratePerSecond;
+        this.burst = burst;
     }
 
     /** Returns 0 when {@code key} may proceed, else the seconds to wait (for Retry-After). */
@@ -28,7 +35,7 @@ public final class KeyedRateLimiter<K> {
         if (now - lastPruneNanos > 10_000_000_000L) {
             prune(now);
         }
-        TokenBucket b = buckets.computeIfAbsent(key, k -> new TokenBucket(ratePerSecond, 2.0 * ratePerSecond, now));
+        TokenBucket b = buckets.computeIfAbsent(key, k -> new TokenBucket(ratePerSecond, burst, now));
         synchronized (b) {
             return b.tryTake(now) ? 0 : b.secondsUntilNext(now);
         }

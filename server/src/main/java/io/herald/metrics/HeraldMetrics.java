@@ -52,6 +52,7 @@ public final class HeraldMetrics {
     /** Filled by {@link #registerProxy} before the node serves, read-only after. */
     private final Map<ProxyKind, Timer> proxyDurations = new EnumMap<>(ProxyKind.class);
     private final Map<ProxyKind, Map<ProxyOutcome, Counter>> proxyCalls = new EnumMap<>(ProxyKind.class);
+    private final RecentCloses recentCloses = new RecentCloses();
 
     public HeraldMetrics() {
         for (HttpCloseCause cause : HttpCloseCause.values()) {
@@ -132,6 +133,14 @@ public final class HeraldMetrics {
     /** A client connection ended, for {@code reason}. */
     public void connectionClosed(CloseReason reason) {
         closedByReason.get(reason).increment();
+    }
+
+    /** As {@link #connectionClosed(CloseReason)}, remembering the connection among the recent closes. */
+    public void connectionClosed(CloseReason reason, String client, String user) {
+        connectionClosed(reason);
+        if (reason != CloseReason.CLIENT) {
+            recentCloses.add(new RecentCloses.Close(System.currentTimeMillis(), reason, client, user));
+        }
     }
 
     public void publication() {
@@ -292,5 +301,61 @@ public final class HeraldMetrics {
     /** The Prometheus text exposition of every meter. */
     public String scrape() {
         return registry.scrape();
+    }
+
+    /** Every counter the admin UI charts, now. */
+    public MetricsTotals totals() {
+        Map<CloseReason, Long> closed = new EnumMap<>(CloseReason.class);
+        closedByReason.forEach((r, c) -> closed.put(r, (long) c.count()));
+        Map<RateLimit, Long> limited = new EnumMap<>(RateLimit.class);
+        rateLimited.forEach((l, c) -> limited.put(l, (long) c.count()));
+        long errorCount = 0;
+        for (Counter c : errors.values()) {
+            errorCount += (long) c.count();
+        }
+        var snapshot = publishToWrite.takeSnapshot();
+        var buckets = snapshot.histogramCounts();
+        double[] bounds = new double[buckets.length];
+        double[] counts = new double[buckets.length];
+        for (int i = 0; i < buckets.length; i++) {
+            bounds[i] = buckets[i].bucket(TimeUnit.MILLISECONDS);
+            counts[i] = buckets[i].count();
+        }
+        return new MetricsTotals((long) opened.count(), closed, (long) publications.count(), (long) deliveries.count(),
+                errorCount, (long) slowConsumers.count(), limited, bounds, counts, snapshot.count());
+    }
+
+    /**
+     * The current readings of every meter whose name starts with {@code prefix} (say
+     * {@code "herald.outbox."}), as {@code name{tag=value,...} statistic} to value, sorted; empty when
+     * none is registered. For the admin UI's panels of features that register their own meters.
+     */
+    public Map<String, Double> readings(String prefix) {
+        Map<String, Double> out = new java.util.TreeMap<>();
+        for (io.micrometer.core.instrument.Meter m : registry.getMeters()) {
+            io.micrometer.core.instrument.Meter.Id id = m.getId();
+            if (!id.getName().startsWith(prefix)) {
+                continue;
+            }
+            StringBuilder key = new StringBuilder(id.getName());
+            if (!id.getTags().isEmpty()) {
+                key.append('{');
+                id.getTags().forEach(t -> key.append(t.getKey()).append('=').append(t.getValue()).append(','));
+                key.setCharAt(key.length() - 1, '}');
+            }
+            for (io.micrometer.core.instrument.Measurement v : m.measure()) {
+                out.put(key + " " + v.getStatistic().getTagValueRepresentation(), v.getValue());
+            }
+        }
+        return out;
+    }
+
+    /** The last connection closes the server decided, and the limit breaches, for the admin UI. */
+    public RecentCloses recentCloses() {
+        return recentCloses;
+    }
+
+    public BreachLog breaches() {
+        return breaches;
     }
 }

@@ -32,7 +32,9 @@ public enum RateLimit {
     /** {@code proxy.max_pending}: publish-proxy calls awaiting the backend's answer. */
     PROXY_PUBLISH,
     /** {@code proxy.max_pending}: rpc-proxy calls awaiting the backend's answer. */
-    PROXY_RPC;
+    PROXY_RPC,
+    /** Admin UI login attempts per address (a burst of 5, then 5 a minute). */
+    ADMIN_LOGIN;
 
     /** The label value. */
     public String label() {

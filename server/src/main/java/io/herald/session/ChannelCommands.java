@@ -69,6 +69,11 @@ final class ChannelCommands {
         this.subscriptions = new Subscriptions(services);
     }
 
+    /** The subscribed channel names, sorted; on the connection's thread. */
+    List<String> channelNames() {
+        return subscriptions.names();
+    }
+
     private NamespaceConfig namespace(ChannelName channel) {
         return config.namespace(channel.namespace());
     }

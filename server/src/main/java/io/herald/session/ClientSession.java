@@ -5,6 +5,7 @@ import io.herald.auth.Claims;
 import io.herald.config.HeraldConfig;
 import io.herald.engine.ControlCommand;
 import io.herald.hub.Subscriber;
+import io.herald.hub.SubscriberView;
 import io.herald.protocol.ChannelName;
 import io.herald.protocol.ChannelRefusal;
 import io.herald.protocol.ClientInfo;
@@ -50,6 +51,7 @@ public final class ClientSession implements Subscriber {
     private final SessionServices services;
     private final HeraldConfig config;
     private final String clientId = newClientId();
+    private final long createdMillis = System.currentTimeMillis();
     /** Written once on the connection's thread before {@link io.herald.hub.Hub#register}; read by any thread. */
     private volatile String userId = "";
     private State state = State.AWAITING_CONNECT;
@@ -97,6 +99,14 @@ public final class ClientSession implements Subscriber {
     @Override
     public String userId() {
         return userId;
+    }
+
+    @Override
+    public CompletableFuture<SubscriberView> describe() {
+        CompletableFuture<SubscriberView> out = new CompletableFuture<>();
+        conn.execute(() -> out.complete(new SubscriberView(clientId, userId, conn.transport(), conn.remoteAddress(),
+                createdMillis, channelCommands.channelNames())));
+        return out;
     }
 
     /**

@@ -14,6 +14,12 @@ import java.util.concurrent.Executor;
  * {@link ClientSession#onTick} about once a second on that thread; sessions keep no timers.
  */
 public interface Connection {
+    /** The transport's name for operators: {@code ws} or {@code sse}. */
+    String transport();
+
+    /** The peer's address and port, or null when unknown. */
+    String remoteAddress();
+
     /** Runs {@code task} on the connection's thread, after tasks submitted before it. */
     void execute(Runnable task);
 

@@ -40,6 +40,11 @@ final class Subscriptions {
         return byChannel.size();
     }
 
+    /** The subscribed channel names, sorted. */
+    List<String> names() {
+        return byChannel.keySet().stream().map(ChannelName::value).sorted().toList();
+    }
+
     /**
      * Adds {@code sub} (replacing none: the caller checked {@link #contains}) and starts it with
      * {@link ChannelJoin}: joins the hub, then reads the channel's position, or what was published

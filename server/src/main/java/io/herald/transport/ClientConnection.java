@@ -55,6 +55,12 @@ abstract class ClientConnection extends ChannelInboundHandlerAdapter implements 
     /** What the logs call it ("connection", "SSE stream"). */
     abstract String kind();
 
+    @Override
+    public String remoteAddress() {
+        return channel.remoteAddress() instanceof java.net.InetSocketAddress a
+                ? a.getAddress().getHostAddress() + ":" + a.getPort() : null;
+    }
+
     /** Sends the transport's keep-alive (a ping frame, a comment line). */
     abstract void sendKeepAlive();
 
@@ -91,7 +97,7 @@ abstract class ClientConnection extends ChannelInboundHandlerAdapter implements 
             settings.connections().remove(this);
         }
         CloseReason reason = closeReason == null ? CloseReason.CLIENT : closeReason;
-        metrics().connectionClosed(reason);
+        metrics().connectionClosed(reason, session.clientId(), session.userId());
         log.debug("{} {} closed: {}", kind(), session.clientId(), reason.label());
         session.onClosed();
         ctx.fireChannelInactive();

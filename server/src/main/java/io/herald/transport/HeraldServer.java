@@ -1,6 +1,7 @@
 package io.herald.transport;
 
 import io.herald.api.BackendPublisher;
+import io.herald.admin.AdminApi;
 import io.herald.api.ServerApi;
 import io.herald.auth.Authenticator;
 import io.herald.config.HeraldConfig;
@@ -71,6 +72,8 @@ public final class HeraldServer implements AutoCloseable {
     /** Set by {@link #bind} when an outbox is configured; stopped before the node drains. */
     private volatile OutboxReader outbox;
     private Channel serverChannel;
+    /** Set by {@link #bind} when {@code admin.enabled}; else null. */
+    private AdminApi admin;
     private volatile boolean ready;
     private volatile boolean stopped;
 
@@ -106,6 +109,7 @@ public final class HeraldServer implements AutoCloseable {
         SessionServices services = new SessionServices(config, engine, hub, authenticator, metrics, proxy);
         BackendPublisher publisher = new BackendPublisher(config, engine, hub.publishGate(), metrics);
         ServerApi api = new ServerApi(config, engine, hub, publisher, nodeId, VERSION, metrics);
+        admin = config.admin().enabled() ? new AdminApi(config, engine, hub, api, metrics, nodeId, VERSION) : null;
         Cors cors = new Cors(config);
         KeyedRateLimiter<InetAddress> perIp = new KeyedRateLimiter<>(config.limits().connectionRatePerIp());
         KeyedRateLimiter<String> perClient = new KeyedRateLimiter<>(config.client().commandRate());
@@ -159,7 +163,7 @@ public final class HeraldServer implements AutoCloseable {
                         ch.pipeline().addLast("http-guard", guard);
                         ch.pipeline().addLast("http-aggregator", new JsonHttpAggregator());
                         ch.pipeline().addLast("router", new HttpRouter(upgrade, api, HeraldServer.this::isReady, metrics,
-                                clients, open));
+                                clients, open, admin));
                     }
                 });
         // before the first connection can join presence or occupy a channel
@@ -172,6 +176,10 @@ public final class HeraldServer implements AutoCloseable {
         }
         log.info("Herald {} node {} listening on {}:{} ({}, {} transport, {} engine)", VERSION, nodeId,
                 config.host(), port(), ssl != null ? "TLS" : "plain", loops.name(), engine.name());
+        if (admin != null) {
+            log.info("admin UI at /admin{}", admin.built() ? ""
+                    : " (its front end is not in this jar: build with Node.js, see /admin)");
+        }
     }
 
     /** Ready while serving and while the engine's backend (Redis) answers. */
@@ -190,6 +198,11 @@ public final class HeraldServer implements AutoCloseable {
 
     public Hub hub() {
         return hub;
+    }
+
+    /** Whether the admin UI's front end is bundled in this jar (false also when the admin UI is off). */
+    public boolean adminBuilt() {
+        return admin != null && admin.built();
     }
 
     public HeraldMetrics metrics() {
@@ -259,6 +272,9 @@ public final class HeraldServer implements AutoCloseable {
         }
         stopOutbox();
         sweeps.close();
+        if (admin != null) {
+            admin.close();
+        }
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         webhooks.close();

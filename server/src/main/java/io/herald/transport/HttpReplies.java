@@ -1,5 +1,6 @@
 package io.herald.transport;
 
+import io.herald.admin.AdminResponse;
 import io.herald.api.ApiException;
 import io.herald.api.ApiResponse;
 import io.herald.api.ServerApi;
@@ -36,6 +37,13 @@ final class HttpReplies {
         if (res.allow() != null) {
             out.headers().set(HttpHeaderNames.ALLOW, res.allow());
         }
+        write(ctx, keepAlive, out);
+    }
+
+    /** An admin UI answer: its content type and headers. */
+    static void admin(ChannelHandlerContext ctx, boolean keepAlive, AdminResponse res) {
+        FullHttpResponse out = response(res.status(), res.contentType(), res.body(), keepAlive);
+        res.headers().forEach((k, v) -> out.headers().set(k, v));
         write(ctx, keepAlive, out);
     }
 

@@ -1,6 +1,8 @@
 package io.herald.transport;
 
 import io.herald.metrics.RateLimit;
+import io.herald.admin.AdminApi;
+import io.herald.admin.AdminRequest;
 import io.herald.api.ApiRequest;
 import io.herald.api.ServerApi;
 import io.herald.metrics.HeraldMetrics;
@@ -24,7 +26,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Routes plain HTTP requests: {@code /ws} upgrades, {@code /sse}, {@code /poll}, {@code /publish} and {@code /rpc}
- * (with their CORS preflights), {@code /health}, {@code /ready}, the server API and {@code /metrics}.
+ * (with their CORS preflights), {@code /health}, {@code /ready}, the server API, {@code /metrics} and the
+ * admin UI ({@code /admin}, {@code /admin/api/...}).
  */
 final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(HttpRouter.class);
@@ -34,6 +37,8 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final HeraldMetrics metrics;
     private final ClientEndpoints clients;
     private final PublicEndpoints open;
+    /** Null when {@code admin.enabled} is false. */
+    private final AdminApi admin;
 
     /** The HTTP endpoints of clients on SSE or polling, and their CORS rule. */
     record ClientEndpoints(SseEndpoint sse, PollEndpoint poll, CommandEndpoint commands, Cors cors) {
@@ -47,8 +52,9 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     HttpRouter(WebSocketUpgrade upgrade, ServerApi api, BooleanSupplier ready, HeraldMetrics metrics,
-               ClientEndpoints clients, PublicEndpoints open) {
+               ClientEndpoints clients, PublicEndpoints open, AdminApi admin) {
         this.open = open;
+        this.admin = admin;
         this.metrics = metrics;
         this.clients = clients;
         this.upgrade = upgrade;
@@ -79,6 +85,8 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
             ApiRequest request = new ApiRequest(req.method().name(), path, uri.parameters(),
                     req.headers().get(HttpHeaderNames.AUTHORIZATION), ByteBufUtil.getBytes(req.content()));
             api.handle(request).thenAccept(res -> ctx.executor().execute(() -> HttpReplies.api(ctx, keepAlive, res)));
+        } else if (path.equals("/admin") || path.startsWith("/admin/")) {
+            admin(ctx, keepAlive, req, uri, path);
         } else if (path.equals("/metrics")) {
             HttpReplies.text(ctx, keepAlive, metrics.scrape());
         } else if ((path.equals("/sse") || path.equals("/poll") || path.equals("/publish") || path.equals("/rpc"))
@@ -93,6 +101,21 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
         } else {
             HttpReplies.error(ctx, keepAlive, ErrorCode.NOT_FOUND, "no such endpoint: " + path);
         }
+    }
+
+    private void admin(ChannelHandlerContext ctx, boolean keepAlive, FullHttpRequest req, QueryStringDecoder uri,
+                       String path) {
+        if (admin == null) {
+            HttpReplies.error(ctx, keepAlive, ErrorCode.NOT_FOUND, "the admin UI is off on this node"
+                    + " (set admin.enabled: true and admin.password or HERALD_ADMIN_ENABLED=true and HERALD_ADMIN_PASSWORD)");
+            return;
+        }
+        InetAddress remote = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
+        AdminRequest request = new AdminRequest(req.method().name(), path, uri.parameters(),
+                req.headers().get(HttpHeaderNames.COOKIE), req.headers().get(HttpHeaderNames.ORIGIN),
+                req.headers().get("X-Herald-Admin"), req.headers().get(HttpHeaderNames.HOST), remote,
+                ctx.pipeline().get("tls") != null, ByteBufUtil.getBytes(req.content()));
+        admin.handle(request).thenAccept(res -> ctx.executor().execute(() -> HttpReplies.admin(ctx, keepAlive, res)));
     }
 
     /** The endpoints anyone may call: health, readiness and metrics. */

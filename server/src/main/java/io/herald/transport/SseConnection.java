@@ -65,6 +65,11 @@ final class SseConnection extends ClientConnection {
     }
 
     @Override
+    public String transport() {
+        return "sse";
+    }
+
+    @Override
     String kind() {
         return "SSE stream";
     }

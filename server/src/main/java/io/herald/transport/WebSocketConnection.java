@@ -50,6 +50,11 @@ final class WebSocketConnection extends ClientConnection {
     }
 
     @Override
+    public String transport() {
+        return "ws";
+    }
+
+    @Override
     String kind() {
         return "connection";
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.auth.Authenticator;
 import io.herald.auth.TokenIssuer;
+import io.herald.config.AdminConfig;
 import io.herald.config.ClientConfig;
 import io.herald.config.HeraldConfig;
 import io.herald.config.HttpConfig;
@@ -62,6 +63,7 @@ final class TestNode implements AutoCloseable {
         private OutboxConfig outbox;
         private ProxyConfig proxy = ProxyConfig.NONE;
         private List<io.herald.config.WebhookConfig> webhooks = List.of();
+        private AdminConfig admin = AdminConfig.OFF;
         /** Null: a memory engine with the builder's {@code limits.max_channels}. */
         private Supplier<Engine> engine;
 
@@ -138,6 +140,11 @@ final class TestNode implements AutoCloseable {
             return this;
         }
 
+        Builder admin(AdminConfig a) {
+            admin = a;
+            return this;
+        }
+
         Builder origins(List<String> o) {
             origins = o;
             return this;
@@ -146,7 +153,7 @@ final class TestNode implements AutoCloseable {
         TestNode start() throws InterruptedException {
             Engine e = engine != null ? engine.get() : MemoryEngine.create(limits.maxChannels());
             return new TestNode(new HeraldConfig("127.0.0.1", 0, devMode, API_KEY, anonymous, jwt, client,
-                    namespaces, defaults, origins, e.name(), limits, tls, drainWindow, null, http, outbox, proxy, webhooks), e);
+                    namespaces, defaults, origins, e.name(), limits, tls, drainWindow, null, http, outbox, proxy, webhooks, admin), e);
         }
     }
 

@@ -57,7 +57,8 @@ class TlsTest {
         SSLContext ssl = SSLContext.getInstance("TLS");
         ssl.init(null, tmf.getTrustManagers(), null);
         https = HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(5)).build();
-        node = TestNode.builder().tls(new TlsConfig(cert.toString(), key.toString())).start();
+        node = TestNode.builder().tls(new TlsConfig(cert.toString(), key.toString()))
+                .admin(new io.herald.config.AdminConfig(true, AdminApiTest.PASSWORD, null, Duration.ofHours(1), false)).start();
     }
 
     @AfterAll
@@ -87,6 +88,24 @@ class TlsTest {
             assertThat(r.statusCode()).isEqualTo(200);
             assertThat(c.expect("hello").path("data").path("x").asInt()).isEqualTo(1);
         }
+    }
+
+    @Test
+    void the_admin_session_cookie_is_secure_over_tls_and_the_https_origin_is_this_server() throws Exception {
+        String origin = "https://127.0.0.1:" + node.port();
+        HttpResponse<String> r = https.send(HttpRequest.newBuilder(URI.create(origin + "/admin/api/login"))
+                .header("X-Herald-Admin", "1").header("Origin", origin)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"password\":\"" + AdminApiTest.PASSWORD + "\"}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        String setCookie = r.headers().firstValue("Set-Cookie").orElseThrow();
+        assertThat(setCookie).contains("HttpOnly", "SameSite=Strict").endsWith("; Secure");
+        HttpResponse<String> plainOrigin = https.send(HttpRequest.newBuilder(URI.create(origin + "/admin/api/publish"))
+                .header("X-Herald-Admin", "1").header("Origin", "http://127.0.0.1:" + node.port())
+                .header("Cookie", setCookie.substring(0, setCookie.indexOf(';')))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"channel\":\"secure\",\"type\":\"t\",\"data\":{}}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(plainOrigin.statusCode()).as("an http:// page is another origin than this https:// server").isEqualTo(403);
     }
 
     @Test

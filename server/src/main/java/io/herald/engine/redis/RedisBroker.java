@@ -15,6 +15,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +42,8 @@ public final class RedisBroker implements Broker {
     private final RedisKeys keys;
     /** Marks this broker's control commands so it can ignore its own. */
     private final String brokerId = UUID.randomUUID().toString();
+    /** Set once by {@link #receiveNotes}; null: notes are dropped. */
+    private volatile Consumer<byte[]> notes;
     /** Set once by {@link #start}; read by Lettuce threads. */
     private volatile BrokerListener listener;
     /**
@@ -175,6 +178,36 @@ public final class RedisBroker implements Broker {
         return failClearly(shards.first().publishGlobal(keys.control(), message).thenApply(n -> null), "publish control");
     }
 
+    /** A note rides the control channel as {@code #<broker id>\n<note>}, so control parsing never sees it. */
+    @Override
+    public CompletableFuture<Void> publishNote(byte[] note) {
+        byte[] head = ("#" + brokerId + "\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] message = new byte[head.length + note.length];
+        System.arraycopy(head, 0, message, 0, head.length);
+        System.arraycopy(note, 0, message, head.length, note.length);
+        return failClearly(shards.first().publishGlobal(keys.control(), message).thenApply(n -> null), "publish note");
+    }
+
+    @Override
+    public void receiveNotes(Consumer<byte[]> receiver) {
+        this.notes = receiver;
+    }
+
+    private void note(byte[] message) {
+        int nl = 1;
+        while (nl < message.length && message[nl] != '\n') {
+            nl++;
+        }
+        Consumer<byte[]> receiver = notes;
+        if (receiver == null || nl >= message.length
+                || new String(message, 1, nl - 1, StandardCharsets.US_ASCII).equals(brokerId)) {
+            return;
+        }
+        byte[] note = new byte[message.length - nl - 1];
+        System.arraycopy(message, nl + 1, note, 0, note.length);
+        receiver.accept(note);
+    }
+
     private static <T> CompletableFuture<T> failClearly(CompletableFuture<T> f, String what) {
         return f.exceptionallyCompose(e -> CompletableFuture.failedFuture(RedisScript.translate(what, e)));
     }
@@ -209,7 +242,11 @@ public final class RedisBroker implements Broker {
     private void dispatch(String name, byte[] message) {
         try {
             if (name.equals(keys.control())) {
-                control(message);
+                if (message.length > 0 && message[0] == '#') {
+                    note(message);
+                } else {
+                    control(message);
+                }
                 return;
             }
             ChannelName channel = keys.channelOfFanout(name);
