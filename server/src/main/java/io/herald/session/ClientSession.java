@@ -104,7 +104,7 @@ public final class ClientSession implements Subscriber {
     @Override
     public CompletableFuture<SubscriberView> describe() {
         CompletableFuture<SubscriberView> out = new CompletableFuture<>();
-        conn.execute(() -> out.complete(new SubscriberView(clientId, userId, conn.transport(), conn.remoteAddress(),
+        conn.execute(() -> out.complete(new SubscriberView(clientId, userId, conn.transport().wire(), conn.remoteAddress(),
                 createdMillis, channelCommands.channelNames())));
         return out;
     }

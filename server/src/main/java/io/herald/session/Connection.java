@@ -14,8 +14,8 @@ import java.util.concurrent.Executor;
  * {@link ClientSession#onTick} about once a second on that thread; sessions keep no timers.
  */
 public interface Connection {
-    /** The transport's name for operators: {@code ws} or {@code sse}. */
-    String transport();
+    /** The transport: {@link ClientTransport#WEBSOCKET} or {@link ClientTransport#SSE}. */
+    ClientTransport transport();
 
     /** The peer's address and port, or null when unknown. */
     String remoteAddress();

@@ -1,5 +1,6 @@
 package io.herald.transport;
 
+import io.herald.session.ClientTransport;
 import io.herald.protocol.ChannelName;
 import io.herald.protocol.ChannelRefusal;
 import io.herald.protocol.ErrorCode;
@@ -65,8 +66,8 @@ final class SseConnection extends ClientConnection {
     }
 
     @Override
-    public String transport() {
-        return "sse";
+    public ClientTransport transport() {
+        return ClientTransport.SSE;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.herald.transport;
 
+import io.herald.session.ClientTransport;
 import io.herald.protocol.CloseCode;
 import io.herald.protocol.Frames;
 import io.herald.session.Handshake;
@@ -50,8 +51,8 @@ final class WebSocketConnection extends ClientConnection {
     }
 
     @Override
-    public String transport() {
-        return "ws";
+    public ClientTransport transport() {
+        return ClientTransport.WEBSOCKET;
     }
 
     @Override
