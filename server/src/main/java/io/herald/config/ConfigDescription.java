@@ -92,7 +92,7 @@ final class ConfigDescription {
     /** Passwords in URLs are secret: {@code redis://:secret@host} is shown as {@code redis://:<redacted>@host}. */
     private static Map<String, Object> redis(RedisConfig r) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("url", r.urls().stream().map(u -> u.replaceFirst("(://[^@/]*:)[^@/]*@", "$1<redacted>@")).toList());
+        m.put("url", r.urls().stream().map(u -> u.replaceFirst("(://[^:@/]*:)[^@/]*@", "$1<redacted>@")).toList());
         m.put("cluster", r.cluster());
         m.put("prefix", r.prefix());
         m.put("presence_ttl", Units.format(r.presenceTtl()));

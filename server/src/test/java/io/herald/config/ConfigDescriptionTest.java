@@ -37,6 +37,18 @@ class ConfigDescriptionTest {
     }
 
     @Test
+    void describe_hides_the_whole_redis_password_even_with_colons_in_it() throws IOException {
+        Path file = dir.resolve("herald.yaml");
+        Files.writeString(file, "api_key: " + API_KEY + "\njwt: {hmac_secret: " + HMAC + "}\nengine: redis\n"
+                + "redis: {url: \"redis://herald:pa:ss:word@127.0.0.1:6379\"}\n");
+        HeraldConfig cfg = ConfigLoader.load(file, Map.of(), Overrides.NONE);
+
+        String text = ConfigLoader.describe(cfg);
+
+        assertThat(text).contains("redis://herald:<redacted>@127.0.0.1:6379").doesNotContain("pa:ss").doesNotContain("word@");
+    }
+
+    @Test
     void describe_hides_the_keys_generated_in_dev_mode() {
         HeraldConfig cfg = ConfigLoader.load(null, Map.of(), Overrides.NONE);
 
