@@ -4,15 +4,14 @@
  * (memory engine: new epoch), the page shows reconnecting, then live again with the state it
  * missed, fetched again from the page's REST source after the `gap`.
  */
-import { build } from 'esbuild';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HeraldServer, freePort, until } from '../../test-support/herald-server.js';
+import { bundle, launchChromium } from './browser/harness.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const SCREENSHOTS = here('../../test-output');
 
@@ -24,25 +23,9 @@ const channel = `match:browser${process.pid}`;
 /** The app's REST source: what a backend's database would say. */
 let score = { home: 0, away: 0 };
 
-async function bundle(): Promise<string> {
-  const result = await build({
-    entryPoints: [here('./browser/app.tsx')],
-    bundle: true,
-    write: false,
-    format: 'esm',
-    jsx: 'automatic',
-    define: { 'process.env.NODE_ENV': '"production"' },
-    alias: { '@herald/client': here('../../js/src/index.ts'), '@herald/react': here('../src/index.tsx') },
-    logLevel: 'silent',
-  });
-  const file = result.outputFiles[0];
-  if (!file) throw new Error('esbuild produced nothing');
-  return file.text;
-}
-
 beforeAll(async () => {
   herald = await HeraldServer.start();
-  const script = await bundle();
+  const script = await bundle('app.tsx');
   const port = await freePort();
   webUrl = `http://127.0.0.1:${port}`;
   const html = `<!doctype html><meta charset="utf-8"><title>Herald live score</title>
@@ -56,13 +39,7 @@ beforeAll(async () => {
     return send('text/html', html);
   });
   await new Promise<void>((resolve) => web.listen(port, '127.0.0.1', resolve));
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (.ci/run does it)`);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    // Without the background-networking flags Chromium keeps dialling out into a closed network.
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

@@ -6,15 +6,14 @@
  * (cookies are not port-scoped), Herald asks the backend, and the page shows the user the backend
  * named, a published event, and the answer of an rpc call.
  */
-import { build } from 'esbuild';
 import { mkdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HeraldServer, freePort, until } from '../../test-support/herald-server.js';
+import { bundle, launchChromium } from './browser/harness.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const SCREENSHOTS = here('../../test-output');
 
@@ -26,22 +25,6 @@ const channel = `menu:cookie${process.pid}`;
 /** What Herald's proxy calls brought to the backend. */
 const calls: Array<{ path: string; cookie: string | undefined; body: Record<string, unknown> }> = [];
 
-async function bundle(): Promise<string> {
-  const result = await build({
-    entryPoints: [here('./browser/cookie-app.tsx')],
-    bundle: true,
-    write: false,
-    format: 'esm',
-    jsx: 'automatic',
-    define: { 'process.env.NODE_ENV': '"production"' },
-    alias: { '@herald/client': here('../../js/src/index.ts'), '@herald/react': here('../src/index.tsx') },
-    logLevel: 'silent',
-  });
-  const file = result.outputFiles[0];
-  if (!file) throw new Error('esbuild produced nothing');
-  return file.text;
-}
-
 function readBody(request: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     let text = '';
@@ -52,7 +35,7 @@ function readBody(request: IncomingMessage): Promise<string> {
 }
 
 beforeAll(async () => {
-  const script = await bundle();
+  const script = await bundle('cookie-app.tsx');
   const port = await freePort();
   webUrl = `http://127.0.0.1:${port}`;
   let heraldUrl = '';
@@ -90,11 +73,7 @@ proxy:
   headers: [cookie]
 `);
   heraldUrl = herald.url;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
