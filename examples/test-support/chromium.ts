@@ -1,0 +1,9 @@
+/** How Chromium is started (kept apart from browser.ts, which imports vitest's test API, for global-setup.ts). */
+export const CHROMIUM = '/usr/bin/chromium';
+
+export const CHROMIUM_LAUNCH = {
+  executablePath: CHROMIUM,
+  headless: true,
+  // Without the background-networking flags Chromium keeps dialling out into a closed network.
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+} as const;
