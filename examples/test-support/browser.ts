@@ -7,10 +7,10 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { inject } from 'vitest';
-import { CHROMIUM, CHROMIUM_LAUNCH } from './chromium.js';
+import { CHROMIUM, chromiumLaunchOptions } from './chromium.js';
 import { TEST_OUTPUT } from './paths.js';
 
-export { CHROMIUM, CHROMIUM_LAUNCH };
+export { CHROMIUM, chromiumLaunchOptions };
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -31,7 +31,7 @@ export function sharedBrowser(): Promise<Browser> {
       endpoint = undefined;
     }
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (.ci/run does it)`);
-    connected = endpoint ? chromium.connect(endpoint) : chromium.launch(CHROMIUM_LAUNCH);
+    connected = endpoint ? chromium.connect(endpoint) : chromium.launch(chromiumLaunchOptions());
   }
   return connected;
 }

@@ -1,12 +1,12 @@
 /** Vitest global setup: the one Chromium all test files share (see browser.ts). */
 import { chromium, type BrowserServer } from 'playwright-core';
 import type { TestProject } from 'vitest/node';
-import { CHROMIUM_LAUNCH } from './chromium.js';
+import { chromiumLaunchOptions } from './chromium.js';
 
 let server: BrowserServer | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
-  server = await chromium.launchServer(CHROMIUM_LAUNCH);
+  server = await chromium.launchServer(chromiumLaunchOptions());
   project.provide('chromiumWsEndpoint', server.wsEndpoint());
 }
 

@@ -6,7 +6,7 @@ export { DEFAULT_HERALD_CONFIG, Herald, startHerald, type HeraldOptions } from '
 export { Backend, startBackend, type BackendOptions } from './backend.js';
 export { buildFrontend } from './frontend.js';
 export { serveStatic, type StaticOptions, type StaticServer } from './static.js';
-export { CHROMIUM, CHROMIUM_LAUNCH, openPage, releaseBrowser, screenshot, sharedBrowser, type ExamplePage } from './browser.js';
+export { CHROMIUM, chromiumLaunchOptions, openPage, releaseBrowser, screenshot, sharedBrowser, type ExamplePage } from './browser.js';
 export { REDIS_URL, deleteRedisKeys, redisAvailable, redisCommands, redisConfig, redisPrefix } from './redis.js';
 export { POSTGRES_ADMIN_URL, freshDatabase, type FreshDatabase } from './postgres.js';
 export { ManagedProcess, type ProcessSpec } from './process.js';
