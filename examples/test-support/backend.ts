@@ -66,12 +66,12 @@ export class Backend {
     return this.process.output;
   }
 
-  /** GET/POST a JSON path of the backend; throws on a non-2xx answer. */
-  async json<T>(path: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<T> {
+  /** GET/POST a JSON path of the backend (POST when there is a body); throws on a non-2xx answer or after `timeoutMs` (10 s). */
+  async json<T>(path: string, init: { method?: string; body?: unknown; headers?: Record<string, string>; timeoutMs?: number } = {}): Promise<T> {
     const response = await fetch(`${this.url}${path}`, {
       method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
       headers: { 'content-type': 'application/json', ...init.headers },
-      signal: AbortSignal.timeout(10_000),
+      signal: AbortSignal.timeout(init.timeoutMs ?? 10_000),
       ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
     });
     const text = await response.text();
