@@ -4,7 +4,7 @@
  * dropping one, and a Herald crash mid-burst after which the page ends equal to the backend.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildFrontend, exampleHeraldConfig, freePort, openPage, releaseBrowser, startBackend, startHerald, until, type Backend, type ExamplePage, type Herald } from '../../test-support/index.js';
+import { buildFrontend, exampleHeraldConfig, freePort, openPage, releaseBrowser, until, Backend, Herald, type ExamplePage } from '../../test-support/index.js';
 import type { Driver, Session } from '../web/src/race.js';
 
 const EXAMPLE = 'f1-live-timing';
@@ -55,11 +55,13 @@ async function expectPageEqualsBackend(timeoutMs = 15_000): Promise<{ page: Page
 }
 
 beforeAll(async () => {
-  const [, backendPort] = await Promise.all([buildFrontend(EXAMPLE), freePort()]);
+  const backendPort = await freePort();
   // The example's own config, with the test backend's origin allowed instead of port 3000.
   const config = exampleHeraldConfig(EXAMPLE, { allowedOrigins: [`http://127.0.0.1:${backendPort}`] });
-  herald = await startHerald({ config });
-  backend = await startBackend({ example: EXAMPLE, herald, port: backendPort });
+  herald = new Herald(await freePort(), { config });
+  backend = new Backend(backendPort, { example: EXAMPLE, herald });
+  // All three at once: the backend needs Herald only for its first publish.
+  await Promise.all([buildFrontend(EXAMPLE), herald.start(), backend.start()]);
 });
 
 afterAll(async () => {

@@ -7,7 +7,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildFrontend, exampleHeraldConfig, freePort, openPage, releaseBrowser, startBackend, startHerald, until, type Backend, type ExamplePage, type Herald } from '../../test-support/index.js';
+import { buildFrontend, exampleHeraldConfig, freePort, openPage, releaseBrowser, until, Backend, Herald, type ExamplePage } from '../../test-support/index.js';
 import type { Driver, Session } from '../../f1-live-timing/web/src/race.js';
 
 const EXAMPLE = 'plain-websocket';
@@ -54,8 +54,9 @@ beforeAll(async () => {
   let backendPort: number;
   [dist, backendPort] = await Promise.all([buildFrontend(EXAMPLE), freePort()]);
   const config = exampleHeraldConfig(EXAMPLE, { allowedOrigins: [`http://127.0.0.1:${backendPort}`] });
-  herald = await startHerald({ config });
-  backend = await startBackend({ example: 'f1-live-timing', herald, port: backendPort, env: { WEB_DIST: dist } });
+  herald = new Herald(await freePort(), { config });
+  backend = new Backend(backendPort, { example: 'f1-live-timing', herald, env: { WEB_DIST: dist } });
+  await Promise.all([herald.start(), backend.start()]); // the backend needs Herald only for its first publish
   await backend.json('/api/session/start', { method: 'POST' });
 });
 
@@ -76,6 +77,8 @@ describe('the plain-WebSocket page', () => {
 
   it('subscribes with the token in the URL and applies every event of a burst, routed on message.type', async () => {
     view = await openPage(EXAMPLE, backend.url);
+    // Two reads by design: the page's load, and the refetch after its first `subscribed`.
+    await until(async () => (await stats()).sessionReads >= 2, 'the load and the refetch after the first subscribe');
     const before = await expectPageEqualsBackend();
     const result = await burst(1);
     const after = await expectPageEqualsBackend();
