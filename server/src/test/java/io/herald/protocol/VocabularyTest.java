@@ -75,6 +75,7 @@ class VocabularyTest {
             Vocabulary.of(ProxyOutcome.class, ProxyOutcome::label),
             Vocabulary.of(ClientTransport.class, ClientTransport::wire),
             Vocabulary.of(WebhookEvent.class, WebhookEvent::wire),
+            Vocabulary.of(io.herald.pusher.PusherWebhookEvent.class, io.herald.pusher.PusherWebhookEvent::wire),
             Vocabulary.of(io.herald.metrics.WebhookOutcome.class, io.herald.metrics.WebhookOutcome::label),
             Vocabulary.of(io.herald.metrics.WebhookFailure.class, io.herald.metrics.WebhookFailure::label));
 
