@@ -11,6 +11,8 @@ import io.herald.metrics.HeraldMetrics;
 import io.herald.outbox.OutboxReader;
 import io.herald.proxy.ProxyClient;
 import io.herald.proxy.ProxyKind;
+import io.herald.pusher.PusherAdapter;
+import io.herald.pusher.PusherApps;
 import io.herald.session.ClientTransport;
 import io.herald.session.SessionServices;
 import io.netty.bootstrap.ServerBootstrap;
@@ -72,6 +74,8 @@ public final class HeraldServer implements AutoCloseable {
     /** Set by {@link #bind} when an outbox is configured; stopped before the node drains. */
     private volatile OutboxReader outbox;
     private Channel serverChannel;
+    /** Set by {@link #bind}: the Pusher protocol's apps and sessions (no apps: {@code /app/} is not served). */
+    private PusherAdapter pusher;
     /** Set by {@link #bind} when {@code admin.enabled}; else null. */
     private AdminApi admin;
     private volatile boolean ready;
@@ -114,6 +118,7 @@ public final class HeraldServer implements AutoCloseable {
         KeyedRateLimiter<InetAddress> perIp = new KeyedRateLimiter<>(config.limits().connectionRatePerIp());
         KeyedRateLimiter<String> perClient = new KeyedRateLimiter<>(config.client().commandRate());
         WebSocketUpgrade upgrade = new WebSocketUpgrade(config, services, sweeps, connections, cors);
+        pusher = new PusherAdapter(PusherApps.of(config.pusher()), services);
         polls = new PollEndpoint(services, perClient, cors);
         HttpRouter.ClientEndpoints clients = new HttpRouter.ClientEndpoints(
                 new SseEndpoint(services, sweeps, connections, cors), polls,
@@ -162,7 +167,7 @@ public final class HeraldServer implements AutoCloseable {
                         ch.pipeline().addLast("http", new HttpServerCodec());
                         ch.pipeline().addLast("http-guard", guard);
                         ch.pipeline().addLast("http-aggregator", new JsonHttpAggregator());
-                        ch.pipeline().addLast("router", new HttpRouter(upgrade, api, HeraldServer.this::isReady, metrics,
+                        ch.pipeline().addLast("router", new HttpRouter(upgrade, pusher, api, HeraldServer.this::isReady, metrics,
                                 clients, open, admin));
                     }
                 });
@@ -198,6 +203,11 @@ public final class HeraldServer implements AutoCloseable {
 
     public Hub hub() {
         return hub;
+    }
+
+    /** The Pusher Channels adapter: its apps, and what the Pusher HTTP API asks of connections. */
+    public PusherAdapter pusher() {
+        return pusher;
     }
 
     /** Whether the admin UI's front end is bundled in this jar (false also when the admin UI is off). */
