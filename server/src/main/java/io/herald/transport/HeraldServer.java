@@ -66,6 +66,8 @@ public final class HeraldServer implements AutoCloseable {
     private final LivenessSweeps sweeps;
     private final ProxyClient proxy;
     private final io.herald.webhook.Webhooks webhooks;
+    /** The Pusher apps of the config, one registry for the node's parts that ask about them. */
+    private final PusherApps pusherApps;
     private final Connections connections;
     /** Reads into 4 KiB buffers (a longer message takes several reads); the buffer is not kept between reads. */
     private static final FixedRecvByteBufAllocator READ_BUFFERS = new FixedRecvByteBufAllocator(4096);
@@ -85,7 +87,8 @@ public final class HeraldServer implements AutoCloseable {
         this.config = config;
         this.engine = engine;
         this.hub = new Hub(engine.broker(), metrics, config.limits().maxChannels());
-        this.webhooks = new io.herald.webhook.Webhooks(config, engine, metrics);
+        this.pusherApps = PusherApps.of(config.pusher());
+        this.webhooks = new io.herald.webhook.Webhooks(config, engine, metrics, pusherApps);
         hub.observe(webhooks);
         this.sweeps = new LivenessSweeps(config.client().ping());
         this.proxy = new ProxyClient(config.proxy(), metrics::proxyCall);
@@ -112,13 +115,13 @@ public final class HeraldServer implements AutoCloseable {
         }
         SessionServices services = new SessionServices(config, engine, hub, authenticator, metrics, proxy);
         BackendPublisher publisher = new BackendPublisher(config, engine, hub.publishGate(), metrics);
-        ServerApi api = new ServerApi(config, engine, hub, publisher, nodeId, VERSION, metrics);
+        ServerApi api = new ServerApi(config, engine, hub, publisher, nodeId, VERSION, metrics, pusherApps);
         admin = config.admin().enabled() ? new AdminApi(config, engine, hub, api, metrics, nodeId, VERSION) : null;
         Cors cors = new Cors(config);
         KeyedRateLimiter<InetAddress> perIp = new KeyedRateLimiter<>(config.limits().connectionRatePerIp());
         KeyedRateLimiter<String> perClient = new KeyedRateLimiter<>(config.client().commandRate());
         WebSocketUpgrade upgrade = new WebSocketUpgrade(config, services, sweeps, connections, cors);
-        pusher = new PusherAdapter(PusherApps.of(config.pusher()), services);
+        pusher = new PusherAdapter(pusherApps, services);
         polls = new PollEndpoint(services, perClient, cors);
         HttpRouter.ClientEndpoints clients = new HttpRouter.ClientEndpoints(
                 new SseEndpoint(services, sweeps, connections, cors), polls,

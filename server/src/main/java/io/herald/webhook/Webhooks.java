@@ -44,11 +44,11 @@ public final class Webhooks implements ChannelObserver, HookStore.Listener, Auto
     /** Pusher presence channels push leaves whatever their namespace says. */
     private final io.herald.pusher.PusherApps pusherApps;
 
-    public Webhooks(HeraldConfig config, Engine engine, HeraldMetrics metrics) {
+    public Webhooks(HeraldConfig config, Engine engine, HeraldMetrics metrics, io.herald.pusher.PusherApps pusherApps) {
         this.config = config;
         this.engine = engine;
         this.metrics = metrics;
-        this.pusherApps = io.herald.pusher.PusherApps.of(config.pusher());
+        this.pusherApps = pusherApps;
         if (config.webhooks().isEmpty()) {
             // no threads and no HTTP client (its selector holds file descriptors) where nothing is sent
             this.timer = null;
