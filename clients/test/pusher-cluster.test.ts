@@ -70,6 +70,16 @@ describe('presence on two nodes on Redis', () => {
     expect(dave.added).toEqual(['alice', 'carol']);
     expect(aliceOnA.channel.members.count).toBe(3);
 
+    // disconnecting a user through node A reaches its Pusher connection on node B (4009: no reconnect)
+    const erin = pusherClient(b.port, backend, 'erin');
+    clients.push(erin);
+    erin.signin();
+    await until(() => erin.user.user_data !== null, 'erin signed in on B');
+    const erinErrors: Array<{ data?: { code?: number } }> = [];
+    erin.connection.bind('error', (e: { data?: { code?: number } }) => erinErrors.push(e));
+    await a.api('POST', '/api/disconnect', { user: 'erin' });
+    await until(() => erinErrors.some((e) => e.data?.code === 4009) && erin.connection.state === 'disconnected', 'erin closed with 4009');
+
     await b.kill();
     await until(() => dave.removed.length > 0, 'the survivor removed carol', 20_000);
     expect(dave.removed).toEqual(['carol']);
