@@ -53,6 +53,7 @@ final class ConfigDescription {
         cfg.namespaces().forEach((name, ns) -> namespaces.put(name, namespace(ns)));
         root.put("namespaces", namespaces);
         root.put("webhooks", cfg.webhooks().stream().map(ConfigDescription::webhook).toList());
+        root.put("pusher", Map.of("apps", cfg.pusher().apps().stream().map(ConfigDescription::pusherApp).toList()));
         try {
             return YAML.writeValueAsString(root);
         } catch (JsonProcessingException e) {
@@ -137,6 +138,21 @@ final class ConfigDescription {
         m.put("timeout", Units.format(h.timeout()));
         m.put("max_in_flight", h.maxInFlight());
         m.put("max_queue", h.maxQueue());
+        return m;
+    }
+
+    private static Map<String, Object> pusherApp(PusherAppConfig a) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", a.id());
+        m.put("key", a.key());
+        m.put("secret", redacted(a.secret()));
+        m.put("native", a.isNative());
+        m.put("client_events", a.clientEvents());
+        m.put("user_authentication", a.userAuthentication());
+        m.put("max_connections", a.maxConnections());
+        m.put("max_client_events_per_second", a.maxClientEventsPerSecond());
+        m.put("webhooks", a.webhooks().stream().map(h -> Map.of("url", h.redactedUrl(),
+                "events", h.events().stream().sorted().map(io.herald.pusher.PusherWebhookEvent::wire).toList())).toList());
         return m;
     }
 

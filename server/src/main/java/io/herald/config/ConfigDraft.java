@@ -57,6 +57,7 @@ final class ConfigDraft {
     String outboxSetBy;
     final Map<String, NamespaceConfig> namespaces = new LinkedHashMap<>();
     List<WebhookConfig> webhooks = List.of();
+    PusherConfig pusher = PusherConfig.NONE;
     /** The admin section: null fields are unset; resolved (dev mode, checks) by {@link ConfigLoader}. */
     Boolean adminEnabled;
     String adminPassword;

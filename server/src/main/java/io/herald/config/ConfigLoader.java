@@ -140,7 +140,7 @@ public final class ConfigLoader {
         return new HeraldConfig(d.host != null ? d.host : DEFAULT_HOST, d.port != null ? d.port : DEFAULT_PORT,
                 devMode, apiKey, allowAnonymous, d.jwt(), d.client, namespaces, defaults, origins,
                 engine(d), d.limits, d.tls(), d.drainWindow, ConfigRules.REDIS_ENGINE.equals(d.engine) ? d.redis : null,
-                d.http, d.outbox(), proxy(d), d.webhooks, admin(d, devMode));
+                d.http, d.outbox(), proxy(d), d.webhooks, admin(d, devMode), d.pusher);
     }
 
     static final String ADMIN_PASSWORD_REQUIRED = "admin.enabled: the admin UI needs admin.password or"

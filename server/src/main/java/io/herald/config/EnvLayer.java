@@ -47,6 +47,12 @@ final class EnvLayer {
     static final String ADMIN_ENABLED = "HERALD_ADMIN_ENABLED";
     static final String ADMIN_PASSWORD = "HERALD_ADMIN_PASSWORD";
     static final String ADMIN_PASSWORD_HASH = "HERALD_ADMIN_PASSWORD_HASH";
+    /** One Pusher app, native, replacing {@code pusher.apps}: all three, or none. */
+    static final String PUSHER_APP_ID = "HERALD_PUSHER_APP_ID";
+    static final String PUSHER_APP_KEY = "HERALD_PUSHER_APP_KEY";
+    static final String PUSHER_APP_SECRET = "HERALD_PUSHER_APP_SECRET";
+    /** Client events for that app (whisper in Laravel Echo); needs the three above. */
+    static final String PUSHER_CLIENT_EVENTS = "HERALD_PUSHER_CLIENT_EVENTS";
     private static final Set<String> KNOWN = known();
 
     private EnvLayer() {
@@ -60,7 +66,8 @@ final class EnvLayer {
     private static Set<String> known() {
         Set<String> names = new java.util.HashSet<>(Set.of(CONFIG, PORT, HOST, API_KEY, JWT_HMAC_SECRET, JWT_JWKS_URL,
                 ALLOW_ANONYMOUS, ENGINE, TLS_CERT, TLS_KEY, REDIS_URL, REDIS_CLUSTER, REDIS_PREFIX, METRICS_AUTH,
-                OUTBOX_URL, OUTBOX_TABLE, OUTBOX_POLL_INTERVAL, PROXY_TIMEOUT, PROXY_HEADERS, WEBHOOK_URL, WEBHOOK_SECRET, ADMIN_ENABLED, ADMIN_PASSWORD, ADMIN_PASSWORD_HASH));
+                OUTBOX_URL, OUTBOX_TABLE, OUTBOX_POLL_INTERVAL, PROXY_TIMEOUT, PROXY_HEADERS, WEBHOOK_URL, WEBHOOK_SECRET, ADMIN_ENABLED, ADMIN_PASSWORD, ADMIN_PASSWORD_HASH,
+                PUSHER_APP_ID, PUSHER_APP_KEY, PUSHER_APP_SECRET, PUSHER_CLIENT_EVENTS));
         for (ProxyKind kind : ProxyKind.values()) {
             names.add(proxyUrl(kind));
         }
@@ -103,6 +110,7 @@ final class EnvLayer {
         applyProxy(env, draft);
         applyWebhook(env, draft);
         applyAdmin(env, draft);
+        applyPusher(env, draft);
         String metricsAuth = value(env, METRICS_AUTH);
         if (metricsAuth != null) {
             draft.http = draft.http.withMetricsAuth(ConfigRules.secretToken(metricsAuth, METRICS_AUTH));
@@ -199,6 +207,44 @@ final class EnvLayer {
         }
         draft.webhooks = List.of(WebhookConfig.of(ConfigRules.webhookUrl(url, WEBHOOK_URL),
                 ConfigRules.webhookSecret(secret, WEBHOOK_SECRET)));
+    }
+
+    private static void applyPusher(Map<String, String> env, ConfigDraft draft) {
+        String id = value(env, PUSHER_APP_ID);
+        String key = value(env, PUSHER_APP_KEY);
+        String secret = value(env, PUSHER_APP_SECRET);
+        String clientEvents = value(env, PUSHER_CLIENT_EVENTS);
+        if (id == null && key == null && secret == null) {
+            if (clientEvents != null) {
+                throw new ConfigException(PUSHER_CLIENT_EVENTS + ": set without " + PUSHER_APP_ID + ", "
+                        + PUSHER_APP_KEY + " and " + PUSHER_APP_SECRET);
+            }
+            return;
+        }
+        if (id == null || key == null || secret == null) {
+            throw new ConfigException(PUSHER_APP_ID + ", " + PUSHER_APP_KEY + " and " + PUSHER_APP_SECRET
+                    + ": set all three, or none (missing: " + String.join(", ", missing(id, key)) + ")");
+        }
+        PusherAppConfig app = PusherRules.app(id.trim(), key.trim(), secret, PUSHER_APP_ID, PUSHER_APP_KEY,
+                PUSHER_APP_SECRET).withNative(true);
+        if (clientEvents != null) {
+            app = app.withClientEvents(parseBoolean(clientEvents, PUSHER_CLIENT_EVENTS));
+        }
+        draft.pusher = PusherRules.checked(List.of(app), PUSHER_APP_ID);
+    }
+
+    private static List<String> missing(String id, String key) {
+        List<String> out = new ArrayList<>();
+        if (id == null) {
+            out.add(PUSHER_APP_ID);
+        }
+        if (key == null) {
+            out.add(PUSHER_APP_KEY);
+        }
+        if (out.isEmpty()) {
+            out.add(PUSHER_APP_SECRET);
+        }
+        return out;
     }
 
     /** A password from the environment replaces a hash from the file, and the other way round. */

@@ -27,18 +27,20 @@ import java.util.Map;
  * @param proxy          the backend proxy; {@link ProxyConfig#NONE} when no kind is configured
  * @param webhooks       the webhooks events are sent to (empty: none)
  * @param admin          the admin web UI at {@code /admin}
+ * @param pusher         the Pusher Channels apps served on {@code /app/{key}} ({@link PusherConfig#NONE}: none)
  */
 public record HeraldConfig(String host, int port, boolean devMode, String apiKey, boolean allowAnonymous,
                            JwtConfig jwt, ClientConfig client, Map<String, NamespaceConfig> namespaces,
                            NamespaceConfig defaults, List<String> allowedOrigins, String engine,
                            LimitsConfig limits, TlsConfig tls, Duration drainWindow,
                            RedisConfig redis, HttpConfig http, OutboxConfig outbox, ProxyConfig proxy,
-                           List<WebhookConfig> webhooks, AdminConfig admin) {
+                           List<WebhookConfig> webhooks, AdminConfig admin, PusherConfig pusher) {
 
     public HeraldConfig {
         webhooks = List.copyOf(webhooks);
         namespaces = Map.copyOf(namespaces);
         proxy = proxy != null ? proxy : ProxyConfig.NONE;
+        pusher = pusher != null ? pusher : PusherConfig.NONE;
         allowedOrigins = List.copyOf(allowedOrigins);
     }
 

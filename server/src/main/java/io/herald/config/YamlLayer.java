@@ -28,7 +28,7 @@ final class YamlLayer {
 
     private static final Set<String> ROOT_KEYS = Set.of("host", "port", "api_key", "allow_anonymous", "engine",
             "allowed_origins", "jwt", "client", "limits", "tls", "shutdown", "namespaces", "namespace_defaults", "redis",
-            "http", "metrics", "outbox", "proxy", "webhooks", "admin");
+            "http", "metrics", "outbox", "proxy", "webhooks", "admin", "pusher");
     private static final Set<String> PROXY_KEYS = Set.of("connect", "refresh", "subscribe", "publish", "rpc",
             "timeout", "headers", "static_headers", "max_pending", "max_response_size");
     private static final Set<String> PROXY_KIND_KEYS = Set.of("url");
@@ -79,10 +79,10 @@ final class YamlLayer {
         if (!root.isObject()) {
             throw new ConfigException(file + ": the top level must be a mapping of keys to values");
         }
-        new YamlLayer(file, draft).readRoot(new Section("", (ObjectNode) root));
+        new YamlLayer(file, draft).readRoot(new YamlSection("", (ObjectNode) root));
     }
 
-    private void readRoot(Section root) {
+    private void readRoot(YamlSection root) {
         root.requireKnown(ROOT_KEYS);
         String host = root.text("host");
         if (host != null) {
@@ -108,23 +108,23 @@ final class YamlLayer {
             }
             draft.allowedOrigins = origins;
         }
-        Section jwt = root.section("jwt");
+        YamlSection jwt = root.section("jwt");
         if (jwt != null) {
             readJwt(jwt);
         }
-        Section client = root.section("client");
+        YamlSection client = root.section("client");
         if (client != null) {
             draft.client = readClient(client);
         }
-        Section limits = root.section("limits");
+        YamlSection limits = root.section("limits");
         if (limits != null) {
             draft.limits = readLimits(limits);
         }
-        Section http = root.section("http");
+        YamlSection http = root.section("http");
         if (http != null) {
             draft.http = readHttp(http, draft.http);
         }
-        Section metrics = root.section("metrics");
+        YamlSection metrics = root.section("metrics");
         if (metrics != null) {
             metrics.requireKnown(METRICS_KEYS);
             String auth = metrics.text("auth");
@@ -132,44 +132,48 @@ final class YamlLayer {
                 draft.http = draft.http.withMetricsAuth(ConfigRules.secretToken(auth, metrics.key("auth")));
             }
         }
-        Section tls = root.section("tls");
+        YamlSection tls = root.section("tls");
         if (tls != null) {
             readTls(tls);
         }
-        Section admin = root.section("admin");
+        YamlSection admin = root.section("admin");
         if (admin != null) {
             readAdmin(admin);
         }
-        Section shutdown = root.section("shutdown");
+        YamlSection shutdown = root.section("shutdown");
         if (shutdown != null) {
             shutdown.requireKnown(SHUTDOWN_KEYS);
             // durations are never negative, so 0 (tell no one, close at once) is the only edge
             draft.drainWindow = orElse(shutdown.duration("drain_window"), draft.drainWindow);
         }
-        Section redis = root.section("redis");
+        YamlSection redis = root.section("redis");
         if (redis != null) {
             readRedis(redis);
         }
-        Section outbox = root.section("outbox");
+        YamlSection outbox = root.section("outbox");
         if (outbox != null) {
             readOutbox(outbox);
         }
-        Section proxy = root.section("proxy");
+        YamlSection proxy = root.section("proxy");
         if (proxy != null) {
             draft.proxy = readProxy(proxy, draft.proxy);
         }
-        Section defaults = root.section("namespace_defaults");
+        YamlSection defaults = root.section("namespace_defaults");
         if (defaults != null) {
             draft.defaults = readNamespace(defaults, NamespaceConfig.DEFAULTS);
         }
-        Section namespaces = root.section("namespaces");
+        YamlSection namespaces = root.section("namespaces");
         if (namespaces != null) {
             readNamespaces(namespaces);
         }
-        List<Section> webhooks = root.sections("webhooks");
+        YamlSection pusher = root.section("pusher");
+        if (pusher != null) {
+            draft.pusher = PusherRules.read(pusher);
+        }
+        List<YamlSection> webhooks = root.sections("webhooks");
         if (webhooks != null) {
             List<WebhookConfig> hooks = new ArrayList<>();
-            for (Section hook : webhooks) {
+            for (YamlSection hook : webhooks) {
                 hooks.add(readWebhook(hook));
             }
             ConfigRules.distinctWebhookUrls(hooks, root.key("webhooks"));
@@ -178,7 +182,7 @@ final class YamlLayer {
     }
 
     /** One entry of {@code webhooks:}; {@code url} and {@code secret} are required, {@code events} defaults to all. */
-    private static WebhookConfig readWebhook(Section h) {
+    private static WebhookConfig readWebhook(YamlSection h) {
         h.requireKnown(WEBHOOK_KEYS);
         String url = h.text("url");
         String secret = h.text("secret");
@@ -202,7 +206,7 @@ final class YamlLayer {
                 queue != null ? (int) ConfigRules.limitAtLeastOne(queue, 100_000_000, h.key("max_queue")) : d.maxQueue());
     }
 
-    private void readJwt(Section jwt) {
+    private void readJwt(YamlSection jwt) {
         jwt.requireKnown(JWT_KEYS);
         String hmac = jwt.text("hmac_secret");
         if (hmac != null) {
@@ -226,7 +230,7 @@ final class YamlLayer {
     }
 
     /** A public key given inline as PEM text or as a path (relative paths start at the config file's folder). */
-    private String pem(Section jwt, String name) {
+    private String pem(YamlSection jwt, String name) {
         String value = jwt.text(name);
         if (value == null) {
             return null;
@@ -254,7 +258,7 @@ final class YamlLayer {
         return text.strip();
     }
 
-    private static ClientConfig readClient(Section c) {
+    private static ClientConfig readClient(YamlSection c) {
         c.requireKnown(CLIENT_KEYS);
         ClientConfig d = ClientConfig.DEFAULTS;
         Duration ping = orElse(c.duration("ping"), d.ping());
@@ -274,12 +278,12 @@ final class YamlLayer {
                         clientCount(c, "command_burst", d.commandBurst()));
     }
 
-    private static int clientCount(Section c, String name, int fallback) {
+    private static int clientCount(YamlSection c, String name, int fallback) {
         Long value = c.integer(name);
         return value != null ? ConfigRules.clientCount(value, c.key(name)) : fallback;
     }
 
-    private static LimitsConfig readLimits(Section l) {
+    private static LimitsConfig readLimits(YamlSection l) {
         l.requireKnown(LIMITS_KEYS);
         LimitsConfig d = LimitsConfig.DEFAULTS;
         return new LimitsConfig(limit(l, "max_connections", d.maxConnections()),
@@ -289,7 +293,7 @@ final class YamlLayer {
                 limit(l, "max_channels", d.maxChannels()));
     }
 
-    private static HttpConfig readHttp(Section h, HttpConfig d) {
+    private static HttpConfig readHttp(YamlSection h, HttpConfig d) {
         h.requireKnown(HTTP_KEYS);
         Duration head = orElse(h.duration("head_timeout"), d.headTimeout());
         Duration idle = orElse(h.duration("idle_timeout"), d.idleTimeout());
@@ -306,7 +310,7 @@ final class YamlLayer {
                         limit(h, "public_rate_per_ip", d.publicRatePerIp()));
     }
 
-    private static int limit(Section l, String name, int fallback) {
+    private static int limit(YamlSection l, String name, int fallback) {
         Long value = l.integer(name);
         return value != null ? ConfigRules.limit(value, l.key(name)) : fallback;
     }
@@ -315,7 +319,7 @@ final class YamlLayer {
      * Reads the certificate and key paths (relative ones start at the config file's folder). Whether
      * both are set is checked once all layers are applied, as the environment may give either.
      */
-    private void readAdmin(Section a) {
+    private void readAdmin(YamlSection a) {
         a.requireKnown(ADMIN_KEYS);
         draft.adminEnabled = orElse(a.bool("enabled"), draft.adminEnabled);
         String password = a.text("password");
@@ -329,7 +333,7 @@ final class YamlLayer {
         draft.adminSessionTtl = orElse(a.duration("session_ttl"), draft.adminSessionTtl);
     }
 
-    private void readTls(Section tls) {
+    private void readTls(YamlSection tls) {
         tls.requireKnown(TLS_KEYS);
         Path dir = file.toAbsolutePath().getParent();
         String cert = tls.text("cert");
@@ -345,7 +349,7 @@ final class YamlLayer {
     }
 
     /** {@code redis.url} is one URL or a list of them. */
-    private void readRedis(Section r) {
+    private void readRedis(YamlSection r) {
         r.requireKnown(REDIS_KEYS);
         RedisConfig d = draft.redis;
         List<String> urls = d.urls();
@@ -373,7 +377,7 @@ final class YamlLayer {
         draft.redisSetBy = r.path();
     }
 
-    private void readOutbox(Section o) {
+    private void readOutbox(YamlSection o) {
         o.requireKnown(OUTBOX_KEYS);
         String url = o.text("url");
         if (url != null) {
@@ -396,11 +400,11 @@ final class YamlLayer {
         }
     }
 
-    private static ProxyConfig readProxy(Section p, ProxyConfig d) {
+    private static ProxyConfig readProxy(YamlSection p, ProxyConfig d) {
         p.requireKnown(PROXY_KEYS);
         ProxyConfig out = d;
         for (ProxyKind kind : ProxyKind.values()) {
-            Section k = p.section(kind.key());
+            YamlSection k = p.section(kind.key());
             if (k != null) {
                 k.requireKnown(PROXY_KIND_KEYS);
                 String url = k.text("url");
@@ -447,7 +451,7 @@ final class YamlLayer {
                         : out.maxResponseBytes());
     }
 
-    private void readNamespaces(Section namespaces) {
+    private void readNamespaces(YamlSection namespaces) {
         for (Map.Entry<String, JsonNode> e : namespaces.node().properties()) {
             String path = namespaces.key(e.getKey());
             ConfigRules.namespaceName(e.getKey(), path);
@@ -456,7 +460,7 @@ final class YamlLayer {
                 // "match:" with nothing after it lists the namespace with the default settings
                 draft.namespaces.put(e.getKey(), draft.defaults);
             } else if (value.isObject()) {
-                draft.namespaces.put(e.getKey(), readNamespace(new Section(path, (ObjectNode) value), draft.defaults));
+                draft.namespaces.put(e.getKey(), readNamespace(new YamlSection(path, (ObjectNode) value), draft.defaults));
             } else {
                 throw new ConfigException(path + ": must be a mapping of namespace settings");
             }
@@ -464,7 +468,7 @@ final class YamlLayer {
     }
 
     /** Settings not given fall back to {@code base}: namespace_defaults for listed namespaces. */
-    private static NamespaceConfig readNamespace(Section s, NamespaceConfig base) {
+    private static NamespaceConfig readNamespace(YamlSection s, NamespaceConfig base) {
         s.requireKnown(NAMESPACE_KEYS);
         Long size = s.integer("history_size");
         if (size != null && (size < 0 || size > ConfigRules.MAX_HISTORY_SIZE)) {
@@ -486,148 +490,5 @@ final class YamlLayer {
 
     private static <T> T orElse(T value, T fallback) {
         return value != null ? value : fallback;
-    }
-
-    /** One mapping of the YAML tree and its key path, with typed accessors that name the path on errors. */
-    private record Section(String path, ObjectNode node) {
-
-        String key(String name) {
-            return path.isEmpty() ? name : path + "." + name;
-        }
-
-        void requireKnown(Set<String> known) {
-            for (Map.Entry<String, JsonNode> e : node.properties()) {
-                String name = e.getKey();
-                if (!known.contains(name)) {
-                    throw new ConfigException("unknown key '" + key(name) + "'" + Suggestion.of(name, known)
-                            .map(s -> " (did you mean '" + key(s) + "'?)").orElse(""));
-                }
-            }
-        }
-
-        /** The value, or null when absent or YAML null ({@code key:} or {@code key: ~}), which means "not set". */
-        private JsonNode get(String name) {
-            JsonNode v = node.get(name);
-            return v == null || v.isNull() ? null : v;
-        }
-
-        /** A list of mappings, each a section named {@code name[i]}; null when absent. */
-        List<Section> sections(String name) {
-            JsonNode v = get(name);
-            if (v == null) {
-                return null;
-            }
-            if (!v.isArray()) {
-                throw new ConfigException(key(name) + ": must be a list of mappings");
-            }
-            List<Section> out = new ArrayList<>();
-            for (int i = 0; i < v.size(); i++) {
-                if (!v.get(i).isObject()) {
-                    throw new ConfigException(key(name) + "[" + i + "]: must be a mapping");
-                }
-                out.add(new Section(key(name) + "[" + i + "]", (ObjectNode) v.get(i)));
-            }
-            return out;
-        }
-
-        Section section(String name) {
-            JsonNode v = get(name);
-            if (v == null) {
-                return null;
-            }
-            if (!v.isObject()) {
-                throw new ConfigException(key(name) + ": must be a mapping");
-            }
-            return new Section(key(name), (ObjectNode) v);
-        }
-
-        String text(String name) {
-            JsonNode v = get(name);
-            if (v == null) {
-                return null;
-            }
-            if (!v.isTextual()) {
-                throw new ConfigException(key(name) + ": must be a string (quote it)");
-            }
-            return v.textValue();
-        }
-
-        Long integer(String name) {
-            JsonNode v = get(name);
-            if (v == null) {
-                return null;
-            }
-            if (!v.isIntegralNumber() || !v.canConvertToLong()) {
-                throw new ConfigException(key(name) + ": must be an integer");
-            }
-            return v.longValue();
-        }
-
-        Boolean bool(String name) {
-            JsonNode v = get(name);
-            if (v == null) {
-                return null;
-            }
-            if (!v.isBoolean()) {
-                throw new ConfigException(key(name) + ": must be true or false");
-            }
-            return v.booleanValue();
-        }
-
-        Duration duration(String name) {
-            JsonNode v = get(name);
-            if (v == null) {
-                return null;
-            }
-            if (!v.isTextual() && !v.isIntegralNumber()) {
-                throw new ConfigException(key(name) + ": invalid duration '" + v + "' (use e.g. 25s, 5m, 1h)");
-            }
-            return Units.duration(v.asText(), key(name));
-        }
-
-        Long size(String name) {
-            JsonNode v = get(name);
-            if (v == null) {
-                return null;
-            }
-            if (!v.isTextual() && !v.isIntegralNumber()) {
-                throw new ConfigException(key(name) + ": invalid size '" + v + "' (use e.g. 65536, 64KiB, 1MiB)");
-            }
-            return Units.size(v.asText(), key(name));
-        }
-
-        /** A mapping of names to strings, in file order, or null when absent. */
-        Map<String, String> textMap(String name) {
-            Section m = section(name);
-            if (m == null) {
-                return null;
-            }
-            Map<String, String> out = new java.util.LinkedHashMap<>();
-            for (Map.Entry<String, JsonNode> e : m.node().properties()) {
-                if (!e.getValue().isTextual()) {
-                    throw new ConfigException(m.key(e.getKey()) + ": must be a string (quote it)");
-                }
-                out.put(e.getKey(), e.getValue().textValue());
-            }
-            return out;
-        }
-
-        List<String> texts(String name) {
-            JsonNode v = get(name);
-            if (v == null) {
-                return null;
-            }
-            if (!v.isArray()) {
-                throw new ConfigException(key(name) + ": must be a list of strings");
-            }
-            List<String> out = new ArrayList<>();
-            for (int i = 0; i < v.size(); i++) {
-                if (!v.get(i).isTextual()) {
-                    throw new ConfigException(key(name) + "[" + i + "]: must be a string");
-                }
-                out.add(v.get(i).textValue());
-            }
-            return out;
-        }
     }
 }

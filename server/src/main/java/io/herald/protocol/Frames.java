@@ -41,6 +41,12 @@ public final class Frames {
      */
     public static Publication publication(ChannelName channel, String event, RawJson data, long offset,
                                           String epoch, long timestampMillis, String user) {
+        return publication(channel, event, data, offset, epoch, timestampMillis, user, null);
+    }
+
+    /** As above, skipping the connection {@code excludeClient} (null: none); the frame is the same. */
+    public static Publication publication(ChannelName channel, String event, RawJson data, long offset,
+                                          String epoch, long timestampMillis, String user, String excludeClient) {
         byte[] frame = object(event, null, g -> {
             g.writeStringField("channel", channel.value());
             g.writeFieldName("data");
@@ -52,7 +58,7 @@ public final class Frames {
                 g.writeStringField("user", user);
             }
         });
-        return new Publication(channel, event, offset, epoch, timestampMillis, user, frame);
+        return new Publication(channel, event, offset, epoch, timestampMillis, user, frame, excludeClient);
     }
 
     /** One entry of {@code connected.subscriptions}. */

@@ -11,6 +11,8 @@ import io.herald.metrics.HeraldMetrics;
 import io.herald.outbox.OutboxReader;
 import io.herald.proxy.ProxyClient;
 import io.herald.proxy.ProxyKind;
+import io.herald.pusher.PusherAdapter;
+import io.herald.pusher.PusherApps;
 import io.herald.session.ClientTransport;
 import io.herald.session.SessionServices;
 import io.netty.bootstrap.ServerBootstrap;
@@ -64,6 +66,8 @@ public final class HeraldServer implements AutoCloseable {
     private final LivenessSweeps sweeps;
     private final ProxyClient proxy;
     private final io.herald.webhook.Webhooks webhooks;
+    /** The Pusher apps of the config, one registry for the node's parts that ask about them. */
+    private final PusherApps pusherApps;
     private final Connections connections;
     /** Reads into 4 KiB buffers (a longer message takes several reads); the buffer is not kept between reads. */
     private static final FixedRecvByteBufAllocator READ_BUFFERS = new FixedRecvByteBufAllocator(4096);
@@ -72,6 +76,8 @@ public final class HeraldServer implements AutoCloseable {
     /** Set by {@link #bind} when an outbox is configured; stopped before the node drains. */
     private volatile OutboxReader outbox;
     private Channel serverChannel;
+    /** Set by {@link #bind}: the Pusher protocol's apps and sessions (no apps: {@code /app/} is not served). */
+    private PusherAdapter pusher;
     /** Set by {@link #bind} when {@code admin.enabled}; else null. */
     private AdminApi admin;
     private volatile boolean ready;
@@ -81,7 +87,8 @@ public final class HeraldServer implements AutoCloseable {
         this.config = config;
         this.engine = engine;
         this.hub = new Hub(engine.broker(), metrics, config.limits().maxChannels());
-        this.webhooks = new io.herald.webhook.Webhooks(config, engine, metrics);
+        this.pusherApps = PusherApps.of(config.pusher());
+        this.webhooks = new io.herald.webhook.Webhooks(config, engine, metrics, pusherApps);
         hub.observe(webhooks);
         this.sweeps = new LivenessSweeps(config.client().ping());
         this.proxy = new ProxyClient(config.proxy(), metrics::proxyCall);
@@ -108,12 +115,13 @@ public final class HeraldServer implements AutoCloseable {
         }
         SessionServices services = new SessionServices(config, engine, hub, authenticator, metrics, proxy);
         BackendPublisher publisher = new BackendPublisher(config, engine, hub.publishGate(), metrics);
-        ServerApi api = new ServerApi(config, engine, hub, publisher, nodeId, VERSION, metrics);
+        ServerApi api = new ServerApi(config, engine, hub, publisher, nodeId, VERSION, metrics, pusherApps);
         admin = config.admin().enabled() ? new AdminApi(config, engine, hub, api, metrics, nodeId, VERSION) : null;
         Cors cors = new Cors(config);
         KeyedRateLimiter<InetAddress> perIp = new KeyedRateLimiter<>(config.limits().connectionRatePerIp());
         KeyedRateLimiter<String> perClient = new KeyedRateLimiter<>(config.client().commandRate());
         WebSocketUpgrade upgrade = new WebSocketUpgrade(config, services, sweeps, connections, cors);
+        pusher = new PusherAdapter(pusherApps, services);
         polls = new PollEndpoint(services, perClient, cors);
         HttpRouter.ClientEndpoints clients = new HttpRouter.ClientEndpoints(
                 new SseEndpoint(services, sweeps, connections, cors), polls,
@@ -162,7 +170,7 @@ public final class HeraldServer implements AutoCloseable {
                         ch.pipeline().addLast("http", new HttpServerCodec());
                         ch.pipeline().addLast("http-guard", guard);
                         ch.pipeline().addLast("http-aggregator", new JsonHttpAggregator());
-                        ch.pipeline().addLast("router", new HttpRouter(upgrade, api, HeraldServer.this::isReady, metrics,
+                        ch.pipeline().addLast("router", new HttpRouter(upgrade, pusher, api, HeraldServer.this::isReady, metrics,
                                 clients, open, admin));
                     }
                 });
@@ -198,6 +206,11 @@ public final class HeraldServer implements AutoCloseable {
 
     public Hub hub() {
         return hub;
+    }
+
+    /** The Pusher Channels adapter: its apps, and what the Pusher HTTP API asks of connections. */
+    public PusherAdapter pusher() {
+        return pusher;
     }
 
     /** Whether the admin UI's front end is bundled in this jar (false also when the admin UI is off). */

@@ -41,11 +41,14 @@ public final class Webhooks implements ChannelObserver, HookStore.Listener, Auto
     private final java.util.Map<String, WebhookSender> byId = new java.util.HashMap<>();
     /** A full queue refuses every new event: warn once per 10 s, not per event. */
     private final io.herald.limits.BreachLog queueFull = new io.herald.limits.BreachLog(10_000);
+    /** Pusher presence channels push leaves whatever their namespace says. */
+    private final io.herald.pusher.PusherApps pusherApps;
 
-    public Webhooks(HeraldConfig config, Engine engine, HeraldMetrics metrics) {
+    public Webhooks(HeraldConfig config, Engine engine, HeraldMetrics metrics, io.herald.pusher.PusherApps pusherApps) {
         this.config = config;
         this.engine = engine;
         this.metrics = metrics;
+        this.pusherApps = pusherApps;
         if (config.webhooks().isEmpty()) {
             // no threads and no HTTP client (its selector holds file descriptors) where nothing is sent
             this.timer = null;
@@ -107,7 +110,7 @@ public final class Webhooks implements ChannelObserver, HookStore.Listener, Auto
     public void presenceExpired(ChannelName channel, ClientInfo client) {
         engine.presence().remove(channel, client.client());
         NamespaceConfig ns = config.namespace(channel.namespace());
-        if (ns.joinLeave()) {
+        if (ns.joinLeave() || pusherApps.isPresenceChannel(channel)) {
             engine.broker().publishPresenceChange(channel, client, false);
         }
     }

@@ -64,6 +64,7 @@ final class TestNode implements AutoCloseable {
         private ProxyConfig proxy = ProxyConfig.NONE;
         private List<io.herald.config.WebhookConfig> webhooks = List.of();
         private AdminConfig admin = AdminConfig.OFF;
+        private io.herald.config.PusherConfig pusher = io.herald.config.PusherConfig.NONE;
         /** Null: a memory engine with the builder's {@code limits.max_channels}. */
         private Supplier<Engine> engine;
 
@@ -145,6 +146,11 @@ final class TestNode implements AutoCloseable {
             return this;
         }
 
+        Builder pusher(io.herald.config.PusherConfig p) {
+            pusher = p;
+            return this;
+        }
+
         Builder origins(List<String> o) {
             origins = o;
             return this;
@@ -153,7 +159,7 @@ final class TestNode implements AutoCloseable {
         TestNode start() throws InterruptedException {
             Engine e = engine != null ? engine.get() : MemoryEngine.create(limits.maxChannels());
             return new TestNode(new HeraldConfig("127.0.0.1", 0, devMode, API_KEY, anonymous, jwt, client,
-                    namespaces, defaults, origins, e.name(), limits, tls, drainWindow, null, http, outbox, proxy, webhooks, admin), e);
+                    namespaces, defaults, origins, e.name(), limits, tls, drainWindow, null, http, outbox, proxy, webhooks, admin, pusher), e);
         }
     }
 

@@ -52,7 +52,10 @@ class VocabularyTest {
             Map.entry("timeout", "the config keys proxy.timeout, redis.timeout and webhooks[].timeout, and the /poll query parameter"),
             Map.entry("http", "a URL scheme and the config section http:"),
             Map.entry("sse", "the name of an SSE stream's Netty pipeline stage"),
-            Map.entry("client_publish", "the namespace setting client_publish, whose publications the event reports"));
+            Map.entry("client_publish", "the namespace setting client_publish, whose publications the event reports"),
+            Map.entry("status", "a field of Pusher's pusher:subscription_error (the HTTP status pusher-js reports)"),
+            Map.entry("reconnect", "a field of the disconnect push and of a proxy's disconnect answer"),
+            Map.entry("auth", "the config key metrics.auth, and the signature field of pusher:subscribe and pusher:signin"));
 
     /** One vocabulary: its enum and the wire form of each value. */
     private record Vocabulary(Class<? extends Enum<?>> home, List<String> words) {
@@ -75,6 +78,9 @@ class VocabularyTest {
             Vocabulary.of(ProxyOutcome.class, ProxyOutcome::label),
             Vocabulary.of(ClientTransport.class, ClientTransport::wire),
             Vocabulary.of(WebhookEvent.class, WebhookEvent::wire),
+            Vocabulary.of(io.herald.pusher.PusherWebhookEvent.class, io.herald.pusher.PusherWebhookEvent::wire),
+            Vocabulary.of(io.herald.pusher.PusherErrorCode.class, io.herald.pusher.PusherErrorCode::label),
+            Vocabulary.of(io.herald.pusher.PusherSubscriptionError.class, io.herald.pusher.PusherSubscriptionError::label),
             Vocabulary.of(io.herald.metrics.WebhookOutcome.class, io.herald.metrics.WebhookOutcome::label),
             Vocabulary.of(io.herald.metrics.WebhookFailure.class, io.herald.metrics.WebhookFailure::label));
 

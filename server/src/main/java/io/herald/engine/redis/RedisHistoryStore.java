@@ -128,6 +128,9 @@ public final class RedisHistoryStore implements HistoryStore {
             if (draft.user() != null) {
                 g.writeStringField("u", draft.user());
             }
+            if (draft.excludeClient() != null) {
+                g.writeStringField("s", draft.excludeClient());
+            }
         }));
         // the header is compact JSON without a raw newline, so the first one ends it
         out.write('\n');
@@ -151,8 +154,9 @@ public final class RedisHistoryStore implements HistoryStore {
             // validated when it was published: kept as the publisher's text, not parsed again
             RawJson data = RawJson.ofValidated(entry, nl + 1, entry.length);
             JsonNode user = header.get("u");
+            JsonNode skip = header.get("s");
             return Frames.publication(channel, header.get("e").textValue(), data, offset, epoch, timestamp,
-                    user == null ? null : user.textValue());
+                    user == null ? null : user.textValue(), skip == null ? null : skip.textValue());
         } catch (IOException e) {
             throw new IllegalStateException("unreadable history entry in channel " + channel, e);
         }
