@@ -5,12 +5,10 @@
  * killed, events are missed while the pages poll, and after Herald is back each page equals the
  * backend ("zero stale data"), live again and polling no more.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  EXAMPLES,
   Herald,
+  exampleHeraldConfig,
   buildFrontend,
   freePort,
   freshDatabase,
@@ -108,17 +106,20 @@ async function settled(user: string): Promise<void> {
 beforeAll(async () => {
   const [, backendPort, heraldPort, database] = await Promise.all([buildFrontend(EXAMPLE), freePort(), freePort(), freshDatabase('fantasy')]);
   db = database;
-  // The example's own config, with the test backend's origin allowed and the outbox on the test's database.
-  const config = readFileSync(join(EXAMPLES, EXAMPLE, 'herald.yaml'), 'utf8').replace(/^allowed_origins:.*$/m, `allowed_origins: ["http://127.0.0.1:${backendPort}"]`);
+  const config = exampleHeraldConfig(EXAMPLE, { allowedOrigins: [`http://127.0.0.1:${backendPort}`] });
+  // The outbox on the test's database.
   herald = new Herald(heraldPort, { config, env: { HERALD_OUTBOX_URL: db.url } });
-  // The backend first: it creates the tables, Herald's outbox among them, before Herald reads it.
-  backend = await startBackend({
-    example: EXAMPLE,
-    herald,
-    port: backendPort,
-    env: { DATABASE_URL: db.url, ADMIN_KEY, AUCTION_POLL_MS: String(POLL_MS), AUCTION_MAX_RECONNECT_MS: '1000' },
-  });
-  await herald.start();
+  // Together: the backend has created its tables, Herald's outbox among them, well before the
+  // JVM is up (and Herald's outbox reader would retry a missing table anyway).
+  [backend] = await Promise.all([
+    startBackend({
+      example: EXAMPLE,
+      herald,
+      port: backendPort,
+      env: { DATABASE_URL: db.url, ADMIN_KEY, AUCTION_POLL_MS: String(POLL_MS), AUCTION_MAX_RECONNECT_MS: '1000' },
+    }),
+    herald.start(),
+  ]);
 });
 
 afterAll(async () => {
@@ -127,8 +128,7 @@ afterAll(async () => {
     await view.close();
   }
   await releaseBrowser();
-  await backend?.stop();
-  await herald?.stop();
+  await Promise.all([backend?.stop(), herald?.stop()]);
   await db?.drop();
 });
 
@@ -178,6 +178,7 @@ describe('fantasy auction', () => {
     const u2 = (pages.u2 as ExamplePage).page;
     await u2.fill('input[aria-label="bid for Aaron Hale"]', '130');
     await u2.click('.tiebreaker button');
+    await until(async () => (await truth('T2')).tiebreakers[0]?.status === 'resolved', 'the tiebreaker to resolve in the backend');
     // And a second round for Red Lions, finalized meanwhile.
     ({ id: secondRound } = await admin<{ id: number }>('/api/rounds', 'POST', { players: ['P05', 'P06'] }));
     await asManager('u1', `/api/rounds/${secondRound}/bids`, { player_id: 'P05', amount: 200 });
