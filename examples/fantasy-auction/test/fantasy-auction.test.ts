@@ -23,7 +23,7 @@ import {
 import type { Activity, Player, Tiebreaker, Wallet } from '../web/src/api.js';
 
 const EXAMPLE = 'fantasy-auction';
-const POLL_MS = 1_000;
+const POLL_MS = 500;
 const ADMIN_KEY = 'test-admin-key';
 
 interface TeamState { wallet: Wallet | null; squad: Player[]; tiebreakers: Tiebreaker[]; activity: number[] }
@@ -38,8 +38,13 @@ let secondRound = 0;
 const admin = <T = unknown>(path: string, method = 'POST', body?: unknown) => backend.json<T>(path, { method, headers: { 'x-admin-key': ADMIN_KEY }, ...(body === undefined ? {} : { body }) });
 const stats = () => admin<{ reads: Record<string, number>; outboxPending: number }>('/api/stats', 'GET');
 
+const sessions = new Map<string, Promise<string>>();
 /** The session cookie of a manager, for API calls made as them. */
-async function sessionOf(user: string): Promise<string> {
+const sessionOf = (user: string): Promise<string> => {
+  if (!sessions.has(user)) sessions.set(user, login(user));
+  return sessions.get(user) as Promise<string>;
+};
+async function login(user: string): Promise<string> {
   const response = await fetch(`${backend.url}/login?user=${user}`, { redirect: 'manual' });
   const cookie = response.headers.get('set-cookie')?.split(';')[0];
   if (response.status !== 302 || !cookie) throw new Error(`login of ${user}: ${response.status}`);
@@ -133,17 +138,31 @@ afterAll(async () => {
 });
 
 describe('fantasy auction', () => {
+  it('refuses what a manager may not do: another team, no session, admin routes, huge or broken bodies', async () => {
+    const status = async (path: string, init: RequestInit = {}) => (await fetch(`${backend.url}${path}`, init)).status;
+    const u1 = { cookie: await sessionOf('u1') };
+    expect(await status('/api/teams/T2/squad', { headers: u1 })).toBe(403);
+    expect(await status('/api/teams/T1/squad')).toBe(401);
+    expect(await status('/api/teams/T1/squad', { headers: { cookie: `${u1.cookie.split('.')[0]}.forged` } })).toBe(401);
+    expect(await status('/api/rounds', { method: 'POST', headers: u1, body: '{"players":["P01"]}' })).toBe(403);
+    expect(await status('/api/rounds/1/bids', { method: 'POST', headers: u1, body: 'x'.repeat(20_000) })).toBe(413);
+    expect(await status('/api/rounds/1/bids', { method: 'POST', headers: u1, body: '{"player_id":' })).toBe(400);
+    expect(await status('/login?user=nobody')).toBe(404);
+  });
+
   it('shows each manager their own team, and every auction event of it live', async () => {
     [pages.u1, pages.u2] = await Promise.all([openPage(EXAMPLE, `${backend.url}/login?user=u1`), openPage(EXAMPLE, `${backend.url}/login?user=u2`)]);
     await Promise.all([settled('u1'), settled('u2')]);
 
     // A bulk round: one clear winner each, and a tie between T1 and T2 for Aaron Hale.
     const { id: round } = await admin<{ id: number }>('/api/rounds', 'POST', { players: ['P01', 'P02', 'P03', 'P04'] });
-    await asManager('u1', `/api/rounds/${round}/bids`, { player_id: 'P01', amount: 100 });
-    await asManager('u1', `/api/rounds/${round}/bids`, { player_id: 'P02', amount: 50 });
-    await asManager('u2', `/api/rounds/${round}/bids`, { player_id: 'P01', amount: 100 });
-    await asManager('u2', `/api/rounds/${round}/bids`, { player_id: 'P03', amount: 70 });
-    await asManager('u3', `/api/rounds/${round}/bids`, { player_id: 'P04', amount: 30 });
+    await Promise.all([
+      asManager('u1', `/api/rounds/${round}/bids`, { player_id: 'P01', amount: 100 }),
+      asManager('u1', `/api/rounds/${round}/bids`, { player_id: 'P02', amount: 50 }),
+      asManager('u2', `/api/rounds/${round}/bids`, { player_id: 'P01', amount: 100 }),
+      asManager('u2', `/api/rounds/${round}/bids`, { player_id: 'P03', amount: 70 }),
+      asManager('u3', `/api/rounds/${round}/bids`, { player_id: 'P04', amount: 30 }),
+    ]);
     expect(await admin(`/api/admin/bulk-rounds/${round}/finalize`)).toEqual({ sold: 3, tiebreakers: 1 });
 
     for (const [user, team] of [['u1', 'T1'], ['u2', 'T2']] as const) {

@@ -186,8 +186,10 @@ class Store:
                 raise DashboardError(404, f"no event {event_id}")
             if row["status"] != "failed":
                 raise DashboardError(409, f"{event_id} is {row['status']}")
+            if self.deliveries.full():
+                raise DashboardError(429, "too many deliveries waiting; try again shortly")
             event = self._update(row["id"], status="pending", response_status=None, delivery_latency_ms=None)
-        self.deliveries.put(row["id"], timeout=1.0)
+            self.deliveries.put_nowait(row["id"])
         return event
 
     def _update(self, row_id: int, **fields: Any) -> Dict[str, Any]:

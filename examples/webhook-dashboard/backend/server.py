@@ -113,8 +113,15 @@ class Handler(BaseHTTPRequestHandler):
 
     # ---- plumbing ---------------------------------------------------------------------------
 
+    def unread_body(self) -> bool:
+        """True when the request has a body this handler did not read: the connection cannot carry another request."""
+        return not self.body_read and self.headers.get("content-length", "0") not in ("", "0")
+
     def send_json(self, status: int, body: Any, headers: Optional[Dict[str, str]] = None) -> None:
         raw = json.dumps(body).encode()
+        if self.unread_body():
+            self.close_connection = True
+            headers = {**(headers or {}), "connection": "close"}
         self.send_response(status)
         self.send_header("content-type", "application/json")
         self.send_header("cache-control", "no-store")
@@ -125,9 +132,13 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(raw)
 
     def body(self) -> Dict[str, Any]:
-        length = int(self.headers.get("content-length") or 0)
-        if length > MAX_BODY_BYTES:
+        try:
+            length = int(self.headers.get("content-length") or 0)
+        except ValueError:
+            raise DashboardError(400, "a bad content-length") from None
+        if length < 0 or length > MAX_BODY_BYTES:
             raise DashboardError(413, f"body over {MAX_BODY_BYTES} bytes")
+        self.body_read = True
         try:
             value = json.loads(self.rfile.read(length) or b"{}")
         except ValueError:
@@ -144,6 +155,7 @@ class Handler(BaseHTTPRequestHandler):
         return user
 
     def route(self, method: str) -> None:
+        self.body_read = False
         url = urlsplit(self.path)
         try:
             if method != "GET" and url.path.startswith("/api/") and not writes.take(self.client_address[0]):
@@ -246,6 +258,8 @@ class Server(ThreadingHTTPServer):
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     store.start_workers()
+    if publisher.herald is None:
+        log.warning("HERALD_API_KEY is not set: changes are not published to Herald (the page polls)")
     server = Server(("127.0.0.1", PORT), Handler)
     hint = f"; sign in at http://127.0.0.1:{PORT}/dev-login?user=demo" if os.environ.get("DASHBOARD_DEV_LOGIN") == "1" else ""
     log.info("webhook-dashboard backend on http://127.0.0.1:%d (Herald %s)%s", PORT, HERALD_URL, hint)

@@ -13,7 +13,7 @@ import type { Dashboard, Delivery, Metrics } from '../web/src/live.js';
 
 const EXAMPLE = 'webhook-dashboard';
 const ACCOUNT = 'acme';
-const POLL_MS = 1_000;
+const POLL_MS = 500;
 const ATTEMPTS = 3;
 // Short test settings: 1.2 s doubling to 2.4 s (the example runs 1 s to 30 s), 3 attempts (10).
 const RECONNECT = { DASHBOARD_MIN_RECONNECT_MS: '1200', DASHBOARD_MAX_RECONNECT_MS: '2400', DASHBOARD_MAX_RECONNECT_ATTEMPTS: String(ATTEMPTS) };
@@ -152,6 +152,25 @@ describe('webhook-delivery dashboard', () => {
     expect(await receivedSeqs()).toEqual(published.map((p) => p.seq));
     seqBeforeKill = page.seq;
     await view.screenshot('1-live');
+  });
+
+  it('refuses a missing, forged or expired token, targets off the allowed hosts, huge bodies, and other accounts', async () => {
+    const status = async (path: string, init: RequestInit = {}, bearer?: string) =>
+      (await fetch(`${backend.url}${path}`, { ...init, headers: { 'content-type': 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) } })).status;
+    expect(await status('/api/dashboard')).toBe(401);
+    expect(await status('/api/dashboard', {}, `${token.slice(0, -4)}AAAA`)).toBe(401);
+    expect(await status('/api/dashboard', {}, herald.token({ sub: ACCOUNT }, -60))).toBe(401);
+    const post = (body: unknown, bearer = token) => status('/api/events', { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body) }, bearer);
+    expect(await post({ target_url: 'http://10.0.0.1/hook' })).toBe(400);
+    expect(await post({ target_url: 'file:///etc/passwd' })).toBe(400);
+    expect(await post({ target_url: `${backend.url}/sink/200`, payload: 'x'.repeat(40_000) })).toBe(413);
+    expect(await post('{"target_url":')).toBe(400);
+    // Another account's event is not this account's to delete.
+    const other = herald.token({ sub: 'other' });
+    const theirs = await backend.json<Delivery>('/api/events', { body: { target_url: `${backend.url}/sink/200` }, headers: { authorization: `Bearer ${other}` } });
+    expect(await status(`/api/events/${theirs.id}`, { method: 'DELETE' })).toBe(401);
+    expect(await status(`/api/events/${theirs.id}`, { method: 'DELETE' }, token)).toBe(404);
+    await settledDeliveries();
   });
 
   it('counts down, numbers its attempts, gives up after 3, polls meanwhile, and reconnects with the retry button', async () => {
