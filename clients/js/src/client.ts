@@ -91,6 +91,8 @@ export class HeraldClient {
   private reopenScheduled = false;
   private lastDisconnect: DisconnectFrame | undefined;
   private unauthorizedInRow = 0;
+  /** Reconnect attempts since the last successful connection (or `connect()`), for `maxReconnectAttempts`. */
+  private reconnectAttempts = 0;
   private httpChain: Promise<unknown> = Promise.resolve();
   private info: ConnectedInfo | undefined;
   /** When the next reconnect attempt starts (ms since epoch), while reconnecting. */
@@ -102,6 +104,9 @@ export class HeraldClient {
     this.baseUrl = options.url.replace(/\/+$/, '').replace(/^ws/, 'http');
     this.token = options.token;
     const settings = (this.settings = withDefaults(options));
+    if (!(Number.isInteger(settings.maxReconnectAttempts) && settings.maxReconnectAttempts >= 0)) {
+      throw new RangeError(`maxReconnectAttempts must be a whole number >= 0, got ${settings.maxReconnectAttempts}`);
+    }
     this.backoff = new Backoff({
       minDelay: settings.minReconnectDelay,
       maxDelay: settings.maxReconnectDelay,
@@ -140,6 +145,7 @@ export class HeraldClient {
     if (this.currentState === 'closed') throw new HeraldError(ClientErrorCode.Closed, 'client is closed');
     if (this.currentState !== 'disconnected') return;
     this.watchLifecycle();
+    this.reconnectAttempts = 0;
     this.setState('connecting');
     void this.openTransport();
   }
@@ -399,6 +405,7 @@ export class HeraldClient {
     clearTimeout(this.connectTimer);
     this.backoff.reset();
     this.unauthorizedInRow = 0;
+    this.reconnectAttempts = 0;
     this.workingIndex = this.transportIndex;
     this.info = { client: frame.client, user: frame.user, transport: this.transport.kind, ...(frame.data === undefined ? {} : { data: frame.data }) };
     for (const entry of frame.subscriptions ?? []) {
@@ -580,6 +587,9 @@ export class HeraldClient {
       delay = 0;
     } else {
       if (!opened && this.workingIndex === undefined) this.transportIndex++;
+      const limit = this.settings.maxReconnectAttempts;
+      if (limit > 0 && this.reconnectAttempts >= limit) return this.giveUp(code, reason, limit);
+      this.reconnectAttempts++;
       delay = this.backoff.next();
     }
     // The timer first, so state listeners can already read nextReconnectAt.
@@ -593,6 +603,13 @@ export class HeraldClient {
       this.reconnectTimer = undefined;
       if (this.currentState === 'reconnecting') void this.openTransport();
     }, delay);
+  }
+
+  /** `maxReconnectAttempts` failed in a row: `disconnected` until the app calls `connect()` or `reconnectNow()` (a retry button). */
+  private giveUp(code: ConnectionCloseCode, reason: string, attempts: number): void {
+    const last = reason || `connection closed (${code})`;
+    this.lastError = new HeraldError(ClientErrorCode.ConnectionClosed, `gave up after ${attempts} reconnect attempts (${last})`, true, code);
+    this.setState('disconnected', code, this.lastError.message);
   }
 
   /** 4003: the token is not good (any more). Reconnect only with a new one from getToken. */

@@ -127,6 +127,50 @@ describe('client state machine', () => {
     expect(server.connections).toHaveLength(2);
   });
 
+  it('gives up after maxReconnectAttempts failed reconnects and stays disconnected until reconnectNow, which counts again', async () => {
+    const page = new FakePage();
+    const client = newClient({ lifecycle: page, maxReconnectAttempts: 2 });
+    const states = recordStates(client);
+    await connected(client);
+    server.script.answerConnect = false; // every attempt now opens a socket that we drop unanswered
+    server.last.drop();
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      await until(() => client.state === 'reconnecting' && client.nextReconnectAt === Date.now() + 1000, `attempt ${attempt} scheduled`);
+      vi.advanceTimersByTime(1000);
+      await until(() => server.connections.length === attempt + 1 && server.last.received.length > 0, `attempt ${attempt} made`);
+      server.last.drop();
+    }
+    await until(() => client.state === 'disconnected', 'disconnected after the second failed attempt');
+    expect(states.at(-1)).toMatchObject({ old: 'reconnecting', new: 'disconnected', code: 1006 });
+    expect(client.lastError?.message).toMatch(/^gave up after 2 reconnect attempts/);
+    expect(client.lastError?.temporary).toBe(true);
+    expect(client.nextReconnectAt).toBeUndefined();
+    page.goOnline();
+    page.setHidden(true);
+    page.setHidden(false);
+    vi.advanceTimersByTime(120_000);
+    await new Promise((r) => setImmediate(r));
+    expect(server.connections).toHaveLength(3);
+
+    server.script.answerConnect = true;
+    client.reconnectNow();
+    await until(() => client.state === 'connected', 'connected by reconnectNow');
+    server.script.answerConnect = false;
+    server.last.drop();
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      await until(() => client.state === 'reconnecting' && client.nextReconnectAt === Date.now() + 1000, `again attempt ${attempt} scheduled`);
+      vi.advanceTimersByTime(1000);
+      await until(() => server.connections.length === attempt + 4 && server.last.received.length > 0, `again attempt ${attempt} made`);
+      server.last.drop();
+    }
+    await until(() => client.state === 'disconnected', 'disconnected again after two more');
+  });
+
+  it('refuses a maxReconnectAttempts that is not a whole number >= 0', () => {
+    expect(() => newClient({ maxReconnectAttempts: -1 })).toThrow(RangeError);
+    expect(() => newClient({ maxReconnectAttempts: 1.5 })).toThrow(RangeError);
+  });
+
   it('ignores a late frame from a connection it has already replaced', async () => {
     const client = newClient({ pingInterval: 1000, pongTimeout: 500 });
     server.script.answerPing = false;

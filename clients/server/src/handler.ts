@@ -15,12 +15,19 @@ export type Authorize<R> = (request: R) => TokenClaims | null | Promise<TokenCla
 
 /**
  * A token endpoint: `POST /herald/token` answering `{"token","expires"}` (seconds since the epoch).
- * Called with a fetch `Request` (Next.js route handlers, Hono, …) it returns a `Response`; called
- * with `(req, res)` (Express, `node:http`) it writes to `res`.
+ * Called with a fetch `Request` (Next.js route handlers, Hono, …) it returns a `Response`, whatever
+ * the framework passes after the request (Next.js: `{ params }`); called with `(req, res)`
+ * (Express, `node:http`) it writes to `res`.
  */
 export interface TokenHandler<R> {
-  (request: R & Request): Promise<Response>;
+  (request: R & Request, context?: unknown): Promise<Response>;
   (request: R, response: NodeResponseLike): Promise<void>;
+}
+
+/** A Node/Express response, not a fetch framework's second argument (Next.js passes `{ params }`). */
+function isNodeResponse(value: unknown): value is NodeResponseLike {
+  const candidate = value as Partial<NodeResponseLike> | null | undefined;
+  return typeof candidate?.setHeader === 'function' && typeof candidate.end === 'function';
 }
 
 /** Builds a token endpoint that signs with `key` the claims `authorize` returns. */
@@ -38,10 +45,10 @@ export function tokenHandler<R = Request>(authorize: Authorize<R>, key: TokenKey
     const now = Math.floor(Date.now() / 1000);
     return { status: 200, body: { token: createToken(claims, key, now), expires: now + (claims.ttl ?? DEFAULT_TOKEN_TTL_SECONDS) } };
   }
-  const handler = async (request: R, response?: NodeResponseLike): Promise<Response | void> => {
+  const handler = async (request: R, response?: unknown): Promise<Response | void> => {
     const { status, body } = await answer(request);
     const headers = { 'content-type': 'application/json', 'cache-control': 'no-store' };
-    if (response === undefined) return new Response(JSON.stringify(body), { status, headers });
+    if (!isNodeResponse(response)) return new Response(JSON.stringify(body), { status, headers });
     response.statusCode = status;
     for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
     response.end(JSON.stringify(body));

@@ -150,6 +150,13 @@ describe('tokenHandler', () => {
     expect(refused.status).toBe(401);
   });
 
+  it('answersAResponseToANextRouteHandlerCallWhoseSecondArgumentIsItsContext', async () => {
+    // Next.js calls an app/**/route.ts handler as (request, { params }).
+    const response = await handler(new Request('http://app/api/herald-token', { method: 'POST', headers: { 'x-user': '42' } }), { params: Promise.resolve({}) });
+    expect(response.status).toBe(200);
+    expect(parts(((await response.json()) as { token: string }).token).payload['sub']).toBe('42');
+  });
+
   it('answersATokenToAnExpressLikeRequest', async () => {
     const headers: Record<string, string> = {};
     const res: NodeResponseLike & { body: string } = {
