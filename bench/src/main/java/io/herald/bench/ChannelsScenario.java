@@ -21,6 +21,7 @@ final class ChannelsScenario {
     private final int rate;
     private final double churn;
     private final int group;
+    private final int warmupSeconds;
     private final byte[] pad = "x".repeat(64).getBytes(StandardCharsets.US_ASCII);
     private final Table table;
     private final Chart.Panel throughput = new Chart.Panel("Deliveries per second", "connections", "deliveries/s");
@@ -40,6 +41,8 @@ final class ChannelsScenario {
         this.rate = ctx.o.integer("rate", 2_000);
         this.churn = ctx.o.decimal("churn-percent", 1);
         this.group = ctx.o.integer("group", 10);
+        // JVM servers compile their hot paths in the first tens of seconds; a longer warm-up measures after that
+        this.warmupSeconds = Math.max(1, ctx.o.integer("warmup-seconds", 1));
         this.table = new Table("Many channels: personal + group-of-" + group + " channel per connection, "
                 + rate + " random publications/s, " + churn + " % of connections reconnecting each second",
                 List.of("system", "connections", "publications/s", "deliveries/s", "p50 ms", "p99 ms", "p99.9 ms",
@@ -54,7 +57,7 @@ final class ChannelsScenario {
             ctx.forEachSystem(s.table, sizes, s::measure);
             s.table.note("Publications go at random to a user's or a group's channel and carry that channel's own"
                     + " sequence number; each connection judges gaps and duplicates per channel (Herald: by offset"
-                    + " too). Raw ws has no channels, so it has no row. A one-second warm-up slice is not counted."
+                    + " too). Raw ws has no channels, so it has no row. The warm-up slices (--warmup-seconds, default 1) are not counted."
                     + " Between one-second slices the harness waits until every owed delivery arrived (at most 10 s),"
                     + " then reconnects the oldest connections (same user, same channels): owed = every connection's"
                     + " share of every publication, lost = owed − received. deliveries/s and publications/s are over"
@@ -80,9 +83,11 @@ final class ChannelsScenario {
                         + fleet.opened().firstFailure());
                 return;
             }
-            // warm-up slice (JIT, buffers), not counted; the channels' numbers continue, so it is judged too
-            pub.runOnChannels(rate, 1, seq -> plan.next(), pad);
-            fleet.awaitReceived(plan.expectedDeliveries(), Duration.ofSeconds(10));
+            // warm-up slices (JIT, buffers), not counted; the channels' numbers continue, so they are judged too
+            for (int w = 0; w < warmupSeconds; w++) {
+                pub.runOnChannels(rate, 1, seq -> plan.next(), pad);
+                fleet.awaitReceived(plan.expectedDeliveries(), Duration.ofSeconds(10));
+            }
             fleet.reset();
             Totals t = publishWithChurn(server, fleet, pub, plan, n);
             Fleet.Deliveries d = fleet.report();

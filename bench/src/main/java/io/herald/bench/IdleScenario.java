@@ -15,6 +15,7 @@ final class IdleScenario {
     static void run(Options o) throws Exception {
         try (LoadContext ctx = new LoadContext(o)) {
             int idleSeconds = o.integer("idle-seconds", ctx.full ? 60 : 30);
+            int settleSeconds = o.integer("settle-seconds", 2);
             Table table = new Table("Idle capacity: subscribed connections, heartbeats on, " + idleSeconds + " s idle",
                     List.of("system", "connections", "failed", "dropped while idle", "server heap after GC MiB",
                             "heap KiB/conn", "server RSS MiB", "RSS KiB/conn", "CPU µs/conn/s"));
@@ -27,7 +28,8 @@ final class IdleScenario {
                 double heap0 = server.heapAfterGc();
                 long rss0 = server.rss();
                 try (Fleet fleet = Fleet.open(ctx.spec(server, List.of("bench:u{i}"), "OFF"), n)) {
-                    Thread.sleep(2_000); // let the open storm's garbage and buffers settle
+                    // let the open storm's garbage and buffers (and a JVM's compilations) settle
+                    Thread.sleep(settleSeconds * 1000L);
                     double cpu0 = server.cpuSeconds();
                     Thread.sleep(idleSeconds * 1000L);
                     double cpuMicros = (server.cpuSeconds() - cpu0) * 1e6;

@@ -2,6 +2,7 @@ package io.herald.engine;
 
 import io.herald.protocol.ChannelName;
 import io.herald.protocol.ClientInfo;
+import io.herald.protocol.WebhookEvent;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -69,6 +70,13 @@ public interface HookStore extends AutoCloseable {
 
     /** A client publication was accepted; {@code fields} as in {@link QueuedEvent}. */
     CompletableFuture<Void> clientPublished(ChannelName channel, String fields);
+
+    /**
+     * Whether some hook of this node takes {@code event}, as of {@link #start}: a caller skips
+     * building the fields of an event no hook takes (a client publish would otherwise encode its
+     * fields on every publication of a node without webhooks).
+     */
+    boolean wants(WebhookEvent event);
 
     /** Claims up to {@code channels} ready channels of the hook, each with up to {@code events} events. */
     CompletableFuture<List<Batch>> claim(String hookId, int channels, int events, long leaseMillis);

@@ -20,9 +20,25 @@ public final class Frames {
     private Frames() {
     }
 
+    /** A second's text up to its milliseconds, e.g. {@code 2026-01-01T12:00:00.}; immutable. */
+    private record Second(long epochSecond, String prefix) {
+    }
+
+    /** The last second formatted: every publication carries a timestamp, and most share their second. */
+    private static volatile Second lastSecond = new Second(Long.MIN_VALUE, "");
+
     /** RFC 3339 UTC with milliseconds, e.g. {@code 2026-01-01T12:00:00.123Z}. */
     public static String timestamp(long epochMillis) {
-        return RFC3339_MILLIS.format(Instant.ofEpochMilli(epochMillis));
+        long second = Math.floorDiv(epochMillis, 1000);
+        Second s = lastSecond;
+        if (s.epochSecond() != second) {
+            String full = RFC3339_MILLIS.format(Instant.ofEpochMilli(second * 1000));
+            s = new Second(second, full.substring(0, full.length() - 4));
+            lastSecond = s;
+        }
+        int millis = (int) Math.floorMod(epochMillis, 1000);
+        char[] tail = {(char) ('0' + millis / 100), (char) ('0' + millis / 10 % 10), (char) ('0' + millis % 10), 'Z'};
+        return s.prefix().concat(new String(tail));
     }
 
     private static byte[] object(String type, Long id, JsonCodec.Fields body) {

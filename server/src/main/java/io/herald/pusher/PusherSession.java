@@ -298,7 +298,7 @@ public final class PusherSession implements Session, Subscriber {
                     + PusherAppConfig.SIGNIN_DEADLINE_SECONDS + "s (the app requires user authentication)");
             return;
         }
-        commandRate.onTick(System.nanoTime());
+        commandRate.onTick();
     }
 
     @Override

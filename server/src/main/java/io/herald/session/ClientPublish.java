@@ -5,6 +5,7 @@ import io.herald.auth.Claims;
 import io.herald.config.NamespaceConfig;
 import io.herald.engine.EngineOutcomeUnknownException;
 import io.herald.engine.EngineUnavailableException;
+import io.herald.engine.HookStore;
 import io.herald.engine.ChannelLimitException;
 import io.herald.engine.PublicationDraft;
 import io.herald.engine.PublishResult;
@@ -15,6 +16,7 @@ import io.herald.protocol.ErrorCode;
 import io.herald.protocol.IdempotencyKey;
 import io.herald.protocol.ProtocolException;
 import io.herald.protocol.RawJson;
+import io.herald.protocol.WebhookEvent;
 import io.herald.webhook.WebhookFields;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -102,8 +104,11 @@ public final class ClientPublish {
                     gate.exit();
                     if (error == null && !r.duplicate()) {
                         services.metrics().publication();
-                        services.engine().hooks().clientPublished(channel,
-                                WebhookFields.clientPublish(claims.user(), null, cmd.event(), cmd.data()));
+                        HookStore hooks = services.engine().hooks();
+                        if (hooks.wants(WebhookEvent.CLIENT_PUBLISH)) {
+                            hooks.clientPublished(channel,
+                                    WebhookFields.clientPublish(claims.user(), null, cmd.event(), cmd.data()));
+                        }
                     } else if (ChannelLimitException.in(error) != null) {
                         services.metrics().rateLimited(RateLimit.MAX_CHANNELS);
                     }

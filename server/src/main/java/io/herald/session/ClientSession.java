@@ -164,7 +164,7 @@ public final class ClientSession implements Subscriber, Session {
         } else if (state == State.CONNECTED) {
             tokenDeadlines.check(nowMillis);
         }
-        commandRate.onTick(System.nanoTime());
+        commandRate.onTick();
     }
 
     /** The transport takes writes again after it stopped: paced replays go on. */

@@ -40,9 +40,12 @@ public final class CommandRate {
         return ++refusals >= burst ? Verdict.FLOOD : Verdict.REFUSE;
     }
 
-    /** Drops a bucket that has filled up again. */
-    public void onTick(long nowNanos) {
-        if (bucket != null && bucket.isFull(nowNanos)) {
+    /**
+     * Drops a bucket that has filled up again. Reads the clock only when there is a bucket: every
+     * connection ticks every second, and most have none.
+     */
+    public void onTick() {
+        if (bucket != null && bucket.isFull(System.nanoTime())) {
             bucket = null;
         }
     }

@@ -146,6 +146,19 @@ public abstract class HookStoreContract {
     }
 
     @Test
+    void wantsNamesTheEventsSomeHookTakesAndNoOthers() {
+        HookStore store = started(hook(EnumSet.of(WebhookEvent.CLIENT_PUBLISH, WebhookEvent.PRESENCE_JOIN), 0, 60_000, 10));
+        assertThat(store.wants(WebhookEvent.CLIENT_PUBLISH)).isTrue();
+        assertThat(store.wants(WebhookEvent.PRESENCE_JOIN)).isTrue();
+        assertThat(store.wants(WebhookEvent.CHANNEL_OCCUPIED)).isFalse();
+        HookStore none = create();
+        none.start("n_" + UUID.randomUUID().toString().substring(0, 8), List.of(), listener);
+        for (WebhookEvent e : WebhookEvent.values()) {
+            assertThat(none.wants(e)).as(e.wire()).isFalse();
+        }
+    }
+
+    @Test
     void aChannelsEventsAreHandedOutInSeqOrderOneBatchAtATime() {
         HookStore.Hook h = hook(EnumSet.of(WebhookEvent.CLIENT_PUBLISH), 0, 3_600_000, 1000);
         HookStore store = started(h);

@@ -33,6 +33,8 @@ public final class MemoryHookStore implements HookStore {
     /** Made by {@link #start} when there are hooks; guarded by this. */
     private ScheduledExecutorService timer;
     private Listener listener;
+    /** The union of the hooks' event bits; set once by {@link #start}, read without the lock. */
+    private volatile int wanted;
     /** Everything below is guarded by this. */
     private final Map<String, HookState> hooks = new LinkedHashMap<>();
     private final Set<ChannelName> occupied = new HashSet<>();
@@ -71,9 +73,12 @@ public final class MemoryHookStore implements HookStore {
     @Override
     public synchronized void start(String nodeId, List<Hook> list, Listener l) {
         listener = l;
+        int m = 0;
         for (Hook h : list) {
             hooks.put(h.id(), new HookState(h));
+            m |= h.mask();
         }
+        wanted = m;
         if (!list.isEmpty()) {
             timer = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "herald-hooks-timer");
@@ -187,6 +192,11 @@ public final class MemoryHookStore implements HookStore {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    @Override
+    public boolean wants(WebhookEvent event) {
+        return (wanted & event.bit()) != 0;
     }
 
     @Override

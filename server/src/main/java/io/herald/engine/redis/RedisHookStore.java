@@ -178,6 +178,11 @@ final class RedisHookStore implements HookStore {
     }
 
     @Override
+    public boolean wants(WebhookEvent event) {
+        return (wanted & event.bit()) != 0;
+    }
+
+    @Override
     public CompletableFuture<Void> clientPublished(ChannelName channel, String fields) {
         if ((wanted & WebhookEvent.CLIENT_PUBLISH.bit()) == 0) {
             return CompletableFuture.completedFuture(null);
