@@ -87,6 +87,8 @@ export class HeraldClient {
   /** Index of the transport that last reached `connected`; reconnects stick to it. */
   private workingIndex: number | undefined;
   private reconnectTimer: Timer | undefined;
+  /** Reconnects scheduled since the last `connected` or `connect()`, against `maxReconnectAttempts`. */
+  private reconnectAttempts = 0;
   private connectTimer: Timer | undefined;
   private reopenScheduled = false;
   private lastDisconnect: DisconnectFrame | undefined;
@@ -140,6 +142,7 @@ export class HeraldClient {
     if (this.currentState === 'closed') throw new HeraldError(ClientErrorCode.Closed, 'client is closed');
     if (this.currentState !== 'disconnected') return;
     this.watchLifecycle();
+    this.reconnectAttempts = 0;
     this.setState('connecting');
     void this.openTransport();
   }
@@ -398,6 +401,7 @@ export class HeraldClient {
     if (!this.transport) return;
     clearTimeout(this.connectTimer);
     this.backoff.reset();
+    this.reconnectAttempts = 0;
     this.unauthorizedInRow = 0;
     this.workingIndex = this.transportIndex;
     this.info = { client: frame.client, user: frame.user, transport: this.transport.kind, ...(frame.data === undefined ? {} : { data: frame.data }) };
@@ -580,6 +584,8 @@ export class HeraldClient {
       delay = 0;
     } else {
       if (!opened && this.workingIndex === undefined) this.transportIndex++;
+      if (this.settings.maxReconnectAttempts > 0 && this.reconnectAttempts >= this.settings.maxReconnectAttempts) return this.gaveUp(code, reason);
+      this.reconnectAttempts++;
       delay = this.backoff.next();
     }
     // The timer first, so state listeners can already read nextReconnectAt.
@@ -593,6 +599,14 @@ export class HeraldClient {
       this.reconnectTimer = undefined;
       if (this.currentState === 'reconnecting') void this.openTransport();
     }, delay);
+  }
+
+  /** `maxReconnectAttempts` reconnects failed: stay `disconnected` until the app's `connect()` or `reconnectNow()`. */
+  private gaveUp(code: ConnectionCloseCode, reason: string): void {
+    const last = reason || `close ${code}`;
+    this.lastError = new HeraldError(ClientErrorCode.ReconnectLimit, `gave up after ${this.reconnectAttempts} reconnect attempts (last: ${last})`, true, code);
+    this.events.emit('error', this.lastError);
+    this.setState('disconnected', code, this.lastError.message);
   }
 
   /** 4003: the token is not good (any more). Reconnect only with a new one from getToken. */

@@ -33,6 +33,8 @@ export interface ClientOptions {
   readonly transports?: readonly TransportKind[];
   readonly minReconnectDelay?: number;
   readonly maxReconnectDelay?: number;
+  /** 0 (the default): no limit. */
+  readonly maxReconnectAttempts?: number;
   /** 0 turns the heartbeat off. */
   readonly pingInterval?: number;
   readonly pongTimeout?: number;
@@ -59,6 +61,12 @@ export interface ClientSettings {
   readonly minReconnectDelay: number;
   /** Backoff window: the largest wait before a reconnect. */
   readonly maxReconnectDelay: number;
+  /**
+   * Reconnects tried after a connection was lost or could not be made before the client gives up:
+   * it then stays `disconnected` (`lastError` code `reconnect_limit`) until `connect()` or
+   * `reconnectNow()`, which start a new count. 0: it never gives up.
+   */
+  readonly maxReconnectAttempts: number;
   /** Client ping interval on the WebSocket; 0 turns the heartbeat off. */
   readonly pingInterval: number;
   /** How long after a ping some frame must have arrived. */
@@ -80,6 +88,7 @@ export const ClientDefaults: ClientSettings = Object.freeze({
   transports: Object.freeze(['websocket', 'sse', 'polling'] as const),
   minReconnectDelay: 500,
   maxReconnectDelay: 20_000,
+  maxReconnectAttempts: 0,
   pingInterval: 25_000,
   pongTimeout: 10_000,
   connectTimeout: 10_000,
@@ -95,6 +104,7 @@ export function withDefaults(options: ClientOptions): ClientSettings {
     transports: options.transports?.length ? options.transports : ClientDefaults.transports,
     minReconnectDelay: options.minReconnectDelay ?? ClientDefaults.minReconnectDelay,
     maxReconnectDelay: options.maxReconnectDelay ?? ClientDefaults.maxReconnectDelay,
+    maxReconnectAttempts: options.maxReconnectAttempts ?? ClientDefaults.maxReconnectAttempts,
     pingInterval: options.pingInterval ?? ClientDefaults.pingInterval,
     pongTimeout: options.pongTimeout ?? ClientDefaults.pongTimeout,
     connectTimeout: options.connectTimeout ?? ClientDefaults.connectTimeout,
