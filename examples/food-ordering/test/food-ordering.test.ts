@@ -1,0 +1,222 @@
+/**
+ * Food ordering in Chromium against a real Herald and the example's backend: the page connects
+ * with only its session cookie (the connect proxy says who it is), each event invalidates exactly
+ * the queries of the map, nothing polls while connected; with Herald killed the page polls, gives
+ * up after its 5 reconnect attempts, and after Retry ends equal to the backend.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXAMPLES, buildFrontend, freePort, openPage, releaseBrowser, startBackend, startHerald, until, type Backend, type ExamplePage, type Herald } from '../../test-support/index.js';
+import type { Order, Product, Store } from '../web/src/api.js';
+
+const EXAMPLE = 'food-ordering';
+const KITCHEN_KEY = 'kitchen-key-for-the-test';
+
+interface FeedEntry {
+  channel: string;
+  type: string;
+  data: unknown;
+  offset: number;
+  epoch: string;
+}
+type Published = FeedEntry;
+interface State {
+  stores: Store[];
+  products: Product[];
+  orders: (Order & { customerId: string })[];
+  stats: { reads: Record<string, number>; connects: { user: string | null; cookie: boolean; transport: string }[]; published: Published[]; pending: number; failed: number };
+}
+interface PageState {
+  connection: string | null;
+  stores: Store[];
+  storeHeader: Store | null;
+  products: Product[];
+  orders: { id: string; status: string }[];
+  detail: { id: string; status: string } | null;
+  feed: FeedEntry[];
+}
+
+let herald: Herald;
+let backend: Backend;
+let view: ExamplePage;
+const sockets: string[] = [];
+
+const state = () => backend.json<State>('/api/kitchen/state', { headers: { 'x-kitchen-key': KITCHEN_KEY } });
+const kitchen = (path: string, body: unknown = {}) => backend.json(`/api/kitchen/${path}`, { body, headers: { 'x-kitchen-key': KITCHEN_KEY } });
+
+function pageState(): Promise<PageState> {
+  return view.page.evaluate(() => {
+    const all = (selector: string, attribute: string) => [...document.querySelectorAll<HTMLElement>(selector)].map((e) => JSON.parse(e.getAttribute(attribute) ?? 'null') as unknown);
+    const header = document.querySelector('[data-store-header]');
+    const detail = document.querySelector<HTMLElement>('[data-order-detail]');
+    return {
+      connection: document.querySelector('[data-herald-state]')?.getAttribute('data-herald-state') ?? null,
+      stores: all('[data-store]', 'data-store') as Store[],
+      storeHeader: header ? (JSON.parse(header.getAttribute('data-store-header') ?? 'null') as Store) : null,
+      products: all('[data-product]', 'data-product') as Product[],
+      orders: [...document.querySelectorAll<HTMLElement>('[data-order]')].map((e) => ({ id: e.dataset.order ?? '', status: e.dataset.status ?? '' })),
+      detail: detail ? { id: detail.dataset.orderDetail ?? '', status: detail.dataset.status ?? '' } : null,
+      // Oldest first, as published.
+      feed: (all('[data-feed]', 'data-feed') as FeedEntry[]).reverse(),
+    };
+  });
+}
+
+/** The page showing exactly the backend's stores, the selected store's menu and the customer's orders. */
+async function expectPageEqualsBackend(what: string, timeoutMs = 15_000): Promise<PageState> {
+  let page: PageState | undefined;
+  let truth: State | undefined;
+  const expected = (t: State, detail: PageState['detail']) => ({
+    stores: t.stores,
+    storeHeader: t.stores.find((s) => s.id === 's1'),
+    products: t.products.filter((p) => p.storeId === 's1'),
+    orders: t.orders.filter((o) => o.customerId === 'dana').reverse().map((o) => ({ id: o.id, status: o.status })),
+    // The open order's detail, when one is open.
+    detail: detail && { id: detail.id, status: t.orders.find((o) => o.id === detail.id)?.status },
+  });
+  await until(
+    async () => {
+      [page, truth] = await Promise.all([pageState(), state()]);
+      const { stores, storeHeader, products, orders, detail } = page;
+      return JSON.stringify({ stores, storeHeader, products, orders, detail }) === JSON.stringify(expected(truth, detail));
+    },
+    () => `${what}: the page ${JSON.stringify(page?.orders)} / ${JSON.stringify(page?.stores.map((s) => s.isActive))} to equal the backend ${truth && page ? JSON.stringify(expected(truth, page.detail).orders) : ''}`,
+    timeoutMs,
+  );
+  if (!page) throw new Error('no page state');
+  return page;
+}
+
+/** Runs `change` and returns how the REST reads moved once the page has settled to the backend's state. */
+async function readsCausedBy(what: string, change: () => Promise<unknown>): Promise<Record<string, number>> {
+  const before = (await state()).stats.reads;
+  await change();
+  await until(async () => (await state()).stats.pending === 0, `${what}: published`);
+  await expectPageEqualsBackend(what);
+  const after = (await state()).stats.reads;
+  return Object.fromEntries(Object.keys(after).map((k) => [k, (after[k] ?? 0) - (before[k] ?? 0)]).filter(([, n]) => n !== 0));
+}
+
+/** The live feed lists exactly these publications, in order. */
+async function expectFeedToBe(published: Published[]): Promise<void> {
+  const expected = published.map(({ channel, type, data, offset, epoch }) => ({ channel, type, data, offset, epoch }));
+  await until(async () => JSON.stringify((await pageState()).feed) === JSON.stringify(expected), () => 'the live feed to list every event published to the page');
+}
+
+beforeAll(async () => {
+  const [, backendPort] = await Promise.all([buildFrontend(EXAMPLE), freePort()]);
+  const yaml = readFileSync(join(EXAMPLES, EXAMPLE, 'herald.yaml'), 'utf8');
+  // The example's own config, with the test backend's origin and connect proxy instead of port 3000.
+  const config = yaml.replace(/^allowed_origins:.*$/m, `allowed_origins: ["http://127.0.0.1:${backendPort}"]`).replaceAll('127.0.0.1:3000', `127.0.0.1:${backendPort}`);
+  herald = await startHerald({ config });
+  backend = await startBackend({
+    example: EXAMPLE,
+    herald,
+    port: backendPort,
+    env: { HERALD_PROXY_SECRET: /x-herald-proxy: "([^"]+)"/.exec(yaml)?.[1] ?? '', KITCHEN_KEY },
+  });
+});
+
+afterAll(async () => {
+  await view?.close();
+  await releaseBrowser();
+  await backend?.stop();
+  await herald?.stop();
+});
+
+describe('food ordering', () => {
+  it('connects to Herald with only the session cookie: no token in the page, the connect proxy names the customer', async () => {
+    view = await openPage(EXAMPLE, backend.url);
+    view.page.on('websocket', (ws) => sockets.push(ws.url()));
+    await view.page.click('[data-customer=dana]');
+    await until(async () => (await pageState()).connection === 'connected', 'the page connected to Herald');
+    await expectPageEqualsBackend('the first load');
+    const { stats } = await state();
+    expect(stats.connects).toEqual([{ user: 'dana', cookie: true, transport: 'ws' }]);
+    expect(sockets).toEqual([`${herald.url.replace('http', 'ws')}/ws`]); // no ?token=
+    expect(await view.page.evaluate(() => document.cookie)).toBe(''); // HttpOnly: no script sees the session
+    expect((await pageState()).orders).toEqual([]);
+  });
+
+  it('places an order and follows it: each order_updated refetches the orders and that order, nothing else', async () => {
+    await view.page.click('[data-add=p1]');
+    await view.page.click('[data-add=p1]');
+    await view.page.click('[data-add=p3]');
+    const placed = await readsCausedBy('the order placed', () => view.page.click('[data-action=order]'));
+    // The list, from the event; the detail, opened by the click, loads once (the event finds it either loading or loaded).
+    expect(placed.orders).toBe(1);
+    await until(async () => (await pageState()).detail?.status === 'placed', 'the order detail');
+    for (const status of ['accepted', 'preparing', 'on_the_way']) {
+      const reads = await readsCausedBy(`order ${status}`, () => kitchen('orders/o1/advance'));
+      expect(reads, `the reads caused by order_updated (${status})`).toEqual({ orders: 1, order: 1 });
+      expect((await pageState()).detail).toEqual({ id: 'o1', status });
+    }
+    await view.screenshot('1-order-on-the-way');
+  });
+
+  it('refetches the products of a store when one sells out, and stores, store and products when a store closes', async () => {
+    const soldOut = await readsCausedBy('spring rolls sold out', () => kitchen('products/p2', { available: false }));
+    expect(soldOut).toEqual({ products: 1 });
+    expect((await pageState()).products.find((p) => p.id === 'p2')?.available).toBe(false);
+    expect(await view.page.isVisible('[data-add=p2]')).toBe(false);
+    const closed = await readsCausedBy('Pho Saigon closed', () => kitchen('stores/s1', { isActive: false }));
+    expect(closed).toEqual({ stores: 1, store: 1, products: 1 });
+    expect(await view.page.textContent('.notice')).toBe('This restaurant is closed right now.');
+    expect(await view.page.isDisabled('[data-add=p1]')).toBe(true);
+    const eta = await readsCausedBy('Napoli Pizza busier', () => kitchen('stores/s2', { eta: '45–60 min' }));
+    expect(eta).toEqual({ stores: 1 }); // store:s2 is not followed by this page; its list entry is
+    await view.screenshot('2-store-closed');
+    // Every event published to this page's channels was shown live, in order.
+    const { stats } = await state();
+    const mine = new Set(['orders#dana', 'stores', 'store:s1']);
+    await expectFeedToBe(stats.published.filter((p) => mine.has(p.channel)));
+    expect(stats.published.filter((p) => p.channel === 'store:s2')).toHaveLength(1);
+  });
+
+  it('polls while Herald is down, gives up after 5 reconnect attempts, and after Retry ends equal to the backend', async () => {
+    const before = await state();
+    await herald.kill();
+    await until(async () => (await pageState()).connection === 'reconnecting', 'the page reconnecting');
+    // Changes while Herald is down reach the page by polling (every 3 s while not live).
+    await kitchen('orders/o1/advance');
+    await kitchen('stores/s1', { isActive: true });
+    const polled = await expectPageEqualsBackend('the changes made while Herald is down, by polling', 20_000);
+    expect(polled.orders).toEqual([{ id: 'o1', status: 'delivered' }]);
+    await until(async () => (await pageState()).connection === 'disconnected', 'the client to give up', 20_000);
+    expect(await view.page.textContent('[data-herald-part=error]')).toMatch(/^gave up after 5 reconnect attempts/);
+    expect(await view.page.isVisible('[data-herald-part=retry]')).toBe(true);
+    await view.screenshot('3-gave-up-polling');
+
+    await herald.start();
+    // The backend's publishes that waited for Herald went out; the page, having given up, stays
+    // disconnected (and keeps polling) until the customer clicks Retry.
+    await until(async () => (await state()).stats.pending === 0, 'the waiting publishes to go out', 30_000);
+    const reads = (await state()).stats.reads.orders ?? 0;
+    await until(async () => ((await state()).stats.reads.orders ?? 0) > reads, 'one more poll after Herald is back');
+    expect((await pageState()).connection).toBe('disconnected');
+    expect((await state()).stats.connects).toHaveLength(before.stats.connects.length);
+    await view.page.click('[data-herald-part=retry]');
+    await until(async () => (await pageState()).connection === 'connected', 'connected after Retry');
+    const after = await state();
+    expect(after.stats.connects.slice(before.stats.connects.length)).toEqual([{ user: 'dana', cookie: true, transport: 'ws' }]);
+    expect(after.stats.failed).toBe(0);
+    await expectPageEqualsBackend('after the reconnect');
+
+    // Live again: the next order is followed by events, without polling.
+    const livePublished = after.stats.published.length;
+    await view.page.click('[data-add=p4]');
+    const placed = await readsCausedBy('a second order', () => view.page.click('[data-action=order]'));
+    expect(placed.orders).toBe(1);
+    const reads2 = await readsCausedBy('the second order accepted', () => kitchen('orders/o2/advance'));
+    expect(reads2).toEqual({ orders: 1, order: 1 });
+    const { stats } = await state();
+    const mine = new Set(['orders#dana', 'stores', 'store:s1']);
+    const shownBefore = before.stats.published.filter((p) => mine.has(p.channel));
+    const shownAfter = stats.published.slice(livePublished).filter((p) => mine.has(p.channel));
+    // Every event published while the page was connected is in the feed; those of the outage are not (the refetch covered them).
+    await expectFeedToBe([...shownBefore, ...shownAfter]);
+    expect(view.pageErrors).toEqual([]);
+    await view.screenshot('4-live-again');
+  });
+});
