@@ -7,7 +7,7 @@
  * in order, under an idempotency key.
  *
  * Environment: PORT (3000), HERALD_URL (server API), HERALD_API_KEY, HERALD_PUBLIC_URL (the
- * Herald URL browsers use; default HERALD_URL), HERALD_PROXY_SECRET (Herald's
+ * Herald URL browsers use; default HERALD_URL), PROXY_SECRET (Herald's
  * proxy.static_headers x-herald-proxy value), KITCHEN_KEY (the restaurant side's key),
  * FOOD_SIMULATE (seconds: every order moves on by itself this often; unset: only by the kitchen API).
  */
@@ -21,13 +21,13 @@ import { Shop, STORES_CHANNEL } from './shop.js';
 
 const PORT = Number(process.env.PORT ?? 3000);
 const HERALD_URL = process.env.HERALD_URL ?? 'http://127.0.0.1:8080';
-const PROXY_SECRET = process.env.HERALD_PROXY_SECRET ?? '';
+const PROXY_SECRET = process.env.PROXY_SECRET ?? '';
 const KITCHEN_KEY = process.env.KITCHEN_KEY ?? '';
 const DIST = fileURLToPath(new URL('../web/dist', import.meta.url));
 const MAX_BODY_BYTES = 16 * 1024;
 const SESSION_COOKIE = 'fo_sid';
 
-if (!PROXY_SECRET) throw new Error('HERALD_PROXY_SECRET is not set: the connect proxy would admit calls from anyone');
+if (!PROXY_SECRET) throw new Error('PROXY_SECRET is not set: the connect proxy would admit calls from anyone');
 if (!KITCHEN_KEY) throw new Error('KITCHEN_KEY is not set');
 
 const herald = new HeraldApi({ url: HERALD_URL, apiKey: process.env.HERALD_API_KEY ?? '' });

@@ -114,7 +114,7 @@ beforeAll(async () => {
     example: EXAMPLE,
     herald,
     port: backendPort,
-    env: { HERALD_PROXY_SECRET: /x-herald-proxy: "([^"]+)"/.exec(yaml)?.[1] ?? '', KITCHEN_KEY },
+    env: { PROXY_SECRET: /x-herald-proxy: "([^"]+)"/.exec(yaml)?.[1] ?? '', KITCHEN_KEY },
   });
 });
 

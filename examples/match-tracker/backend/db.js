@@ -33,12 +33,30 @@ INSERT INTO match_roles VALUES ('m1', 'ana', 'referee'), ('m1', 'ben', 'spectato
 export class Database {
   /** @param {string} url */
   constructor(url) {
+    this.url = url;
     // A few connections, each call bounded: a stuck query must not hold a proxy call past Herald's deadline.
     this.pool = new pg.Pool({ connectionString: url, max: 5, connectionTimeoutMillis: 5_000, statement_timeout: 5_000, idleTimeoutMillis: 10_000 });
     this.pool.on('error', (error) => console.error('postgres pool:', error.message));
   }
 
+  /** Creates the database when it does not exist yet (a first `examples/run`), then the tables and the demo data. */
   async setUp() {
+    try {
+      await this.pool.query('SELECT 1');
+    } catch (error) {
+      if (/** @type {{ code?: string }} */ (error).code !== '3D000') throw error; // invalid_catalog_name
+      const url = new URL(this.url);
+      const name = url.pathname.slice(1);
+      if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw error;
+      url.pathname = '/postgres';
+      const admin = new pg.Client({ connectionString: url.toString(), connectionTimeoutMillis: 5_000 });
+      await admin.connect();
+      try {
+        await admin.query(`CREATE DATABASE ${name}`);
+      } finally {
+        await admin.end();
+      }
+    }
     await this.pool.query(SCHEMA);
     await this.pool.query(DEMO);
   }

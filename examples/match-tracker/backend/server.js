@@ -8,7 +8,7 @@
  *
  * Environment: PORT (3000), DATABASE_URL, HERALD_URL (the server API), HERALD_JWT_HMAC_SECRET,
  * HERALD_PUBLIC_URL (the Herald URL(s) browsers use, comma-separated for several nodes; default
- * HERALD_URL), HERALD_PROXY_SECRET (Herald's proxy.static_headers x-herald-proxy value),
+ * HERALD_URL), PROXY_SECRET (Herald's proxy.static_headers x-herald-proxy value),
  * HERALD_PROXY_BUDGET_MS (1500: a proxy call not done by then stores nothing).
  */
 import { proxyHandler, proxyRefusal, tokenHandler } from '@herald/server';
@@ -24,15 +24,15 @@ const PORT = Number(process.env.PORT ?? 3000);
 const HERALD_URL = process.env.HERALD_URL ?? 'http://127.0.0.1:8080';
 const NODES = (process.env.HERALD_PUBLIC_URL ?? HERALD_URL).split(',').map((u) => u.trim()).filter(Boolean);
 const SECRET = process.env.HERALD_JWT_HMAC_SECRET ?? '';
-const PROXY_SECRET = process.env.HERALD_PROXY_SECRET ?? '';
+const PROXY_SECRET = process.env.PROXY_SECRET ?? '';
 // Well inside Herald's proxy.timeout (herald.yaml: 3 s): past it Herald may have told the referee
 // that nothing happened, so nothing may be stored.
 const BUDGET_MS = Number(process.env.HERALD_PROXY_BUDGET_MS ?? 1_500);
 const DIST = fileURLToPath(new URL('../web/dist', import.meta.url));
 const MAX_BODY_BYTES = 16 * 1024;
 
-if (!PROXY_SECRET) throw new Error('HERALD_PROXY_SECRET is not set: the publish proxy would take calls from anyone');
-const db = new Database(process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test');
+if (!PROXY_SECRET) throw new Error('PROXY_SECRET is not set: the publish proxy would take calls from anyone');
+const db = new Database(process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/match_tracker');
 await db.setUp();
 
 /** Demo sign-in: session id → user id (a real app has its own login). */
@@ -89,12 +89,13 @@ const publishProxy = proxyHandler(
   { staticHeaders: { 'x-herald-proxy': PROXY_SECRET } },
 );
 
-/** Browser tokens: subscribe to the matches the user has a role in (publishing is the proxy's call). */
+/** Browser tokens: subscribe to the matches the user has a role in (publishing is the proxy's call); the name shows in presence. */
 const heraldToken = tokenHandler(
   async (/** @type {import('node:http').IncomingMessage} */ request) => {
     const user = sessionUser(request);
     if (!user) return null;
-    return { user, channels: (await db.matchesOf(user)).map((m) => `match:${m.id}`), ttl: 3600 };
+    const [matches, name] = await Promise.all([db.matchesOf(user), db.userName(user)]);
+    return { user, channels: matches.map((m) => `match:${m.id}`), info: { name }, ttl: 3600 };
   },
   SECRET,
 );

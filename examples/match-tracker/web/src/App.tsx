@@ -1,5 +1,5 @@
 import type { HeraldClient } from '@herald/client';
-import { ConnectionStatus, HeraldProvider, useHeraldClient, useLiveQuery } from '@herald/react';
+import { ConnectionStatus, HeraldProvider, useHeraldClient, useLiveQuery, usePresence } from '@herald/react';
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { channelOf, clock, describe, fetchMatch, matchKey, playingTime, receive, type MatchActions, type MatchEvent, type MatchEvents, type MatchView } from './match.js';
@@ -94,10 +94,23 @@ function Match({ id }: { id: string }) {
           ))}
         </ol>
       </section>
+      <Watching channel={channelOf(id)} />
       <footer className="muted">
         You are the {view.role} of this match · {view.events.length} events, replayed from the match record and kept live
       </footer>
     </main>
+  );
+}
+
+/** Who has the match open, on any device and any node (presence), one name per user. */
+function Watching({ channel }: { channel: string }) {
+  const { clients } = usePresence(channel);
+  const users = new Map(clients.map((c) => [c.user, (c.info as { name?: string } | undefined)?.name ?? c.user]));
+  const ids = [...users.keys()].sort();
+  return (
+    <p className="watching" data-watching={ids.join(',')}>
+      Watching now: {ids.map((id) => users.get(id)).join(', ') || 'nobody'}
+    </p>
   );
 }
 
