@@ -21,7 +21,7 @@ if [ "$stale" -ne 0 ]; then
   (cd ../clients && { [ -d node_modules/tsup ] || npm ci --no-audit --no-fund --loglevel=error; } \
     && npm run -s build -w js && npm run -s build -w react && npm run -s build -w server)
 fi
-npm ci --no-audit --no-fund --loglevel=error
+npm ci --prefer-offline --no-audit --no-fund --loglevel=error
 npm run -s build
 npm run -s typecheck
 npx vitest run "$@"

@@ -2,7 +2,7 @@
  * The examples' test harness (see examples/README.md, "Tests"). Every example's browser test
  * imports from here: real Herald, real backend processes, the built frontend, one shared Chromium.
  */
-export { DEFAULT_HERALD_CONFIG, Herald, startHerald, type HeraldOptions } from './herald.js';
+export { DEFAULT_HERALD_CONFIG, Herald, exampleHeraldConfig, startHerald, type HeraldOptions } from './herald.js';
 export { Backend, startBackend, type BackendOptions } from './backend.js';
 export { buildFrontend } from './frontend.js';
 export { serveStatic, type StaticOptions, type StaticServer } from './static.js';

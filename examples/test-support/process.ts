@@ -5,6 +5,15 @@ import { until } from './wait.js';
 /** Output kept per process: enough to explain a failure, bounded for a chatty one. */
 const MAX_OUTPUT_CHARS = 200_000;
 
+/**
+ * The test process's environment less what belongs to a backend: Herald refuses HERALD_*
+ * variables it does not know, so a HERALD_URL set where the tests run must not reach it.
+ */
+function inherited(): Record<string, string | undefined> {
+  const { HERALD_URL: _url, HERALD_PUBLIC_URL: _public, ...rest } = process.env;
+  return rest;
+}
+
 export interface ProcessSpec {
   readonly command: string;
   readonly args: readonly string[];
@@ -25,7 +34,7 @@ export class ManagedProcess {
     if (this.running) throw new Error(`${this.spec.name} is already running`);
     const child = spawn(this.spec.command, [...this.spec.args], {
       cwd: this.spec.cwd,
-      env: { ...process.env, ...this.spec.env },
+      env: { ...inherited(), ...this.spec.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;

@@ -6,19 +6,20 @@
  *
  * Environment: PORT (3000), HERALD_URL, HERALD_API_KEY, HERALD_JWT_HMAC_SECRET,
  * HERALD_PUBLIC_URL (the Herald URL the browser uses; default HERALD_URL), F1_SIMULATE (events per
- * second of a race that starts by itself 3 s after boot; unset: start it with POST /api/session/start).
+ * second of a race that starts by itself 3 s after boot; unset: start it with POST /api/session/start),
+ * WEB_DIST (the built frontend to serve; default ../web/dist).
  */
 import { HeraldApi, createToken } from '@herald/server';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { extname, join, normalize, sep } from 'node:path';
+import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { apply, newSession, nextEvent, random } from './race.js';
 
 const PORT = Number(process.env.PORT ?? 3000);
 const HERALD_URL = process.env.HERALD_URL ?? 'http://127.0.0.1:8080';
 const SECRET = process.env.HERALD_JWT_HMAC_SECRET ?? '';
-const DIST = fileURLToPath(new URL('../web/dist', import.meta.url));
+const DIST = resolve(process.env.WEB_DIST ?? fileURLToPath(new URL('../web/dist', import.meta.url)));
 const MAX_BODY_BYTES = 16 * 1024;
 const MAX_RATE = 200;
 const MAX_BURST_SECONDS = 30;

@@ -3,17 +3,15 @@
  * REST, a connection only while the session is live, a 50 updates/s burst rendered without
  * dropping one, and a Herald crash mid-burst after which the page ends equal to the backend.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXAMPLES, buildFrontend, freePort, openPage, releaseBrowser, startBackend, startHerald, until, type Backend, type ExamplePage, type Herald } from '../../test-support/index.js';
+import { buildFrontend, exampleHeraldConfig, freePort, openPage, releaseBrowser, until, Backend, Herald, type ExamplePage } from '../../test-support/index.js';
 import type { Driver, Session } from '../web/src/race.js';
 
 const EXAMPLE = 'f1-live-timing';
 const RATE = 50;
 
 interface Stats { published: number; failed: number; sessionReads: number; session: Session }
-interface PageState { seq: number; received: number; live: boolean; status: string; connection: string | null; drivers: Driver[] }
+interface PageState { seq: number; received: number; live: boolean; status: string; connection: string | null; fetching: boolean; drivers: Driver[] }
 
 let herald: Herald;
 let backend: Backend;
@@ -32,6 +30,7 @@ async function pageState(): Promise<PageState | undefined> {
       live: main.dataset.live === 'true',
       status: main.dataset.status ?? '',
       connection: document.querySelector('[data-herald-state]')?.getAttribute('data-herald-state') ?? null,
+      fetching: main.dataset.fetching === 'true',
       drivers: [...main.querySelectorAll<HTMLElement>('tbody tr')].map((row) => JSON.parse(row.dataset.driver ?? '{}') as Driver),
     };
   });
@@ -44,7 +43,7 @@ async function expectPageEqualsBackend(timeoutMs = 15_000): Promise<{ page: Page
   await until(
     async () => {
       [page, truth] = await Promise.all([pageState(), stats()]);
-      return page?.seq === truth.session.seq;
+      return page?.seq === truth.session.seq && !page.fetching;
     },
     () => `the page at change ${truth.session.seq} (it is at ${page?.seq})`,
     timeoutMs,
@@ -56,11 +55,13 @@ async function expectPageEqualsBackend(timeoutMs = 15_000): Promise<{ page: Page
 }
 
 beforeAll(async () => {
-  const [, backendPort] = await Promise.all([buildFrontend(EXAMPLE), freePort()]);
+  const backendPort = await freePort();
   // The example's own config, with the test backend's origin allowed instead of port 3000.
-  const config = readFileSync(join(EXAMPLES, EXAMPLE, 'herald.yaml'), 'utf8').replace(/^allowed_origins:.*$/m, `allowed_origins: ["http://127.0.0.1:${backendPort}"]`);
-  herald = await startHerald({ config });
-  backend = await startBackend({ example: EXAMPLE, herald, port: backendPort });
+  const config = exampleHeraldConfig(EXAMPLE, { allowedOrigins: [`http://127.0.0.1:${backendPort}`] });
+  herald = new Herald(await freePort(), { config });
+  backend = new Backend(backendPort, { example: EXAMPLE, herald });
+  // All three at once: the backend needs Herald only for its first publish.
+  await Promise.all([buildFrontend(EXAMPLE), herald.start(), backend.start()]);
 });
 
 afterAll(async () => {

@@ -4,10 +4,8 @@
  * the queries of the map, nothing polls while connected; with Herald killed the page polls, gives
  * up after its 5 reconnect attempts, and after Retry ends equal to the backend.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXAMPLES, buildFrontend, freePort, openPage, releaseBrowser, startBackend, startHerald, until, type Backend, type ExamplePage, type Herald } from '../../test-support/index.js';
+import { Backend, Herald, buildFrontend, exampleHeraldConfig, freePort, openPage, releaseBrowser, until, type ExamplePage } from '../../test-support/index.js';
 import type { Order, Product, Store } from '../web/src/api.js';
 
 const EXAMPLE = 'food-ordering';
@@ -105,17 +103,13 @@ async function expectFeedToBe(published: Published[]): Promise<void> {
 }
 
 beforeAll(async () => {
-  const [, backendPort] = await Promise.all([buildFrontend(EXAMPLE), freePort()]);
-  const yaml = readFileSync(join(EXAMPLES, EXAMPLE, 'herald.yaml'), 'utf8');
-  // The example's own config, with the test backend's origin and connect proxy instead of port 3000.
-  const config = yaml.replace(/^allowed_origins:.*$/m, `allowed_origins: ["http://127.0.0.1:${backendPort}"]`).replaceAll('127.0.0.1:3000', `127.0.0.1:${backendPort}`);
-  herald = await startHerald({ config });
-  backend = await startBackend({
-    example: EXAMPLE,
-    herald,
-    port: backendPort,
-    env: { PROXY_SECRET: /x-herald-proxy: "([^"]+)"/.exec(yaml)?.[1] ?? '', KITCHEN_KEY },
-  });
+  const [backendPort, heraldPort] = await Promise.all([freePort(), freePort()]);
+  // The example's own config, with the test backend's origin allowed and its connect proxy.
+  const config = exampleHeraldConfig(EXAMPLE, { allowedOrigins: [`http://127.0.0.1:${backendPort}`] });
+  herald = new Herald(heraldPort, { config, env: { HERALD_PROXY_CONNECT_URL: `http://127.0.0.1:${backendPort}/herald/connect` } });
+  backend = new Backend(backendPort, { example: EXAMPLE, herald, env: { PROXY_SECRET: /x-herald-proxy: "([^"]+)"/.exec(config)?.[1] ?? '', KITCHEN_KEY } });
+  // All three at once: the backend needs Herald only for its first publish.
+  await Promise.all([buildFrontend(EXAMPLE), herald.start(), backend.start()]);
 });
 
 afterAll(async () => {

@@ -6,28 +6,24 @@
  * one user is refused; a device opened late replays the match from the database; the admin page
  * shows the match channel on both nodes.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  EXAMPLES,
+  Backend,
+  Herald,
   REDIS_URL,
   buildFrontend,
   deleteRedisKeys,
+  exampleHeraldConfig,
   freePort,
   freshDatabase,
   openPage,
   redisPrefix,
   releaseBrowser,
   screenshot,
-  startBackend,
-  startHerald,
   until,
-  type Backend,
   type ExamplePage,
   type FreshDatabase,
-  type Herald,
 } from '../../test-support/index.js';
 import type { MatchEvent, MatchView } from '../web/src/match.js';
 
@@ -134,13 +130,12 @@ function forgedPublish(view: ExamplePage, event: string, data: unknown): Promise
 }
 
 beforeAll(async () => {
-  const [, backendPort, db] = await Promise.all([buildFrontend(EXAMPLE), freePort(), freshDatabase('match')]);
+  const [backendPort, portA, portB, db] = await Promise.all([freePort(), freePort(), freePort(), freshDatabase('match')]);
   database = db;
   prefix = redisPrefix('match');
-  const yaml = readFileSync(join(EXAMPLES, EXAMPLE, 'herald.yaml'), 'utf8');
-  const proxySecret = /x-herald-proxy: "([^"]+)"/.exec(yaml)?.[1] ?? '';
   // The example's own config, with the test backend's origin allowed and its proxy URL.
-  const config = yaml.replace(/^allowed_origins:.*$/m, `allowed_origins: ["http://127.0.0.1:${backendPort}"]`);
+  const config = exampleHeraldConfig(EXAMPLE, { allowedOrigins: [`http://127.0.0.1:${backendPort}`] });
+  const proxySecret = /x-herald-proxy: "([^"]+)"/.exec(config)?.[1] ?? '';
   const env = {
     HERALD_REDIS_URL: REDIS_URL,
     HERALD_REDIS_PREFIX: prefix,
@@ -150,13 +145,15 @@ beforeAll(async () => {
     HERALD_API_KEY: `match-test-key-${prefix}`,
     HERALD_JWT_HMAC_SECRET: `match-test-secret-${prefix}-0123456789abcdef`,
   };
-  [nodeA, nodeB] = await Promise.all([startHerald({ config, env, name: 'herald A' }), startHerald({ config, env, name: 'herald B' })]);
-  backend = await startBackend({
+  nodeA = new Herald(portA, { config, env, name: 'herald A' });
+  nodeB = new Herald(portB, { config, env, name: 'herald B' });
+  backend = new Backend(backendPort, {
     example: EXAMPLE,
     herald: nodeA,
-    port: backendPort,
     env: { DATABASE_URL: database.url, HERALD_PUBLIC_URL: `${nodeA.url},${nodeB.url}`, PROXY_SECRET: proxySecret },
   });
+  // All at once: the backend needs Herald only when a page connects.
+  await Promise.all([buildFrontend(EXAMPLE), nodeA.start(), nodeB.start(), backend.start()]);
 });
 
 afterAll(async () => {

@@ -32,7 +32,7 @@ const on = Object.fromEntries(EVENT_TYPES.map((type) => [type, receive]));
 
 function Standings({ channel }: { channel: string }) {
   const received = useSyncExternalStore(receivedEvents.subscribe, receivedEvents.get);
-  const { data: session, live, error } = useLiveQuery<Session, typeof sessionQuery.queryKey, RaceEvents>({
+  const { data: session, live, error, isFetching } = useLiveQuery<Session, typeof sessionQuery.queryKey, RaceEvents>({
     ...sessionQuery,
     channel,
     on,
@@ -43,7 +43,7 @@ function Standings({ channel }: { channel: string }) {
   const onAir = live && session.status === 'live';
   const drivers = [...session.drivers].sort((a, b) => a.position - b.position);
   return (
-    <main data-seq={session.seq} data-received={received} data-status={session.status} data-live={onAir}>
+    <main data-seq={session.seq} data-received={received} data-status={session.status} data-live={onAir} data-fetching={isFetching}>
       <header>
         <h1>{session.name}</h1>
         <span className={onAir ? 'badge live' : 'badge'}>{onAir ? '● LIVE' : session.status === 'finished' ? 'Finished' : session.status === 'scheduled' ? 'Not started' : '○ Offline'}</span>

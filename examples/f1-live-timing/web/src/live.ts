@@ -10,8 +10,8 @@ import { reducers, type RaceEventType, type RaceEvents, type Session } from './r
 
 export const sessionKey = ['session'] as const;
 
-export async function fetchSession(): Promise<Session> {
-  const response = await fetch('/api/session');
+export async function fetchSession({ signal }: { signal?: AbortSignal } = {}): Promise<Session> {
+  const response = await fetch('/api/session', signal ? { signal } : {}); // a refetch that replaces this one aborts it
   if (!response.ok) throw new Error(`GET /api/session: ${response.status}`);
   return advance((await response.json()) as Session);
 }

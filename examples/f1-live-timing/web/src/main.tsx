@@ -11,7 +11,7 @@ const config = (await (await fetch('/api/config')).json()) as { heraldUrl: strin
 const herald = new HeraldClient({
   url: config.heraldUrl,
   getToken: async () => ((await (await fetch('/api/herald-token', { method: 'POST' })).json()) as { token: string }).token,
-  maxReconnectDelay: 5_000, // live timing: back within seconds of a Herald restart
+  maxReconnectDelay: 3_000, // live timing: back within seconds of a Herald restart (with jitter)
 });
 const queryClient = new QueryClient();
 
