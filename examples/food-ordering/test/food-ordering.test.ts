@@ -131,6 +131,22 @@ describe('food ordering', () => {
     expect(sockets).toEqual([`${herald.url.replace('http', 'ws')}/ws`]); // no ?token=
     expect(await view.page.evaluate(() => document.cookie)).toBe(''); // HttpOnly: no script sees the session
     expect((await pageState()).orders).toEqual([]);
+    // The cookie is all a page has: with it, another customer's orders channel is refused (user-limited)...
+    const refused = await view.page.evaluate(async (url) => {
+      const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/ws`);
+      return new Promise<Record<string, unknown>>((resolve, reject) => {
+        setTimeout(() => reject(new Error('no answer to the subscribe')), 10_000);
+        ws.onopen = () => ws.send(JSON.stringify({ type: 'subscribe', id: 1, channel: 'orders#eli' }));
+        ws.onmessage = (message) => {
+          const frame = JSON.parse(String(message.data)) as Record<string, unknown>;
+          if (frame.id === 1) resolve(frame);
+        };
+      });
+    }, herald.url);
+    expect(refused).toMatchObject({ type: 'error', code: 'permission_denied' });
+    // ...and the connect proxy answers only Herald (its static header), never a caller asking whose a cookie is.
+    const direct = await fetch(`${backend.url}/herald/connect`, { method: 'POST', body: JSON.stringify({ client: 'c', transport: 'ws', headers: {}, query: {} }) });
+    expect(direct.status).toBe(403);
   });
 
   it('places an order and follows it: each order_updated refetches the orders and that order, nothing else', async () => {

@@ -73,11 +73,12 @@ function pageState(page: Page): Promise<PageState | undefined> {
 
 /** Waits until the page is at the backend's last event, then compares every event, the score and the status. */
 async function expectPageEqualsDatabase(view: ExamplePage, timeoutMs = 15_000): Promise<PageState> {
+  // Nothing acts meanwhile: the stored match is read once, the page is polled.
+  const stored = await truth();
   let page: PageState | undefined;
-  let stored = await truth();
   await until(
     async () => {
-      [page, stored] = await Promise.all([pageState(view.page), truth()]);
+      page = await pageState(view.page);
       return page?.seq === stored.match.last_seq && page.live;
     },
     () => `the page live at event ${stored.match.last_seq} (it is at ${page?.seq}, live ${page?.live})`,
@@ -98,12 +99,12 @@ async function signIn(user: string): Promise<ExamplePage> {
   return view;
 }
 
-/** What the referee does on the page: a click, then the stored event on the page. */
+/** What the referee does on the page: a click, then the event on the referee's page, and stored. */
 async function act(action: string): Promise<void> {
-  const before = (await truth()).match.last_seq;
+  const before = (await pageState(referee.page))?.seq ?? -1;
   await referee.page.click(`[data-action=${action}]`);
-  await until(async () => (await truth()).match.last_seq === before + 1, `${action} stored`);
   await until(async () => (await pageState(referee.page))?.seq === before + 1, `${action} on the referee's page`);
+  expect((await truth()).match.last_seq).toBe(before + 1);
 }
 
 /** A hand-made publish from inside a signed-in page (what a user could type in the devtools), with that user's token. */
@@ -195,6 +196,12 @@ describe('match tracker', () => {
     const again = await forgedPublish(referee, 'match_start', {});
     expect(again).toMatchObject({ type: 'error', code: 'bad_request', message: 'not while the match is live' });
     expect((await stats()).refused).toBe(before.refused + 2);
+    // And the proxy endpoint itself takes calls only from Herald (its static header).
+    const direct = await fetch(`${backend.url}/herald/publish`, {
+      method: 'POST',
+      body: JSON.stringify({ client: 'c_forged', user: 'ana', channel: `match:${MATCH}`, event: 'score_update', data: { team: 'away' } }),
+    });
+    expect(direct.status).toBe(403);
     expect((await truth()).match.last_seq).toBe(5);
     expect((await pageState(fan.page))?.events).toHaveLength(5);
     await referee.screenshot('1-referee');

@@ -94,7 +94,7 @@ function Match({ id }: { id: string }) {
           ))}
         </ol>
       </section>
-      <Watching channel={channelOf(id)} />
+      {live && <Watching channel={channelOf(id)} />}
       <footer className="muted">
         You are the {view.role} of this match · {view.events.length} events, replayed from the match record and kept live
       </footer>
