@@ -30,11 +30,26 @@ const SESSION_COOKIE = 'fo_sid';
 if (!PROXY_SECRET) throw new Error('PROXY_SECRET is not set: the connect proxy would admit calls from anyone');
 if (!KITCHEN_KEY) throw new Error('KITCHEN_KEY is not set');
 
-const herald = new HeraldApi({ url: HERALD_URL, apiKey: process.env.HERALD_API_KEY ?? '' });
+// A change waits up to 2 minutes for Herald to take its event (pages poll meanwhile), then is logged as lost.
+const herald = new HeraldApi({ url: HERALD_URL, apiKey: process.env.HERALD_API_KEY ?? '', retryDeadlineMs: 120_000 });
 const shop = new Shop();
 /** Session id → customer id (a real app has its own login and session store). */
 const sessions = new Map();
-/** For operators and the test: REST reads per route, connect-proxy calls, and every publish. */
+const MAX_SESSIONS = 10_000;
+/** A new session; the oldest goes beyond MAX_SESSIONS (a login flood must not grow memory without bound). @param {string} user */
+function newSession(user) {
+  const sid = randomBytes(16).toString('hex');
+  sessions.set(sid, user);
+  if (sessions.size > MAX_SESSIONS) sessions.delete(sessions.keys().next().value);
+  return sid;
+}
+/** For operators and the test: REST reads per route, the last connect-proxy calls and publishes. */
+const MAX_LOG = 1_000;
+/** @template T @param {T[]} log @param {T} entry */
+function append(log, entry) {
+  log.push(entry);
+  if (log.length > MAX_LOG) log.splice(0, log.length - MAX_LOG);
+}
 const stats = {
   reads: /** @type {Record<string, number>} */ ({}),
   connects: /** @type {{ user: string | null, cookie: boolean, transport: string }[]} */ ([]),
@@ -52,7 +67,7 @@ function customerOf(cookieHeader) {
 /**
  * Publishes what a change caused, after the change, one event at a time (so a page sees them in
  * the order they happened). A publish waits for Herald while it is down (the SDK retries for up
- * to 30 s); the request that made the change does not wait for it.
+ * to 2 minutes); the request that made the change does not wait for it.
  */
 let publishing = Promise.resolve();
 let eventSeq = 0;
@@ -67,7 +82,7 @@ function publish(events) {
         const { results } = await herald.broadcast(event.channels, event.type, event.data, { idempotencyKey: key });
         for (const r of results) {
           if (r.error) throw new Error(`${r.channel}: ${r.error.code} ${r.error.message}`);
-          stats.published.push({ channel: r.channel, type: event.type, data: event.data, offset: r.offset, epoch: r.epoch });
+          append(stats.published, { channel: r.channel, type: event.type, data: event.data, offset: r.offset, epoch: r.epoch });
         }
       } catch (error) {
         stats.failed += 1;
@@ -84,7 +99,7 @@ const connectProxy = proxyHandler(
   'connect',
   (call) => {
     const customer = customerOf(call.headers['cookie']);
-    stats.connects.push({ user: customer ?? null, cookie: call.headers['cookie'] !== undefined, transport: call.transport });
+    append(stats.connects, { user: customer ?? null, cookie: call.headers['cookie'] !== undefined, transport: call.transport });
     if (!customer) return proxyRefusal('unauthorized', 'not signed in');
     // Their own orders (orders#<id> is user-limited: Herald lets only them in), and the catalogue.
     return { result: { user: customer, channels: [STORES_CHANNEL, 'store:*'], data: { name: shop.customers.get(customer)?.name } } };
@@ -178,8 +193,7 @@ const server = createServer(async (request, response) => {
     if (route === 'POST /api/login') {
       const { customer } = /** @type {{ customer?: unknown }} */ (await body(request));
       if (typeof customer !== 'string' || !shop.customers.has(customer)) return json(response, 400, { error: 'no such customer' });
-      const sid = randomBytes(16).toString('hex');
-      sessions.set(sid, customer);
+      const sid = newSession(customer);
       return json(response, 200, { customer }, { 'set-cookie': `${SESSION_COOKIE}=${sid}; Path=/; HttpOnly; SameSite=Lax` });
     }
     if (path.startsWith('/api/')) {

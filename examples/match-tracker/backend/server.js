@@ -9,7 +9,7 @@
  * Environment: PORT (3000), DATABASE_URL, HERALD_URL (the server API), HERALD_JWT_HMAC_SECRET,
  * HERALD_PUBLIC_URL (the Herald URL(s) browsers use, comma-separated for several nodes; default
  * HERALD_URL), PROXY_SECRET (Herald's proxy.static_headers x-herald-proxy value),
- * HERALD_PROXY_BUDGET_MS (1500: a proxy call not done by then stores nothing).
+ * PROXY_BUDGET_MS (2000: a proxy call not done by then stores nothing).
  */
 import { proxyHandler, proxyRefusal, tokenHandler } from '@herald/server';
 import { randomBytes } from 'node:crypto';
@@ -27,7 +27,7 @@ const SECRET = process.env.HERALD_JWT_HMAC_SECRET ?? '';
 const PROXY_SECRET = process.env.PROXY_SECRET ?? '';
 // Well inside Herald's proxy.timeout (herald.yaml: 3 s): past it Herald may have told the referee
 // that nothing happened, so nothing may be stored.
-const BUDGET_MS = Number(process.env.HERALD_PROXY_BUDGET_MS ?? 1_500);
+const BUDGET_MS = Number(process.env.PROXY_BUDGET_MS ?? 2_000);
 const DIST = fileURLToPath(new URL('../web/dist', import.meta.url));
 const MAX_BODY_BYTES = 16 * 1024;
 
@@ -37,6 +37,14 @@ await db.setUp();
 
 /** Demo sign-in: session id → user id (a real app has its own login). */
 const sessions = new Map();
+const MAX_SESSIONS = 10_000;
+/** A new session; the oldest goes beyond MAX_SESSIONS (a login flood must not grow memory without bound). @param {string} user */
+function newSession(user) {
+  const sid = randomBytes(16).toString('hex');
+  sessions.set(sid, user);
+  if (sessions.size > MAX_SESSIONS) sessions.delete(sessions.keys().next().value);
+  return sid;
+}
 /** For operators and the test: what the proxy decided, and REST reads of a match per user. */
 const stats = { accepted: 0, refused: 0, reads: /** @type {Record<string, number>} */ ({}) };
 
@@ -144,8 +152,7 @@ const server = createServer(async (request, response) => {
     if (route === 'POST /api/login') {
       const { user } = /** @type {{ user?: unknown }} */ (await body(request));
       if (typeof user !== 'string' || !(await db.userName(user))) return json(response, 400, { error: 'no such user' });
-      const sid = randomBytes(16).toString('hex');
-      sessions.set(sid, user);
+      const sid = newSession(user);
       return json(response, 200, { user }, { 'set-cookie': `mt_sid=${sid}; Path=/; HttpOnly; SameSite=Lax` });
     }
     // For operators and the test: what the proxy decided, reads per user, and a match's truth (not counted as a read).
