@@ -27,6 +27,9 @@ interface State {
 }
 interface PageState {
   connection: string | null;
+  fetching: number;
+  /** Every query's channel subscribed (useLiveQuery's `live`). */
+  live: boolean;
   stores: Store[];
   storeHeader: Store | null;
   products: Product[];
@@ -50,6 +53,8 @@ function pageState(): Promise<PageState> {
     const detail = document.querySelector<HTMLElement>('[data-order-detail]');
     return {
       connection: document.querySelector('[data-herald-state]')?.getAttribute('data-herald-state') ?? null,
+      fetching: Number(document.querySelector<HTMLElement>('[data-fetching]')?.dataset.fetching ?? 0),
+      live: [...document.querySelectorAll<HTMLElement>('[data-live]')].every((e) => e.dataset.live === 'true'),
       stores: all('[data-store]', 'data-store') as Store[],
       storeHeader: header ? (JSON.parse(header.getAttribute('data-store-header') ?? 'null') as Store) : null,
       products: all('[data-product]', 'data-product') as Product[],
@@ -77,7 +82,7 @@ async function expectPageEqualsBackend(what: string, timeoutMs = 15_000): Promis
     async () => {
       [page, truth] = await Promise.all([pageState(), state()]);
       const { stores, storeHeader, products, orders, detail } = page;
-      return JSON.stringify({ stores, storeHeader, products, orders, detail }) === JSON.stringify(expected(truth, detail));
+      return page.fetching === 0 && JSON.stringify({ stores, storeHeader, products, orders, detail }) === JSON.stringify(expected(truth, detail));
     },
     () => `${what}: the page ${JSON.stringify(page?.orders)} / ${JSON.stringify(page?.stores.map((s) => s.isActive))} to equal the backend ${truth && page ? JSON.stringify(expected(truth, page.detail).orders) : ''}`,
     timeoutMs,
@@ -86,11 +91,27 @@ async function expectPageEqualsBackend(what: string, timeoutMs = 15_000): Promis
   return page;
 }
 
+/** Every query live (each subscription's first refetch done) and none loading. */
+async function waitLive(what: string): Promise<void> {
+  await until(async () => {
+    const page = await pageState();
+    return page.connection === 'connected' && page.live && page.fetching === 0;
+  }, `${what}: every query live`);
+}
+
+/** The channels this page follows (store s1 is the one open). */
+const MINE = new Set(['orders#dana', 'stores', 'store:s1']);
+/** Events published while the page was not connected: never in its feed. */
+let feedGap = 0;
+
 /** Runs `change` and returns how the REST reads moved once the page has settled to the backend's state. */
 async function readsCausedBy(what: string, change: () => Promise<unknown>): Promise<Record<string, number>> {
   const before = (await state()).stats.reads;
   await change();
   await until(async () => (await state()).stats.pending === 0, `${what}: published`);
+  // Every event of the page's channels arrived (the invalidations ran), then no query is loading.
+  const published = (await state()).stats.published.filter((p) => MINE.has(p.channel)).length;
+  await until(async () => (await pageState()).feed.length === published - feedGap, `${what}: its events on the page`);
   await expectPageEqualsBackend(what);
   const after = (await state()).stats.reads;
   return Object.fromEntries(Object.keys(after).map((k) => [k, (after[k] ?? 0) - (before[k] ?? 0)]).filter(([, n]) => n !== 0));
@@ -124,7 +145,8 @@ describe('food ordering', () => {
     view = await openPage(EXAMPLE, backend.url);
     view.page.on('websocket', (ws) => sockets.push(ws.url()));
     await view.page.click('[data-customer=dana]');
-    await until(async () => (await pageState()).connection === 'connected', 'the page connected to Herald');
+    await view.page.waitForSelector('.layout'); // signed in: the page reloaded with its session cookie
+    await waitLive('the first load');
     await expectPageEqualsBackend('the first load');
     const { stats } = await state();
     expect(stats.connects).toEqual([{ user: 'dana', cookie: true, transport: 'ws' }]);
@@ -179,8 +201,7 @@ describe('food ordering', () => {
     await view.screenshot('2-store-closed');
     // Every event published to this page's channels was shown live, in order.
     const { stats } = await state();
-    const mine = new Set(['orders#dana', 'stores', 'store:s1']);
-    await expectFeedToBe(stats.published.filter((p) => mine.has(p.channel)));
+    await expectFeedToBe(stats.published.filter((p) => MINE.has(p.channel)));
     expect(stats.published.filter((p) => p.channel === 'store:s2')).toHaveLength(1);
   });
 
@@ -207,7 +228,7 @@ describe('food ordering', () => {
     expect((await pageState()).connection).toBe('disconnected');
     expect((await state()).stats.connects).toHaveLength(before.stats.connects.length);
     await view.page.click('[data-herald-part=retry]');
-    await until(async () => (await pageState()).connection === 'connected', 'connected after Retry');
+    await waitLive('after Retry');
     const after = await state();
     expect(after.stats.connects.slice(before.stats.connects.length)).toEqual([{ user: 'dana', cookie: true, transport: 'ws' }]);
     expect(after.stats.failed).toBe(0);
@@ -215,15 +236,15 @@ describe('food ordering', () => {
 
     // Live again: the next order is followed by events, without polling.
     const livePublished = after.stats.published.length;
+    feedGap = after.stats.published.filter((p) => MINE.has(p.channel)).length - before.stats.published.filter((p) => MINE.has(p.channel)).length;
     await view.page.click('[data-add=p4]');
     const placed = await readsCausedBy('a second order', () => view.page.click('[data-action=order]'));
     expect(placed.orders).toBe(1);
     const reads2 = await readsCausedBy('the second order accepted', () => kitchen('orders/o2/advance'));
     expect(reads2).toEqual({ orders: 1, order: 1 });
     const { stats } = await state();
-    const mine = new Set(['orders#dana', 'stores', 'store:s1']);
-    const shownBefore = before.stats.published.filter((p) => mine.has(p.channel));
-    const shownAfter = stats.published.slice(livePublished).filter((p) => mine.has(p.channel));
+    const shownBefore = before.stats.published.filter((p) => MINE.has(p.channel));
+    const shownAfter = stats.published.slice(livePublished).filter((p) => MINE.has(p.channel));
     // Every event published while the page was connected is in the feed; those of the outage are not (the refetch covered them).
     await expectFeedToBe([...shownBefore, ...shownAfter]);
     expect(view.pageErrors).toEqual([]);

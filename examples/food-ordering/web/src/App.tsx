@@ -1,6 +1,7 @@
 import type { HeraldClient, Publication } from '@herald/client';
 import { ConnectionStatus, HeraldProvider, useChannel, useConnectionState, type ChannelHandlers } from '@herald/react';
-import { useState } from 'react';
+import { useIsFetching } from '@tanstack/react-query';
+import { useState, type ReactNode } from 'react';
 import { api, price, STATUS_LABELS, type FoodEvents, type Store } from './api.js';
 import { ordersChannel, storeChannel, STORES_CHANNEL, useOrder, useOrders, useProducts, useStore, useStores } from './live.js';
 
@@ -20,7 +21,7 @@ export function App({ herald, customer }: { herald: HeraldClient; customer: Cust
         <ConnectionStatus className="connection" labels={{ connected: 'Live updates', disconnected: 'Offline' }} />
       </header>
       <OfflineNotice />
-      <div className="layout">
+      <Layout>
         <Stores selected={storeId} onSelect={setStoreId} />
         <Menu storeId={storeId} onOrdered={setOrderId} />
         <aside>
@@ -28,8 +29,17 @@ export function App({ herald, customer }: { herald: HeraldClient; customer: Cust
           {orderId && <OrderDetail customer={customer.customer} orderId={orderId} />}
           <LiveFeed channels={[ordersChannel(customer.customer), STORES_CHANNEL, storeChannel(storeId)]} />
         </aside>
-      </div>
+      </Layout>
     </HeraldProvider>
+  );
+}
+
+/** The page's columns; `data-fetching` counts the queries loading now (for tests and a spinner). */
+function Layout({ children }: { children: ReactNode }) {
+  return (
+    <div className="layout" data-fetching={useIsFetching()}>
+      {children}
+    </div>
   );
 }
 
