@@ -87,12 +87,12 @@ export class HeraldClient {
   /** Index of the transport that last reached `connected`; reconnects stick to it. */
   private workingIndex: number | undefined;
   private reconnectTimer: Timer | undefined;
+  /** Reconnects scheduled since the last `connected` or `connect()`, against `maxReconnectAttempts`. */
+  private reconnectAttempts = 0;
   private connectTimer: Timer | undefined;
   private reopenScheduled = false;
   private lastDisconnect: DisconnectFrame | undefined;
   private unauthorizedInRow = 0;
-  /** Reconnect attempts since the last successful connection (or `connect()`), for `maxReconnectAttempts`. */
-  private reconnectAttempts = 0;
   private httpChain: Promise<unknown> = Promise.resolve();
   private info: ConnectedInfo | undefined;
   /** When the next reconnect attempt starts (ms since epoch), while reconnecting. */
@@ -404,8 +404,8 @@ export class HeraldClient {
     if (!this.transport) return;
     clearTimeout(this.connectTimer);
     this.backoff.reset();
-    this.unauthorizedInRow = 0;
     this.reconnectAttempts = 0;
+    this.unauthorizedInRow = 0;
     this.workingIndex = this.transportIndex;
     this.info = { client: frame.client, user: frame.user, transport: this.transport.kind, ...(frame.data === undefined ? {} : { data: frame.data }) };
     for (const entry of frame.subscriptions ?? []) {
@@ -587,8 +587,7 @@ export class HeraldClient {
       delay = 0;
     } else {
       if (!opened && this.workingIndex === undefined) this.transportIndex++;
-      const limit = this.settings.maxReconnectAttempts;
-      if (limit > 0 && this.reconnectAttempts >= limit) return this.giveUp(code, reason, limit);
+      if (this.settings.maxReconnectAttempts > 0 && this.reconnectAttempts >= this.settings.maxReconnectAttempts) return this.gaveUp(code, reason);
       this.reconnectAttempts++;
       delay = this.backoff.next();
     }
@@ -605,10 +604,11 @@ export class HeraldClient {
     }, delay);
   }
 
-  /** `maxReconnectAttempts` failed in a row: `disconnected` until the app calls `connect()` or `reconnectNow()` (a retry button). */
-  private giveUp(code: ConnectionCloseCode, reason: string, attempts: number): void {
-    const last = reason || `connection closed (${code})`;
-    this.lastError = new HeraldError(ClientErrorCode.ConnectionClosed, `gave up after ${attempts} reconnect attempts (${last})`, true, code);
+  /** `maxReconnectAttempts` reconnects failed: stay `disconnected` until the app's `connect()` or `reconnectNow()`. */
+  private gaveUp(code: ConnectionCloseCode, reason: string): void {
+    const last = reason || `close ${code}`;
+    this.lastError = new HeraldError(ClientErrorCode.ReconnectLimit, `gave up after ${this.reconnectAttempts} reconnect attempts (last: ${last})`, true, code);
+    this.events.emit('error', this.lastError);
     this.setState('disconnected', code, this.lastError.message);
   }
 

@@ -15,6 +15,8 @@ export const ClientErrorCode = {
   ConnectionLost: 'connection_lost',
   /** The connection ended (`closeCode` and the message say why); `lastError` after a close. */
   ConnectionClosed: 'connection_closed',
+  /** The client stopped reconnecting after `maxReconnectAttempts` reconnects failed (`lastError`, then `disconnected`). */
+  ReconnectLimit: 'reconnect_limit',
   /** The client was closed. */
   Closed: 'client_closed',
   /** No implementation of the transport (no WebSocket in this environment). */

@@ -33,7 +33,7 @@ export interface ClientOptions {
   readonly transports?: readonly TransportKind[];
   readonly minReconnectDelay?: number;
   readonly maxReconnectDelay?: number;
-  /** 0 (the default) never gives up. */
+  /** 0 (the default): no limit. */
   readonly maxReconnectAttempts?: number;
   /** 0 turns the heartbeat off. */
   readonly pingInterval?: number;
@@ -62,8 +62,9 @@ export interface ClientSettings {
   /** Backoff window: the largest wait before a reconnect. */
   readonly maxReconnectDelay: number;
   /**
-   * Reconnect attempts after a lost connection (or a first connect that failed) before the client
-   * gives up and goes `disconnected`; counted from the last successful connection; 0: no limit.
+   * Reconnects tried after a connection was lost or could not be made before the client gives up:
+   * it then stays `disconnected` (`lastError` code `reconnect_limit`) until `connect()` or
+   * `reconnectNow()`, which start a new count. 0: it never gives up.
    */
   readonly maxReconnectAttempts: number;
   /** Client ping interval on the WebSocket; 0 turns the heartbeat off. */

@@ -116,6 +116,36 @@ describe('client state machine', () => {
     expect(server.connections).toHaveLength(1);
   });
 
+  it('gives up after maxReconnectAttempts failed reconnects, stays disconnected, and reconnectNow starts a new count', async () => {
+    const client = newClient({ maxReconnectAttempts: 2 });
+    const errors: string[] = [];
+    client.on('error', (error) => errors.push(error.code));
+    await connected(client);
+    server.script.answerConnect = false;
+    server.last.drop();
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      // (the state stays `reconnecting` while an attempt is under way: wait for the next wait)
+      await until(() => client.state === 'reconnecting' && client.nextReconnectAt === Date.now() + 1000, `attempt ${attempt} scheduled`);
+      vi.advanceTimersByTime(1000);
+      await until(() => server.connections.length === attempt + 1, `reconnect attempt ${attempt}`);
+      server.last.drop();
+    }
+    await until(() => client.state === 'disconnected', 'disconnected after the second failed attempt');
+    expect(client.lastError?.code).toBe('reconnect_limit');
+    expect(client.lastError?.message).toMatch(/^gave up after 2 reconnect attempts/);
+    expect(errors).toEqual(['reconnect_limit']);
+    vi.advanceTimersByTime(60_000);
+    expect(server.connections).toHaveLength(3);
+    // The app's retry: a fresh count of attempts, and connected once the server answers again.
+    server.script.answerConnect = true;
+    client.reconnectNow();
+    await until(() => client.state === 'connected', 'connected after reconnectNow');
+    expect(server.connections).toHaveLength(4);
+    server.script.answerConnect = false;
+    server.last.drop();
+    await until(() => client.state === 'reconnecting', 'reconnecting again: the count started over');
+  });
+
   it('reconnects at once on the online event instead of waiting out the backoff', async () => {
     const page = new FakePage();
     const client = newClient({ lifecycle: page, minReconnectDelay: 60_000, maxReconnectDelay: 60_000 });

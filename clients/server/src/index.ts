@@ -5,3 +5,26 @@ export { tokenHandler, type TokenHandler, type Authorize, type NodeResponseLike 
 export { jitterDelay, parseRetryAfter } from './retry.js';
 export type * from './types.js';
 export { insertOutbox, DEFAULT_OUTBOX_TABLE, type OutboxEvent, type OutboxOptions, type OutboxQueryable } from './outbox.js';
+export {
+  proxyHandler,
+  proxyRefusal,
+  ProxyKind,
+  ProxyDefaults,
+  type ProxyAnswer,
+  type ProxyCalls,
+  type ProxyResults,
+  type ProxyError,
+  type ProxyDisconnect,
+  type ProxyHandlerOptions,
+  type ProxyRequestLike,
+  type ConnectCall,
+  type ConnectResult,
+  type RefreshCall,
+  type RefreshResult,
+  type SubscribeCall,
+  type SubscribeResult,
+  type PublishCall,
+  type ProxyPublishResult,
+  type RpcCall,
+  type RpcResult,
+} from './proxy.js';
