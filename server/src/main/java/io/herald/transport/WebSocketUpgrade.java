@@ -53,8 +53,7 @@ final class WebSocketUpgrade {
             return;
         }
         String origin = req.headers().get(HttpHeaderNames.ORIGIN);
-        if (origin != null && !cors.allowed(origin)) {
-            HttpReplies.error(ctx, false, ErrorCode.PERMISSION_DENIED, "origin " + origin + " is not in allowed_origins");
+        if (!cors.admit(ctx, origin, "/ws")) {
             return;
         }
         long wait = HttpGuard.refusedRetryAfter(ctx.pipeline());

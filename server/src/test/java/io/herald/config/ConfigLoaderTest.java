@@ -492,4 +492,24 @@ class ConfigLoaderTest {
         assertThat(cfg.allowedOrigins()).containsExactly("*");
         assertThat(cfg.jwt().hmacSecret()).isNull();
     }
+
+    @Test
+    void heraldAllowedOriginsReplacesTheYamlListTrimmedAndWithoutRepeats() throws IOException {
+        HeraldConfig cfg = load(yaml("api_key: k\nallow_anonymous: true\nallowed_origins: ['https://old.example.com']\n"),
+                Map.of("HERALD_ALLOWED_ORIGINS", " https://app.example.com, http://localhost:5173,https://app.example.com"));
+
+        assertThat(cfg.allowedOrigins()).containsExactly("https://app.example.com", "http://localhost:5173");
+        assertThat(load(null, Map.of("HERALD_API_KEY", "k", "HERALD_ALLOW_ANONYMOUS", "true", "HERALD_ALLOWED_ORIGINS", "*"))
+                .allowedOrigins()).containsExactly("*");
+    }
+
+    @Test
+    void heraldAllowedOriginsNamesItselfForAnEmptyOrInvalidOrigin() {
+        assertThatThrownBy(() -> load(null, Map.of("HERALD_ALLOWED_ORIGINS", "https://a.example.com,,https://b.example.com")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("HERALD_ALLOWED_ORIGINS: empty origin in");
+        assertThatThrownBy(() -> load(null, Map.of("HERALD_ALLOWED_ORIGINS", "https://app.example.com/")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("HERALD_ALLOWED_ORIGINS: invalid origin 'https://app.example.com/'");
+    }
 }
