@@ -49,6 +49,8 @@ final class EnvLayer {
     static final String ADMIN_ENABLED = "HERALD_ADMIN_ENABLED";
     static final String ADMIN_PASSWORD = "HERALD_ADMIN_PASSWORD";
     static final String ADMIN_PASSWORD_HASH = "HERALD_ADMIN_PASSWORD_HASH";
+    /** Dev mode's keys derive from it, so they survive restarts; an error outside dev mode. */
+    static final String DEV_SECRET = DevSecret.ENV;
     private static final Set<String> KNOWN = known();
 
     private EnvLayer() {
@@ -62,7 +64,7 @@ final class EnvLayer {
     private static Set<String> known() {
         Set<String> names = new java.util.HashSet<>(Set.of(CONFIG, PORT, HOST, API_KEY, JWT_HMAC_SECRET, JWT_JWKS_URL,
                 ALLOW_ANONYMOUS, ALLOWED_ORIGINS, ENGINE, TLS_CERT, TLS_KEY, REDIS_URL, REDIS_CLUSTER, REDIS_PREFIX, METRICS_AUTH,
-                OUTBOX_URL, OUTBOX_TABLE, OUTBOX_POLL_INTERVAL, PROXY_TIMEOUT, PROXY_HEADERS, WEBHOOK_URL, WEBHOOK_SECRET, ADMIN_ENABLED, ADMIN_PASSWORD, ADMIN_PASSWORD_HASH));
+                OUTBOX_URL, OUTBOX_TABLE, OUTBOX_POLL_INTERVAL, PROXY_TIMEOUT, PROXY_HEADERS, WEBHOOK_URL, WEBHOOK_SECRET, ADMIN_ENABLED, ADMIN_PASSWORD, ADMIN_PASSWORD_HASH, DEV_SECRET));
         for (ProxyKind kind : ProxyKind.values()) {
             names.add(proxyUrl(kind));
         }
@@ -99,6 +101,10 @@ final class EnvLayer {
         String origins = value(env, ALLOWED_ORIGINS);
         if (origins != null) {
             draft.allowedOrigins = origins(origins);
+        }
+        String devSecret = value(env, DEV_SECRET);
+        if (devSecret != null) {
+            draft.devSecret = ConfigRules.hmacSecret(devSecret.strip(), DEV_SECRET);
         }
         String engine = value(env, ENGINE);
         if (engine != null) {
