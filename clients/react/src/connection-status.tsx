@@ -78,7 +78,8 @@ export function ConnectionStatus({ className, style, labels, colors, retryLabel 
     parts.push(['countdown', seconds !== undefined && seconds > 0 ? `retrying in ${seconds}s` : 'retrying now']);
     if (attempt !== undefined) parts.push(['attempt', `attempt ${attempt}`]);
   }
-  if (lastError && state !== 'connected') parts.push(['error', lastError.message]);
+  // Below enabled={false} the app turned the connection off: an error from before is stale.
+  if (lastError && state !== 'connected' && enabled) parts.push(['error', lastError.message]);
   const paint = colors?.[state] ?? COLORS[state];
   return (
     <div className={className} style={{ ...style, ['--herald-status-color' as string]: paint }} data-herald-state={state}>

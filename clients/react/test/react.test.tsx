@@ -406,6 +406,33 @@ describe('enabled', () => {
     await until(() => client.state === 'connected', 'connected again');
   });
 
+  it('ConnectionStatus shows no stale error once the provider turns the connection off', async () => {
+    const scripted = await ScriptedServer.start();
+    cleanups.push(() => void scripted.stop());
+    // A 1 s wait before the reconnect: time to see the close reason while reconnecting.
+    const client = newClient({ url: scripted.url, token: 'token-1', minReconnectDelay: 1000, maxReconnectDelay: 1000 });
+    let setEnabled: (enabled: boolean) => void = () => undefined;
+    function App() {
+      const [enabled, set] = useState(true);
+      setEnabled = set;
+      return (
+        <HeraldProvider client={client} enabled={enabled}>
+          <ConnectionStatus />
+        </HeraldProvider>
+      );
+    }
+    const view = render(<App />);
+    await until(() => client.state === 'connected', 'connected');
+    scripted.last.disconnect(CloseCode.Shutdown, 'server shutting down; reconnect', true);
+    await until(() => part(view, 'error') === 'server shutting down; reconnect', 'the close reason while reconnecting');
+    await until(() => client.state === 'connected' && scripted.connections.length === 2, 'connected again');
+    act(() => setEnabled(false));
+    await until(() => view.querySelector('[data-herald-state]')?.getAttribute('data-herald-state') === 'disconnected', 'off');
+    expect(client.lastError?.message).toBe('server shutting down; reconnect');
+    expect(view.querySelector('[data-herald-part="error"]')).toBeNull();
+    expect(view.querySelector('[role="status"]')?.textContent).toBe('Disconnected');
+  });
+
   it('useChannel with enabled false subscribes to nothing, and subscribes once it is true', async () => {
     const client = newClient();
     const channel = channelName();
