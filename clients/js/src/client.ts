@@ -1,10 +1,12 @@
 import { Backoff } from './backoff.js';
 import { PendingReplies, PublishQueue, type PublishResult, type QueuedPublish } from './commands.js';
+import { Credentials } from './credentials.js';
 import { withDefaults, type ClientOptions, type ClientSettings } from './options.js';
 import { Emitter } from './emitter.js';
-import { ClientErrorCode, HeraldError } from './errors.js';
+import { ClientErrorCode, ClientReason, HeraldError } from './errors.js';
 import { Heartbeat } from './heartbeat.js';
 import { browserLifecycle, type PageLifecycle } from './lifecycle.js';
+import { ReconnectTimer, type ReconnectAttempt } from './reconnect.js';
 import {
   CloseCode,
   HeraldErrorCode,
@@ -55,6 +57,12 @@ export type ClientEvents = {
   connected: [ConnectedInfo];
   /** Errors not tied to one command or subscription: refused token, failed refresh, unexpected server error. */
   error: [HeraldError];
+  /**
+   * While `reconnecting`, every change of the reconnect schedule: an attempt scheduled (with
+   * `at`, the first one right after the `state` change to `reconnecting`) and an attempt started
+   * (no `at`: the wait ran out, or `reconnectNow()` or the page's online/visible event skipped it).
+   */
+  reconnect: [ReconnectAttempt];
 };
 
 type Timer = ReturnType<typeof setTimeout>;
@@ -79,30 +87,28 @@ export class HeraldClient {
   private readonly baseUrl: string;
   private readonly lifecycle: PageLifecycle | undefined;
   private readonly lifecycleOff: Array<() => void> = [];
-  private token: string | undefined;
+  private readonly credentials: Credentials;
   /** The live transport; callbacks from any other id are stale and ignored. */
   private transport: Transport | undefined;
   private transportSeq = 0;
   private transportIndex = 0;
   /** Index of the transport that last reached `connected`; reconnects stick to it. */
   private workingIndex: number | undefined;
-  private reconnectTimer: Timer | undefined;
-  /** Reconnects scheduled since the last `connected` or `connect()`, against `maxReconnectAttempts`. */
-  private reconnectAttempts = 0;
+  /** The backoff wait and the attempt count; its timer starts the attempt while still `reconnecting`. */
+  private readonly reconnects = new ReconnectTimer(() => {
+    if (this.currentState === 'reconnecting') void this.openTransport();
+  });
   private connectTimer: Timer | undefined;
   private reopenScheduled = false;
   private lastDisconnect: DisconnectFrame | undefined;
-  private unauthorizedInRow = 0;
   private httpChain: Promise<unknown> = Promise.resolve();
   private info: ConnectedInfo | undefined;
-  /** When the next reconnect attempt starts (ms since epoch), while reconnecting. */
-  nextReconnectAt: number | undefined;
   /** The last error or close reason, for status displays. */
   lastError: HeraldError | undefined;
 
   constructor(private readonly options: ClientOptions) {
     this.baseUrl = options.url.replace(/\/+$/, '').replace(/^ws/, 'http');
-    this.token = options.token;
+    this.credentials = new Credentials(options.token, options.getToken);
     const settings = (this.settings = withDefaults(options));
     if (!(Number.isInteger(settings.maxReconnectAttempts) && settings.maxReconnectAttempts >= 0)) {
       throw new RangeError(`maxReconnectAttempts must be a whole number >= 0, got ${settings.maxReconnectAttempts}`);
@@ -136,6 +142,34 @@ export class HeraldClient {
     return this.info;
   }
 
+  /** When the next reconnect attempt starts (ms since epoch), while `reconnecting` and waiting. */
+  get nextReconnectAt(): number | undefined {
+    return this.reconnects.at;
+  }
+
+  /** While `reconnecting`, the number of the attempt waited for or under way (1, 2, …); else 0. */
+  get reconnectAttempt(): number {
+    return this.currentState === 'reconnecting' ? this.reconnects.attempt : 0;
+  }
+
+  /**
+   * True when the server refused the token because it expired and there is no `getToken` to ask
+   * for another: `connect()` and `reconnectNow()` do nothing (sending it again cannot work, the
+   * protocol's 4003) until `setToken()` gives the client a new one.
+   */
+  get needsNewToken(): boolean {
+    return this.credentials.needsNewToken;
+  }
+
+  /**
+   * Replaces the token for the next connection (a page that got a new `?token=`, say); undefined
+   * goes back to `getToken` or an anonymous or cookie connect. A live connection keeps going with
+   * the token it has; after a refusal call `connect()` to use the new one.
+   */
+  setToken(token: string | undefined): void {
+    this.credentials.set(token);
+  }
+
   on<K extends keyof ClientEvents>(event: K, listener: (...args: ClientEvents[K]) => void): () => void {
     return this.events.on(event, listener);
   }
@@ -144,8 +178,13 @@ export class HeraldClient {
   connect(): void {
     if (this.currentState === 'closed') throw new HeraldError(ClientErrorCode.Closed, 'client is closed');
     if (this.currentState !== 'disconnected') return;
+    if (this.needsNewToken) {
+      // The server refused this very token as expired: another try would only be refused again.
+      if (this.lastError) this.events.emit('error', this.lastError);
+      return;
+    }
     this.watchLifecycle();
-    this.reconnectAttempts = 0;
+    this.reconnects.reset();
     this.setState('connecting');
     void this.openTransport();
   }
@@ -154,7 +193,7 @@ export class HeraldClient {
   disconnect(): void {
     if (this.currentState === 'closed' || this.currentState === 'disconnected') return;
     this.endTransport();
-    this.setState('disconnected', undefined, 'disconnect called');
+    this.setState('disconnected', undefined, ClientReason.DisconnectCalled);
     this.subscriptionsInterrupted(undefined, 'client disconnected');
   }
 
@@ -167,7 +206,7 @@ export class HeraldClient {
     this.queue.rejectAll(closed);
     this.pending.rejectAll(closed);
     for (const sub of this.subscriptions.values()) sub.setState('unsubscribed', undefined, 'client closed');
-    this.setState('closed', undefined, 'close called');
+    this.setState('closed', undefined, ClientReason.CloseCalled);
   }
 
   /**
@@ -181,11 +220,8 @@ export class HeraldClient {
   }
 
   private skipBackoffWait(): void {
-    if (this.currentState !== 'reconnecting') return;
-    clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = undefined;
-    this.nextReconnectAt = undefined;
-    if (!this.transport) void this.openTransport();
+    if (this.currentState !== 'reconnecting' || !this.reconnects.cancel()) return;
+    void this.openTransport();
   }
 
   /** The subscription of a channel, created and subscribed on first use. */
@@ -247,17 +283,7 @@ export class HeraldClient {
       if (isPublication(frame) || frame.type !== 'rpc') throw new HeraldError(ClientErrorCode.BadResponse, `expected rpc, got ${frame.type}`);
       return frame.data as T;
     }
-    const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(), timeout);
-    try {
-      return (await httpRpc(this.fetchImpl, this.baseUrl, this.token, command, abort.signal)) as T;
-    } catch (error) {
-      if (abort.signal.aborted) throw new HeraldError(ClientErrorCode.Timeout, `rpc ${method}: no reply within ${timeout} ms`, true);
-      if (error instanceof HeraldError) throw error;
-      throw new HeraldError(ClientErrorCode.ConnectionLost, `rpc ${method}: ${String(error)}`, true);
-    } finally {
-      clearTimeout(timer);
-    }
+    return (await httpRpc(this.fetchImpl, this.baseUrl, this.credentials.token, command, timeout)) as T;
   }
 
   private readonly host: SubscriptionHost = {
@@ -295,14 +321,13 @@ export class HeraldClient {
   }
 
   private async openTransport(): Promise<void> {
-    clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = undefined;
-    this.nextReconnectAt = undefined;
-    if (this.token === undefined && this.options.getToken) {
+    this.reconnects.cancel();
+    if (this.currentState === 'reconnecting') this.events.emit('reconnect', this.reconnects.snapshot);
+    if (this.credentials.token === undefined && this.options.getToken) {
       try {
-        this.token = await this.options.getToken();
+        await this.credentials.forConnect();
       } catch (error) {
-        this.lastError = new HeraldError(HeraldErrorCode.Unauthorized, `getToken failed: ${String(error)}`, true);
+        this.lastError = error instanceof HeraldError ? error : new HeraldError(HeraldErrorCode.Unauthorized, String(error), true);
         this.events.emit('error', this.lastError);
         return this.transportEnded(LocalCloseCode.Abnormal, this.lastError.message, true);
       }
@@ -313,7 +338,7 @@ export class HeraldClient {
     const context: TransportContext = {
       id: ++this.transportSeq,
       baseUrl: this.baseUrl,
-      token: this.token,
+      token: this.credentials.token,
       channels: kind === 'websocket' ? [] : this.channelRequests(),
       handlers: this.handlers,
       WebSocket: this.options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket,
@@ -339,9 +364,10 @@ export class HeraldClient {
       for (const sub of this.subscriptions.values()) {
         if (sub.serverSide && sub.position) since[sub.channel] = sub.position;
       }
+      const token = this.credentials.token;
       this.transport.send({
         type: 'connect',
-        ...(this.token ? { token: this.token } : {}),
+        ...(token ? { token } : {}),
         ...(this.options.name ? { name: this.options.name } : {}),
         ...(this.options.version ? { version: this.options.version } : {}),
         ...(Object.keys(since).length ? { since } : {}),
@@ -404,8 +430,8 @@ export class HeraldClient {
     if (!this.transport) return;
     clearTimeout(this.connectTimer);
     this.backoff.reset();
-    this.reconnectAttempts = 0;
-    this.unauthorizedInRow = 0;
+    this.reconnects.reset();
+    this.credentials.connected();
     this.workingIndex = this.transportIndex;
     this.info = { client: frame.client, user: frame.user, transport: this.transport.kind, ...(frame.data === undefined ? {} : { data: frame.data }) };
     for (const entry of frame.subscriptions ?? []) {
@@ -486,7 +512,7 @@ export class HeraldClient {
       // One request at a time keeps the publishes in call order.
       const abort = new AbortController();
       this.httpChain = this.httpChain
-        .then(() => (entry.pending ? httpPublish(this.fetchImpl, this.baseUrl, this.token, { channel, event, data }, abort.signal) : undefined))
+        .then(() => (entry.pending ? httpPublish(this.fetchImpl, this.baseUrl, this.credentials.token, { channel, event, data }, abort.signal) : undefined))
         .then(
           (result) => result && entry.resolve({ channel, offset: result.offset }),
           (error: unknown) => entry.reject(error instanceof HeraldError ? error : new HeraldError(ClientErrorCode.ConnectionLost, String(error), true)),
@@ -509,16 +535,16 @@ export class HeraldClient {
   }
 
   private async refreshToken(): Promise<void> {
-    if (!this.options.getToken) return;
+    let token: string | undefined;
     try {
-      this.token = await this.options.getToken();
+      token = await this.credentials.renew();
     } catch (error) {
-      this.lastError = new HeraldError(HeraldErrorCode.Unauthorized, `getToken failed: ${String(error)}`, true);
+      this.lastError = error instanceof HeraldError ? error : new HeraldError(HeraldErrorCode.Unauthorized, String(error), true);
       return this.events.emit('error', this.lastError);
     }
-    if (!this.transport || this.currentState !== 'connected') return;
+    if (token === undefined || !this.transport || this.currentState !== 'connected') return;
     if (!this.transport.bidirectional) return this.scheduleReopen();
-    this.request({ type: 'refresh', token: this.token }).catch((error: unknown) => {
+    this.request({ type: 'refresh', token }).catch((error: unknown) => {
       if (error instanceof HeraldError) {
         this.lastError = error;
         this.events.emit('error', error);
@@ -587,41 +613,32 @@ export class HeraldClient {
       delay = 0;
     } else {
       if (!opened && this.workingIndex === undefined) this.transportIndex++;
-      if (this.settings.maxReconnectAttempts > 0 && this.reconnectAttempts >= this.settings.maxReconnectAttempts) return this.gaveUp(code, reason);
-      this.reconnectAttempts++;
+      const limit = this.settings.maxReconnectAttempts;
+      if (limit > 0 && this.reconnects.attempt >= limit) return this.gaveUp(code, reason);
       delay = this.backoff.next();
     }
-    // The timer first, so state listeners can already read nextReconnectAt.
-    this.scheduleReconnect(delay);
+    // The timer first, so state listeners can already read nextReconnectAt. Already
+    // reconnecting, the state does not change: the `reconnect` event reports the new schedule.
+    this.reconnects.schedule(delay);
     this.setState('reconnecting', code, reason);
-  }
-
-  private scheduleReconnect(delay: number): void {
-    this.nextReconnectAt = Date.now() + delay;
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = undefined;
-      if (this.currentState === 'reconnecting') void this.openTransport();
-    }, delay);
+    this.events.emit('reconnect', this.reconnects.snapshot);
   }
 
   /** `maxReconnectAttempts` reconnects failed: stay `disconnected` until the app's `connect()` or `reconnectNow()`. */
   private gaveUp(code: ConnectionCloseCode, reason: string): void {
     const last = reason || `close ${code}`;
-    this.lastError = new HeraldError(ClientErrorCode.ReconnectLimit, `gave up after ${this.reconnectAttempts} reconnect attempts (last: ${last})`, true, code);
+    this.lastError = new HeraldError(ClientErrorCode.ReconnectLimit, `gave up after ${this.reconnects.attempt} reconnect attempts (last: ${last})`, true, code);
     this.events.emit('error', this.lastError);
     this.setState('disconnected', code, this.lastError.message);
   }
 
-  /** 4003: the token is not good (any more). Reconnect only with a new one from getToken. */
+  /** 4003: the token is not good (any more). Reconnect only with a new one (see `Credentials.refused`). */
   private unauthorized(code: ConnectionCloseCode, reason: string): void {
-    // Without getToken the same token is all there is: a manual retry (reconnectNow) uses it again.
-    if (this.options.getToken) this.token = undefined;
-    this.unauthorizedInRow++;
-    this.lastError = new HeraldError(HeraldErrorCode.Unauthorized, reason, false, code);
-    this.events.emit('error', this.lastError);
-    this.setState('disconnected', code, reason);
-    // A fresh token refused right away would loop: one retry per successful connection.
-    if (this.options.getToken && this.unauthorizedInRow <= 1) this.connect();
+    const { error, retry } = this.credentials.refused(code, reason);
+    this.lastError = error;
+    this.events.emit('error', error);
+    this.setState('disconnected', code, error.message);
+    if (retry) this.connect();
   }
 
   private subscriptionsInterrupted(code: ConnectionCloseCode | undefined, reason: string): void {
@@ -631,10 +648,8 @@ export class HeraldClient {
   }
 
   private endTransport(): void {
-    clearTimeout(this.reconnectTimer);
+    this.reconnects.cancel();
     clearTimeout(this.connectTimer);
-    this.reconnectTimer = undefined;
-    this.nextReconnectAt = undefined;
     this.heartbeat.stop();
     this.transport?.close();
     this.transport = undefined;

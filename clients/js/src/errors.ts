@@ -30,6 +30,25 @@ export const ClientErrorCode = {
 export type ClientErrorCode = (typeof ClientErrorCode)[keyof typeof ClientErrorCode];
 
 /**
+ * The client's own reasons in its `state` changes and errors, beside the server's (the free
+ * text of a `disconnect` push or an error frame).
+ */
+export const ClientReason = {
+  /** The app called `disconnect()`. */
+  DisconnectCalled: 'disconnect called',
+  /** The app called `close()`. */
+  CloseCalled: 'close called',
+  /**
+   * The server refused the token (4003) and its `exp` has passed, with no `getToken` to ask for
+   * another: connecting again with it cannot work, so the client does not try until
+   * `setToken()` gives it a new one.
+   */
+  TokenExpired: 'token expired: the app must supply a new token',
+} as const;
+/** One of the client's own reasons. */
+export type ClientReason = (typeof ClientReason)[keyof typeof ClientReason];
+
+/**
  * An error reported by the server (`error` frame, HTTP error body) or by the client itself.
  * `temporary` is true when the same operation may succeed later.
  */

@@ -1,4 +1,6 @@
 export { HeraldClient, type ClientState, type ClientEvents, type ConnectedInfo } from './client.js';
+export type { ReconnectAttempt } from './reconnect.js';
+export { tokenExpiresAt } from './credentials.js';
 export { ClientDefaults, type ClientOptions, type ClientSettings } from './options.js';
 export {
   Subscription,
@@ -11,7 +13,7 @@ export {
 } from './subscription.js';
 export { Backoff, type BackoffOptions } from './backoff.js';
 export { Emitter, type EventMap } from './emitter.js';
-export { HeraldError, ClientErrorCode } from './errors.js';
+export { HeraldError, ClientErrorCode, ClientReason } from './errors.js';
 export type { PublishResult } from './commands.js';
 export type { PageLifecycle } from './lifecycle.js';
 export { browserLifecycle } from './lifecycle.js';

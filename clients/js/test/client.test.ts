@@ -1,6 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
-import { HeraldClient, type ClientOptions, type Gap, type StateChange, type ClientState } from '../src/index.js';
+import {
+  ClientReason,
+  HeraldClient,
+  HeraldErrorCode,
+  tokenExpiresAt,
+  type ClientOptions,
+  type ClientState,
+  type Gap,
+  type HeraldError,
+  type ReconnectAttempt,
+  type StateChange,
+} from '../src/index.js';
 import { FakePage, ScriptedServer, publication, until } from './scripted-server.js';
 
 let server: ScriptedServer;
@@ -389,5 +400,107 @@ describe('token refresh', () => {
     server.last.send({ type: 'refresh_required', expires: 1 });
     await until(() => server.last.received.some((f) => f.type === 'refresh'), 'the refresh command');
     expect(server.last.received.find((f) => f.type === 'refresh')).toMatchObject({ token: 'token-fresh' });
+  });
+});
+
+describe('reconnect schedule', () => {
+  it('reports every reconnect it schedules and starts while already reconnecting, with the attempt number and start time', async () => {
+    const client = newClient({ url: 'http://127.0.0.1:1', transports: ['websocket'] });
+    const states = recordStates(client);
+    const attempts: ReconnectAttempt[] = [];
+    client.on('reconnect', (attempt) => attempts.push(attempt));
+    client.connect();
+    await until(() => attempts.length === 1, 'the first reconnect scheduled');
+    expect(attempts).toEqual([{ attempt: 1, at: Date.now() + 1000 }]);
+    expect(client.reconnectAttempt).toBe(1);
+    expect(client.nextReconnectAt).toBe(Date.now() + 1000);
+
+    vi.advanceTimersByTime(1000);
+    expect(attempts[1]).toEqual({ attempt: 1 });
+    expect(client.nextReconnectAt).toBeUndefined();
+    await until(() => attempts.length === 3, 'the second reconnect scheduled');
+    expect(attempts[2]).toEqual({ attempt: 2, at: Date.now() + 1000 });
+    expect(client.nextReconnectAt).toBe(Date.now() + 1000);
+
+    client.reconnectNow();
+    expect(attempts[3]).toEqual({ attempt: 2 });
+    await until(() => attempts.length === 5, 'the third reconnect scheduled');
+    expect(attempts[4]).toEqual({ attempt: 3, at: Date.now() + 1000 });
+    expect(states.map((s) => s.new)).toEqual(['connecting', 'reconnecting']);
+  });
+
+  it('counts attempts from 1 again after a successful connection, and reports 0 outside reconnecting', async () => {
+    const client = newClient();
+    await connected(client);
+    expect(client.reconnectAttempt).toBe(0);
+    server.last.disconnect(4000, 'restart', true);
+    await until(() => client.reconnectAttempt === 1, 'attempt 1');
+    vi.advanceTimersByTime(1000);
+    await until(() => client.state === 'connected', 'connected again');
+    expect(client.reconnectAttempt).toBe(0);
+    const attempts: ReconnectAttempt[] = [];
+    client.on('reconnect', (attempt) => attempts.push(attempt));
+    server.last.disconnect(4000, 'restart', true);
+    await until(() => attempts.length === 1, 'the next reconnect scheduled');
+    expect(attempts[0]?.attempt).toBe(1);
+  });
+});
+
+/** A JWT-shaped token (the scripted server does not check signatures) that expires at `exp` (seconds). */
+function jwt(claims: Record<string, unknown>): string {
+  const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  return `${encode({ alg: 'HS256', typ: 'JWT' })}.${encode(claims)}.c2lnbmF0dXJl`;
+}
+
+describe('an expired token without getToken', () => {
+  it('says the app must supply a new token, sends it no more, and connects with the one setToken gives', async () => {
+    const expired = jwt({ sub: '42', exp: Math.floor(Date.now() / 1000) - 60 });
+    const client = newClient({ token: expired });
+    const states = recordStates(client);
+    const errors: HeraldError[] = [];
+    client.on('error', (error) => errors.push(error));
+    await connected(client);
+    server.last.disconnect(4003, 'token expired', false);
+    await until(() => client.state === 'disconnected', 'disconnected');
+    expect(states.at(-1)).toEqual({ old: 'connected', new: 'disconnected', code: 4003, reason: ClientReason.TokenExpired });
+    expect(ClientReason.TokenExpired).toBe('token expired: the app must supply a new token');
+    expect(client.lastError).toMatchObject({ code: HeraldErrorCode.TokenExpired, message: ClientReason.TokenExpired, closeCode: 4003 });
+    expect(client.needsNewToken).toBe(true);
+
+    client.reconnectNow();
+    client.connect();
+    vi.advanceTimersByTime(120_000);
+    await new Promise((r) => setImmediate(r));
+    expect(server.connections).toHaveLength(1);
+    expect(client.state).toBe('disconnected');
+    expect(errors.map((e) => e.code)).toEqual(['token_expired', 'token_expired', 'token_expired']);
+
+    const fresh = jwt({ sub: '42', exp: Math.floor(Date.now() / 1000) + 3600 });
+    client.setToken(fresh);
+    expect(client.needsNewToken).toBe(false);
+    client.connect();
+    await until(() => client.state === 'connected', 'connected with the new token');
+    expect(server.last.received[0]).toMatchObject({ type: 'connect', token: fresh });
+  });
+
+  it('keeps the server reason and lets a retry send a refused token that has not expired', async () => {
+    const valid = jwt({ sub: '42', exp: Math.floor(Date.now() / 1000) + 3600 });
+    const client = newClient({ token: valid });
+    await connected(client);
+    server.last.disconnect(4003, 'token signature is invalid', false);
+    await until(() => client.state === 'disconnected', 'disconnected');
+    expect(client.lastError).toMatchObject({ code: HeraldErrorCode.Unauthorized, message: 'token signature is invalid' });
+    expect(client.needsNewToken).toBe(false);
+    client.reconnectNow();
+    await until(() => client.state === 'connected' && server.connections.length === 2, 'connected by the retry');
+  });
+
+  it('reads exp from a JWT without verifying it, and nothing from what is not one', () => {
+    expect(tokenExpiresAt(jwt({ exp: 1_700_000_000, name: 'Zoë ☃' }))).toBe(1_700_000_000_000);
+    expect(tokenExpiresAt(jwt({ sub: '1' }))).toBeUndefined();
+    expect(tokenExpiresAt(jwt({ exp: '1700000000' }))).toBeUndefined();
+    expect(tokenExpiresAt('token-1')).toBeUndefined();
+    expect(tokenExpiresAt('a.%%%.c')).toBeUndefined();
+    expect(tokenExpiresAt(`a.${Buffer.from('[1]').toString('base64url')}.c`)).toBeUndefined();
   });
 });

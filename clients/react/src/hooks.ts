@@ -19,8 +19,15 @@ export interface ConnectionInfo {
   /** Close code of the last change (e.g. 4010 `CloseCode.ApplicationDisconnect`), when there was one. */
   readonly code?: ConnectionCloseCode;
   readonly reason?: string;
-  /** When the next reconnect attempt starts (ms since epoch), while reconnecting. */
+  /** When the next reconnect attempt starts (ms since epoch), while reconnecting and waiting. */
   readonly nextReconnectAt?: number;
+  /** While reconnecting, the number of the attempt waited for or under way (1, 2, …). */
+  readonly attempt?: number;
+  /**
+   * True when the server refused the token as expired and the client has no `getToken`: it will
+   * not connect until the app calls `client.setToken(…)` (then `connect()`).
+   */
+  readonly needsNewToken: boolean;
   readonly lastError?: HeraldError;
   readonly transport?: TransportKind;
   /** `connected.data` of the last connection: what the server's connect proxy gave (WebSocket and SSE). */
@@ -33,19 +40,27 @@ function snapshot(client: HeraldClient, code?: ConnectionCloseCode, reason?: str
     ...(code === undefined ? {} : { code }),
     ...(reason ? { reason } : {}),
     ...(client.nextReconnectAt === undefined ? {} : { nextReconnectAt: client.nextReconnectAt }),
+    ...(client.reconnectAttempt === 0 ? {} : { attempt: client.reconnectAttempt }),
+    needsNewToken: client.needsNewToken,
     ...(client.lastError ? { lastError: client.lastError } : {}),
     ...(client.transportKind ? { transport: client.transportKind } : {}),
     ...(client.connection?.data === undefined ? {} : { data: client.connection.data }),
   };
 }
 
-/** The client's connection state, re-rendering on every change. */
+/** The client's connection state, re-rendering on every change, and on every reconnect scheduled or started. */
 export function useConnectionState(): ConnectionInfo {
   const client = useHeraldClient();
   const [info, setInfo] = useState(() => snapshot(client));
   useEffect(() => {
     setInfo(snapshot(client));
-    return client.on('state', (change) => setInfo(snapshot(client, change.code, change.reason)));
+    const offState = client.on('state', (change) => setInfo(snapshot(client, change.code, change.reason)));
+    // The state stays `reconnecting` from one attempt to the next: only the schedule changes.
+    const offReconnect = client.on('reconnect', () => setInfo((current) => snapshot(client, current.code, current.reason)));
+    return () => {
+      offState();
+      offReconnect();
+    };
   }, [client]);
   return info;
 }
@@ -95,24 +110,33 @@ function channelInfo<E extends ChannelEvents>(sub: Subscription<E>, state: Subsc
   return { subscription: sub, state, ...(sub.data === undefined ? {} : { data: sub.data }) };
 }
 
+/** Options of the channel hooks. */
+export interface ChannelOptions {
+  /** False: no subscription (as a null channel), e.g. until the data is live (default true). */
+  readonly enabled?: boolean;
+}
+
 /**
  * Subscribes to a channel while the component is mounted and calls the handler of each event.
- * Handlers may change on every render. `channel` null or undefined subscribes to nothing.
+ * Handlers may change on every render. `channel` null or undefined, or `enabled: false`,
+ * subscribes to nothing.
  */
 export function useChannel<E extends ChannelEvents = ChannelEvents>(
   channel: string | null | undefined,
   handlers?: ChannelHandlers<E>,
+  options: ChannelOptions = {},
 ): ChannelInfo<E> {
   const client = useHeraldClient();
+  const active = options.enabled === false ? null : channel;
   const handlersRef = useRef(handlers);
   handlersRef.current = handlers;
   const [info, setInfo] = useState<ChannelInfo<E>>({ subscription: undefined, state: 'unsubscribed' });
   useEffect(() => {
-    if (!channel) {
+    if (!active) {
       setInfo({ subscription: undefined, state: 'unsubscribed' });
       return;
     }
-    const sub = acquire(client, channel) as unknown as Subscription<E>;
+    const sub = acquire(client, active) as unknown as Subscription<E>;
     setInfo(channelInfo(sub, sub.state));
     const offState = sub.onState((change) => setInfo(channelInfo(sub, change.new)));
     const offPublication = sub.onPublication((publication) => {
@@ -122,9 +146,9 @@ export function useChannel<E extends ChannelEvents = ChannelEvents>(
     return () => {
       offState();
       offPublication();
-      release(client, channel);
+      release(client, active);
     };
-  }, [client, channel]);
+  }, [client, active]);
   return info;
 }
 
@@ -133,12 +157,15 @@ export function useEvent<T = unknown>(
   channel: string | null | undefined,
   type: string,
   handler: (data: T, publication: Publication<T>) => void,
+  options: ChannelOptions = {},
 ): ChannelInfo<ChannelEvents> {
   const handlerRef = useRef(handler);
   handlerRef.current = handler;
-  return useChannel(channel, {
-    [type]: (data: unknown, publication: Publication<unknown>) => handlerRef.current(data as T, publication as Publication<T>),
-  });
+  return useChannel(
+    channel,
+    { [type]: (data: unknown, publication: Publication<unknown>) => handlerRef.current(data as T, publication as Publication<T>) },
+    options,
+  );
 }
 
 export interface PresenceInfo {
@@ -150,30 +177,37 @@ export interface PresenceInfo {
  * Who is in a channel: loaded when the subscription becomes subscribed (again after every
  * reconnect), then kept current from `join`/`leave` pushes (namespaces with `join_leave`).
  */
-export function usePresence(channel: string | null | undefined): PresenceInfo {
-  const { subscription, state } = useChannel(channel);
+export function usePresence(channel: string | null | undefined, options: ChannelOptions = {}): PresenceInfo {
+  const { subscription, state } = useChannel(channel, undefined, options);
   const [info, setInfo] = useState<PresenceInfo>({ clients: [] });
   useEffect(() => {
     if (!subscription) return;
-    return subscription.onPresence((change, client) =>
-      setInfo((current) => {
-        const others = current.clients.filter((c) => c.client !== client.client);
-        return { clients: change === 'join' ? [...others, { client: client.client, user: client.user, ...(client.info === undefined ? {} : { info: client.info }) }] : others };
-      }),
-    );
+    return subscription.onPresence((change, client) => setInfo((current) => ({ clients: presenceChanged(current.clients, change, client) })));
   }, [subscription]);
   useEffect(() => {
     if (!subscription || state !== 'subscribed') return;
     let current = true;
-    subscription.presence().then(
-      (clients) => current && setInfo({ clients }),
-      (error: unknown) => current && setInfo((info) => ({ clients: info.clients, error: error instanceof Error ? error : new Error(String(error)) })),
-    );
+    // Joins and leaves that arrive while the list loads may be newer than the list: replay them on it.
+    const meanwhile: Array<['join' | 'leave', PresenceClient]> = [];
+    const offPresence = subscription.onPresence((change, client) => meanwhile.push([change, client]));
+    subscription
+      .presence()
+      .then(
+        (clients) => current && setInfo({ clients: meanwhile.reduce<readonly PresenceClient[]>((list, [change, client]) => presenceChanged(list, change, client), clients) }),
+        (error: unknown) => current && setInfo((info) => ({ clients: info.clients, error: error instanceof Error ? error : new Error(String(error)) })),
+      )
+      .finally(offPresence);
     return () => {
       current = false;
+      offPresence();
     };
   }, [subscription, state]);
   return info;
+}
+
+function presenceChanged(clients: readonly PresenceClient[], change: 'join' | 'leave', client: PresenceClient): readonly PresenceClient[] {
+  const others = clients.filter((c) => c.client !== client.client);
+  return change === 'join' ? [...others, { client: client.client, user: client.user, ...(client.info === undefined ? {} : { info: client.info }) }] : others;
 }
 
 export interface RpcState<T> {

@@ -9,6 +9,7 @@ export {
   type RpcState,
   type ChannelHandlers,
   type ChannelInfo,
+  type ChannelOptions,
   type PresenceInfo,
 } from './hooks.js';
 export { useLiveQuery, type LiveAction, type LiveQueryOptions } from './live-query.js';

@@ -8,8 +8,13 @@ export type LiveAction<T> = 'invalidate' | ((data: T, queryClient: QueryClient, 
 
 export type LiveQueryOptions<TData, TKey extends QueryKey, E extends ChannelEvents> = Omit<
   UseQueryOptions<TData, Error, TData, TKey>,
-  'refetchInterval'
+  'refetchInterval' | 'enabled'
 > & {
+  /**
+   * False: neither the query runs (as TanStack's `enabled: false`: no fetch, no polling; a
+   * manual `refetch()` still works) nor the channel is subscribed. Default true.
+   */
+  readonly enabled?: boolean;
   readonly queryKey: TKey;
   /** The channel whose events keep this query current; null/undefined: a plain query. */
   readonly channel: string | null | undefined;
@@ -27,7 +32,7 @@ export type LiveQueryOptions<TData, TKey extends QueryKey, E extends ChannelEven
 export function useLiveQuery<TData, TKey extends QueryKey = QueryKey, E extends ChannelEvents = ChannelEvents>(
   options: LiveQueryOptions<TData, TKey, E>,
 ): UseQueryResult<TData, Error> & { readonly live: boolean } {
-  const { channel, on, pollInterval = 10_000, ...queryOptions } = options;
+  const { channel, on, pollInterval = 10_000, enabled = true, ...queryOptions } = options;
   const queryClient = useQueryClient();
   const keyRef = useRef(options.queryKey);
   keyRef.current = options.queryKey;
@@ -35,7 +40,7 @@ export function useLiveQuery<TData, TKey extends QueryKey = QueryKey, E extends 
   onRef.current = on;
   const invalidate = () => void queryClient.invalidateQueries({ queryKey: keyRef.current });
 
-  const { subscription, state } = useChannel(channel);
+  const { subscription, state } = useChannel(channel, undefined, { enabled });
   useEffect(() => {
     if (!subscription) return;
     let first = true;
@@ -61,6 +66,6 @@ export function useLiveQuery<TData, TKey extends QueryKey = QueryKey, E extends 
   }, [subscription, queryClient]);
 
   const live = state === 'subscribed';
-  const result = useQuery({ ...queryOptions, refetchInterval: live ? false : pollInterval });
+  const result = useQuery({ ...queryOptions, enabled, refetchInterval: live ? false : pollInterval });
   return Object.assign(result, { live });
 }

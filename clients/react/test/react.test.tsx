@@ -1,11 +1,11 @@
 // @vitest-environment jsdom
-import { CloseCode, HeraldClient, type ClientOptions } from '@herald/client';
+import { ClientReason, CloseCode, HeraldClient, type ClientOptions } from '@herald/client';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { act, type ReactNode } from 'react';
+import { act, useState, type ReactNode } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
-import { ScriptedServer } from '../../js/test/scripted-server.js';
+import { ScriptedServer, until as untilFakeTime } from '../../js/test/scripted-server.js';
 import { HeraldServer, until } from '../../test-support/herald-server.js';
 import { ConnectionStatus, HeraldProvider, useChannel, useConnectionState, useEvent, useLiveQuery, usePresence, useRpc } from '../src/index.js';
 
@@ -50,6 +50,16 @@ function channelName(namespace = 'match'): string {
 
 function text(container: HTMLElement, testId: string): string | null | undefined {
   return container.querySelector(`[data-testid="${testId}"]`)?.textContent;
+}
+
+/** The text of one `data-herald-part` of a ConnectionStatus. */
+function part(container: HTMLElement, name: string): string | null | undefined {
+  return container.querySelector(`[data-herald-part="${name}"]`)?.textContent;
+}
+
+async function subscribers(channel: string): Promise<number> {
+  const { channels } = (await server.api('GET', `/api/channels?pattern=${encodeURIComponent(channel)}`)) as { channels: Array<{ subscribers: number }> };
+  return channels[0]?.subscribers ?? 0;
 }
 
 type Score = { home: number; away: number };
@@ -300,5 +310,219 @@ describe('backend proxy data and rpc', () => {
       await calls[1]!().catch(() => undefined);
     });
     expect(text(view, 'refused')).toBe('kitchen closed');
+  });
+});
+
+/** Lets React run the effects of a render that real I/O (not the test) caused, so their timers exist. */
+async function effectsRun(): Promise<void> {
+  await act(async () => {
+    await new Promise((r) => setImmediate(r));
+  });
+}
+
+describe('ConnectionStatus countdown and attempts', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('ticks every second to the next attempt, shows the attempt number, and moves on to each new attempt and on Retry now', async () => {
+    // A port that refuses at once: every attempt fails, and the next one is scheduled 3 s later.
+    const client = newClient({ url: 'http://127.0.0.1:1', transports: ['websocket'], minReconnectDelay: 3000, maxReconnectDelay: 3000 });
+    const view = render(
+      <HeraldProvider client={client}>
+        <ConnectionStatus />
+      </HeraldProvider>,
+    );
+    await untilFakeTime(() => part(view, 'countdown') === 'retrying in 3s', 'the countdown from 3 s');
+    await effectsRun();
+    expect(part(view, 'attempt')).toBe('attempt 1');
+    for (const seconds of [2, 1]) {
+      act(() => vi.advanceTimersByTime(1000));
+      expect(part(view, 'countdown')).toBe(`retrying in ${seconds}s`);
+    }
+    act(() => vi.advanceTimersByTime(1000));
+    expect(part(view, 'countdown')).toBe('retrying now');
+    // Where the countdown used to stay at 0 s: the state is still `reconnecting`, the schedule is new.
+    await untilFakeTime(() => part(view, 'attempt') === 'attempt 2', 'the second attempt scheduled');
+    await effectsRun();
+    expect(part(view, 'countdown')).toBe('retrying in 3s');
+    act(() => vi.advanceTimersByTime(1000));
+    expect(part(view, 'countdown')).toBe('retrying in 2s');
+
+    const retry = view.querySelector<HTMLButtonElement>('[data-herald-part="retry"]');
+    act(() => retry?.click());
+    expect(part(view, 'countdown')).toBe('retrying now');
+    await untilFakeTime(() => part(view, 'attempt') === 'attempt 3', 'the third attempt scheduled by the retry');
+    expect(part(view, 'countdown')).toBe('retrying in 3s');
+  });
+
+  it('separates its parts and keeps the button, a real button, outside the live region', async () => {
+    const client = newClient({ url: 'http://127.0.0.1:1', transports: ['websocket'], minReconnectDelay: 3000, maxReconnectDelay: 3000 });
+    const view = render(
+      <HeraldProvider client={client}>
+        <ConnectionStatus />
+      </HeraldProvider>,
+    );
+    await untilFakeTime(() => part(view, 'countdown') === 'retrying in 3s', 'the countdown');
+    const status = view.querySelector('[role="status"]');
+    expect(status?.getAttribute('aria-live')).toBe('polite');
+    expect(status?.textContent).toBe(`Reconnecting… · retrying in 3s · attempt 1 · ${client.lastError?.message ?? ''}`);
+    expect(client.lastError?.message).toBeTruthy();
+    expect(view.querySelector('[data-herald-part="countdown"]')?.getAttribute('aria-live')).toBe('off');
+    const button = view.querySelector('button');
+    expect(button?.getAttribute('type')).toBe('button');
+    expect(status?.contains(button ?? null)).toBe(false);
+    expect(view.querySelector('[data-herald-state]')?.textContent).toMatch(/ Retry now$/);
+  });
+});
+
+describe('enabled', () => {
+  it('HeraldProvider enabled keeps the client disconnected while false, connects when true, and offers no retry while off', async () => {
+    const client = newClient();
+    let setEnabled: (enabled: boolean) => void = () => undefined;
+    function App() {
+      const [enabled, set] = useState(false);
+      setEnabled = set;
+      return (
+        <HeraldProvider client={client} enabled={enabled}>
+          <ConnectionStatus />
+        </HeraldProvider>
+      );
+    }
+    const view = render(<App />);
+    expect(client.state).toBe('disconnected');
+    expect(view.querySelector('[data-herald-part="retry"]')).toBeNull();
+    act(() => setEnabled(true));
+    await until(() => client.state === 'connected', 'connected once enabled');
+    act(() => setEnabled(false));
+    expect(client.state).toBe('disconnected');
+    expect(client.nextReconnectAt).toBeUndefined();
+    await until(() => view.querySelector('[data-herald-state]')?.getAttribute('data-herald-state') === 'disconnected', 'shown disconnected');
+    expect(view.querySelector('[data-herald-part="retry"]')).toBeNull();
+    act(() => setEnabled(true));
+    await until(() => client.state === 'connected', 'connected again');
+  });
+
+  it('ConnectionStatus shows no stale error once the provider turns the connection off', async () => {
+    const scripted = await ScriptedServer.start();
+    cleanups.push(() => void scripted.stop());
+    // A 1 s wait before the reconnect: time to see the close reason while reconnecting.
+    const client = newClient({ url: scripted.url, token: 'token-1', minReconnectDelay: 1000, maxReconnectDelay: 1000 });
+    let setEnabled: (enabled: boolean) => void = () => undefined;
+    function App() {
+      const [enabled, set] = useState(true);
+      setEnabled = set;
+      return (
+        <HeraldProvider client={client} enabled={enabled}>
+          <ConnectionStatus />
+        </HeraldProvider>
+      );
+    }
+    const view = render(<App />);
+    await until(() => client.state === 'connected', 'connected');
+    scripted.last.disconnect(CloseCode.Shutdown, 'server shutting down; reconnect', true);
+    await until(() => part(view, 'error') === 'server shutting down; reconnect', 'the close reason while reconnecting');
+    await until(() => client.state === 'connected' && scripted.connections.length === 2, 'connected again');
+    act(() => setEnabled(false));
+    await until(() => view.querySelector('[data-herald-state]')?.getAttribute('data-herald-state') === 'disconnected', 'off');
+    expect(client.lastError?.message).toBe('server shutting down; reconnect');
+    expect(view.querySelector('[data-herald-part="error"]')).toBeNull();
+    expect(view.querySelector('[role="status"]')?.textContent).toBe('Disconnected');
+  });
+
+  it('useChannel with enabled false subscribes to nothing, and subscribes once it is true', async () => {
+    const client = newClient();
+    const channel = channelName();
+    let setEnabled: (enabled: boolean) => void = () => undefined;
+    function Listener() {
+      const [enabled, set] = useState(false);
+      setEnabled = set;
+      const { state } = useChannel(channel, {}, { enabled });
+      return <p data-testid="state">{state}</p>;
+    }
+    // A second component subscribes to another channel: once it is subscribed, the first had the same time to.
+    const control = channelName();
+    function Control() {
+      return <p data-testid="control">{useChannel(control).state}</p>;
+    }
+    const view = render(
+      <HeraldProvider client={client}>
+        <Listener />
+        <Control />
+      </HeraldProvider>,
+    );
+    await until(() => text(view, 'control') === 'subscribed', 'the control channel subscribed');
+    expect(text(view, 'state')).toBe('unsubscribed');
+    expect(await subscribers(channel)).toBe(0);
+    act(() => setEnabled(true));
+    await until(() => text(view, 'state') === 'subscribed', 'subscribed once enabled');
+    expect(await subscribers(channel)).toBe(1);
+    act(() => setEnabled(false));
+    await until(async () => (await subscribers(channel)) === 0, 'unsubscribed on the server once disabled');
+    expect(text(view, 'state')).toBe('unsubscribed');
+  });
+
+  it('useLiveQuery with enabled false neither fetches nor polls nor subscribes, and does all of it once true', async () => {
+    const client = newClient();
+    const queryClient = new QueryClient();
+    const channel = channelName();
+    const control = channelName();
+    const fetches = { off: 0, control: 0 };
+    let setEnabled: (enabled: boolean) => void = () => undefined;
+    function Off() {
+      const [enabled, set] = useState(false);
+      setEnabled = set;
+      const { data, live } = useLiveQuery({ queryKey: ['off', channel], queryFn: async () => ++fetches.off, channel, on: {}, pollInterval: 20, enabled });
+      return <p data-testid="off" data-live={String(live)}>{data ?? 'none'}</p>;
+    }
+    // The same query enabled, polling as fast, with its channel never live (the provider waits).
+    function Control() {
+      const { data } = useLiveQuery({ queryKey: ['control', control], queryFn: async () => ++fetches.control, channel: control, on: {}, pollInterval: 20 });
+      return <p data-testid="control">{data ?? 'none'}</p>;
+    }
+    const view = render(
+      <QueryClientProvider client={queryClient}>
+        <HeraldProvider client={client} enabled={false}>
+          <Off />
+          <Control />
+        </HeraldProvider>
+      </QueryClientProvider>,
+    );
+    await until(() => fetches.control >= 5, 'the control query polled five times');
+    expect(fetches.off).toBe(0);
+    expect(text(view, 'off')).toBe('none');
+    expect(client.channel(channel, { subscribe: false }).state).toBe('unsubscribed');
+    expect(client.channel(control, { subscribe: false }).state).toBe('subscribing');
+    act(() => setEnabled(true));
+    await until(() => fetches.off >= 1 && client.channel(channel, { subscribe: false }).state === 'subscribing', 'fetched and subscribing once enabled');
+    act(() => client.connect());
+    await until(() => view.querySelector('[data-testid="off"][data-live="true"]') !== null, 'live once connected');
+    expect(await subscribers(channel)).toBe(1);
+  });
+});
+
+describe('an expired token without getToken', () => {
+  it('ConnectionStatus says the app must supply a new token, offers no retry, and connects after setToken', async () => {
+    const client = newClient({ token: server.token({}, -60) });
+    const view = render(
+      <HeraldProvider client={client}>
+        <ConnectionStatus />
+      </HeraldProvider>,
+    );
+    await until(() => part(view, 'error') === ClientReason.TokenExpired, 'the expired-token message');
+    expect(part(view, 'error')).toBe('token expired: the app must supply a new token');
+    expect(view.querySelector('[data-herald-state]')?.getAttribute('data-herald-state')).toBe('disconnected');
+    expect(view.querySelector('[data-herald-part="retry"]')).toBeNull();
+    act(() => client.reconnectNow());
+    expect(client.state).toBe('disconnected');
+    act(() => {
+      client.setToken(server.token());
+      client.connect();
+    });
+    await until(() => view.querySelector('[data-herald-state]')?.getAttribute('data-herald-state') === 'connected', 'connected with the new token');
+    expect(view.querySelector('[data-herald-part="error"]')).toBeNull();
   });
 });

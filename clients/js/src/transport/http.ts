@@ -105,8 +105,30 @@ export async function httpPublish(
 /**
  * `POST /rpc` for clients on SSE or polling: bearer token when there is one (else the server asks
  * its connect proxy, with the request's cookie), body as the `rpc` command; the answer's `data`.
+ * Rejects with the server's code, `timeout` after `timeout` ms (the call may still have been
+ * made), `connection_lost` when the request fails.
  */
 export async function httpRpc(
+  fetchImpl: FetchLike,
+  baseUrl: string,
+  token: string | undefined,
+  command: { method: string; data?: unknown },
+  timeout: number,
+): Promise<Json> {
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), timeout);
+  try {
+    return await postRpc(fetchImpl, baseUrl, token, command, abort.signal);
+  } catch (error) {
+    if (abort.signal.aborted) throw new HeraldError(ClientErrorCode.Timeout, `rpc ${command.method}: no reply within ${timeout} ms`, true);
+    if (error instanceof HeraldError) throw error;
+    throw new HeraldError(ClientErrorCode.ConnectionLost, `rpc ${command.method}: ${String(error)}`, true);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function postRpc(
   fetchImpl: FetchLike,
   baseUrl: string,
   token: string | undefined,

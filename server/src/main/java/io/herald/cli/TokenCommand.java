@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.auth.TokenIssuer;
 import io.herald.config.ConfigLoader;
+import io.herald.config.DevSecret;
 import io.herald.config.HeraldConfig;
 import io.herald.config.Units;
 import io.herald.protocol.JsonCodec;
@@ -18,7 +19,8 @@ import picocli.CommandLine.Option;
 
 /** {@code herald token}: prints an HS256 connection token, like Centrifugo's gentoken. */
 @Command(name = "token", mixinStandardHelpOptions = true,
-        description = "Print a connection JWT signed with the HMAC secret ($HERALD_JWT_HMAC_SECRET, --secret or the config's jwt.hmac_secret).")
+        description = "Print a connection JWT signed with the HMAC secret (--secret, $HERALD_JWT_HMAC_SECRET or the config's"
+                + " jwt.hmac_secret; else dev mode's, from $HERALD_DEV_SECRET or .herald/dev-secret in this directory).")
 final class TokenCommand implements Callable<Integer> {
     @Option(names = "--user", required = true, description = "user id (sub claim)")
     String user;
@@ -46,10 +48,11 @@ final class TokenCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        String key = resolveSecret(System.getenv());
+        String key = resolveSecret(System.getenv(), Path.of(""));
         if (key == null) {
-            System.err.println("herald token: no HMAC secret. Pass --secret, set HERALD_JWT_HMAC_SECRET, or give"
-                    + " a config with jwt.hmac_secret (dev mode prints its secret at start).");
+            System.err.println("herald token: no HMAC secret. Pass --secret, set HERALD_JWT_HMAC_SECRET, give"
+                    + " a config with jwt.hmac_secret, or run it where dev mode keeps " + DevSecret.FILE
+                    + " (dev mode prints its secret at start).");
             return 2;
         }
         Duration lifetime = Units.duration(ttl, "--ttl");
@@ -66,7 +69,8 @@ final class TokenCommand implements Callable<Integer> {
         return 0;
     }
 
-    private String resolveSecret(Map<String, String> env) {
+    /** The flag, the variable, the config's secret; else the one dev mode started in {@code workDir} uses. */
+    String resolveSecret(Map<String, String> env, Path workDir) {
         if (secret != null) {
             return secret;
         }
@@ -75,10 +79,16 @@ final class TokenCommand implements Callable<Integer> {
             return fromEnv;
         }
         Path path = ConfigLoader.configPath(env, new ConfigLoader.Overrides(config, null, null));
-        if (path == null) {
-            return null;
+        if (path != null) {
+            HeraldConfig cfg = ConfigLoader.load(path, env, ConfigLoader.Overrides.NONE);
+            if (!cfg.devMode()) {
+                return cfg.jwt().hmacSecret();
+            }
         }
-        HeraldConfig cfg = ConfigLoader.load(path, env, ConfigLoader.Overrides.NONE);
-        return cfg.devMode() ? null : cfg.jwt().hmacSecret();
+        String devSecret = env.get(DevSecret.ENV);
+        if (devSecret != null && !devSecret.isBlank()) {
+            return DevSecret.hmacSecret(devSecret.strip());
+        }
+        return DevSecret.read(workDir.resolve(DevSecret.FILE)).map(DevSecret::hmacSecret).orElse(null);
     }
 }

@@ -63,6 +63,8 @@ final class ConfigDraft {
     String adminPassword;
     String adminPasswordHash;
     Duration adminSessionTtl;
+    /** {@code HERALD_DEV_SECRET}: dev mode derives its keys from it; null when unset. */
+    String devSecret;
 
     boolean hasJwtKey() {
         return hmacSecret != null || rsaPublicKey != null || ecPublicKey != null || jwksUrl != null;

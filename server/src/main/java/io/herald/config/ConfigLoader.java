@@ -8,6 +8,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Loads the effective {@link HeraldConfig} from three layers, each overriding the one before:
@@ -19,7 +20,9 @@ import java.util.Map;
  *
  * <p>Dev mode: when no layer configures an API key nor any JWT key source, the server starts in
  * dev mode with a random API key and HMAC secret, anonymous connections allowed (unless
- * {@code allow_anonymous} is set), every namespace public and any origin accepted. Outside dev mode an
+ * {@code allow_anonymous} is set), every namespace public and any origin accepted; the keys derive
+ * from {@code HERALD_DEV_SECRET} or the caller's {@link DevSecret} when there is one, so that they
+ * survive a restart. Outside dev mode an
  * API key is required, and a JWT key source too unless {@code allow_anonymous} is true.
  *
  * <p>Sizes: {@code KB}/{@code MB} are decimal (1000, 1000²), {@code KiB}/{@code MiB} binary (1024,
@@ -79,6 +82,14 @@ public final class ConfigLoader {
     }
 
     /**
+     * As {@link #load(Map, Overrides)}, and in dev mode without {@code HERALD_DEV_SECRET} the API key
+     * and JWT secret derive from what {@code devSecret} gives (called only then; null: random keys).
+     */
+    public static HeraldConfig load(Map<String, String> env, Overrides flags, Supplier<String> devSecret) {
+        return load(configPath(env, flags), env, flags, devSecret);
+    }
+
+    /**
      * Loads the config from {@code yamlOrNull} (no file when null; {@code HERALD_CONFIG} is then
      * not consulted), the environment and the flags.
      *
@@ -88,13 +99,18 @@ public final class ConfigLoader {
      * @throws ConfigException when the file is missing or any layer is invalid
      */
     public static HeraldConfig load(Path yamlOrNull, Map<String, String> env, Overrides flags) {
+        return load(yamlOrNull, env, flags, () -> null);
+    }
+
+    /** As {@link #load(Path, Map, Overrides)}, with dev mode's keys as {@link #load(Map, Overrides, Supplier)} says. */
+    public static HeraldConfig load(Path yamlOrNull, Map<String, String> env, Overrides flags, Supplier<String> devSecret) {
         ConfigDraft draft = new ConfigDraft();
         if (yamlOrNull != null) {
             YamlLayer.apply(yamlOrNull, draft);
         }
         EnvLayer.apply(env, draft);
         applyFlags(flags, draft);
-        return resolve(draft);
+        return resolve(draft, devSecret);
     }
 
     /**
@@ -114,7 +130,7 @@ public final class ConfigLoader {
         }
     }
 
-    private static HeraldConfig resolve(ConfigDraft d) {
+    private static HeraldConfig resolve(ConfigDraft d, Supplier<String> devSecret) {
         boolean devMode = d.apiKey == null && !d.hasJwtKey();
         String apiKey = d.apiKey;
         boolean allowAnonymous;
@@ -122,13 +138,18 @@ public final class ConfigLoader {
         Map<String, NamespaceConfig> namespaces = d.namespaces;
         List<String> origins = d.allowedOrigins != null ? d.allowedOrigins : List.of();
         if (devMode) {
-            apiKey = randomKey(DEV_API_KEY_BYTES);
-            d.hmacSecret = randomKey(DEV_HMAC_SECRET_BYTES);
+            String secret = d.devSecret != null ? d.devSecret : devSecret.get();
+            apiKey = secret != null ? DevSecret.apiKey(secret) : randomKey(DEV_API_KEY_BYTES);
+            d.hmacSecret = secret != null ? DevSecret.hmacSecret(secret) : randomKey(DEV_HMAC_SECRET_BYTES);
             allowAnonymous = d.allowAnonymous == null || d.allowAnonymous;
             defaults = defaults.withPublic(true);
             namespaces = allPublic(namespaces);
             origins = List.of();
         } else {
+            if (d.devSecret != null) {
+                throw new ConfigException(EnvLayer.DEV_SECRET + ": set, but this is not dev mode (an API key or a JWT key"
+                        + " is configured); unset it");
+            }
             if (apiKey == null) {
                 throw new ConfigException(API_KEY_REQUIRED);
             }

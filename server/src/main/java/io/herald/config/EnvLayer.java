@@ -23,6 +23,8 @@ final class EnvLayer {
     static final String JWT_HMAC_SECRET = "HERALD_JWT_HMAC_SECRET";
     static final String JWT_JWKS_URL = "HERALD_JWT_JWKS_URL";
     static final String ALLOW_ANONYMOUS = "HERALD_ALLOW_ANONYMOUS";
+    /** Browser origins, comma-separated; replaces {@code allowed_origins}. */
+    static final String ALLOWED_ORIGINS = "HERALD_ALLOWED_ORIGINS";
     static final String ENGINE = "HERALD_ENGINE";
     static final String TLS_CERT = "HERALD_TLS_CERT";
     static final String TLS_KEY = "HERALD_TLS_KEY";
@@ -53,6 +55,8 @@ final class EnvLayer {
     static final String PUSHER_APP_SECRET = "HERALD_PUSHER_APP_SECRET";
     /** Client events for that app (whisper in Laravel Echo); needs the three above. */
     static final String PUSHER_CLIENT_EVENTS = "HERALD_PUSHER_CLIENT_EVENTS";
+    /** Dev mode's keys derive from it, so they survive restarts; an error outside dev mode. */
+    static final String DEV_SECRET = DevSecret.ENV;
     private static final Set<String> KNOWN = known();
 
     private EnvLayer() {
@@ -65,9 +69,9 @@ final class EnvLayer {
 
     private static Set<String> known() {
         Set<String> names = new java.util.HashSet<>(Set.of(CONFIG, PORT, HOST, API_KEY, JWT_HMAC_SECRET, JWT_JWKS_URL,
-                ALLOW_ANONYMOUS, ENGINE, TLS_CERT, TLS_KEY, REDIS_URL, REDIS_CLUSTER, REDIS_PREFIX, METRICS_AUTH,
+                ALLOW_ANONYMOUS, ALLOWED_ORIGINS, ENGINE, TLS_CERT, TLS_KEY, REDIS_URL, REDIS_CLUSTER, REDIS_PREFIX, METRICS_AUTH,
                 OUTBOX_URL, OUTBOX_TABLE, OUTBOX_POLL_INTERVAL, PROXY_TIMEOUT, PROXY_HEADERS, WEBHOOK_URL, WEBHOOK_SECRET, ADMIN_ENABLED, ADMIN_PASSWORD, ADMIN_PASSWORD_HASH,
-                PUSHER_APP_ID, PUSHER_APP_KEY, PUSHER_APP_SECRET, PUSHER_CLIENT_EVENTS));
+                PUSHER_APP_ID, PUSHER_APP_KEY, PUSHER_APP_SECRET, PUSHER_CLIENT_EVENTS, DEV_SECRET));
         for (ProxyKind kind : ProxyKind.values()) {
             names.add(proxyUrl(kind));
         }
@@ -101,6 +105,14 @@ final class EnvLayer {
         if (anonymous != null) {
             draft.allowAnonymous = parseBoolean(anonymous, ALLOW_ANONYMOUS);
         }
+        String origins = value(env, ALLOWED_ORIGINS);
+        if (origins != null) {
+            draft.allowedOrigins = origins(origins);
+        }
+        String devSecret = value(env, DEV_SECRET);
+        if (devSecret != null) {
+            draft.devSecret = ConfigRules.hmacSecret(devSecret.strip(), DEV_SECRET);
+        }
         String engine = value(env, ENGINE);
         if (engine != null) {
             draft.engine = ConfigRules.engine(engine.trim(), ENGINE);
@@ -126,6 +138,21 @@ final class EnvLayer {
             draft.tlsKey = ConfigRules.pemFile(key, Path.of(""), TLS_KEY);
             draft.tlsKeyFrom = TLS_KEY;
         }
+    }
+
+    /** {@code https://app.example.com,http://localhost:5173}: each as in {@code allowed_origins}, blanks around commas ignored. */
+    private static List<String> origins(String value) {
+        List<String> list = new ArrayList<>();
+        for (String part : value.split(",", -1)) {
+            String origin = part.trim();
+            if (origin.isEmpty()) {
+                throw new ConfigException(ALLOWED_ORIGINS + ": empty origin in '" + value + "' (separate origins by single commas)");
+            }
+            if (!list.contains(origin)) {
+                list.add(ConfigRules.origin(origin, ALLOWED_ORIGINS));
+            }
+        }
+        return list;
     }
 
     private static void applyRedis(Map<String, String> env, ConfigDraft draft) {

@@ -15,14 +15,17 @@ import org.slf4j.LoggerFactory;
 public final class BreachLog {
     private static final Logger log = LoggerFactory.getLogger(BreachLog.class);
 
-    private final long intervalNanos;
+    private final long intervalMillis;
     private final ConcurrentHashMap<String, Window> windows = new ConcurrentHashMap<>();
 
     private static final class Window {
-        final AtomicLong suppressed = new AtomicLong();
+        final LogThrottle throttle;
         final AtomicLong total = new AtomicLong();
-        volatile long lastWarnNanos = Long.MIN_VALUE / 2;
         volatile long lastMillis;
+
+        Window(long intervalMillis) {
+            throttle = new LogThrottle(intervalMillis);
+        }
     }
 
     /** One kind of breach: how many since start and the last one (epoch millis). */
@@ -38,28 +41,18 @@ public final class BreachLog {
     }
 
     public BreachLog(long intervalMillis) {
-        this.intervalNanos = intervalMillis * 1_000_000L;
+        this.intervalMillis = intervalMillis;
     }
 
     /** Records a breach of {@code kind}; logs a warning when none was logged for it within the interval. */
     public void breach(String kind) {
-        Window w = windows.computeIfAbsent(kind, k -> new Window());
+        Window w = windows.computeIfAbsent(kind, k -> new Window(intervalMillis));
         w.total.incrementAndGet();
         w.lastMillis = System.currentTimeMillis();
-        long now = System.nanoTime();
-        long last = w.lastWarnNanos;
-        if (now - last < intervalNanos) {
-            w.suppressed.incrementAndGet();
+        long more = w.throttle.pass();
+        if (more == LogThrottle.SUPPRESSED) {
             return;
         }
-        synchronized (w) {
-            if (w.lastWarnNanos != last) {
-                w.suppressed.incrementAndGet();
-                return;
-            }
-            w.lastWarnNanos = now;
-        }
-        long more = w.suppressed.getAndSet(0);
         log.warn("limit reached: {}{}", kind, more > 0 ? " (and " + more + " more times since the last warning)" : "");
     }
 }

@@ -49,7 +49,7 @@ final class CommandEndpoint {
     void handle(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder uri) {
         String path = uri.rawPath();
         String origin = req.headers().get(HttpHeaderNames.ORIGIN);
-        if (!cors.admit(ctx, origin)) {
+        if (!cors.admit(ctx, origin, path)) {
             return;
         }
         Reply reply = new Reply(ctx, HttpUtil.isKeepAlive(req), origin);

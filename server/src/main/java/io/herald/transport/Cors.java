@@ -1,6 +1,8 @@
 package io.herald.transport;
 
 import io.herald.config.HeraldConfig;
+import io.herald.limits.LogThrottle;
+import io.herald.protocol.CommandParser;
 import io.herald.protocol.ErrorCode;
 import io.herald.proxy.ProxyKind;
 import io.netty.channel.ChannelHandlerContext;
@@ -10,7 +12,10 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Which browser origins may use the client endpoints: the {@code Origin} rule of {@code /ws}, and the
@@ -18,11 +23,16 @@ import java.util.List;
  * cookies; where the connect proxy is configured and forwards them ({@code proxy.headers} names
  * {@code cookie}), an origin listed by name (not {@code *}, not dev mode) may send them too
  * ({@code Access-Control-Allow-Credentials}), so a page on another origin can connect with its
- * session cookie. Immutable and thread-safe.
+ * session cookie. A refused origin is logged (a browser shows only a failed WebSocket, 1006, or a
+ * CORS error, never the 403's body), at most once per {@link #REFUSAL_LOG_INTERVAL_MILLIS} so a
+ * flood of foreign pages cannot fill the log. Thread-safe.
  */
 final class Cors {
+    private static final Logger log = LoggerFactory.getLogger(Cors.class);
     private static final long PREFLIGHT_MAX_AGE_SECONDS = 600;
+    static final long REFUSAL_LOG_INTERVAL_MILLIS = 10_000;
     private final HeraldConfig config;
+    private final LogThrottle refusals = new LogThrottle(REFUSAL_LOG_INTERVAL_MILLIS);
 
     /** True when a request's cookies reach the connect proxy, so browsers may be asked to send them. */
     private final boolean cookies;
@@ -33,21 +43,38 @@ final class Cors {
     }
 
     /** Any origin in dev mode; otherwise only those listed ({@code *} for any). */
-    boolean allowed(String origin) {
+    private boolean allowed(String origin) {
         List<String> allowed = config.allowedOrigins();
         return config.devMode() || allowed.contains("*") || allowed.contains(origin);
     }
 
     /**
-     * Whether the request may go on: true without an {@code Origin} (not a browser) or with an allowed
-     * one; else answers 403 (connection closed) and returns false.
+     * Whether the request to {@code path} may go on: true without an {@code Origin} (not a browser) or
+     * with an allowed one; else answers 403 (connection closed), logs the refusal and returns false.
      */
-    boolean admit(ChannelHandlerContext ctx, String origin) {
+    boolean admit(ChannelHandlerContext ctx, String origin, String path) {
         if (origin == null || allowed(origin)) {
             return true;
         }
         HttpReplies.error(ctx, false, ErrorCode.PERMISSION_DENIED, "origin " + origin + " is not in allowed_origins");
+        long more = refusals.pass();
+        if (more != LogThrottle.SUPPRESSED) {
+            log.warn("refused a browser request to {} from origin {}: not in allowed_origins {} (set allowed_origins or"
+                    + " HERALD_ALLOWED_ORIGINS; the page sees only a failed WebSocket, 1006, or a CORS error){}",
+                    path, printable(origin), config.allowedOrigins(),
+                    more > 0 ? " (and " + more + " more refused origins since the last warning)" : "");
+        }
         return false;
+    }
+
+    /** The header as it may go into a log line: printable ASCII, clipped. */
+    private static String printable(String value) {
+        StringBuilder out = new StringBuilder(Math.min(value.length(), 100));
+        for (int i = 0; i < value.length() && i < 100; i++) {
+            char c = value.charAt(i);
+            out.append(c >= 0x20 && c < 0x7f ? c : '?');
+        }
+        return CommandParser.clip(out.toString());
     }
 
     /** Adds the headers that let an allowed browser origin read the response. */
@@ -92,7 +119,7 @@ final class Cors {
             HttpReplies.error(ctx, false, ErrorCode.BAD_REQUEST, "a CORS preflight needs an Origin header");
             return;
         }
-        if (!admit(ctx, origin)) {
+        if (!admit(ctx, origin, new QueryStringDecoder(req.uri()).rawPath())) {
             return;
         }
         boolean keepAlive = HttpUtil.isKeepAlive(req);

@@ -52,7 +52,7 @@ final class PollEndpoint {
 
     void handle(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder uri) {
         String origin = req.headers().get(HttpHeaderNames.ORIGIN);
-        if (!cors.admit(ctx, origin)) {
+        if (!cors.admit(ctx, origin, "/poll")) {
             return;
         }
         boolean keepAlive = HttpUtil.isKeepAlive(req);

@@ -42,7 +42,7 @@ final class SseEndpoint {
 
     void handle(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder uri) {
         String origin = req.headers().get(HttpHeaderNames.ORIGIN);
-        if (!cors.admit(ctx, origin)) {
+        if (!cors.admit(ctx, origin, "/sse")) {
             return;
         }
         if (!req.method().equals(HttpMethod.GET)) {

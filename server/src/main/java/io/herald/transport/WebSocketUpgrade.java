@@ -96,9 +96,7 @@ final class WebSocketUpgrade {
             HttpReplies.error(ctx, false, ErrorCode.BAD_REQUEST, path + " expects a WebSocket upgrade (GET with Upgrade: websocket)");
             return false;
         }
-        String origin = req.headers().get(HttpHeaderNames.ORIGIN);
-        if (origin != null && !cors.allowed(origin)) {
-            HttpReplies.error(ctx, false, ErrorCode.PERMISSION_DENIED, "origin " + origin + " is not in allowed_origins");
+        if (!cors.admit(ctx, req.headers().get(HttpHeaderNames.ORIGIN), path)) {
             return false;
         }
         long wait = HttpGuard.refusedRetryAfter(ctx.pipeline());

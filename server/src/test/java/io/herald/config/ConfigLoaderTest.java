@@ -492,4 +492,55 @@ class ConfigLoaderTest {
         assertThat(cfg.allowedOrigins()).containsExactly("*");
         assertThat(cfg.jwt().hmacSecret()).isNull();
     }
+
+    @Test
+    void heraldAllowedOriginsReplacesTheYamlListTrimmedAndWithoutRepeats() throws IOException {
+        HeraldConfig cfg = load(yaml("api_key: k\nallow_anonymous: true\nallowed_origins: ['https://old.example.com']\n"),
+                Map.of("HERALD_ALLOWED_ORIGINS", " https://app.example.com, http://localhost:5173,https://app.example.com"));
+
+        assertThat(cfg.allowedOrigins()).containsExactly("https://app.example.com", "http://localhost:5173");
+        assertThat(load(null, Map.of("HERALD_API_KEY", "k", "HERALD_ALLOW_ANONYMOUS", "true", "HERALD_ALLOWED_ORIGINS", "*"))
+                .allowedOrigins()).containsExactly("*");
+    }
+
+    @Test
+    void heraldAllowedOriginsNamesItselfForAnEmptyOrInvalidOrigin() {
+        assertThatThrownBy(() -> load(null, Map.of("HERALD_ALLOWED_ORIGINS", "https://a.example.com,,https://b.example.com")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("HERALD_ALLOWED_ORIGINS: empty origin in");
+        assertThatThrownBy(() -> load(null, Map.of("HERALD_ALLOWED_ORIGINS", "https://app.example.com/")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("HERALD_ALLOWED_ORIGINS: invalid origin 'https://app.example.com/'");
+    }
+
+    @Test
+    void heraldDevSecretIsRefusedOutsideDevModeAndMustBeLongEnough() {
+        assertThatThrownBy(() -> load(null, Map.of("HERALD_API_KEY", "k", "HERALD_ALLOW_ANONYMOUS", "true",
+                "HERALD_DEV_SECRET", "a-dev-secret-of-at-least-32-bytes-0123456789")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("HERALD_DEV_SECRET: set, but this is not dev mode");
+        assertThatThrownBy(() -> load(null, Map.of("HERALD_DEV_SECRET", "dev")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("HERALD_DEV_SECRET: must be at least 32 bytes");
+    }
+
+    @Test
+    void devModeDerivesItsKeysFromTheCallersSecretOnlyInDevMode() {
+        String secret = "a-dev-secret-of-at-least-32-bytes-0123456789";
+        int[] asked = {0};
+        HeraldConfig dev = ConfigLoader.load(null, Map.of(), Overrides.NONE, () -> {
+            asked[0]++;
+            return secret;
+        });
+        assertThat(dev.jwt().hmacSecret()).isEqualTo(DevSecret.hmacSecret(secret));
+        assertThat(dev.apiKey()).isEqualTo(DevSecret.apiKey(secret));
+        assertThat(asked[0]).isEqualTo(1);
+        HeraldConfig production = ConfigLoader.load(null, Map.of("HERALD_API_KEY", "k", "HERALD_JWT_HMAC_SECRET", SECRET),
+                Overrides.NONE, () -> {
+                    asked[0]++;
+                    return secret;
+                });
+        assertThat(production.jwt().hmacSecret()).isEqualTo(SECRET);
+        assertThat(asked[0]).as("no dev-mode secret asked for (no file created) outside dev mode").isEqualTo(1);
+    }
 }
