@@ -1,7 +1,7 @@
 import type { HeraldClient } from '@herald/client';
-import { ConnectionStatus, HeraldProvider, useHeraldClient, useLiveQuery } from '@herald/react';
+import { ConnectionStatus, HeraldProvider, useLiveQuery } from '@herald/react';
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useSyncExternalStore } from 'react';
+import { useSyncExternalStore } from 'react';
 import { receive, receivedEvents, sessionQuery } from './live.js';
 import { EVENT_TYPES, lapTime, type Driver, type RaceEvents, type Session } from './race.js';
 
@@ -9,22 +9,10 @@ import { EVENT_TYPES, lapTime, type Driver, type RaceEvents, type Session } from
 export function App({ herald, channel }: { herald: HeraldClient; channel: string }) {
   const { data: isLive = false } = useQuery({ ...sessionQuery, select: (s: Session) => s.status === 'live' });
   return (
-    <HeraldProvider client={herald} connect={false}>
-      <ConnectWhile live={isLive} />
+    <HeraldProvider client={herald} enabled={isLive}>
       <Standings channel={channel} />
     </HeraldProvider>
   );
-}
-
-// TODO(enabled): once HeraldProvider has `enabled`, this component goes and App renders
-// <HeraldProvider client={herald} enabled={isLive}> (and useLiveQuery gets `enabled: isLive`).
-function ConnectWhile({ live }: { live: boolean }) {
-  const client = useHeraldClient();
-  useEffect(() => {
-    if (live) client.connect();
-    else client.disconnect();
-  }, [client, live]);
-  return null;
 }
 
 /** Every event type: applied to the cached standings with setQueryData (live.ts). */

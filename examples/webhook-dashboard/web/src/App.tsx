@@ -1,7 +1,7 @@
 import { ConnectionStatus, useLiveQuery } from '@herald/react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, useSyncExternalStore, type FormEvent } from 'react';
-import { ConnectWhile, ReconnectAttempts, usePageAwake } from './connection.js';
+import { ReconnectAttempts } from './connection.js';
 import { dashboardKey, liveLog, newer, on, type Dashboard, type DashboardEvents, type Delivery, type Metrics } from './live.js';
 
 export interface Config {
@@ -13,8 +13,7 @@ export interface Config {
   readonly hiddenDisconnectAfter: number;
 }
 
-export function App({ token, config }: { token: string; config: Config }) {
-  const awake = usePageAwake(config.hiddenDisconnectAfter);
+export function App({ token, config, awake }: { token: string; config: Config; awake: boolean }) {
   const api = async <T,>(path: string, init: RequestInit = {}): Promise<T> => {
     const response = await fetch(path, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } });
     const body = (await response.json()) as T & { error?: string };
@@ -43,7 +42,6 @@ export function App({ token, config }: { token: string; config: Config }) {
 
   return (
     <main data-seq={data?.seq ?? -1} data-live={live} data-awake={awake} data-received-seqs={received.map((r) => r.seq).join(',')}>
-      <ConnectWhile awake={awake} />
       <header>
         <h1>Webhook deliveries</h1>
         <span className={live ? 'badge live' : 'badge'}>{status}</span>

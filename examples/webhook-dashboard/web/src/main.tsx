@@ -4,6 +4,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App, type Config } from './App.js';
+import { usePageAwake } from './connection.js';
 import './styles.css';
 
 const root = createRoot(document.getElementById('root') as HTMLElement);
@@ -30,12 +31,19 @@ if (!token) {
     maxReconnectDelay: config.maxReconnectDelay,
     maxReconnectAttempts: config.maxReconnectAttempts,
   });
+  // Connected while the tab is visible, or hidden only briefly.
+  const Live = () => {
+    const awake = usePageAwake(config.hiddenDisconnectAfter);
+    return (
+      <HeraldProvider client={herald} enabled={awake}>
+        <App token={token} config={config} awake={awake} />
+      </HeraldProvider>
+    );
+  };
   root.render(
     <StrictMode>
       <QueryClientProvider client={new QueryClient()}>
-        <HeraldProvider client={herald} connect={false}>
-          <App token={token} config={config} />
-        </HeraldProvider>
+        <Live />
       </QueryClientProvider>
     </StrictMode>,
   );
