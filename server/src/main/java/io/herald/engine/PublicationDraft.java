@@ -9,6 +9,11 @@ import io.herald.protocol.RawJson;
  * @param data           any JSON value, as the publisher wrote it
  * @param user           publishing user for client publications, else null
  * @param idempotencyKey de-duplication key, or null
+ * @param exclude        the connection that must not receive it, or null (see {@link io.herald.protocol.Publication#exclude()})
  */
-public record PublicationDraft(String event, RawJson data, String user, String idempotencyKey) {
+public record PublicationDraft(String event, RawJson data, String user, String idempotencyKey, String exclude) {
+    /** A draft every subscriber receives. */
+    public PublicationDraft(String event, RawJson data, String user, String idempotencyKey) {
+        this(event, data, user, idempotencyKey, null);
+    }
 }

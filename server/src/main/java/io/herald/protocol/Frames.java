@@ -41,6 +41,12 @@ public final class Frames {
      */
     public static Publication publication(ChannelName channel, String event, RawJson data, long offset,
                                           String epoch, long timestampMillis, String user) {
+        return publication(channel, event, data, offset, epoch, timestampMillis, user, null);
+    }
+
+    /** {@link #publication} that the connection {@code exclude} (when not null) does not receive. */
+    public static Publication publication(ChannelName channel, String event, RawJson data, long offset,
+                                          String epoch, long timestampMillis, String user, String exclude) {
         byte[] frame = object(event, null, g -> {
             g.writeStringField("channel", channel.value());
             g.writeFieldName("data");
@@ -52,7 +58,7 @@ public final class Frames {
                 g.writeStringField("user", user);
             }
         });
-        return new Publication(channel, event, offset, epoch, timestampMillis, user, frame);
+        return new Publication(channel, event, offset, epoch, timestampMillis, user, exclude, frame);
     }
 
     /** One entry of {@code connected.subscriptions}. */

@@ -11,6 +11,8 @@ import io.herald.metrics.HeraldMetrics;
 import io.herald.outbox.OutboxReader;
 import io.herald.proxy.ProxyClient;
 import io.herald.proxy.ProxyKind;
+import io.herald.pusher.PusherApps;
+import io.herald.pusher.PusherHttpApi;
 import io.herald.session.ClientTransport;
 import io.herald.session.SessionServices;
 import io.netty.bootstrap.ServerBootstrap;
@@ -65,6 +67,8 @@ public final class HeraldServer implements AutoCloseable {
     private final ProxyClient proxy;
     private final io.herald.webhook.Webhooks webhooks;
     private final Connections connections;
+    /** The configured Pusher apps (none: the Pusher endpoints answer as for an unknown app). */
+    private final PusherApps pusherApps;
     /** Reads into 4 KiB buffers (a longer message takes several reads); the buffer is not kept between reads. */
     private static final FixedRecvByteBufAllocator READ_BUFFERS = new FixedRecvByteBufAllocator(4096);
     /** Set by {@link #bind}; parked polls are answered when the node drains. */
@@ -81,6 +85,7 @@ public final class HeraldServer implements AutoCloseable {
         this.config = config;
         this.engine = engine;
         this.hub = new Hub(engine.broker(), metrics, config.limits().maxChannels());
+        this.pusherApps = PusherApps.of(config.pusher());
         this.webhooks = new io.herald.webhook.Webhooks(config, engine, metrics);
         hub.observe(webhooks);
         this.sweeps = new LivenessSweeps(config.client().ping());
@@ -122,7 +127,9 @@ public final class HeraldServer implements AutoCloseable {
         HttpRouter.PublicEndpoints open = new HttpRouter.PublicEndpoints(new KeyedRateLimiter<>(http.publicRatePerIp()),
                 http.metricsAuth() == null ? null : http.metricsAuth().getBytes(StandardCharsets.UTF_8));
         BodyBudget bodies = new BodyBudget(http.maxBufferedBodies());
-        HttpGuard.Shared guards = new HttpGuard.Shared(http, config.client().writeTimeout().toNanos(), bodies, api, metrics);
+        PusherHttpApi pusher = new PusherHttpApi(pusherApps, config, engine, hub, publisher, metrics);
+        HttpGuard.Shared guards = new HttpGuard.Shared(http, config.client().writeTimeout().toNanos(), bodies, api, pusher,
+                metrics);
         SslContext ssl = TlsContexts.server(config.tls());
         metrics.gauge("herald.connections", "open client connections (WebSocket and SSE)", connections::count);
         metrics.transportGauge(ClientTransport.WEBSOCKET.wire(), () -> connections.count() - connections.sseCount());
@@ -163,7 +170,7 @@ public final class HeraldServer implements AutoCloseable {
                         ch.pipeline().addLast("http-guard", guard);
                         ch.pipeline().addLast("http-aggregator", new JsonHttpAggregator());
                         ch.pipeline().addLast("router", new HttpRouter(upgrade, api, HeraldServer.this::isReady, metrics,
-                                clients, open, admin));
+                                clients, open, admin, pusher));
                     }
                 });
         // before the first connection can join presence or occupy a channel
@@ -300,6 +307,11 @@ public final class HeraldServer implements AutoCloseable {
         protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
             // with keep-alive the aggregator discards the rest of the body and the connection stays
             // usable; closing at once would reset a client still uploading before it reads the 413
+            if (oversized instanceof io.netty.handler.codec.http.HttpRequest r && PusherHttpApi.handles(r.uri())) {
+                HttpReplies.write(ctx, HttpUtil.isKeepAlive(oversized), HttpReplies.pusherResponse(
+                        PusherHttpApi.bodyTooLarge(), HttpUtil.isKeepAlive(oversized)));
+                return;
+            }
             HttpReplies.error(ctx, HttpUtil.isKeepAlive(oversized), ErrorCode.MESSAGE_TOO_LARGE,
                     "request body is larger than " + MAX_HTTP_BODY + " bytes");
         }

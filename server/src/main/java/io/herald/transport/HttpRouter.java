@@ -16,6 +16,8 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.herald.limits.KeyedRateLimiter;
 import io.herald.protocol.ErrorCode;
+import io.herald.pusher.PusherApiRequest;
+import io.herald.pusher.PusherHttpApi;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -26,8 +28,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Routes plain HTTP requests: {@code /ws} upgrades, {@code /sse}, {@code /poll}, {@code /publish} and {@code /rpc}
- * (with their CORS preflights), {@code /health}, {@code /ready}, the server API, {@code /metrics} and the
- * admin UI ({@code /admin}, {@code /admin/api/...}).
+ * (with their CORS preflights), {@code /health}, {@code /ready}, the server API, the Pusher HTTP API
+ * ({@code /apps/...}), {@code /metrics} and the admin UI ({@code /admin}, {@code /admin/api/...}).
  */
 final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(HttpRouter.class);
@@ -39,6 +41,7 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final PublicEndpoints open;
     /** Null when {@code admin.enabled} is false. */
     private final AdminApi admin;
+    private final PusherHttpApi pusher;
 
     /** The HTTP endpoints of clients on SSE or polling, and their CORS rule. */
     record ClientEndpoints(SseEndpoint sse, PollEndpoint poll, CommandEndpoint commands, Cors cors) {
@@ -52,7 +55,8 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     HttpRouter(WebSocketUpgrade upgrade, ServerApi api, BooleanSupplier ready, HeraldMetrics metrics,
-               ClientEndpoints clients, PublicEndpoints open, AdminApi admin) {
+               ClientEndpoints clients, PublicEndpoints open, AdminApi admin, PusherHttpApi pusher) {
+        this.pusher = pusher;
         this.open = open;
         this.admin = admin;
         this.metrics = metrics;
@@ -85,6 +89,10 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
             ApiRequest request = new ApiRequest(req.method().name(), path, uri.parameters(),
                     req.headers().get(HttpHeaderNames.AUTHORIZATION), ByteBufUtil.getBytes(req.content()));
             api.handle(request).thenAccept(res -> ctx.executor().execute(() -> HttpReplies.api(ctx, keepAlive, res)));
+        } else if (PusherHttpApi.handles(path)) {
+            PusherApiRequest request = new PusherApiRequest(req.method().name(), path, uri.parameters(),
+                    ByteBufUtil.getBytes(req.content()));
+            pusher.handle(request).thenAccept(res -> ctx.executor().execute(() -> HttpReplies.pusher(ctx, keepAlive, res)));
         } else if (path.equals("/admin") || path.startsWith("/admin/")) {
             admin(ctx, keepAlive, req, uri, path);
         } else if (path.equals("/metrics")) {

@@ -184,7 +184,8 @@ public final class MemoryHistoryStore implements HistoryStore {
             }
         }
         long offset = s.top + 1;
-        Publication p = Frames.publication(channel, draft.event(), draft.data(), offset, s.epoch, now, draft.user());
+        Publication p = Frames.publication(channel, draft.event(), draft.data(), offset, s.epoch, now, draft.user(),
+                draft.exclude());
         s.top = offset;
         s.ttlMillis = options.historyTtl().toMillis();
         if (options.historySize() > 0) {

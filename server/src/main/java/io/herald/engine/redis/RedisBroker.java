@@ -128,6 +128,9 @@ public final class RedisBroker implements Broker {
             if (p.user() != null) {
                 g.writeStringField("u", p.user());
             }
+            if (p.exclude() != null) {
+                g.writeStringField("s", p.exclude());
+            }
         }));
         out.write('\n');
         out.writeBytes(p.frame());
@@ -286,8 +289,10 @@ public final class RedisBroker implements Broker {
         byte[] frame = new byte[message.length - nl - 1];
         System.arraycopy(message, nl + 1, frame, 0, frame.length);
         JsonNode user = h.get("u");
+        JsonNode exclude = h.get("s");
         return new Publication(channel, h.get("e").textValue(), h.get("o").longValue(), h.get("x").textValue(),
-                h.get("t").longValue(), user == null ? null : user.textValue(), frame);
+                h.get("t").longValue(), user == null ? null : user.textValue(),
+                exclude == null ? null : exclude.textValue(), frame);
     }
 
     private void control(byte[] message) throws IOException {
