@@ -105,14 +105,15 @@ public final class BackendPublisher {
     }
 
     /**
-     * {@link #publish} that the connection whose id is {@code exclude} does not receive (null: every
-     * subscriber does); the Pusher HTTP API's {@code socket_id}.
+     * {@link #publish} that the connection whose client id is {@code excludeClient} does not receive
+     * (null: every subscriber does); the Pusher HTTP API's {@code socket_id}.
      */
-    public CompletableFuture<PublishResult> publish(ChannelName ch, String type, RawJson data, String key, String exclude) {
+    public CompletableFuture<PublishResult> publish(ChannelName ch, String type, RawJson data, String key,
+                                                    String excludeClient) {
         if (!gate.tryEnter()) {
             return CompletableFuture.failedFuture(draining());
         }
-        return publishAdmitted(ch, new PublicationDraft(type, data, null, key, exclude)).whenComplete((r, e) -> gate.exit());
+        return publishAdmitted(ch, new PublicationDraft(type, data, null, key, excludeClient)).whenComplete((r, e) -> gate.exit());
     }
 
     /** Admits one batch of publishes through the drain gate; a true return must be paired with {@link #exit}. */

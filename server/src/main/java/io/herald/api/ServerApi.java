@@ -15,6 +15,7 @@ import io.herald.engine.NodeLoad;
 import io.herald.hub.Hub;
 import io.herald.limits.KeyedRateLimiter;
 import io.herald.metrics.HeraldMetrics;
+import io.herald.pusher.PusherApps;
 import io.herald.protocol.ChannelName;
 import io.herald.protocol.ChannelPattern;
 import io.herald.protocol.CommandParser;
@@ -57,8 +58,12 @@ public final class ServerApi {
     /** When this node started serving (the API is made at start). */
     private final long startedMillis;
 
+    /** A Pusher app's presence channel has presence whatever its namespace says. */
+    private final PusherApps pusherApps;
+
     public ServerApi(HeraldConfig config, Engine engine, Hub hub, BackendPublisher publisher, String nodeId,
-                     String version, HeraldMetrics metrics) {
+                     String version, HeraldMetrics metrics, PusherApps pusherApps) {
+        this.pusherApps = pusherApps;
         this.metrics = metrics;
         this.publisher = publisher;
         this.rate = new KeyedRateLimiter<>(config.limits().apiRate());
@@ -356,7 +361,7 @@ public final class ServerApi {
     }
 
     private CompletableFuture<ApiResponse> presence(ChannelName ch) throws ApiException {
-        if (!config.namespace(ch.namespace()).presence()) {
+        if (!config.namespace(ch.namespace()).presence() && !pusherApps.isPresenceChannel(ch)) {
             throw new ApiException(ErrorCode.NOT_AVAILABLE, "presence is off in the namespace of " + ch);
         }
         // "users" counts distinct user ids, so one user with two tabs (two clients) counts once

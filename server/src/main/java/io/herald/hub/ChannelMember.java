@@ -1,5 +1,6 @@
 package io.herald.hub;
 
+import io.herald.protocol.ClientInfo;
 import io.herald.protocol.Publication;
 import java.util.concurrent.Executor;
 
@@ -29,6 +30,15 @@ public abstract class ChannelMember {
 
     /** A join or leave push of the member's channel, already encoded. */
     public abstract void onPresenceChange(byte[] frame);
+
+    /**
+     * A join ({@code join = true}) or leave of {@code client}, with its push already encoded as
+     * {@code frame}. Members that speak another protocol (Pusher's per-user member events) read the
+     * client; the default hands the frame to {@link #onPresenceChange(byte[])}.
+     */
+    public void onPresenceChange(ClientInfo client, boolean join, byte[] frame) {
+        onPresenceChange(frame);
+    }
 
     /**
      * The node may have missed publications of the member's channel (its engine connection was lost

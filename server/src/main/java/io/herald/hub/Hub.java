@@ -146,10 +146,10 @@ public final class Hub implements BrokerListener {
             }
         }
 
-        void presenceChange(byte[] frame) {
+        void presenceChange(ClientInfo client, boolean join, byte[] frame) {
             for (int i = size - 1; i >= 0; i--) {
                 if (i < size) {
-                    members[i].onPresenceChange(frame);
+                    members[i].onPresenceChange(client, join, frame);
                 }
             }
         }
@@ -282,7 +282,7 @@ public final class Hub implements BrokerListener {
         }
         byte[] frame = Frames.presenceChange(join, channel, client);
         for (Group g : lc.groups) {
-            g.executor.execute(() -> g.presenceChange(frame));
+            g.executor.execute(() -> g.presenceChange(client, join, frame));
         }
     }
 

@@ -51,6 +51,8 @@ public final class HeraldMetrics {
     private final BreachLog breaches = new BreachLog(10_000);
     /** Registered by the first call of {@link #outbox()}, so nodes without an outbox show none of its meters. */
     private Outbox outbox;
+    /** Registered by the first call of {@link #pusher()}, so nodes without Pusher apps show none of its meters. */
+    private Pusher pusher;
     /** Filled by {@link #registerProxy} before the node serves, read-only after. */
     private final Map<ProxyKind, Timer> proxyDurations = new EnumMap<>(ProxyKind.class);
     private final Map<ProxyKind, Map<ProxyOutcome, Counter>> proxyCalls = new EnumMap<>(ProxyKind.class);
@@ -307,6 +309,57 @@ public final class HeraldMetrics {
 
         public void lockHeld(boolean held) {
             lockHeld = held;
+        }
+    }
+
+    /** The Pusher protocol adapter's meters, registered on first use. */
+    public synchronized Pusher pusher() {
+        if (pusher == null) {
+            pusher = new Pusher();
+        }
+        return pusher;
+    }
+
+    /** The figures of the Pusher Channels apps, each labelled by app id. Thread-safe. */
+    public final class Pusher {
+        private final Map<String, Counter> clientEvents = new ConcurrentHashMap<>();
+        private final Map<String, Counter> subscriptions = new ConcurrentHashMap<>();
+        private final Map<String, Counter> errors = new ConcurrentHashMap<>();
+        private final Map<String, Counter> subscriptionErrors = new ConcurrentHashMap<>();
+
+        private Pusher() {
+        }
+
+        /** Open {@code /app/{key}} connections of app {@code app} on this node, read at scrape time. */
+        public void connectionsGauge(String app, Supplier<Number> value) {
+            Gauge.builder("herald.pusher.connections", value).tag("app", app)
+                    .description("open Pusher protocol connections on this node, by app").register(registry);
+        }
+
+        /** A client event of app {@code app} was published. */
+        public void clientEvent(String app) {
+            clientEvents.computeIfAbsent(app, a -> Counter.builder("herald.pusher.client.events").tag("app", a)
+                    .description("Pusher client events published, by app").register(registry)).increment();
+        }
+
+        /** A subscription of app {@code app} succeeded. */
+        public void subscribed(String app) {
+            subscriptions.computeIfAbsent(app, a -> Counter.builder("herald.pusher.subscriptions").tag("app", a)
+                    .description("Pusher subscriptions that succeeded, by app").register(registry)).increment();
+        }
+
+        /** A {@code pusher:error} with {@code code} (or a close with it) was sent to a connection of {@code app}. */
+        public void error(String app, io.herald.pusher.PusherErrorCode code) {
+            errors.computeIfAbsent(app + " " + code.label(), k -> Counter.builder("herald.pusher.errors").tag("app", app)
+                    .tag("code", code.label()).description("Pusher errors and closes sent, by app and code")
+                    .register(registry)).increment();
+        }
+
+        /** A subscription of {@code app} was refused for {@code why}. */
+        public void subscriptionError(String app, io.herald.pusher.PusherSubscriptionError why) {
+            subscriptionErrors.computeIfAbsent(app + " " + why.label(), k -> Counter.builder(
+                            "herald.pusher.subscription.errors").tag("app", app).tag("type", why.label())
+                    .description("Pusher subscriptions refused, by app and cause").register(registry)).increment();
         }
     }
 

@@ -44,9 +44,9 @@ public final class Frames {
         return publication(channel, event, data, offset, epoch, timestampMillis, user, null);
     }
 
-    /** {@link #publication} that the connection {@code exclude} (when not null) does not receive. */
+    /** As above, skipping the connection {@code excludeClient} (null: none); the frame is the same. */
     public static Publication publication(ChannelName channel, String event, RawJson data, long offset,
-                                          String epoch, long timestampMillis, String user, String exclude) {
+                                          String epoch, long timestampMillis, String user, String excludeClient) {
         byte[] frame = object(event, null, g -> {
             g.writeStringField("channel", channel.value());
             g.writeFieldName("data");
@@ -58,7 +58,7 @@ public final class Frames {
                 g.writeStringField("user", user);
             }
         });
-        return new Publication(channel, event, offset, epoch, timestampMillis, user, exclude, frame);
+        return new Publication(channel, event, offset, epoch, timestampMillis, user, frame, excludeClient);
     }
 
     /** One entry of {@code connected.subscriptions}. */

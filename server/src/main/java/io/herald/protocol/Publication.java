@@ -7,19 +7,23 @@ import java.nio.charset.StandardCharsets;
  * bytes go to every subscriber and into history replies. Immutable; the {@code frame} array
  * must never be modified.
  *
- * @param user    the publishing user for client publications, else null
- * @param exclude the id of the one connection that must not receive it (a Pusher {@code socket_id}
- *                given to the HTTP API, or the sender of a Pusher client event), else null; it travels
- *                with the publication to every node and into history, and each subscriber whose
- *                connection has that id skips it (connections without such an id never match)
+ * @param user          the publishing user for client publications, else null
+ * @param excludeClient the client id of the one connection the publication is not delivered to (the
+ *                      sender of a Pusher client event, a Pusher API {@code socket_id}), else null;
+ *                      not part of the frame
  */
 public record Publication(ChannelName channel, String event, long offset, String epoch, long timestampMillis,
-                          String user, String exclude, byte[] frame) {
+                          String user, byte[] frame, String excludeClient) {
 
-    /** A publication every subscriber receives. */
+    /** A publication delivered to every subscriber. */
     public Publication(ChannelName channel, String event, long offset, String epoch, long timestampMillis,
                        String user, byte[] frame) {
-        this(channel, event, offset, epoch, timestampMillis, user, null, frame);
+        this(channel, event, offset, epoch, timestampMillis, user, frame, null);
+    }
+
+    /** Whether the connection with {@code clientId} is the one this publication skips. */
+    public boolean excludes(String clientId) {
+        return excludeClient != null && excludeClient.equals(clientId);
     }
 
     public StreamPosition position() {

@@ -73,18 +73,6 @@ public final class PusherApp {
     }
 
     /**
-     * The hub user id of this app's user {@code userId}: what the WebSocket adapter registers a signed-in
-     * connection under ({@code Hub.register}), so that the HTTP API's {@code terminate_connections}, a
-     * {@code Disconnect} control command aimed at this hub user on every node, ends exactly this app's
-     * connections of that user. The native app's users are Herald's (the same id: a {@code /ws}
-     * connection of that user is ended too); another app's are prefixed with its hub namespace, so two
-     * apps' users never meet. Presence entries and webhooks carry the Pusher {@code user_id} unchanged.
-     */
-    public String hubUser(String userId) {
-        return config.isNative() ? userId : config.namespace() + ":" + userId;
-    }
-
-    /**
      * The channel a Pusher client or server SDK names.
      *
      * @throws PusherChannelException when the name is not a valid Pusher channel name or has no hub channel

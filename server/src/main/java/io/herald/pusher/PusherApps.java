@@ -2,6 +2,7 @@ package io.herald.pusher;
 
 import io.herald.config.PusherAppConfig;
 import io.herald.config.PusherConfig;
+import io.herald.protocol.ChannelName;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -50,6 +51,20 @@ public final class PusherApps {
     /** Every app, in config order. */
     public Collection<PusherApp> all() {
         return byId.values();
+    }
+
+    /**
+     * Whether {@code hub} is a presence channel of some app: its members' joins and leaves are pushed
+     * whatever the namespace's {@code join_leave}, because Pusher clients learn of members only so.
+     */
+    public boolean isPresenceChannel(ChannelName hub) {
+        for (PusherApp app : byId.values()) {
+            String name = app.pusherName(hub);
+            if (name != null && PusherChannelType.of(name) == PusherChannelType.PRESENCE) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public boolean isEmpty() {

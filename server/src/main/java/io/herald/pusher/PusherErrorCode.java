@@ -33,6 +33,11 @@ public enum PusherErrorCode {
     PONG_NOT_RECEIVED(4201, "Pong reply not received"),
     /** Closed after inactivity. */
     CLOSED_AFTER_INACTIVITY(4202, "Closed after inactivity"),
+    /**
+     * Herald's use of Pusher's "any other error" range for a connection it will not keep: a flood of
+     * messages past the command rate, or malformed WebSocket frames. pusher-js does not reconnect.
+     */
+    REFUSED(4300, "Connection refused: too many messages or malformed frames"),
     /** A client event over {@code max_client_events_per_second}; the event was dropped. */
     CLIENT_EVENT_RATE_LIMIT(4301, "Client event rejected due to rate limit");
 
@@ -55,5 +60,10 @@ public enum PusherErrorCode {
     /** Whether pusher-js reconnects after a close with this code (backoff or at once). */
     public boolean reconnects() {
         return code >= 4100 && code < 4300;
+    }
+
+    /** The {@code code} label of {@code herald_pusher_errors_total}. */
+    public String label() {
+        return name().toLowerCase(java.util.Locale.ROOT);
     }
 }

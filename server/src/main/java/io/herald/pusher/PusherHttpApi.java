@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.api.ApiException;
 import io.herald.api.BackendPublisher;
 import io.herald.config.HeraldConfig;
-import io.herald.engine.ControlCommand;
 import io.herald.engine.Engine;
 import io.herald.hub.Hub;
 import io.herald.limits.KeyedRateLimiter;
@@ -47,9 +46,8 @@ public final class PusherHttpApi {
     static final String UNKNOWN_APP = "unknown";
 
     private final PusherApps apps;
+    private final PusherAdapter adapter;
     private final HeraldConfig config;
-    private final Hub hub;
-    private final Engine engine;
     private final HeraldMetrics metrics;
     private final KeyedRateLimiter<String> rate;
     private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
@@ -57,17 +55,16 @@ public final class PusherHttpApi {
     private final PusherQueries queries;
     private final LongSupplier clockSeconds;
 
-    public PusherHttpApi(PusherApps apps, HeraldConfig config, Engine engine, Hub hub, BackendPublisher publisher,
+    public PusherHttpApi(PusherAdapter adapter, HeraldConfig config, Engine engine, Hub hub, BackendPublisher publisher,
                          HeraldMetrics metrics) {
-        this(apps, config, engine, hub, publisher, metrics, () -> System.currentTimeMillis() / 1000);
+        this(adapter, config, engine, hub, publisher, metrics, () -> System.currentTimeMillis() / 1000);
     }
 
-    PusherHttpApi(PusherApps apps, HeraldConfig config, Engine engine, Hub hub, BackendPublisher publisher,
+    PusherHttpApi(PusherAdapter adapter, HeraldConfig config, Engine engine, Hub hub, BackendPublisher publisher,
                   HeraldMetrics metrics, LongSupplier clockSeconds) {
-        this.apps = apps;
+        this.apps = adapter.apps();
+        this.adapter = adapter;
         this.config = config;
-        this.hub = hub;
-        this.engine = engine;
         this.metrics = metrics;
         this.clockSeconds = clockSeconds;
         this.rate = new KeyedRateLimiter<>(config.limits().apiRate());
@@ -170,18 +167,13 @@ public final class PusherHttpApi {
         throw new PusherApiException(PusherApiError.NOT_FOUND, "Not found: " + method + " " + clip(req.rawPath()));
     }
 
-    /**
-     * Ends every connection of the app's user on every node: a {@code Disconnect} control command to
-     * the user's hub id ({@link PusherApp#hubUser}), applied here and sent to the other nodes.
-     */
+    /** Ends every connection of the app's user on every node ({@link PusherAdapter#terminateConnections}). */
     private CompletableFuture<PusherApiResponse> terminate(PusherApp app, String userId) throws PusherApiException {
         if (userId.isEmpty() || userId.length() > PusherApp.MAX_NAME_LENGTH) {
             throw PusherApiException.badRequest("Invalid user id: 1-" + PusherApp.MAX_NAME_LENGTH + " characters");
         }
-        ControlCommand.Disconnect cmd = new ControlCommand.Disconnect(app.hubUser(userId), null, false,
-                "connections terminated by the app's server");
-        hub.applyControl(cmd);
-        return engine.broker().publishControl(cmd).thenApply(v -> PusherApiResponse.ok(EMPTY));
+        adapter.terminateConnections(app, userId);
+        return CompletableFuture.completedFuture(PusherApiResponse.ok(EMPTY));
     }
 
     static final byte[] EMPTY = "{}".getBytes(StandardCharsets.UTF_8);

@@ -17,8 +17,11 @@ public enum PusherWebhookEvent {
     MEMBER_ADDED("member_added", WebhookEvent.PRESENCE_JOIN.bit()),
     /** A user's last connection in a presence channel is gone (closed, or its node crashed). */
     MEMBER_REMOVED("member_removed", WebhookEvent.PRESENCE_LEAVE.bit()),
-    /** A {@code client-} event sent by a connection on a private or presence channel. */
-    CLIENT_EVENT("client_event", 1 << 16),
+    /**
+     * A {@code client-} event sent by a connection on a private or presence channel: the store's client
+     * publication (so a {@code /ws} client's publication on a channel of the app is one too).
+     */
+    CLIENT_EVENT("client_event", WebhookEvent.CLIENT_PUBLISH.bit()),
     /** A subscriber joined a {@code cache-} channel that had no cached event. */
     CACHE_MISS("cache_miss", 1 << 17);
 
@@ -31,9 +34,9 @@ public enum PusherWebhookEvent {
     }
 
     /**
-     * The event's bit in a hook's mask and in the queue ({@code HookStore}): occupancy and presence
-     * are the store's own events, shared with Herald's webhooks (one cluster-wide count of each);
-     * client events and cache misses have bits of their own, far above Herald's, queued through
+     * The event's bit in a hook's mask and in the queue ({@code HookStore}): occupancy, presence and
+     * client publications are the store's own events, shared with Herald's webhooks (one cluster-wide
+     * count of each); a cache miss has a bit of its own, far above Herald's, queued through
      * {@code HookStore.queue}. Queued events keep their bit, so these never change.
      */
     public int bit() {

@@ -503,9 +503,13 @@ final class ChannelCommands {
         return false;
     }
 
-    /** A join or leave push from the hub for {@code sub}, on the connection's thread. */
+    /**
+     * A join or leave push from the hub for {@code sub}, on the connection's thread. Sent only where the
+     * namespace has {@code join_leave}: Pusher presence channels publish their members' joins whatever
+     * the namespace says.
+     */
     void onPresenceChange(Subscription sub, byte[] frame) {
-        if (sub.isLive() && session.isConnected()) {
+        if (sub.isLive() && session.isConnected() && sub.namespace.joinLeave()) {
             conn.send(frame);
         }
     }
@@ -514,7 +518,11 @@ final class ChannelCommands {
     private NextOffset deliverLive(Subscription sub, Publication p) {
         NextOffset v = sub.check(p);
         switch (v) {
-            case NEXT -> conn.sendPublication(p, true);
+            case NEXT -> {
+                if (!p.excludes(session.clientId())) {
+                    conn.sendPublication(p, true);
+                }
+            }
             case DUPLICATE -> {
             }
             case GAP -> insufficientState(sub);

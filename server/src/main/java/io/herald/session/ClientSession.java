@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * connection's thread ({@link Connection#inLoop()}); the {@link Subscriber} methods, called by the hub
  * from any thread, hop onto it.
  */
-public final class ClientSession implements Subscriber {
+public final class ClientSession implements Subscriber, Session {
     private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
     /** Frames queued behind a command still in progress before new ones are refused. */
     static final int MAX_QUEUED_FRAMES = 256;
@@ -144,7 +144,19 @@ public final class ClientSession implements Subscriber {
         }
     }
 
+    /** The {@code disconnect} push. */
+    @Override
+    public byte[] goodbye(CloseCode code, String reason, boolean reconnect) {
+        return Frames.disconnect(code, reason, reconnect);
+    }
+
+    @Override
+    public int closeCode(CloseCode code) {
+        return code.code();
+    }
+
     /** The transport's periodic tick: the connect timeout and the token's deadlines. */
+    @Override
     public void onTick(long nowMillis) {
         if (state == State.AWAITING_CONNECT && connectDeadline > 0 && nowMillis >= connectDeadline) {
             disconnect(CloseCode.BAD_REQUEST, "no connect frame within "
@@ -156,6 +168,7 @@ public final class ClientSession implements Subscriber {
     }
 
     /** The transport takes writes again after it stopped: paced replays go on. */
+    @Override
     public void onWritable() {
         if (state == State.CONNECTED) {
             channelCommands.onWritable();
@@ -166,6 +179,7 @@ public final class ClientSession implements Subscriber {
      * A text frame from the client. Frames beyond the command rate get {@code too_many_requests}; a
      * client refused {@code command_burst} times within 10 s is flooding and is closed with 4001.
      */
+    @Override
     public void onFrame(byte[] frame) {
         if (state == State.CLOSED) {
             return;
@@ -200,6 +214,7 @@ public final class ClientSession implements Subscriber {
     }
 
     /** A frame the transport refused (binary, say): answered with bad_request, connection kept. */
+    @Override
     public void onUnsupportedFrame(String why) {
         if (state != State.CLOSED) {
             sendError(null, ErrorCode.BAD_REQUEST, why);
@@ -482,6 +497,7 @@ public final class ClientSession implements Subscriber {
     }
 
     /** The transport saw the connection close (or closed it); idempotent. */
+    @Override
     public void onClosed() {
         if (state == State.CLOSED) {
             return;

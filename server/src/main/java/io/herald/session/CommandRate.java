@@ -8,9 +8,9 @@ import io.herald.limits.TokenBucket;
  * times within 10 s is flooding). An idle connection keeps no bucket. Owned by the connection's
  * thread.
  */
-final class CommandRate {
+public final class CommandRate {
     /** What to do with one frame. */
-    enum Verdict { TAKE, REFUSE, FLOOD }
+    public enum Verdict { TAKE, REFUSE, FLOOD }
 
     private static final long FLOOD_WINDOW_NANOS = 10_000_000_000L;
     private final int rate;
@@ -21,12 +21,12 @@ final class CommandRate {
     private int refusals;
     private long windowStart;
 
-    CommandRate(int rate, int burst) {
+    public CommandRate(int rate, int burst) {
         this.rate = rate;
         this.burst = burst;
     }
 
-    Verdict take(long nowNanos) {
+    public Verdict take(long nowNanos) {
         if (bucket == null) {
             bucket = new TokenBucket(rate, burst, nowNanos);
         }
@@ -41,7 +41,7 @@ final class CommandRate {
     }
 
     /** Drops a bucket that has filled up again. */
-    void onTick(long nowNanos) {
+    public void onTick(long nowNanos) {
         if (bucket != null && bucket.isFull(nowNanos)) {
             bucket = null;
         }

@@ -4,8 +4,8 @@ import io.herald.metrics.RateLimit;
 import io.herald.metrics.CloseReason;
 import io.herald.metrics.HeraldMetrics;
 import io.herald.protocol.CloseCode;
-import io.herald.session.ClientSession;
 import io.herald.session.Connection;
+import io.herald.session.Session;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -14,25 +14,27 @@ import io.netty.handler.codec.DecoderException;
 import java.io.IOException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * What a client connection does whatever its transport (WebSocket, SSE): it is its
- * {@link ClientSession}'s {@link Connection}, counts against the node's connection limit, is ticked by
+ * {@link Session}'s {@link Connection}, counts against the node's connection limit, is ticked by
  * its loop's liveness sweep, and bounds its outbound bytes. Writes made during one loop iteration
  * leave with one flush ({@link FlushBatch}); past {@code max_queue_bytes} queued, or unable to take
  * writes for {@code write_timeout}, the connection is closed as a slow consumer (4004). Subclasses
  * frame the pushes. All fields are owned by the channel's event loop.
  */
-abstract class ClientConnection extends ChannelInboundHandlerAdapter implements Connection, OpenConnection, FlushBatch.Member {
+abstract class ClientConnection<S extends Session> extends ChannelInboundHandlerAdapter
+        implements Connection, OpenConnection, FlushBatch.Member {
     private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
     /** How long a closing connection may take to flush its last frames before the socket is dropped. */
     private static final long CLOSE_GRACE_MILLIS = 1000;
 
     final Channel channel;
     final ConnectionSettings settings;
-    final ClientSession session;
+    final S session;
     private long lastPingNanos = System.nanoTime();
     /** When the channel became unwritable, or 0 while it is writable. */
     private long unwritableSinceNanos;
@@ -46,10 +48,11 @@ abstract class ClientConnection extends ChannelInboundHandlerAdapter implements 
     /** Why the connection ended; null while open, and when the client ended it without the server deciding. */
     private CloseReason closeReason;
 
-    ClientConnection(Channel channel, ConnectionSettings settings) {
+    /** @param sessions makes the connection's session (Herald's own, or a protocol adapter's) */
+    ClientConnection(Channel channel, ConnectionSettings settings, Function<Connection, S> sessions) {
         this.channel = channel;
         this.settings = settings;
-        this.session = new ClientSession(this, settings.services());
+        this.session = sessions.apply(this);
     }
 
     /** What the logs call it ("connection", "SSE stream"). */

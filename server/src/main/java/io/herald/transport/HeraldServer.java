@@ -11,6 +11,7 @@ import io.herald.metrics.HeraldMetrics;
 import io.herald.outbox.OutboxReader;
 import io.herald.proxy.ProxyClient;
 import io.herald.proxy.ProxyKind;
+import io.herald.pusher.PusherAdapter;
 import io.herald.pusher.PusherApps;
 import io.herald.pusher.PusherHttpApi;
 import io.herald.session.ClientTransport;
@@ -66,9 +67,9 @@ public final class HeraldServer implements AutoCloseable {
     private final LivenessSweeps sweeps;
     private final ProxyClient proxy;
     private final io.herald.webhook.Webhooks webhooks;
-    private final Connections connections;
-    /** The configured Pusher apps (none: the Pusher endpoints answer as for an unknown app). */
+    /** The Pusher apps of the config, one registry for the node's parts that ask about them. */
     private final PusherApps pusherApps;
+    private final Connections connections;
     /** Reads into 4 KiB buffers (a longer message takes several reads); the buffer is not kept between reads. */
     private static final FixedRecvByteBufAllocator READ_BUFFERS = new FixedRecvByteBufAllocator(4096);
     /** Set by {@link #bind}; parked polls are answered when the node drains. */
@@ -76,6 +77,8 @@ public final class HeraldServer implements AutoCloseable {
     /** Set by {@link #bind} when an outbox is configured; stopped before the node drains. */
     private volatile OutboxReader outbox;
     private Channel serverChannel;
+    /** Set by {@link #bind}: the Pusher protocol's apps and sessions (no apps: {@code /app/} is not served). */
+    private PusherAdapter pusher;
     /** Set by {@link #bind} when {@code admin.enabled}; else null. */
     private AdminApi admin;
     private volatile boolean ready;
@@ -86,7 +89,7 @@ public final class HeraldServer implements AutoCloseable {
         this.engine = engine;
         this.hub = new Hub(engine.broker(), metrics, config.limits().maxChannels());
         this.pusherApps = PusherApps.of(config.pusher());
-        this.webhooks = new io.herald.webhook.Webhooks(config, engine, metrics);
+        this.webhooks = new io.herald.webhook.Webhooks(config, engine, metrics, pusherApps);
         hub.observe(webhooks);
         this.sweeps = new LivenessSweeps(config.client().ping());
         this.proxy = new ProxyClient(config.proxy(), metrics::proxyCall);
@@ -113,12 +116,13 @@ public final class HeraldServer implements AutoCloseable {
         }
         SessionServices services = new SessionServices(config, engine, hub, authenticator, metrics, proxy);
         BackendPublisher publisher = new BackendPublisher(config, engine, hub.publishGate(), metrics);
-        ServerApi api = new ServerApi(config, engine, hub, publisher, nodeId, VERSION, metrics);
+        ServerApi api = new ServerApi(config, engine, hub, publisher, nodeId, VERSION, metrics, pusherApps);
         admin = config.admin().enabled() ? new AdminApi(config, engine, hub, api, metrics, nodeId, VERSION) : null;
         Cors cors = new Cors(config);
         KeyedRateLimiter<InetAddress> perIp = new KeyedRateLimiter<>(config.limits().connectionRatePerIp());
         KeyedRateLimiter<String> perClient = new KeyedRateLimiter<>(config.client().commandRate());
         WebSocketUpgrade upgrade = new WebSocketUpgrade(config, services, sweeps, connections, cors);
+        pusher = new PusherAdapter(pusherApps, services);
         polls = new PollEndpoint(services, perClient, cors);
         HttpRouter.ClientEndpoints clients = new HttpRouter.ClientEndpoints(
                 new SseEndpoint(services, sweeps, connections, cors), polls,
@@ -127,8 +131,8 @@ public final class HeraldServer implements AutoCloseable {
         HttpRouter.PublicEndpoints open = new HttpRouter.PublicEndpoints(new KeyedRateLimiter<>(http.publicRatePerIp()),
                 http.metricsAuth() == null ? null : http.metricsAuth().getBytes(StandardCharsets.UTF_8));
         BodyBudget bodies = new BodyBudget(http.maxBufferedBodies());
-        PusherHttpApi pusher = new PusherHttpApi(pusherApps, config, engine, hub, publisher, metrics);
-        HttpGuard.Shared guards = new HttpGuard.Shared(http, config.client().writeTimeout().toNanos(), bodies, api, pusher,
+        PusherHttpApi pusherApi = new PusherHttpApi(pusher, config, engine, hub, publisher, metrics);
+        HttpGuard.Shared guards = new HttpGuard.Shared(http, config.client().writeTimeout().toNanos(), bodies, api, pusherApi,
                 metrics);
         SslContext ssl = TlsContexts.server(config.tls());
         metrics.gauge("herald.connections", "open client connections (WebSocket and SSE)", connections::count);
@@ -169,8 +173,8 @@ public final class HeraldServer implements AutoCloseable {
                         ch.pipeline().addLast("http", new HttpServerCodec());
                         ch.pipeline().addLast("http-guard", guard);
                         ch.pipeline().addLast("http-aggregator", new JsonHttpAggregator());
-                        ch.pipeline().addLast("router", new HttpRouter(upgrade, api, HeraldServer.this::isReady, metrics,
-                                clients, open, admin, pusher));
+                        ch.pipeline().addLast("router", new HttpRouter(upgrade, pusher, api, HeraldServer.this::isReady, metrics,
+                                clients, open, admin, pusherApi));
                     }
                 });
         // before the first connection can join presence or occupy a channel
@@ -205,6 +209,11 @@ public final class HeraldServer implements AutoCloseable {
 
     public Hub hub() {
         return hub;
+    }
+
+    /** The Pusher Channels adapter: its apps, and what the Pusher HTTP API asks of connections. */
+    public PusherAdapter pusher() {
+        return pusher;
     }
 
     /** Whether the admin UI's front end is bundled in this jar (false also when the admin UI is off). */

@@ -6,6 +6,7 @@ import io.herald.admin.AdminRequest;
 import io.herald.api.ApiRequest;
 import io.herald.api.ServerApi;
 import io.herald.metrics.HeraldMetrics;
+import io.herald.pusher.PusherAdapter;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -27,13 +28,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Routes plain HTTP requests: {@code /ws} upgrades, {@code /sse}, {@code /poll}, {@code /publish} and {@code /rpc}
- * (with their CORS preflights), {@code /health}, {@code /ready}, the server API, the Pusher HTTP API
- * ({@code /apps/...}), {@code /metrics} and the admin UI ({@code /admin}, {@code /admin/api/...}).
+ * Routes plain HTTP requests: {@code /ws} and {@code /app/{key}} (Pusher) upgrades, {@code /sse}, {@code /poll},
+ * {@code /publish} and {@code /rpc} (with their CORS preflights), {@code /health}, {@code /ready}, the server API,
+ * the Pusher HTTP API ({@code /apps/...}), {@code /metrics} and the admin UI ({@code /admin}, {@code /admin/api/...}).
  */
 final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(HttpRouter.class);
+    /** The Pusher Channels WebSocket endpoint: {@code /app/{key}}. */
+    static final String PUSHER_PATH = "/app/";
     private final WebSocketUpgrade upgrade;
+    private final PusherAdapter pusher;
     private final ServerApi api;
     private final BooleanSupplier ready;
     private final HeraldMetrics metrics;
@@ -41,7 +45,7 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final PublicEndpoints open;
     /** Null when {@code admin.enabled} is false. */
     private final AdminApi admin;
-    private final PusherHttpApi pusher;
+    private final PusherHttpApi pusherApi;
 
     /** The HTTP endpoints of clients on SSE or polling, and their CORS rule. */
     record ClientEndpoints(SseEndpoint sse, PollEndpoint poll, CommandEndpoint commands, Cors cors) {
@@ -54,8 +58,9 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     record PublicEndpoints(KeyedRateLimiter<InetAddress> perIp, byte[] metricsAuth) {
     }
 
-    HttpRouter(WebSocketUpgrade upgrade, ServerApi api, BooleanSupplier ready, HeraldMetrics metrics,
-               ClientEndpoints clients, PublicEndpoints open, AdminApi admin, PusherHttpApi pusher) {
+    HttpRouter(WebSocketUpgrade upgrade, PusherAdapter pusher, ServerApi api, BooleanSupplier ready, HeraldMetrics metrics,
+               ClientEndpoints clients, PublicEndpoints open, AdminApi admin, PusherHttpApi pusherApi) {
+        this.pusherApi = pusherApi;
         this.pusher = pusher;
         this.open = open;
         this.admin = admin;
@@ -80,6 +85,8 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         if (path.equals("/ws")) {
             upgrade.handle(ctx, req, uri);
+        } else if (path.startsWith(PUSHER_PATH) && path.indexOf('/', PUSHER_PATH.length()) < 0 && !pusher.apps().isEmpty()) {
+            upgrade.handlePusher(ctx, req, uri, pusher, path.substring(PUSHER_PATH.length()));
         } else if (path.equals("/health")) {
             HttpReplies.json(ctx, keepAlive, 200, "{\"status\":\"ok\"}".getBytes(StandardCharsets.UTF_8));
         } else if (path.equals("/ready")) {
@@ -92,7 +99,7 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
         } else if (PusherHttpApi.handles(path)) {
             PusherApiRequest request = new PusherApiRequest(req.method().name(), path, uri.parameters(),
                     ByteBufUtil.getBytes(req.content()));
-            pusher.handle(request).thenAccept(res -> ctx.executor().execute(() -> HttpReplies.pusher(ctx, keepAlive, res)));
+            pusherApi.handle(request).thenAccept(res -> ctx.executor().execute(() -> HttpReplies.pusher(ctx, keepAlive, res)));
         } else if (path.equals("/admin") || path.startsWith("/admin/")) {
             admin(ctx, keepAlive, req, uri, path);
         } else if (path.equals("/metrics")) {

@@ -39,7 +39,7 @@ import java.util.Map;
  * slow consumer (4004). Writes of one event-loop pass leave with one flush. All fields are owned by
  * the channel's event loop.
  */
-final class SseConnection extends ClientConnection {
+final class SseConnection extends ClientConnection<ClientSession> {
     private static final byte[] HEARTBEAT = ":\n\n".getBytes(StandardCharsets.US_ASCII);
 
     /** The request's channels, in cursor order, with each one's index. */
@@ -55,7 +55,7 @@ final class SseConnection extends ClientConnection {
     private Handshake handshake;
 
     SseConnection(Channel channel, ConnectionSettings settings, StreamQuery query, Handshake handshake) {
-        super(channel, settings);
+        super(channel, settings, c -> new ClientSession(c, settings.services()));
         this.handshake = handshake;
         this.channels = query.channels();
         this.since = query.since();

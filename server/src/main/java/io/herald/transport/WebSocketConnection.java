@@ -2,8 +2,10 @@ package io.herald.transport;
 
 import io.herald.session.ClientTransport;
 import io.herald.protocol.CloseCode;
-import io.herald.protocol.Frames;
+import io.herald.session.ClientSession;
+import io.herald.session.Connection;
 import io.herald.session.Handshake;
+import io.herald.session.Session;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
@@ -21,6 +23,8 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,25 +33,34 @@ import org.slf4j.LoggerFactory;
  * frames (ping, pong, close), joins fragmented messages, hands whole text messages to the session,
  * and writes its frames as bytes ({@link WireFrames}), with no encoder stage. These jobs share one
  * handler on purpose: each pipeline stage costs about 90 bytes per connection, a large share of an
- * idle connection's memory. Reading pauses while the socket takes no writes. All fields are owned by
- * the channel's event loop.
+ * idle connection's memory. Reading pauses while the socket takes no writes. The session speaks the
+ * protocol of the endpoint: Herald's on {@code /ws}, Pusher's on {@code /app/{key}}; its goodbye and
+ * close code end the connection. All fields are owned by the channel's event loop.
  */
-final class WebSocketConnection extends ClientConnection {
+final class WebSocketConnection<S extends Session> extends ClientConnection<S> {
     private static final Logger log = LoggerFactory.getLogger(WebSocketConnection.class);
-    /** The {@code ?token=} value until the session has started; not kept for the connection's life. */
-    private String token;
-    /** The request for the connect proxy until the session has started; null without one. */
-    private Handshake handshake;
+    /** Starts the session once the connection is registered; null afterwards (it holds the {@code ?token=}). */
+    private Consumer<S> start;
     /** When any frame (data or control) last arrived, in {@link System#nanoTime()} terms. */
     private long lastReadNanos = System.nanoTime();
     /** The parts of a fragmented message so far; null unless one is arriving. */
     private ByteBuf fragments;
     private boolean fragmentsAreText;
 
-    WebSocketConnection(Channel channel, ConnectionSettings settings, String token, Handshake handshake) {
-        super(channel, settings);
-        this.token = token;
-        this.handshake = handshake;
+    /**
+     * @param sessions makes the session on this connection
+     * @param start    starts it once the connection counts against the node's limits
+     */
+    WebSocketConnection(Channel channel, ConnectionSettings settings, Function<Connection, S> sessions, Consumer<S> start) {
+        super(channel, settings, sessions);
+        this.start = start;
+    }
+
+    /** A connection speaking Herald's protocol: the session starts with the {@code ?token=} value and the handshake. */
+    static WebSocketConnection<ClientSession> herald(Channel channel, ConnectionSettings settings, String token,
+                                                     Handshake handshake) {
+        return new WebSocketConnection<>(channel, settings, c -> new ClientSession(c, settings.services()),
+                s -> s.start(token, handshake));
     }
 
     @Override
@@ -62,12 +75,10 @@ final class WebSocketConnection extends ClientConnection {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
+        Consumer<S> s = start;
+        start = null;
         if (open(ctx)) {
-            String t = token;
-            Handshake h = handshake;
-            token = null;
-            handshake = null;
-            session.start(t, h);
+            s.accept(session);
         }
     }
 
@@ -209,11 +220,14 @@ final class WebSocketConnection extends ClientConnection {
 
     @Override
     void sendClose(CloseCode code, String reason, boolean reconnect) {
-        channel.write(WireFrames.text(Frames.disconnect(code, reason, reconnect), channel.alloc()), channel.voidPromise());
+        byte[] goodbye = session.goodbye(code, reason, reconnect);
+        if (goodbye != null) {
+            channel.write(WireFrames.text(goodbye, channel.alloc()), channel.voidPromise());
+        }
         // Half-close after the close frame and keep reading until the peer closes: closing the socket
         // while the peer's frames are still arriving makes the kernel answer with a reset, and a reset
         // discards the disconnect and close frames the peer has not read yet.
-        channel.writeAndFlush(WireFrames.close(code.code(), clipReason(reason), channel.alloc())).addListener(f -> {
+        channel.writeAndFlush(WireFrames.close(session.closeCode(code), clipReason(reason), channel.alloc())).addListener(f -> {
             if (f.isSuccess() && channel instanceof DuplexChannel duplex) {
                 duplex.shutdownOutput();
             } else {

@@ -4,6 +4,9 @@ import io.herald.metrics.RateLimit;
 import io.herald.config.HeraldConfig;
 import io.herald.protocol.ErrorCode;
 import io.herald.proxy.ProxyKind;
+import io.herald.pusher.PusherAdapter;
+import io.herald.pusher.PusherErrorCode;
+import io.herald.pusher.PusherSession;
 import io.herald.session.ClientTransport;
 import io.herald.session.Handshake;
 import io.herald.session.SessionServices;
@@ -48,26 +51,69 @@ final class WebSocketUpgrade {
     }
 
     void handle(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder uri) {
-        if (!req.method().equals(HttpMethod.GET) || !req.headers().containsValue(HttpHeaderNames.UPGRADE, "websocket", true)) {
-            HttpReplies.error(ctx, false, ErrorCode.BAD_REQUEST, "/ws expects a WebSocket upgrade (GET with Upgrade: websocket)");
-            return;
-        }
-        String origin = req.headers().get(HttpHeaderNames.ORIGIN);
-        if (origin != null && !cors.allowed(origin)) {
-            HttpReplies.error(ctx, false, ErrorCode.PERMISSION_DENIED, "origin " + origin + " is not in allowed_origins");
-            return;
-        }
-        long wait = HttpGuard.refusedRetryAfter(ctx.pipeline());
-        if (wait > 0) {
-            services.metrics().rateLimited(RateLimit.CONNECTION_RATE_PER_IP);
-            HttpReplies.tooManyRequests(ctx, wait, "too many new connections from " + remoteHost(ctx) + "; retry in " + wait + "s");
+        if (!admitted(ctx, req, "/ws")) {
             return;
         }
         List<String> tokens = uri.parameters().get("token");
         String token = tokens == null || tokens.isEmpty() ? null : tokens.getFirst();
         Handshake handshake = token == null && config.proxy().has(ProxyKind.CONNECT)
                 ? handshake(ctx, req, uri, ClientTransport.WEBSOCKET, config) : null;
-        String location = (config.tls() != null ? "wss://" : "ws://") + req.headers().get(HttpHeaderNames.HOST, "localhost") + "/ws";
+        upgrade(ctx, req, "/ws", () -> WebSocketConnection.herald(ctx.channel(), settings, token, handshake));
+    }
+
+    /**
+     * {@code GET /app/{key}}: the Pusher Channels protocol over the same hub, with the same upgrade
+     * rules (origin, connection rate, frame size). The {@code protocol} query parameter must be 5-7
+     * (pusher-js sends 7); a problem with it, like an unknown key, is told after the upgrade with
+     * Pusher's code, as pusher-js expects.
+     */
+    void handlePusher(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder uri, PusherAdapter pusher,
+                      String key) {
+        if (!admitted(ctx, req, "/app/{key}")) {
+            return;
+        }
+        List<String> protocols = uri.parameters().get("protocol");
+        PusherErrorCode refusal = protocolProblem(protocols == null || protocols.isEmpty() ? null : protocols.getFirst());
+        upgrade(ctx, req, uri.rawPath(), () -> new WebSocketConnection<>(ctx.channel(), settings,
+                c -> pusher.session(c, key, refusal), PusherSession::start));
+    }
+
+    /** Pusher's codes for the {@code protocol} query parameter: missing, not a number, not one Herald speaks. */
+    static PusherErrorCode protocolProblem(String protocol) {
+        if (protocol == null || protocol.isEmpty()) {
+            return PusherErrorCode.NO_PROTOCOL_VERSION;
+        }
+        if (!protocol.matches("[0-9]{1,3}")) {
+            return PusherErrorCode.INVALID_VERSION;
+        }
+        int v = Integer.parseInt(protocol);
+        return v >= 5 && v <= 7 ? null : PusherErrorCode.UNSUPPORTED_PROTOCOL;
+    }
+
+    /** The rules every upgrade passes: a GET with {@code Upgrade: websocket}, an allowed origin, the rate per address. */
+    private boolean admitted(ChannelHandlerContext ctx, FullHttpRequest req, String path) {
+        if (!req.method().equals(HttpMethod.GET) || !req.headers().containsValue(HttpHeaderNames.UPGRADE, "websocket", true)) {
+            HttpReplies.error(ctx, false, ErrorCode.BAD_REQUEST, path + " expects a WebSocket upgrade (GET with Upgrade: websocket)");
+            return false;
+        }
+        String origin = req.headers().get(HttpHeaderNames.ORIGIN);
+        if (origin != null && !cors.allowed(origin)) {
+            HttpReplies.error(ctx, false, ErrorCode.PERMISSION_DENIED, "origin " + origin + " is not in allowed_origins");
+            return false;
+        }
+        long wait = HttpGuard.refusedRetryAfter(ctx.pipeline());
+        if (wait > 0) {
+            services.metrics().rateLimited(RateLimit.CONNECTION_RATE_PER_IP);
+            HttpReplies.tooManyRequests(ctx, wait, "too many new connections from " + remoteHost(ctx) + "; retry in " + wait + "s");
+            return false;
+        }
+        return true;
+    }
+
+    /** The handshake, then the WebSocket stages: the connection {@code handler} makes, with the session of the path. */
+    private void upgrade(ChannelHandlerContext ctx, FullHttpRequest req, String path,
+                         java.util.function.Supplier<io.netty.channel.ChannelHandler> handler) {
+        String location = (config.tls() != null ? "wss://" : "ws://") + req.headers().get(HttpHeaderNames.HOST, "localhost") + path;
         WebSocketServerHandshaker handshaker =
                 new WebSocketServerHandshakerFactory(location, null, decoderConfig).newHandshaker(req);
         if (handshaker == null) {
@@ -87,7 +133,7 @@ final class WebSocketUpgrade {
                 p.remove(encoder.handler());
             }
             HttpGuard.handOver(p);
-            p.addLast("ws-session", new WebSocketConnection(ctx.channel(), settings, token, handshake));
+            p.addLast("ws-session", handler.get());
         });
     }
 

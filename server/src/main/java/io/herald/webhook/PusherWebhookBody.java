@@ -5,7 +5,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.engine.HookStore;
 import io.herald.protocol.JsonCodec;
 import io.herald.pusher.PusherApp;
+import io.herald.protocol.FrameObject;
+import java.nio.charset.StandardCharsets;
 import io.herald.pusher.PusherChannelType;
+import io.herald.pusher.PusherData;
 import io.herald.pusher.PusherSignatures;
 import io.herald.pusher.PusherWebhookEvent;
 import java.io.IOException;
@@ -18,8 +21,8 @@ import java.util.Map;
  * {@code X-Pusher-Signature}, as Pusher's server SDKs check them ({@code pusher.webhook(...)},
  * {@code validateWebhookSignature}). The channel is the app's Pusher name of the hub channel;
  * {@code member_added} and {@code member_removed} carry {@code user_id} and are sent for
- * {@code presence-} channels only; {@code client_event} carries what the adapter queued
- * ({@code event}, {@code data}, {@code socket_id}, {@code user_id} on presence channels). Events of a
+ * {@code presence-} channels only; {@code client_event}, from the queued client publication, carries
+ * {@code event}, {@code data}, {@code socket_id} and {@code user_id} on presence channels. Events of a
  * channel the app cannot name are left out. Stateless and thread-safe.
  */
 final class PusherWebhookBody implements WebhookFormat {
@@ -54,6 +57,8 @@ final class PusherWebhookBody implements WebhookFormat {
                 g.writeStringField("channel", channel);
                 if (member) {
                     g.writeStringField("user_id", fields(e).path("user").asText());
+                } else if (kind == PusherWebhookEvent.CLIENT_EVENT) {
+                    clientEvent(g, e, presence);
                 } else if (!e.fields().isEmpty()) {
                     copy(g, fields(e));
                 }
@@ -70,6 +75,27 @@ final class PusherWebhookBody implements WebhookFormat {
             return JsonCodec.MAPPER.readTree("{" + e.fields() + "}");
         } catch (IOException x) {
             throw new IllegalStateException("queued webhook fields are not JSON: " + e.fields(), x);
+        }
+    }
+
+    /**
+     * A client publication ({@code user}, {@code client}, {@code event}, {@code data} as queued) as
+     * Pusher's {@code client_event}: {@code data} as the Pusher string, the sending connection's id as
+     * {@code socket_id}, {@code user_id} on presence channels.
+     */
+    private static void clientEvent(JsonGenerator g, HookStore.QueuedEvent e, boolean presence) throws IOException {
+        byte[] object = ("{" + e.fields() + "}").getBytes(StandardCharsets.UTF_8);
+        // read as a frame: the data stays the publisher's text
+        FrameObject read = FrameObject.read(object, 0, object.length);
+        JsonNode f = read.fields();
+        g.writeStringField("event", f.path("event").asText());
+        g.writeStringField("data", read.data() == null ? "null" : PusherData.toPusher(read.data()));
+        if (f.hasNonNull("client")) {
+            g.writeStringField("socket_id", f.get("client").asText());
+        }
+        String user = f.path("user").asText("");
+        if (presence && !user.isEmpty()) {
+            g.writeStringField("user_id", user);
         }
     }
 

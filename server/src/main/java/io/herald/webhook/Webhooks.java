@@ -54,21 +54,23 @@ public final class Webhooks implements ChannelObserver, HookStore.Listener, Auto
     static final java.time.Duration PUSHER_VACATE_DELAY = java.time.Duration.ofSeconds(1);
     /** A full queue refuses every new event: warn once per 10 s, not per event. */
     private final io.herald.limits.BreachLog queueFull = new io.herald.limits.BreachLog(10_000);
+    /** Pusher presence channels push leaves whatever their namespace says. */
+    private final io.herald.pusher.PusherApps pusherApps;
 
-    public Webhooks(HeraldConfig config, Engine engine, HeraldMetrics metrics) {
+    public Webhooks(HeraldConfig config, Engine engine, HeraldMetrics metrics, io.herald.pusher.PusherApps pusherApps) {
         this.config = config;
         this.engine = engine;
         this.metrics = metrics;
+        this.pusherApps = pusherApps;
         for (WebhookConfig h : config.webhooks()) {
             hooks.add(new HookStore.Hook(h.id(), h.mask(), h.vacateDelay().toMillis(), h.maxAge().toMillis(), h.maxQueue()));
             targets.add(new HookTarget(h.id(), h.url(), h.redactedUrl(), h.timeout(), h.maxInFlight(), h.maxAge(),
                     WebhookBody.format(h.secret())));
             described.add(h.redactedUrl() + " receives " + h.events());
         }
-        PusherApps apps = PusherApps.of(config.pusher());
-        for (PusherApp app : apps.all()) {
+        for (PusherApp app : pusherApps.all()) {
             for (PusherWebhookConfig h : app.config().webhooks()) {
-                addPusherHook(apps, app, h);
+                addPusherHook(pusherApps, app, h);
             }
         }
         if (targets.isEmpty()) {
@@ -166,7 +168,7 @@ public final class Webhooks implements ChannelObserver, HookStore.Listener, Auto
     public void presenceExpired(ChannelName channel, ClientInfo client) {
         engine.presence().remove(channel, client.client());
         NamespaceConfig ns = config.namespace(channel.namespace());
-        if (ns.joinLeave()) {
+        if (ns.joinLeave() || pusherApps.isPresenceChannel(channel)) {
             engine.broker().publishPresenceChange(channel, client, false);
         }
     }

@@ -733,10 +733,10 @@ public abstract class HistoryStoreContract {
         Publication held = read(channel, null, 1, OPTIONS).publications().getFirst();
         Publication delivered = listener.awaitPublications(channel, 1).getFirst();
         for (Publication p : List.of(published, held, delivered)) {
-            assertThat(p.exclude()).isEqualTo("123.456");
+            assertThat(p.excludeClient()).isEqualTo("123.456");
             assertThat(p.frameText()).doesNotContain("123.456");
         }
         Publication plain = publish(channel, new PublicationDraft("ev", raw("{}"), null, null), OPTIONS).publication();
-        assertThat(plain.exclude()).isNull();
+        assertThat(plain.excludeClient()).isNull();
     }
 }

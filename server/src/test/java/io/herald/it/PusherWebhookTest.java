@@ -139,7 +139,7 @@ class PusherWebhookTest {
                         new PusherWebhookConfig(others.url(), EnumSet.of(PusherWebhookEvent.CHANNEL_OCCUPIED))))));
         Engine engine = kind.equals("redis") ? RedisEngine.create(RedisTestSupport.config(prefix)) : MemoryEngine.create(0);
         TestNode node = keep(TestNode.builder()
-                .defaults(TestNode.ns(10, Duration.ofMinutes(1), true, false, false, false))
+                .defaults(TestNode.ns(10, Duration.ofMinutes(1), true, false, false, true))
                 .engine(() -> engine)
                 .pusher(pusher)
                 .start());
@@ -170,18 +170,22 @@ class PusherWebhookTest {
         await("ada removed, then the channel vacated", () -> mine.of("member_removed", room).size() == 2
                 && mine.of("channel_vacated", room).size() == 1);
 
+        // a client publication on a channel of the app is its client_event
+        String chat = TestNode.unique("private-chat-");
+        WsClient sender = keep(node.connect(node.token("carl", List.of("**"), List.of(), List.of())));
+        String socket = sender.expect("connected").get("client").asText();
+        assertThat(sender.call(subscribe(chat)).get("type").asText()).isEqualTo("subscribed");
+        sender.send("{\"type\":\"publish\",\"id\":2,\"channel\":\"" + chat
+                + "\",\"event\":\"client-typing\",\"data\":{\"x\":1e400}}");
         PusherApps apps = PusherApps.of(pusher);
-        PusherHooks hooks = new PusherHooks(engine.hooks());
-        hooks.clientEvent(apps.byId("1001").orElseThrow().channel("private-chat"), "client-typing", "{\"x\":1}", "12.34", null)
-                .join();
-        hooks.cacheMiss(apps.byId("1001").orElseThrow().channel("cache-price")).join();
-        await("the client event and the cache miss", () -> mine.of("client_event", "private-chat").size() == 1
+        new PusherHooks(engine.hooks()).cacheMiss(apps.byId("1001").orElseThrow().channel("cache-price")).join();
+        await("the client event and the cache miss", () -> mine.of("client_event", chat).size() == 1
                 && mine.of("cache_miss", "cache-price").size() == 1);
-        JsonNode client = mine.of("client_event", "private-chat").getFirst();
+        JsonNode client = mine.of("client_event", chat).getFirst();
         assertThat(client.get("event").asText()).isEqualTo("client-typing");
-        assertThat(client.get("data").asText()).isEqualTo("{\"x\":1}");
-        assertThat(client.get("socket_id").asText()).isEqualTo("12.34");
-        assertThat(client.has("user_id")).isFalse();
+        assertThat(client.get("data").asText()).as("the publisher's text").isEqualTo("{\"x\":1e400}");
+        assertThat(client.has("socket_id")).as("a /ws client has no socket id (" + socket + " is not sent)").isFalse();
+        assertThat(client.has("user_id")).as("not a presence channel").isFalse();
 
         assertThat(mine.events.stream().map(e -> e.get("channel").asText()))
                 .as("the native app's hook never hears of another app's channels").doesNotContain(otherChannel,

@@ -52,7 +52,8 @@ class VocabularyTest {
             Map.entry("timeout", "the config keys proxy.timeout, redis.timeout and webhooks[].timeout, and the /poll query parameter"),
             Map.entry("http", "a URL scheme and the config section http:"),
             Map.entry("sse", "the name of an SSE stream's Netty pipeline stage"),
-            Map.entry("client_publish", "the namespace setting client_publish, whose publications the event reports"));
+            Map.entry("client_publish", "the namespace setting client_publish, whose publications the event reports"),
+            Map.entry("status", "a field of Pusher's pusher:subscription_error (the HTTP status pusher-js reports)"));
 
     /** One vocabulary: its enum and the wire form of each value. */
     private record Vocabulary(Class<? extends Enum<?>> home, List<String> words) {

@@ -185,7 +185,7 @@ public final class MemoryHistoryStore implements HistoryStore {
         }
         long offset = s.top + 1;
         Publication p = Frames.publication(channel, draft.event(), draft.data(), offset, s.epoch, now, draft.user(),
-                draft.exclude());
+                draft.excludeClient());
         s.top = offset;
         s.ttlMillis = options.historyTtl().toMillis();
         if (options.historySize() > 0) {

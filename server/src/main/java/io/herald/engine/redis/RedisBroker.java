@@ -128,8 +128,8 @@ public final class RedisBroker implements Broker {
             if (p.user() != null) {
                 g.writeStringField("u", p.user());
             }
-            if (p.exclude() != null) {
-                g.writeStringField("s", p.exclude());
+            if (p.excludeClient() != null) {
+                g.writeStringField("s", p.excludeClient());
             }
         }));
         out.write('\n');
@@ -289,10 +289,9 @@ public final class RedisBroker implements Broker {
         byte[] frame = new byte[message.length - nl - 1];
         System.arraycopy(message, nl + 1, frame, 0, frame.length);
         JsonNode user = h.get("u");
-        JsonNode exclude = h.get("s");
+        JsonNode skip = h.get("s");
         return new Publication(channel, h.get("e").textValue(), h.get("o").longValue(), h.get("x").textValue(),
-                h.get("t").longValue(), user == null ? null : user.textValue(),
-                exclude == null ? null : exclude.textValue(), frame);
+                h.get("t").longValue(), user == null ? null : user.textValue(), frame, skip == null ? null : skip.textValue());
     }
 
     private void control(byte[] message) throws IOException {

@@ -45,8 +45,7 @@ import java.util.function.LongSupplier;
  * loses the eras too, new ones are made: clients holding old positions are told they cannot
  * recover.
  *
- * <p>A history entry is {@code "<offset> <timestamp> <header JSON>\n<data JSON>"} (the header has the
- * event {@code e}, the client publisher's user {@code u}, the excluded connection {@code s}), the data being the
+ * <p>A history entry is {@code "<offset> <timestamp> <header JSON>\n<data JSON>"}, the data being the
  * publisher's text ({@link RawJson}); every node builds the push frame from it the same way, so the
  * frame is byte-identical on every node and in history.
  * Timestamps, TTLs and eras follow this node's clock. Thread-safe and non-blocking; futures complete
@@ -129,8 +128,8 @@ public final class RedisHistoryStore implements HistoryStore {
             if (draft.user() != null) {
                 g.writeStringField("u", draft.user());
             }
-            if (draft.exclude() != null) {
-                g.writeStringField("s", draft.exclude());
+            if (draft.excludeClient() != null) {
+                g.writeStringField("s", draft.excludeClient());
             }
         }));
         // the header is compact JSON without a raw newline, so the first one ends it
@@ -155,9 +154,9 @@ public final class RedisHistoryStore implements HistoryStore {
             // validated when it was published: kept as the publisher's text, not parsed again
             RawJson data = RawJson.ofValidated(entry, nl + 1, entry.length);
             JsonNode user = header.get("u");
-            JsonNode exclude = header.get("s");
+            JsonNode skip = header.get("s");
             return Frames.publication(channel, header.get("e").textValue(), data, offset, epoch, timestamp,
-                    user == null ? null : user.textValue(), exclude == null ? null : exclude.textValue());
+                    user == null ? null : user.textValue(), skip == null ? null : skip.textValue());
         } catch (IOException e) {
             throw new IllegalStateException("unreadable history entry in channel " + channel, e);
         }
