@@ -1,24 +1,29 @@
 /**
  * The official Pusher server SDK for Node (`pusher` from npm, unmodified) against the real Herald jar:
- * trigger (with socket_id and info), triggerBatch, channel queries, presence users,
+ * trigger (with socket_id and info), triggerBatch, sendToUser, channel queries, presence users,
  * terminateUserConnections, Pusher's errors, and webhooks that the SDK's own `webhook(...).isValid()`
- * accepts. Native `/ws` clients stand on the channels, so what the SDK publishes is seen arriving
- * through the hub.
+ * accepts. Native `/ws` clients and pusher-js clients (authorized by the SDK in a tiny backend) stand
+ * on the channels, so what the SDK publishes is seen arriving through the hub.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Pusher from 'pusher';
+import type PusherJs from 'pusher-js';
+import type { Channel } from 'pusher-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { HeraldServer, until } from '../test-support/herald-server.js';
+import { APP, Backend, pusherClient } from './pusher-support.js';
 
 type Frame = Record<string, unknown>;
-const SECRET = 'node-sdk-secret-0123456789';
+const SECRET = APP.secret;
 let server: HeraldServer;
 let hooks: Server;
 const received: Frame[] = [];
 let invalidHooks = 0;
 let pusher: Pusher;
+let backend: Backend;
+const closers: Array<() => void> = [];
 let seq = 0;
 const unique = (prefix: string) => `${prefix}${process.pid}x${++seq}`;
 
@@ -32,17 +37,18 @@ namespace_defaults:
   history_ttl: 5m
 pusher:
   apps:
-    - id: "1001"
-      key: node-key
+    - id: "${APP.id}"
+      key: ${APP.key}
       secret: ${SECRET}
+      client_events: true
       webhooks:
         - url: ${hookUrl}
-          events: [channel_occupied, channel_vacated, member_added, member_removed]
+          events: [channel_occupied, channel_vacated, member_added, member_removed, client_event]
 `;
 }
 
 beforeAll(async () => {
-  const validator = new Pusher({ appId: '1001', key: 'node-key', secret: SECRET, host: '127.0.0.1' });
+  const validator = new Pusher({ appId: APP.id, key: APP.key, secret: SECRET, host: '127.0.0.1' });
   hooks = createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
@@ -59,12 +65,13 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => hooks.listen(0, '127.0.0.1', r));
   const hookUrl = `http://127.0.0.1:${(hooks.address() as AddressInfo).port}/pusher`;
-  server = await HeraldServer.start(config(hookUrl));
-  pusher = new Pusher({ appId: '1001', key: 'node-key', secret: SECRET, host: '127.0.0.1', port: String(server.port), useTLS: false });
+  [server, backend] = await Promise.all([HeraldServer.start(config(hookUrl)), Backend.start()]);
+  pusher = new Pusher({ appId: APP.id, key: APP.key, secret: SECRET, host: '127.0.0.1', port: String(server.port), useTLS: false });
 });
 
 afterAll(async () => {
-  await server?.stop();
+  for (const close of closers.splice(0)) close();
+  await Promise.all([server?.stop(), backend?.close()]);
   await new Promise<void>((r) => (hooks ? hooks.close(() => r()) : r()));
 });
 
@@ -143,15 +150,79 @@ describe('the pusher npm SDK against Herald', () => {
   });
 
   it('badCredentialsAndUnknownAppsGetPushersStatusAndText', async () => {
-    const wrong = new Pusher({ appId: '1001', key: 'node-key', secret: 'wrong-secret-0123456789', host: '127.0.0.1',
+    const wrong = new Pusher({ appId: APP.id, key: APP.key, secret: 'wrong-secret-0123456789', host: '127.0.0.1',
       port: String(server.port) });
     const refused = await wrong.trigger('x', 'y', {}).then(() => undefined, (e: unknown) => e as Pusher.RequestError);
     expect(refused?.status).toBe(401);
-    expect(refused?.body).toMatch(/^Invalid signature: you should have sent HmacSHA256Hex\("POST\\n\/apps\/1001\/events\\nauth_key=node-key&/);
-    const noApp = new Pusher({ appId: '4040', key: 'node-key', secret: SECRET, host: '127.0.0.1', port: String(server.port) });
+    expect(refused?.body).toMatch(new RegExp(`^Invalid signature: you should have sent HmacSHA256Hex\\("POST\\\\n/apps/${APP.id}/events\\\\nauth_key=${APP.key}&`));
+    const noApp = new Pusher({ appId: '4040', key: APP.key, secret: SECRET, host: '127.0.0.1', port: String(server.port) });
     const missing = await noApp.get({ path: '/channels' }).then(() => undefined, (e: unknown) => e as Pusher.RequestError);
     expect(missing?.status).toBe(404);
     const big = await pusher.trigger('x', 'y', 'z'.repeat(10_241)).then(() => undefined, (e: unknown) => e as Pusher.RequestError);
     expect(big?.status).toBe(413);
   });
+
+  it('aTriggerWithASocketIdSkipsThatPusherConnectionOnlyAndSendToUserReachesTheSignedInUser', async () => {
+    const a = js('ada');
+    const b = js('bob');
+    const channel = unique('news-');
+    const [ca, cb] = [a.subscribe(channel), b.subscribe(channel)];
+    await Promise.all([subscribed(ca), subscribed(cb)]);
+    const gotA: unknown[] = [];
+    const gotB: unknown[] = [];
+    ca.bind('ev', (d: unknown) => gotA.push(d));
+    cb.bind('ev', (d: unknown) => gotB.push(d));
+    await pusher.trigger(channel, 'ev', { n: 1 }, { socket_id: a.connection.socket_id });
+    await pusher.trigger(channel, 'ev', { n: 2 });
+    await until(() => gotA.length === 1 && gotB.length === 2, 'the events');
+    expect(gotA).toEqual([{ n: 2 }]);
+    expect(gotB).toEqual([{ n: 1 }, { n: 2 }]);
+
+    a.signin();
+    await until(() => a.user.serverToUserChannel?.subscribed === true, 'signed in with the user channel');
+    const personal = new Promise((r) => a.user.bind('note', r));
+    await pusher.sendToUser('ada', 'note', { hi: 'ada' });
+    expect(await personal).toEqual({ hi: 'ada' });
+  });
+
+  it('aPusherClientEventIsAClientEventWebhookWithItsSocketId', async () => {
+    const a = js('ada');
+    const b = js('bob');
+    const channel = unique('private-chat-');
+    const [ca, cb] = [a.subscribe(channel), b.subscribe(channel)];
+    await Promise.all([subscribed(ca), subscribed(cb)]);
+    const got = new Promise((r) => cb.bind('client-typing', r));
+    ca.trigger('client-typing', { typing: true });
+    expect(await got).toEqual({ typing: true });
+    await until(() => received.some((e) => e['name'] === 'client_event' && e['channel'] === channel), 'the client_event webhook');
+    const hook = received.find((e) => e['name'] === 'client_event' && e['channel'] === channel) ?? {};
+    expect(hook['event']).toBe('client-typing');
+    expect(JSON.parse(String(hook['data']))).toEqual({ typing: true });
+    expect(hook['socket_id']).toBe(a.connection.socket_id);
+  });
+
+  it('terminateUserConnectionsEndsASignedInPusherClientForGood', async () => {
+    const a = js('carol');
+    a.signin();
+    await until(() => a.user.serverToUserChannel?.subscribed === true, 'signed in');
+    const states: string[] = [];
+    a.connection.bind('state_change', (s: { current: string }) => states.push(s.current));
+    await pusher.terminateUserConnections('carol');
+    await until(() => a.connection.state === 'disconnected' || a.connection.state === 'failed', 'the connection ended');
+    // 4009 is not retried: pusher-js went straight to its end state, never connecting again
+    expect(states).not.toContain('connecting');
+  });
 });
+
+function js(user: string): PusherJs {
+  const p = pusherClient(server.port, backend, user);
+  closers.push(() => p.disconnect());
+  return p;
+}
+
+function subscribed(channel: Channel): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    channel.bind('pusher:subscription_succeeded', resolve);
+    channel.bind('pusher:subscription_error', reject);
+  });
+}
