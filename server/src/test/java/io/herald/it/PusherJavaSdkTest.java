@@ -183,6 +183,43 @@ class PusherJavaSdkTest {
                 .as("another socket's signature").isFalse();
     }
 
+    /** A Pusher protocol connection to the native app: its socket id, from pusher:connection_established. */
+    private static WsClient pusherSocket() {
+        return WsClient.open(java.net.URI.create("ws://127.0.0.1:" + node.port() + "/app/native-key?protocol=7"));
+    }
+
+    private static String socketIdOf(WsClient ws) throws Exception {
+        JsonNode hello = ws.next();
+        assertThat(hello.get("event").asText()).isEqualTo("pusher:connection_established");
+        return JsonCodec.MAPPER.readTree(hello.get("data").asText()).get("socket_id").asText();
+    }
+
+    @Test
+    void theSdksAuthorizationsOpenPrivateAndPresenceChannelsOnTheWebSocketAndItsTriggerArrivesThere() throws Exception {
+        String priv = TestNode.unique("private-java-");
+        String room = TestNode.unique("presence-java-");
+        try (WsClient ws = pusherSocket()) {
+            String socket = socketIdOf(ws);
+            JsonNode auth = JsonCodec.MAPPER.readTree(pusher.authenticate(socket, priv));
+            ws.send("{\"event\":\"pusher:subscribe\",\"data\":{\"channel\":\"" + priv + "\",\"auth\":\""
+                    + auth.get("auth").asText() + "\"}}");
+            assertThat(ws.next().get("event").asText()).isEqualTo("pusher_internal:subscription_succeeded");
+            JsonNode member = JsonCodec.MAPPER.readTree(pusher.authenticate(socket, room,
+                    new PresenceUser("42", Map.of("name", "Ada"))));
+            ws.send(JsonCodec.MAPPER.writeValueAsString(Map.of("event", "pusher:subscribe", "data", Map.of("channel", room,
+                    "auth", member.get("auth").asText(), "channel_data", member.get("channel_data").asText()))));
+            JsonNode joined = ws.next();
+            assertThat(joined.get("event").asText()).isEqualTo("pusher_internal:subscription_succeeded");
+            assertThat(joined.get("data").asText()).contains("\"42\"");
+            json(pusher.trigger(priv, "note", Map.of("to", "ada")));
+            JsonNode note = ws.next();
+            assertThat(note.get("event").asText()).isEqualTo("note");
+            assertThat(note.get("data").asText()).isEqualTo("{\"to\":\"ada\"}");
+            JsonNode users = json(pusher.get("/channels/" + room + "/users"));
+            assertThat(users.get("users").findValuesAsText("id")).containsExactly("42");
+        }
+    }
+
     @Test
     void badCredentialsGetPushersStatusesAndPublishNothing() throws Exception {
         String ch = TestNode.unique("guarded-");
