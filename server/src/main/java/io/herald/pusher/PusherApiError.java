@@ -26,6 +26,9 @@ public enum PusherApiError {
     /** 504: the engine did not answer; the request may or may not have taken effect. */
     UNKNOWN_OUTCOME(504);
 
+    /** The {@code outcome} label of a request that succeeded. */
+    public static final String OK_LABEL = "ok";
+
     private final int status;
 
     PusherApiError(int status) {

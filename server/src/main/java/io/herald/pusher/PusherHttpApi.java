@@ -130,7 +130,7 @@ public final class PusherHttpApi {
         return out.handle((res, e) -> {
             busy.decrementAndGet();
             if (e == null) {
-                count(app.id(), "ok");
+                count(app.id(), PusherApiError.OK_LABEL);
                 return res;
             }
             return fail(app, failure(e));
