@@ -124,7 +124,8 @@ public final class PusherHttpApi {
         CompletableFuture<PusherApiResponse> out;
         try {
             out = route(app, req);
-        } catch (PusherApiException e) {
+        } catch (PusherApiException | RuntimeException e) {
+            // a bug must still answer (500) and give back the in-flight slot
             out = CompletableFuture.failedFuture(e);
         }
         return out.handle((res, e) -> {
