@@ -105,6 +105,16 @@ export class HeraldServer {
     this.process = undefined;
   }
 
+  /** Kills the process with SIGKILL, as a crash would (no drain, no goodbye to Redis), and waits for it to exit. */
+  async kill(): Promise<void> {
+    const child = this.process;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    child.kill('SIGKILL');
+    await exited;
+    this.process = undefined;
+  }
+
   /** Stops and starts again on the same port (the memory engine loses its state: new epochs). */
   async restart(): Promise<void> {
     await this.stop();

@@ -1,14 +1,20 @@
 /**
  * Herald's Pusher Channels endpoint (`/app/{key}`) with the real, unmodified clients from npm:
- * pusher-js in Node and Laravel Echo with its Pusher connector, authorized by a backend that signs
- * with the official `pusher` server SDK, beside a native @herald/client on the same channels.
+ * pusher-js in Node and in Debian's headless Chromium (bundled into a page with esbuild, as a web app
+ * does), and Laravel Echo with its Pusher connector, authorized by a backend that signs with the
+ * official `pusher` server SDK, beside a native @herald/client on the same channels. One server for
+ * the file.
  */
+import { createServer, type Server } from 'node:http';
+import { fileURLToPath } from 'node:url';
 import Echo from 'laravel-echo';
+import type { Browser, Page } from 'playwright-core';
 import Pusher, { type Channel, type Members, type PresenceChannel } from 'pusher-js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { HeraldClient } from '../js/src/index.js';
-import { HeraldServer, until } from '../test-support/herald-server.js';
+import { bundle, launchChromium } from '../react/test/browser/harness.js';
+import { HeraldServer, freePort, until } from '../test-support/herald-server.js';
 import { APP, Backend, PUSHER_CONFIG, pusherClient, pusherOptions } from './pusher-support.js';
 
 let herald: HeraldServer;
@@ -249,5 +255,69 @@ describe('Laravel Echo with the Pusher connector against Herald', () => {
     bob.leave(room);
     await until(() => leaving.length === 1, 'bob left');
     expect(leaving).toEqual(['BOB']);
+  });
+});
+
+type Seen = Array<[string, unknown]>;
+const seen = (page: Page) => page.evaluate(() => (window as unknown as { seen: Seen }).seen);
+const has = async (page: Page, kind: string, value?: unknown) =>
+  (await seen(page)).some(([k, v]) => k === kind && (value === undefined || JSON.stringify(v) === JSON.stringify(value)));
+
+describe('pusher-js in Chromium', () => {
+  let web: Server;
+  let webUrl: string;
+  let browser: Browser;
+  const channel = `browser${process.pid}`;
+
+  beforeAll(async () => {
+    const [script, port] = await Promise.all([bundle(fileURLToPath(new URL('./pusher-page.ts', import.meta.url))), freePort()]);
+    webUrl = `http://127.0.0.1:${port}`;
+    const settings = { key: APP.key, port: herald.port, backend: backend.url, channel, user: 'carol' };
+    const html = `<!doctype html><meta charset="utf-8"><title>pusher-js on Herald</title>
+<script>window.PUSHER_TEST = ${JSON.stringify(settings)}</script><script type="module" src="/page.js"></script>`;
+    web = createServer((request, response) => {
+      const type = request.url === '/page.js' ? 'text/javascript' : 'text/html';
+      response.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' }).end(request.url === '/page.js' ? script : html);
+    });
+    await new Promise<void>((resolve) => web.listen(port, '127.0.0.1', resolve));
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((resolve) => web?.close(resolve));
+  });
+
+  it('receives public events, lists presence and exchanges client events with a Node client', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(webUrl);
+    await until(async () => (await has(page, 'subscribed')) && (await has(page, 'here', 1)), 'the page subscribed and present');
+    expect(await page.evaluate(() => (window as unknown as { socketId: () => string }).socketId())).toMatch(/^\d+\.\d+$/);
+
+    await herald.publish(channel, 'score', { home: 2, away: 1 });
+    await until(() => has(page, 'score', { home: 2, away: 1 }), 'the score on the page');
+
+    const dave = pusherClient(herald.port, backend, 'dave');
+    try {
+      const room = dave.subscribe(`presence-${channel}`) as PresenceChannel;
+      const waves: unknown[] = [];
+      room.bind('client-wave', (d: unknown) => waves.push(d));
+      await new Promise((resolve) => room.bind('pusher:subscription_succeeded', resolve));
+      expect(room.members.count).toBe(2);
+      await until(() => has(page, 'joined', 'dave'), 'dave joining on the page');
+
+      room.trigger('client-hello', { from: 'dave' });
+      await until(() => has(page, 'hello', { from: 'dave' }), 'the client event on the page');
+      expect(await page.evaluate(() => (window as unknown as { wave: (d: unknown) => boolean }).wave({ from: 'carol' }))).toBe(true);
+      await until(() => waves.length === 1, 'the page\'s client event in Node');
+      expect(waves).toEqual([{ from: 'carol' }]);
+    } finally {
+      dave.disconnect();
+    }
+    await until(() => has(page, 'left', 'dave'), 'dave leaving on the page');
+    expect(errors).toEqual([]);
+    await page.close();
   });
 });

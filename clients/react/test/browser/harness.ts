@@ -1,16 +1,17 @@
 /** What the real-browser tests share: the test page bundled from the sources, and Debian's Chromium. */
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 
 const CHROMIUM = '/usr/bin/chromium';
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
-/** `entry` (a file of this folder) bundled with the clients' sources, as one ES module's text. */
+/** `entry` (a file of this folder, or an absolute path) bundled with the clients' sources, as one ES module's text. */
 export async function bundle(entry: string): Promise<string> {
   const result = await build({
-    entryPoints: [here(`./${entry}`)],
+    entryPoints: [isAbsolute(entry) ? entry : here(`./${entry}`)],
     bundle: true,
     write: false,
     format: 'esm',

@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * app's connections (a cluster-wide count would cost an engine round trip on every connect).
  */
 public final class PusherAdapter {
-    /** Why a connection of this app is refused before its session starts. */
+    /** The reason the connections closed by {@link #terminateConnections} are given. */
     static final String TERMINATED = "connections terminated by the application";
 
     private final PusherApps apps;

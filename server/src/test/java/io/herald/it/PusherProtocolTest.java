@@ -404,4 +404,36 @@ class PusherProtocolTest {
         }
         assertThat(data(p.subscribe(base + "-x", null, null)).path("type").asText()).isEqualTo("LimitReached");
     }
+
+    @Test
+    void aMessageFloodIsClosedWith4300AndAnOversizedFrameWith4100() throws InterruptedException {
+        try (TestNode strict = TestNode.builder()
+                .client(ClientConfig.DEFAULTS.withFrameSize(4096).withCommandLimits(20, 5, 5))
+                .pusher(new PusherConfig(List.of(PusherAppConfig.of("1", "native-key", SECRET, true))))
+                .start()) {
+            URI uri = URI.create("ws://127.0.0.1:" + strict.port() + "/app/native-key?protocol=7");
+            WsClient flood = WsClient.open(uri);
+            open.add(flood);
+            assertThat(flood.next().path("event").asText()).isEqualTo("pusher:connection_established");
+            for (int i = 0; i < 30; i++) {
+                flood.send("{\"event\":\"pusher:ping\",\"data\":{}}");
+            }
+            List<JsonNode> got = new ArrayList<>();
+            for (JsonNode n = flood.next(); !n.path("data").path("code").isInt(); n = flood.next()) {
+                got.add(n);
+            }
+            assertThat(got.stream().filter(n -> n.path("event").asText().equals("pusher:pong")).count()).isEqualTo(5);
+            assertThat(got).hasSize(9).allSatisfy(n -> assertThat(n.path("event").asText()).isIn("pusher:pong", "pusher:error"));
+            assertThat(flood.awaitClose()).isEqualTo(4300);
+
+            WsClient big = WsClient.open(uri);
+            open.add(big);
+            big.next();
+            big.send("{\"event\":\"client-x\",\"data\":\"" + "x".repeat(5000) + "\"}");
+            assertThat(big.next().path("data").path("code").asInt()).isEqualTo(4100);
+            assertThat(big.awaitClose()).isEqualTo(4100);
+            assertThat(strict.metric("herald_pusher_errors_total{app=\"1\",code=\"refused\"}")).isEqualTo(1);
+            assertThat(strict.metric("herald_connections_closed_total{reason=\"frame_too_large\"}")).isEqualTo(1);
+        }
+    }
 }

@@ -53,7 +53,9 @@ class VocabularyTest {
             Map.entry("http", "a URL scheme and the config section http:"),
             Map.entry("sse", "the name of an SSE stream's Netty pipeline stage"),
             Map.entry("client_publish", "the namespace setting client_publish, whose publications the event reports"),
-            Map.entry("status", "a field of Pusher's pusher:subscription_error (the HTTP status pusher-js reports)"));
+            Map.entry("status", "a field of Pusher's pusher:subscription_error (the HTTP status pusher-js reports)"),
+            Map.entry("reconnect", "a field of the disconnect push and of a proxy's disconnect answer"),
+            Map.entry("auth", "the config key metrics.auth, and the signature field of pusher:subscribe and pusher:signin"));
 
     /** One vocabulary: its enum and the wire form of each value. */
     private record Vocabulary(Class<? extends Enum<?>> home, List<String> words) {
@@ -79,6 +81,8 @@ class VocabularyTest {
             Vocabulary.of(io.herald.pusher.PusherWebhookEvent.class, io.herald.pusher.PusherWebhookEvent::wire),
             Vocabulary.of(io.herald.pusher.PusherApiError.class, io.herald.pusher.PusherApiError::label),
             Vocabulary.of(io.herald.pusher.PusherChannelInfo.class, io.herald.pusher.PusherChannelInfo::wire),
+            Vocabulary.of(io.herald.pusher.PusherErrorCode.class, io.herald.pusher.PusherErrorCode::label),
+            Vocabulary.of(io.herald.pusher.PusherSubscriptionError.class, io.herald.pusher.PusherSubscriptionError::label),
             Vocabulary.of(io.herald.metrics.WebhookOutcome.class, io.herald.metrics.WebhookOutcome::label),
             Vocabulary.of(io.herald.metrics.WebhookFailure.class, io.herald.metrics.WebhookFailure::label));
 
