@@ -220,7 +220,9 @@ public final class PusherHttpApi {
         if (error == PusherApiError.INTERNAL) {
             log.warn("Pusher HTTP API request failed", cause);
         }
-        return new PusherApiException(error, e.getMessage());
+        // Pusher's requests carry no idempotency key to retry with, so this one says so in its own words
+        return new PusherApiException(error, error == PusherApiError.UNKNOWN_OUTCOME
+                ? "The engine did not answer in time: the event may or may not have been published" : e.getMessage());
     }
 
     private PusherApiResponse fail(PusherApp app, PusherApiException e) {
