@@ -19,6 +19,11 @@ import java.util.stream.Stream;
  */
 abstract class SystemServer implements AutoCloseable {
     static final List<String> ALL = List.of("herald", "ws", "socketio", "netty-socketio", "nats");
+    /**
+     * Systems run only when named: {@code pusher} is Herald with its subscribers on the Pusher protocol
+     * ({@code /app/{key}}) and the publisher on {@code /ws}; fan-out only (it has no per-channel payload check).
+     */
+    static final List<String> ON_REQUEST = List.of("pusher");
 
     /** The system cannot run here; the message says why (shown in the table). */
     static final class Skipped extends Exception {
@@ -83,11 +88,12 @@ abstract class SystemServer implements AutoCloseable {
         Path peers = Path.of(o.string("peers", "bench/peers"));
         return switch (system) {
             case "herald" -> Herald.start(o.string("herald-max-queue", "4MiB"), o.string("herald-write-timeout", "10s"));
+            case "pusher" -> Herald.startPusher(o.string("herald-max-queue", "4MiB"), o.string("herald-write-timeout", "10s"));
             case "ws" -> External.start(system, node(peers, "ws-server.js"));
             case "socketio" -> External.start(system, node(peers, "socketio-server.js"));
             case "netty-socketio" -> External.start(system, nettySocketIo(peers));
             case "nats" -> External.start(system, nats());
-            default -> throw new Skipped("unknown system (known: " + ALL + ")");
+            default -> throw new Skipped("unknown system (known: " + ALL + ", " + ON_REQUEST + ")");
         };
     }
 
@@ -211,7 +217,11 @@ abstract class SystemServer implements AutoCloseable {
         private final String token;
 
         private Herald(ServerProcess server) {
-            super("herald", server.port);
+            this("herald", server);
+        }
+
+        private Herald(String name, ServerProcess server) {
+            super(name, server.port);
             this.server = server;
             this.token = new TokenIssuer(ServerProcess.SECRET).issue("bench", List.of("bench:*"), List.of("bench:*"),
                     List.of(), null, Duration.ofHours(6));
@@ -220,7 +230,28 @@ abstract class SystemServer implements AutoCloseable {
         /** {@code maxQueue}, {@code writeTimeout}: the slow-consumer bounds (client.max_queue_bytes, client.write_timeout). */
         static Herald start(String maxQueue, String writeTimeout) throws Exception {
             Path config = Path.of("bench/target/load-herald.yaml");
-            Files.writeString(config, """
+            Files.writeString(config, config(maxQueue, writeTimeout));
+            return new Herald(ServerProcess.start(config, List.of("-Xmx2g")));
+        }
+
+        /**
+         * Herald with one native Pusher app (subscribers on {@code /app/{key}}, the publisher on
+         * {@code /ws}): the same node and limits as {@code herald}, so the two rows differ only by protocol.
+         */
+        static Herald startPusher(String maxQueue, String writeTimeout) throws Exception {
+            Path config = Path.of("bench/target/load-pusher.yaml");
+            Files.writeString(config, config(maxQueue, writeTimeout) + """
+                    pusher:
+                      apps:
+                        - id: "1"
+                          key: %s
+                          secret: bench-pusher-secret-0123456789
+                    """.formatted(io.herald.bench.load.Protocol.PUSHER_KEY));
+            return new Herald("pusher", ServerProcess.start(config, List.of("-Xmx2g")));
+        }
+
+        private static String config(String maxQueue, String writeTimeout) {
+            return """
                     api_key: %s
                     jwt:
                       hmac_secret: %s
@@ -237,8 +268,7 @@ abstract class SystemServer implements AutoCloseable {
                       api_rate: 0
                     namespaces:
                       bench: {history_size: 100}
-                    """.formatted(ServerProcess.API_KEY, ServerProcess.SECRET, maxQueue, writeTimeout));
-            return new Herald(ServerProcess.start(config, List.of("-Xmx2g")));
+                    """.formatted(ServerProcess.API_KEY, ServerProcess.SECRET, maxQueue, writeTimeout);
         }
 
         @Override

@@ -101,10 +101,19 @@ public final class BackendPublisher {
      * {@code not_available} once the node drains. A repeated key completes with the first result.
      */
     public CompletableFuture<PublishResult> publish(ChannelName ch, String type, RawJson data, String key) {
+        return publish(ch, type, data, key, null);
+    }
+
+    /**
+     * {@link #publish} that the connection whose client id is {@code excludeClient} does not receive
+     * (null: every subscriber does); the Pusher HTTP API's {@code socket_id}.
+     */
+    public CompletableFuture<PublishResult> publish(ChannelName ch, String type, RawJson data, String key,
+                                                    String excludeClient) {
         if (!gate.tryEnter()) {
             return CompletableFuture.failedFuture(draining());
         }
-        return publishAdmitted(ch, type, data, key).whenComplete((r, e) -> gate.exit());
+        return publishAdmitted(ch, new PublicationDraft(type, data, null, key, excludeClient)).whenComplete((r, e) -> gate.exit());
     }
 
     /** Admits one batch of publishes through the drain gate; a true return must be paired with {@link #exit}. */
@@ -123,7 +132,11 @@ public final class BackendPublisher {
 
     /** {@link #publish} for a caller that has entered the gate ({@link #enter}). */
     CompletableFuture<PublishResult> publishAdmitted(ChannelName ch, String type, RawJson data, String key) {
-        return engine.history().publish(ch, new PublicationDraft(type, data, null, key), config.namespace(ch.namespace()))
+        return publishAdmitted(ch, new PublicationDraft(type, data, null, key));
+    }
+
+    private CompletableFuture<PublishResult> publishAdmitted(ChannelName ch, PublicationDraft draft) {
+        return engine.history().publish(ch, draft, config.namespace(ch.namespace()))
                 .whenComplete((r, e) -> {
                     if (e != null && ChannelLimitException.in(e) != null) {
                         metrics.rateLimited(RateLimit.MAX_CHANNELS);

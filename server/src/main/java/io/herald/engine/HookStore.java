@@ -24,8 +24,37 @@ import java.util.concurrent.CompletableFuture;
  * removed presence entry so the sweeping node sends the leave push. Thread-safe and non-blocking.
  */
 public interface HookStore extends AutoCloseable {
-    /** A hook as the store needs it. */
-    record Hook(String id, int mask, long vacateDelayMillis, long maxAgeMillis, int maxQueue) {
+    /**
+     * A hook as the store needs it. {@code mask} holds the bits of the events it wants (a
+     * {@code WebhookEvent}'s bit, or another bit a caller of {@link #queue} uses); {@code scope} says
+     * which channels it hears of: {@code *} every one, {@code +P} those whose name starts with
+     * {@code P}, {@code -P1,P2,…} all but those starting with one of the {@code Pi} (see {@link #inScope}).
+     */
+    record Hook(String id, int mask, long vacateDelayMillis, long maxAgeMillis, int maxQueue, String scope) {
+        /** A hook of every channel. */
+        public Hook(String id, int mask, long vacateDelayMillis, long maxAgeMillis, int maxQueue) {
+            this(id, mask, vacateDelayMillis, maxAgeMillis, maxQueue, ALL_CHANNELS);
+        }
+    }
+
+    /** The scope of a hook of every channel. */
+    String ALL_CHANNELS = "*";
+
+    /** Whether {@code channel} is in a hook's {@code scope} (the rule hooks.lua applies too). */
+    static boolean inScope(String scope, ChannelName channel) {
+        if (scope.equals(ALL_CHANNELS)) {
+            return true;
+        }
+        String name = channel.value();
+        if (scope.charAt(0) == '+') {
+            return name.startsWith(scope.substring(1));
+        }
+        for (String prefix : scope.substring(1).split(",")) {
+            if (!prefix.isEmpty() && name.startsWith(prefix)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** One event as queued; {@code fields} is the event's JSON fields other than name, channel and seq (may be empty). */
@@ -77,6 +106,13 @@ public interface HookStore extends AutoCloseable {
      * fields on every publication of a node without webhooks).
      */
     boolean wants(WebhookEvent event);
+
+    /**
+     * Queues an event of {@code bit}, which is none of the events the store itself derives (occupancy,
+     * presence, client publications), for every hook that wants it and hears of the channel;
+     * {@code fields} as in {@link QueuedEvent}.
+     */
+    CompletableFuture<Void> queue(ChannelName channel, int bit, String fields);
 
     /** Claims up to {@code channels} ready channels of the hook, each with up to {@code events} events. */
     CompletableFuture<List<Batch>> claim(String hookId, int channels, int events, long leaseMillis);

@@ -343,6 +343,17 @@ public final class Hub implements BrokerListener {
         return out;
     }
 
+    /** Members of {@code channel} on this node (0 when it has none). */
+    public int subscribers(ChannelName channel) {
+        LocalChannel lc = channels.get(channel);
+        if (lc == null) {
+            return 0;
+        }
+        synchronized (lc) {
+            return lc.size;
+        }
+    }
+
     /** Publishes pass this gate; a draining node closes it. */
     public PublishGate publishGate() {
         return publishGate;

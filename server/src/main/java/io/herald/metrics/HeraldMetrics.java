@@ -41,6 +41,8 @@ public final class HeraldMetrics {
     private final Counter slowConsumers;
     private final Map<ErrorCode, Counter> errors = new EnumMap<>(ErrorCode.class);
     private final Map<RateLimit, Counter> rateLimited = new ConcurrentHashMap<>();
+    /** By {@code "<app> <outcome>"}; apps are configured ones, so the map stays small. */
+    private final Map<String, Counter> pusherApi = new ConcurrentHashMap<>();
     private final Map<HttpCloseCause, Counter> httpClosed = new EnumMap<>(HttpCloseCause.class);
     private final Timer publishToWrite;
     private final Map<WebhookOutcome, Counter> webhookEvents = new EnumMap<>(WebhookOutcome.class);
@@ -246,6 +248,16 @@ public final class HeraldMetrics {
     public void webhookQueueGauge(String hookId, Supplier<Number> value) {
         Gauge.builder("herald.webhook.queue.depth", value).tag("hook", hookId)
                 .description("webhook events queued, by hook id (cluster-wide with the Redis engine)").register(registry);
+    }
+
+    /**
+     * A Pusher HTTP API request of app {@code appId} (a configured app's id, or {@code unknown}: ids
+     * from a request never become labels) ended with {@code outcome} ({@code ok} or an error's label).
+     */
+    public void pusherApiRequest(String appId, String outcome) {
+        pusherApi.computeIfAbsent(appId + " " + outcome, k -> Counter.builder("herald.pusher.api.requests")
+                .tag("app", appId).tag("outcome", outcome)
+                .description("Pusher HTTP API requests, by app and outcome").register(registry)).increment();
     }
 
     /** The node closed a plain HTTP connection for {@code cause}. */

@@ -9,6 +9,8 @@ import java.util.Locale;
 public enum RateLimit {
     /** {@code limits.api_rate}: server API requests per second per API key. */
     API,
+    /** {@code limits.api_rate}: Pusher HTTP API requests per second per app (and requests in flight per app). */
+    PUSHER_API,
     /** {@code limits.max_channels}: channels with state on the node or cluster. */
     MAX_CHANNELS,
     /** {@code client.max_subscriptions}: subscriptions of one connection. */

@@ -267,6 +267,7 @@ final class PusherChannels {
         if (cache) {
             if (cached == null) {
                 send(PusherFrames.cacheMiss(name));
+                new PusherHooks(engine.hooks()).cacheMiss(sub.channel);
             } else {
                 sub.replayed(cached);
                 if (!cached.excludes(socketId())) {

@@ -14,8 +14,8 @@ import java.util.Map;
 /**
  * The frames Herald sends on {@code /app/{key}}, each {@code {"event","channel"?,"data"}}. As Pusher
  * sends them, {@code data} is a JSON string holding JSON text (pusher-js parses it back), except
- * {@code pusher:error}, whose data is an object. A Herald publication's {@code data} goes out as its
- * JSON text in that string. Stateless and thread-safe.
+ * {@code pusher:error}, whose data is an object. A Herald publication's {@code data} goes out as
+ * {@link PusherData#toPusher} maps it (a JSON string's value, else its JSON text). Stateless and thread-safe.
  */
 public final class PusherFrames {
     static final String CONNECTION_ESTABLISHED = "pusher:connection_established";
@@ -138,8 +138,8 @@ public final class PusherFrames {
     }
 
     /**
-     * A publication as a Pusher event on {@code channel}: {@code event} is its type, {@code data} its
-     * JSON text in a string; {@code user_id} is added for client events on presence channels, as
+     * A publication as a Pusher event on {@code channel}: {@code event} is its type, {@code data} the
+     * Pusher string of its data ({@link PusherData#toPusher}); {@code user_id} is added for client events on presence channels, as
      * Pusher does.
      */
     public static byte[] publication(Publication p, String channel, boolean withUserId) {
@@ -147,7 +147,7 @@ public final class PusherFrames {
         return JsonCodec.object(g -> {
             g.writeStringField("event", p.event());
             g.writeStringField("channel", channel);
-            g.writeStringField("data", data == null ? "null" : data.toString());
+            g.writeStringField("data", data == null ? "null" : PusherData.toPusher(data));
             if (withUserId && p.user() != null) {
                 g.writeStringField("user_id", p.user());
             }

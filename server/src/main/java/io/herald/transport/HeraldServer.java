@@ -13,6 +13,7 @@ import io.herald.proxy.ProxyClient;
 import io.herald.proxy.ProxyKind;
 import io.herald.pusher.PusherAdapter;
 import io.herald.pusher.PusherApps;
+import io.herald.pusher.PusherHttpApi;
 import io.herald.session.ClientTransport;
 import io.herald.session.SessionServices;
 import io.netty.bootstrap.ServerBootstrap;
@@ -130,7 +131,9 @@ public final class HeraldServer implements AutoCloseable {
         HttpRouter.PublicEndpoints open = new HttpRouter.PublicEndpoints(new KeyedRateLimiter<>(http.publicRatePerIp()),
                 http.metricsAuth() == null ? null : http.metricsAuth().getBytes(StandardCharsets.UTF_8));
         BodyBudget bodies = new BodyBudget(http.maxBufferedBodies());
-        HttpGuard.Shared guards = new HttpGuard.Shared(http, config.client().writeTimeout().toNanos(), bodies, api, metrics);
+        PusherHttpApi pusherApi = new PusherHttpApi(pusher, config, engine, hub, publisher, metrics);
+        HttpGuard.Shared guards = new HttpGuard.Shared(http, config.client().writeTimeout().toNanos(), bodies, api, pusherApi,
+                metrics);
         SslContext ssl = TlsContexts.server(config.tls());
         metrics.gauge("herald.connections", "open client connections (WebSocket and SSE)", connections::count);
         metrics.transportGauge(ClientTransport.WEBSOCKET.wire(), () -> connections.count() - connections.sseCount());
@@ -171,7 +174,7 @@ public final class HeraldServer implements AutoCloseable {
                         ch.pipeline().addLast("http-guard", guard);
                         ch.pipeline().addLast("http-aggregator", new JsonHttpAggregator());
                         ch.pipeline().addLast("router", new HttpRouter(upgrade, pusher, api, HeraldServer.this::isReady, metrics,
-                                clients, open, admin));
+                                clients, open, admin, pusherApi));
                     }
                 });
         // before the first connection can join presence or occupy a channel
@@ -313,6 +316,11 @@ public final class HeraldServer implements AutoCloseable {
         protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
             // with keep-alive the aggregator discards the rest of the body and the connection stays
             // usable; closing at once would reset a client still uploading before it reads the 413
+            if (oversized instanceof io.netty.handler.codec.http.HttpRequest r && PusherHttpApi.handles(r.uri())) {
+                HttpReplies.write(ctx, HttpUtil.isKeepAlive(oversized), HttpReplies.pusherResponse(
+                        PusherHttpApi.bodyTooLarge(), HttpUtil.isKeepAlive(oversized)));
+                return;
+            }
             HttpReplies.error(ctx, HttpUtil.isKeepAlive(oversized), ErrorCode.MESSAGE_TOO_LARGE,
                     "request body is larger than " + MAX_HTTP_BODY + " bytes");
         }

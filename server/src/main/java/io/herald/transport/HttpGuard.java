@@ -7,6 +7,10 @@ import io.herald.config.HttpConfig;
 import io.herald.metrics.HeraldMetrics;
 import io.herald.metrics.HttpCloseCause;
 import io.herald.protocol.ErrorCode;
+import io.herald.pusher.PusherApiResponse;
+import io.herald.pusher.PusherHttpApi;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -42,8 +46,9 @@ import java.util.concurrent.TimeUnit;
  *       further requests are read and held in order, so a hang-up is still noticed. Past that the
  *       connection stops reading and closes once the held requests are answered. So a client that
  *       pipelines thousands of requests and never reads costs one answer in memory.</li>
- *   <li><b>Credentials before bodies.</b> A server API request without the right API key is
- *       answered 401 from its headers, before any of its body is read, and the connection is closed.</li>
+ *   <li><b>Credentials before bodies.</b> A server API request without the right API key, and a Pusher
+ *       HTTP API request without a valid signature (or announcing a body over its cap), is answered
+ *       from its headers, before any of its body is read, and the connection is closed.</li>
  *   <li><b>Buffered bodies</b> count against the node-wide {@link BodyBudget}; past it: 503.</li>
  *   <li><b>Admission.</b> A socket that came too fast from its IP address (past
  *       {@code connection_rate_per_ip}) or past {@code max_connections} has its first request refused
@@ -61,7 +66,8 @@ final class HttpGuard extends ChannelDuplexHandler {
     private static final long BODY_CHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     /** What every connection's guard shares: the settings and the node-wide budget. */
-    record Shared(HttpConfig config, long writeTimeoutNanos, BodyBudget bodies, ServerApi api, HeraldMetrics metrics) {
+    record Shared(HttpConfig config, long writeTimeoutNanos, BodyBudget bodies, ServerApi api, PusherHttpApi pusher,
+                  HeraldMetrics metrics) {
     }
 
     private enum Phase {
@@ -226,7 +232,8 @@ final class HttpGuard extends ChannelDuplexHandler {
         // the streams answer in their own way (4008 on the stream, CORS on SSE); monitoring keeps
         // working on a full node, under the per-address rate of the public endpoints; and a backend's
         // API requests, checked for their key below, still publish to the clients already connected
-        boolean exempt = path.equals("/ws") || path.equals("/sse") || HttpRouter.isPublic(path) || path.startsWith("/api/");
+        boolean exempt = path.equals("/ws") || path.equals("/sse") || HttpRouter.isPublic(path) || path.startsWith("/api/")
+                || PusherHttpApi.handles(path);
         if (refusedRetryAfter > 0 && !exempt) {
             shared.metrics().rateLimited(RateLimit.CONNECTION_RATE_PER_IP);
             answerAndClose(ErrorCode.TOO_MANY_REQUESTS, "too many new connections from this address; retry in "
@@ -243,6 +250,19 @@ final class HttpGuard extends ChannelDuplexHandler {
             ApiResponse refusal = shared.api().refusal(authorization);
             if (refusal != null) {
                 answerAndClose(refusal.status(), refusal.body(), 0);
+                return true;
+            }
+        }
+        if (PusherHttpApi.handles(path)) {
+            // the signature covers everything but the body (its MD5 is signed): an unsigned request is
+            // refused before any of its body is read
+            QueryStringDecoder decoded = new QueryStringDecoder(uri);
+            PusherApiResponse refusal = shared.pusher().refusal(req.method().name(), decoded.rawPath(),
+                    decoded.parameters(), HttpUtil.getContentLength(req, -1L));
+            if (refusal != null) {
+                discarding = true;
+                closeAfterAnswers = true;
+                HttpReplies.write(ctx, false, HttpReplies.pusherResponse(refusal, false));
                 return true;
             }
         }

@@ -5,6 +5,7 @@ import io.herald.api.ApiException;
 import io.herald.api.ApiResponse;
 import io.herald.api.ServerApi;
 import io.herald.protocol.ErrorCode;
+import io.herald.pusher.PusherApiResponse;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -38,6 +39,22 @@ final class HttpReplies {
             out.headers().set(HttpHeaderNames.ALLOW, res.allow());
         }
         write(ctx, keepAlive, out);
+    }
+
+    /** A Pusher HTTP API answer: JSON on success, Pusher's plain text on error, with its {@code Retry-After}. */
+    static void pusher(ChannelHandlerContext ctx, boolean keepAlive, PusherApiResponse res) {
+        write(ctx, keepAlive, pusherResponse(res, keepAlive));
+    }
+
+    static FullHttpResponse pusherResponse(PusherApiResponse res, boolean keepAlive) {
+        if (res.json()) {
+            return response(res.status(), res.body(), keepAlive, res.retryAfter());
+        }
+        FullHttpResponse out = response(res.status(), "text/plain; charset=utf-8", res.body(), keepAlive);
+        if (res.retryAfter() > 0) {
+            out.headers().set(HttpHeaderNames.RETRY_AFTER, res.retryAfter());
+        }
+        return out;
     }
 
     /** An admin UI answer: its content type and headers. */

@@ -17,6 +17,8 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.herald.limits.KeyedRateLimiter;
 import io.herald.protocol.ErrorCode;
+import io.herald.pusher.PusherApiRequest;
+import io.herald.pusher.PusherHttpApi;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -26,9 +28,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Routes plain HTTP requests: {@code /ws} and {@code /app/{key}} (Pusher) upgrades, {@code /sse}, {@code /poll}, {@code /publish} and {@code /rpc}
- * (with their CORS preflights), {@code /health}, {@code /ready}, the server API, {@code /metrics} and the
- * admin UI ({@code /admin}, {@code /admin/api/...}).
+ * Routes plain HTTP requests: {@code /ws} and {@code /app/{key}} (Pusher) upgrades, {@code /sse}, {@code /poll},
+ * {@code /publish} and {@code /rpc} (with their CORS preflights), {@code /health}, {@code /ready}, the server API,
+ * the Pusher HTTP API ({@code /apps/...}), {@code /metrics} and the admin UI ({@code /admin}, {@code /admin/api/...}).
  */
 final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(HttpRouter.class);
@@ -43,6 +45,7 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final PublicEndpoints open;
     /** Null when {@code admin.enabled} is false. */
     private final AdminApi admin;
+    private final PusherHttpApi pusherApi;
 
     /** The HTTP endpoints of clients on SSE or polling, and their CORS rule. */
     record ClientEndpoints(SseEndpoint sse, PollEndpoint poll, CommandEndpoint commands, Cors cors) {
@@ -56,7 +59,8 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     HttpRouter(WebSocketUpgrade upgrade, PusherAdapter pusher, ServerApi api, BooleanSupplier ready, HeraldMetrics metrics,
-               ClientEndpoints clients, PublicEndpoints open, AdminApi admin) {
+               ClientEndpoints clients, PublicEndpoints open, AdminApi admin, PusherHttpApi pusherApi) {
+        this.pusherApi = pusherApi;
         this.pusher = pusher;
         this.open = open;
         this.admin = admin;
@@ -92,6 +96,10 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
             ApiRequest request = new ApiRequest(req.method().name(), path, uri.parameters(),
                     req.headers().get(HttpHeaderNames.AUTHORIZATION), ByteBufUtil.getBytes(req.content()));
             api.handle(request).thenAccept(res -> ctx.executor().execute(() -> HttpReplies.api(ctx, keepAlive, res)));
+        } else if (PusherHttpApi.handles(path)) {
+            PusherApiRequest request = new PusherApiRequest(req.method().name(), path, uri.parameters(),
+                    ByteBufUtil.getBytes(req.content()));
+            pusherApi.handle(request).thenAccept(res -> ctx.executor().execute(() -> HttpReplies.pusher(ctx, keepAlive, res)));
         } else if (path.equals("/admin") || path.startsWith("/admin/")) {
             admin(ctx, keepAlive, req, uri, path);
         } else if (path.equals("/metrics")) {

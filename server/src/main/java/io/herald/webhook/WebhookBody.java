@@ -16,6 +16,21 @@ import javax.crypto.spec.SecretKeySpec;
  * (their characters are {@code [A-Za-z0-9_:.\-#@=,]}); the other fields come already encoded.
  */
 public final class WebhookBody {
+    /** Herald's format, signed with the hook's secret. */
+    static WebhookFormat format(String secret) {
+        return new WebhookFormat() {
+            @Override
+            public byte[] body(HookStore.Batch batch, long nowMillis) {
+                return of(batch, nowMillis);
+            }
+
+            @Override
+            public java.util.Map<String, String> headers(byte[] body) {
+                return java.util.Map.of(SIGNATURE_HEADER, signature(secret, body));
+            }
+        };
+    }
+
     /** The header carrying the signature. */
     public static final String SIGNATURE_HEADER = "X-Herald-Signature";
     private static final String PREFIX = "sha256=";

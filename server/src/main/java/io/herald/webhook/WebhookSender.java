@@ -1,6 +1,5 @@
 package io.herald.webhook;
 
-import io.herald.config.WebhookConfig;
 import io.herald.engine.HookStore;
 import io.herald.metrics.HeraldMetrics;
 import io.herald.metrics.WebhookFailure;
@@ -40,7 +39,7 @@ final class WebhookSender {
     static final long MAX_RETRY_MILLIS = 5 * 60 * 1000;
     static final long POLL_MILLIS = 200;
 
-    private final WebhookConfig config;
+    private final HookTarget config;
     private final String hookId;
     private final HookStore store;
     private final HttpClient http;
@@ -54,7 +53,7 @@ final class WebhookSender {
     private volatile long depth;
     private volatile boolean closed;
 
-    WebhookSender(WebhookConfig config, HookStore store, HttpClient http, ScheduledExecutorService timer,
+    WebhookSender(HookTarget config, HookStore store, HttpClient http, ScheduledExecutorService timer,
                   HeraldMetrics metrics) {
         this.config = config;
         this.hookId = config.id();
@@ -119,14 +118,18 @@ final class WebhookSender {
         if (events.isEmpty()) {
             return;
         }
+        byte[] body = config.format().body(batch, System.currentTimeMillis());
+        if (body == null) {
+            // none of these events is for this hook (channels it cannot name): done without a request
+            report(store.delivered(hookId, batch));
+            return;
+        }
         inFlight.incrementAndGet();
-        byte[] body = WebhookBody.of(batch, System.currentTimeMillis());
-        HttpRequest request = HttpRequest.newBuilder(config.url())
+        HttpRequest.Builder b = HttpRequest.newBuilder(config.url())
                 .timeout(config.timeout())
-                .header("Content-Type", "application/json")
-                .header(WebhookBody.SIGNATURE_HEADER, WebhookBody.signature(config.secret(), body))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                .build();
+                .header("Content-Type", "application/json");
+        config.format().headers(body).forEach(b::header);
+        HttpRequest request = b.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
         CompletableFuture<HttpResponse<Void>> exchange;
         try {
             exchange = http.sendAsync(request, info -> new CappedDiscard(MAX_ANSWER_BYTES));

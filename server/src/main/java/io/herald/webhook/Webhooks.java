@@ -10,6 +10,10 @@ import io.herald.metrics.HeraldMetrics;
 import io.herald.metrics.WebhookOutcome;
 import io.herald.protocol.ChannelName;
 import io.herald.protocol.ClientInfo;
+import io.herald.config.PusherWebhookConfig;
+import io.herald.pusher.PusherApp;
+import io.herald.pusher.PusherApps;
+import io.herald.pusher.PusherWebhookEvent;
 import java.net.http.HttpClient;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,6 +43,15 @@ public final class Webhooks implements ChannelObserver, HookStore.Listener, Auto
     private final HttpClient http;
     private final List<WebhookSender> senders = new ArrayList<>();
     private final java.util.Map<String, WebhookSender> byId = new java.util.HashMap<>();
+    /** The hooks the store tracks and where each is delivered, in config order: Herald's, then each app's. */
+    private final List<HookStore.Hook> hooks = new ArrayList<>();
+    private final List<HookTarget> targets = new ArrayList<>();
+    private final List<String> described = new ArrayList<>();
+    /**
+     * How long a channel stays empty before a Pusher hook hears {@code channel_vacated}: short (Pusher
+     * sends it promptly) but past a page reload's reconnect, which would otherwise vacate and occupy.
+     */
+    static final java.time.Duration PUSHER_VACATE_DELAY = java.time.Duration.ofSeconds(1);
     /** A full queue refuses every new event: warn once per 10 s, not per event. */
     private final io.herald.limits.BreachLog queueFull = new io.herald.limits.BreachLog(10_000);
     /** Pusher presence channels push leaves whatever their namespace says. */
@@ -49,7 +62,18 @@ public final class Webhooks implements ChannelObserver, HookStore.Listener, Auto
         this.engine = engine;
         this.metrics = metrics;
         this.pusherApps = pusherApps;
-        if (config.webhooks().isEmpty()) {
+        for (WebhookConfig h : config.webhooks()) {
+            hooks.add(new HookStore.Hook(h.id(), h.mask(), h.vacateDelay().toMillis(), h.maxAge().toMillis(), h.maxQueue()));
+            targets.add(new HookTarget(h.id(), h.url(), h.redactedUrl(), h.timeout(), h.maxInFlight(), h.maxAge(),
+                    WebhookBody.format(h.secret())));
+            described.add(h.redactedUrl() + " receives " + h.events());
+        }
+        for (PusherApp app : pusherApps.all()) {
+            for (PusherWebhookConfig h : app.config().webhooks()) {
+                addPusherHook(pusherApps, app, h);
+            }
+        }
+        if (targets.isEmpty()) {
             // no threads and no HTTP client (its selector holds file descriptors) where nothing is sent
             this.timer = null;
             this.httpThreads = null;
@@ -58,16 +82,52 @@ public final class Webhooks implements ChannelObserver, HookStore.Listener, Auto
         }
         this.timer = Executors.newSingleThreadScheduledExecutor(threads("herald-webhooks"));
         this.httpThreads = Executors.newFixedThreadPool(2, threads("herald-webhook-http"));
-        long connectMillis = config.webhooks().stream().mapToLong(h -> h.timeout().toMillis()).min().orElse(10_000);
+        long connectMillis = targets.stream().mapToLong(h -> h.timeout().toMillis()).min().orElse(10_000);
         this.http = HttpClient.newBuilder()
                 .executor(httpThreads)
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .connectTimeout(java.time.Duration.ofMillis(connectMillis))
                 .build();
-        for (WebhookConfig h : config.webhooks()) {
-            WebhookSender sender = new WebhookSender(h, engine.hooks(), http, timer, metrics);
+        for (HookTarget t : targets) {
+            WebhookSender sender = new WebhookSender(t, engine.hooks(), http, timer, metrics);
             senders.add(sender);
-            byId.put(h.id(), sender);
+            byId.put(t.id(), sender);
+        }
+    }
+
+    /**
+     * A Pusher-format hook of {@code app}: it hears of the app's channels only (a non-native app's
+     * namespace, or for the native app every channel but the other apps'), with the delivery settings
+     * of Herald's webhooks and {@link #PUSHER_VACATE_DELAY}.
+     */
+    private void addPusherHook(PusherApps apps, PusherApp app, PusherWebhookConfig h) {
+        String id = pusherHookId(app, h);
+        int mask = 0;
+        for (PusherWebhookEvent e : h.events()) {
+            mask |= e.bit();
+        }
+        String scope;
+        if (!app.isNative()) {
+            scope = "+" + app.config().namespace() + ":";
+        } else {
+            List<String> others = apps.all().stream().filter(a -> !a.isNative()).map(a -> a.config().namespace() + ":").toList();
+            scope = others.isEmpty() ? HookStore.ALL_CHANNELS : "-" + String.join(",", others);
+        }
+        hooks.add(new HookStore.Hook(id, mask, PUSHER_VACATE_DELAY.toMillis(), WebhookConfig.DEFAULT_MAX_AGE.toMillis(),
+                WebhookConfig.DEFAULT_MAX_QUEUE, scope));
+        targets.add(new HookTarget(id, h.url(), h.redactedUrl(), WebhookConfig.DEFAULT_TIMEOUT,
+                WebhookConfig.DEFAULT_MAX_IN_FLIGHT, WebhookConfig.DEFAULT_MAX_AGE, new PusherWebhookBody(app)));
+        described.add(h.redactedUrl() + " receives Pusher webhooks of app " + app.id() + " " + h.events());
+    }
+
+    /** A Pusher hook's id: a hash of its app and URL, stable across nodes and config reorderings. */
+    static String pusherHookId(PusherApp app, PusherWebhookConfig h) {
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest((app.id() + " " + h.url())
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return "p" + java.util.HexFormat.of().formatHex(d, 0, 6);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required by every Java platform", e);
         }
     }
 
@@ -82,12 +142,10 @@ public final class Webhooks implements ChannelObserver, HookStore.Listener, Auto
 
     /** Starts the store's announcements and the senders; call once the node's id is known. */
     public void start(String nodeId) {
-        List<HookStore.Hook> hooks = config.webhooks().stream().map(h -> new HookStore.Hook(h.id(), h.mask(),
-                h.vacateDelay().toMillis(), h.maxAge().toMillis(), h.maxQueue())).toList();
-        engine.hooks().start(nodeId, hooks, this);
+        engine.hooks().start(nodeId, List.copyOf(hooks), this);
         senders.forEach(WebhookSender::start);
-        for (WebhookConfig h : config.webhooks()) {
-            log.info("webhook {} receives {}", h.redactedUrl(), h.events());
+        for (String d : described) {
+            log.info("webhook {}", d);
         }
     }
 

@@ -721,4 +721,22 @@ public abstract class HistoryStoreContract {
             assertThat(p.event()).isEqualTo("client-x");
         }
     }
+
+    @Test
+    void theExcludedConnectionTravelsWithThePublicationToHistoryAndTheBrokerButNotIntoTheFrame() {
+        ChannelName channel = uniqueChannel("exclude");
+        join(broker.subscribe(channel));
+
+        Publication published = publish(channel, new PublicationDraft("ev", raw("{}"), null, null, "123.456"),
+                OPTIONS).publication();
+
+        Publication held = read(channel, null, 1, OPTIONS).publications().getFirst();
+        Publication delivered = listener.awaitPublications(channel, 1).getFirst();
+        for (Publication p : List.of(published, held, delivered)) {
+            assertThat(p.excludeClient()).isEqualTo("123.456");
+            assertThat(p.frameText()).doesNotContain("123.456");
+        }
+        Publication plain = publish(channel, new PublicationDraft("ev", raw("{}"), null, null), OPTIONS).publication();
+        assertThat(plain.excludeClient()).isNull();
+    }
 }

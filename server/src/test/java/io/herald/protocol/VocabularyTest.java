@@ -79,6 +79,8 @@ class VocabularyTest {
             Vocabulary.of(ClientTransport.class, ClientTransport::wire),
             Vocabulary.of(WebhookEvent.class, WebhookEvent::wire),
             Vocabulary.of(io.herald.pusher.PusherWebhookEvent.class, io.herald.pusher.PusherWebhookEvent::wire),
+            Vocabulary.of(io.herald.pusher.PusherApiError.class, io.herald.pusher.PusherApiError::label),
+            Vocabulary.of(io.herald.pusher.PusherChannelInfo.class, io.herald.pusher.PusherChannelInfo::wire),
             Vocabulary.of(io.herald.pusher.PusherErrorCode.class, io.herald.pusher.PusherErrorCode::label),
             Vocabulary.of(io.herald.pusher.PusherSubscriptionError.class, io.herald.pusher.PusherSubscriptionError::label),
             Vocabulary.of(io.herald.metrics.WebhookOutcome.class, io.herald.metrics.WebhookOutcome::label),

@@ -122,16 +122,21 @@ public final class Conn extends SimpleChannelInboundHandler<WebSocketFrame> {
 
     /** A publication payload lies in [from, to) of {@code b}: time it and check its sequence. */
     void delivery(ByteBuf b, int from, int to) {
+        delivery(b, from, to, Bytes.T, Bytes.SEQ);
+    }
+
+    /** A delivery whose payload keys are spelled {@code tKey} and {@code seqKey} (escaped inside a string, for Pusher). */
+    void delivery(ByteBuf b, int from, int to, byte[] tKey, byte[] seqKey) {
         long now = System.nanoTime();
         Stats.SeqCheck check = stats.seqCheck;
         slot = check == Stats.SeqCheck.PER_CHANNEL ? -1 : 0; // -1: the offset that follows is not judged
-        int ti = Bytes.indexOf(b, Bytes.T, from, to);
+        int ti = Bytes.indexOf(b, tKey, from, to);
         if (ti < 0) {
             stats.errors.increment();
             return;
         }
-        long t = Bytes.digits(b, ti + Bytes.T.length, to);
-        long seq = Bytes.number(b, Bytes.SEQ, ti, to);
+        long t = Bytes.digits(b, ti + tKey.length, to);
+        long seq = Bytes.number(b, seqKey, ti, to);
         if (check == Stats.SeqCheck.PER_CHANNEL) {
             slot = slotOf(b, Bytes.CH, ti, to);
             if (slot < 0) {

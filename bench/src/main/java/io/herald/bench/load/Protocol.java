@@ -9,6 +9,9 @@ import io.netty.buffer.ByteBufUtil;
  * stateless singletons; per-connection state lives in {@link Conn}.
  */
 public interface Protocol {
+    /** The key of the bench's Pusher app ({@code /app/{key}}). */
+    String PUSHER_KEY = PusherProtocol.KEY;
+
     /** Request path (with query) of the WebSocket upgrade; {@code token} is Herald's JWT, ignored by others. */
     String path(String token);
 
@@ -40,11 +43,17 @@ public interface Protocol {
     static Protocol of(String system) {
         return switch (system) {
             case "herald" -> HeraldProtocol.INSTANCE;
+            case "pusher" -> PusherProtocol.INSTANCE;
             case "ws" -> WsProtocol.INSTANCE;
             case "socketio", "netty-socketio" -> SocketIoProtocol.INSTANCE;
             case "nats" -> NatsProtocol.INSTANCE;
             default -> throw new IllegalArgumentException("unknown system " + system);
         };
+    }
+
+    /** The protocol the publisher of {@code system} speaks (Pusher's subscribers get Herald's publisher). */
+    static Protocol publisherOf(String system) {
+        return system.equals("pusher") ? PusherProtocol.publisher() : of(system);
     }
 
     /** Length in bytes of the payload {@link #writePayload} writes. */

@@ -38,7 +38,7 @@ public final class Publisher implements AutoCloseable {
     /** Connects and waits until the connection is ready to publish. */
     public static Publisher connect(Engine engine, String system, String host, int port, String token)
             throws Exception {
-        Protocol p = Protocol.of(system);
+        Protocol p = Protocol.publisherOf(system);
         CompletableFuture<Void> ready = new CompletableFuture<>();
         Stats stats = new Stats();
         Conn c = engine.connect(host, port, p.path(token), p, stats, new String[0], new Conn.Listener() {

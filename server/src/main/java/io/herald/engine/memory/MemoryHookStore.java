@@ -60,6 +60,10 @@ public final class MemoryHookStore implements HookStore {
         boolean wants(WebhookEvent e) {
             return (hook.mask() & e.bit()) != 0;
         }
+
+        boolean hears(ChannelName channel) {
+            return HookStore.inScope(hook.scope(), channel);
+        }
     }
 
     public MemoryHookStore() {
@@ -90,7 +94,11 @@ public final class MemoryHookStore implements HookStore {
     }
 
     private void emit(HookState h, WebhookEvent e, ChannelName channel, String fields) {
-        if (!h.wants(e)) {
+        emit(h, e.bit(), channel, fields);
+    }
+
+    private void emit(HookState h, int bit, ChannelName channel, String fields) {
+        if ((h.hook.mask() & bit) == 0 || !h.hears(channel)) {
             return;
         }
         long seq = h.seq.merge(channel, 1L, Long::sum);
@@ -100,7 +108,7 @@ public final class MemoryHookStore implements HookStore {
         }
         h.queued++;
         listener.queued(h.hook.id(), 1, 0);
-        h.queues.computeIfAbsent(channel, c -> new ArrayDeque<>()).addLast(new QueuedEvent(seq, clock.getAsLong(), e.bit(), fields));
+        h.queues.computeIfAbsent(channel, c -> new ArrayDeque<>()).addLast(new QueuedEvent(seq, clock.getAsLong(), bit, fields));
         h.ready.putIfAbsent(channel, clock.getAsLong());
     }
 
@@ -112,7 +120,8 @@ public final class MemoryHookStore implements HookStore {
         if (occupied.add(channel)) {
             for (HookState h : hooks.values()) {
                 h.vacating.remove(channel);
-                if ((h.wants(WebhookEvent.CHANNEL_OCCUPIED) || h.wants(WebhookEvent.CHANNEL_VACATED)) && h.announced.add(channel)) {
+                if ((h.wants(WebhookEvent.CHANNEL_OCCUPIED) || h.wants(WebhookEvent.CHANNEL_VACATED)) && h.hears(channel)
+                        && h.announced.add(channel)) {
                     emit(h, WebhookEvent.CHANNEL_OCCUPIED, channel, "");
                 }
             }
@@ -205,6 +214,12 @@ public final class MemoryHookStore implements HookStore {
             return DONE;
         }
         hooks.values().forEach(h -> emit(h, WebhookEvent.CLIENT_PUBLISH, channel, fields));
+        return DONE;
+    }
+
+    @Override
+    public synchronized CompletableFuture<Void> queue(ChannelName channel, int bit, String fields) {
+        hooks.values().forEach(h -> emit(h, bit, channel, fields));
         return DONE;
     }
 

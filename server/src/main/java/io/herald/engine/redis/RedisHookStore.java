@@ -82,7 +82,8 @@ final class RedisHookStore implements HookStore {
         this.listener = l;
         StringJoiner spec = new StringJoiner(";");
         for (Hook h : hooks) {
-            spec.add(h.id() + " " + h.mask() + " " + h.vacateDelayMillis() + " " + h.maxAgeMillis() + " " + h.maxQueue());
+            spec.add(h.id() + " " + h.mask() + " " + h.vacateDelayMillis() + " " + h.maxAgeMillis() + " " + h.maxQueue()
+                    + " " + h.scope());
         }
         this.hookSpec = spec.toString();
         int m = 0;
@@ -188,6 +189,14 @@ final class RedisHookStore implements HookStore {
             return CompletableFuture.completedFuture(null);
         }
         return done(run("publish", channel.value(), fields));
+    }
+
+    @Override
+    public CompletableFuture<Void> queue(ChannelName channel, int bit, String fields) {
+        if ((wanted & bit) == 0) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return done(run("emit", channel.value(), Integer.toString(bit), fields));
     }
 
     @Override

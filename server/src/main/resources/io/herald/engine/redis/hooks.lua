@@ -1,7 +1,8 @@
 -- The cluster-wide state behind webhooks and presence across nodes, all under one hash tag so every
 -- step below is one atomic script (see RedisHookStore for the key layout).
 -- KEYS: 1 base (`<prefix>:{wh}`)
--- ARGV: 1 operation, 2 hooks ("id mask vacate_ms max_age_ms max_queue" joined by ";"), 3 event bits
+-- ARGV: 1 operation, 2 hooks ("id mask vacate_ms max_age_ms max_queue scope" joined by ";"; scope as in
+--       HookStore.inScope: "*", "+prefix" or "-prefix1,prefix2"), 3 event bits
 --       ("occupied vacated join leave publish"), then the operation's own arguments.
 -- Returns {counts, result}: counts is {hook id, events queued, events refused by a full queue, ...}.
 local base = KEYS[1]
@@ -12,8 +13,9 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local hooks = {}
 local byId = {}
 for spec in string.gmatch(ARGV[2], '[^;]+') do
-  local id, mask, vac, age, maxq = string.match(spec, '^(%S+) (%d+) (%d+) (%d+) (%d+)$')
-  local h = {id = id, mask = tonumber(mask), vac = tonumber(vac), age = tonumber(age), maxq = tonumber(maxq)}
+  local id, mask, vac, age, maxq, scope = string.match(spec, '^(%S+) (%d+) (%d+) (%d+) (%d+) (%S+)$')
+  local h = {id = id, mask = tonumber(mask), vac = tonumber(vac), age = tonumber(age), maxq = tonumber(maxq),
+             scope = scope}
   table.insert(hooks, h)
   byId[id] = h
 end
@@ -37,10 +39,29 @@ local function wants(h, b)
   return bit.band(h.mask, b) ~= 0
 end
 
+-- Whether a hook hears of a channel (its scope): every channel, those with a prefix, or all but some prefixes.
+local function hears(h, ch)
+  local s = h.scope
+  if s == '*' then
+    return true
+  end
+  local kind = string.sub(s, 1, 1)
+  local rest = string.sub(s, 2)
+  if kind == '+' then
+    return string.sub(ch, 1, #rest) == rest
+  end
+  for p in string.gmatch(rest, '[^,]+') do
+    if string.sub(ch, 1, #p) == p then
+      return false
+    end
+  end
+  return true
+end
+
 -- Queues one event for hook h: the channel's next seq (a seq is used even when the queue is full, so
 -- a receiver sees the gap), appended to the channel's list, the channel marked ready.
 local function emit(h, b, ch, payload)
-  if not wants(h, b) then
+  if not wants(h, b) or not hears(h, ch) then
     return
   end
   local seq = redis.call('HINCRBY', base .. ':seq:' .. h.id, ch, 1)
@@ -66,7 +87,7 @@ local function occupy(node, ch)
   local okey = base .. ':o:' .. ch
   if redis.call('SADD', okey, node) == 1 and redis.call('SCARD', okey) == 1 then
     for _, h in ipairs(hooks) do
-      if wants(h, OCC) or wants(h, VAC) then
+      if (wants(h, OCC) or wants(h, VAC)) and hears(h, ch) then
         redis.call('ZREM', base .. ':vac', h.id .. ' ' .. ch)
         if redis.call('HSETNX', base .. ':st:' .. h.id, ch, '1') == 1 then
           emit(h, OCC, ch, '')
@@ -130,6 +151,12 @@ elseif op == 'leave' then
 elseif op == 'publish' then
   for _, h in ipairs(hooks) do
     emit(h, PUB, ARGV[4], ARGV[5])
+  end
+elseif op == 'emit' then
+  -- ARGV 4 channel, 5 event bit, 6 fields: an event the script does not derive itself
+  local b = tonumber(ARGV[5])
+  for _, h in ipairs(hooks) do
+    emit(h, b, ARGV[4], ARGV[6])
   end
 elseif op == 'tick' then
   -- ARGV 4 node, 5 ttl ms. Result: {1 if this node was not registered (new, or swept as dead), dead nodes...}
