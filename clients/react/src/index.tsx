@@ -12,5 +12,5 @@ export {
   type ChannelOptions,
   type PresenceInfo,
 } from './hooks.js';
-export { useLiveQuery, type LiveAction, type LiveQueryOptions } from './live-query.js';
+export { useLiveQuery, type LiveAction, type LiveQueryOptions, type LiveVersion } from './live-query.js';
 export { ConnectionStatus, type ConnectionStatusProps } from './connection-status.js';

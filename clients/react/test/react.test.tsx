@@ -156,6 +156,55 @@ describe('@herald/react against the real server', () => {
     await until(() => text(view, 'doc') === 'v5', 'the refetch after the gap');
   });
 
+  it('useLiveQuery with version applies an event that arrives before the REST answer after it, once, and keeps newer data than a stale answer', async () => {
+    const client = newClient();
+    const queryClient = new QueryClient();
+    const channel = channelName();
+    type Doc = { v: number; items: number[] };
+    type DocEvents = { add: { v: number; item: number } };
+    const pending: Array<(doc: Doc) => void> = [];
+    let applied = 0;
+    function List() {
+      const { data } = useLiveQuery<Doc, string[], DocEvents>({
+        queryKey: ['versioned', channel],
+        queryFn: () => new Promise<Doc>((resolve) => pending.push(resolve)),
+        channel,
+        on: {
+          add: (e, qc) => {
+            applied++;
+            qc.setQueryData<Doc>(['versioned', channel], (d) => d && { v: e.v, items: [...d.items, e.item] });
+          },
+        },
+        version: { ofData: (d) => d.v, ofEvent: (e) => e.v },
+      });
+      return <p data-testid="list">{data ? `${data.v}:${data.items.join(',')}` : 'loading'}</p>;
+    }
+    const view = render(
+      <QueryClientProvider client={queryClient}>
+        <HeraldProvider client={client}>
+          <List />
+        </HeraldProvider>
+      </QueryClientProvider>,
+    );
+    const sub = () => client.channel(channel, { subscribe: false });
+    await until(() => sub().state === 'subscribed' && pending.length > 0, 'subscribed, the REST load in flight');
+    // change 3 arrives while the answer, taken at change 2, is still on its way
+    await server.publish(channel, 'add', { v: 3, item: 3 });
+    await until(() => sub().position?.offset === 1, 'the event received');
+    expect(text(view, 'list')).toBe('loading');
+    act(() => pending.splice(0).forEach((resolve) => resolve({ v: 2, items: [1, 2] })));
+    await until(() => text(view, 'list') === '3:1,2,3', 'the answer, then the event that follows it');
+    await server.publish(channel, 'add', { v: 4, item: 4 });
+    await until(() => text(view, 'list') === '4:1,2,3,4', 'a live event');
+    // a refetch whose answer is older than the cache does not take the cache back
+    act(() => void queryClient.invalidateQueries({ queryKey: ['versioned', channel] }));
+    await until(() => pending.length > 0, 'the refetch in flight');
+    act(() => pending.splice(0).forEach((resolve) => resolve({ v: 3, items: [1, 2, 3] })));
+    await until(() => !queryClient.isFetching({ queryKey: ['versioned', channel] }), 'the refetch settled');
+    expect(text(view, 'list')).toBe('4:1,2,3,4');
+    expect(applied).toBe(2);
+  });
+
   it('useEvent calls its handler with typed data', async () => {
     const client = newClient();
     const channel = channelName();
