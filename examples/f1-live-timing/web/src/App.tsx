@@ -2,7 +2,7 @@ import type { HeraldClient } from '@herald/client';
 import { ConnectionStatus, HeraldProvider, useLiveQuery } from '@herald/react';
 import { useQuery } from '@tanstack/react-query';
 import { useSyncExternalStore } from 'react';
-import { receive, receivedEvents, sessionQuery } from './live.js';
+import { applyEvent, raceVersion, receivedEvents, sessionQuery } from './live.js';
 import { EVENT_TYPES, lapTime, type Driver, type RaceEvents, type Session } from './race.js';
 
 /** Connected to Herald only while the session is live. */
@@ -16,7 +16,7 @@ export function App({ herald, channel }: { herald: HeraldClient; channel: string
 }
 
 /** Every event type: applied to the cached standings with setQueryData (live.ts). */
-const on = Object.fromEntries(EVENT_TYPES.map((type) => [type, receive]));
+const on = Object.fromEntries(EVENT_TYPES.map((type) => [type, applyEvent]));
 
 function Standings({ channel }: { channel: string }) {
   const received = useSyncExternalStore(receivedEvents.subscribe, receivedEvents.get);
@@ -24,6 +24,8 @@ function Standings({ channel }: { channel: string }) {
     ...sessionQuery,
     channel,
     on,
+    // Each event is the next change (seq) of the standings: applied once, in order, across refetches.
+    version: raceVersion,
     // While connected: no polling (useLiveQuery). Not live yet: look every 2 s whether it started.
     pollInterval: 2_000,
   });

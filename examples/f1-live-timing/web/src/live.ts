@@ -1,10 +1,10 @@
 /**
- * The standings query, kept current by the race channel. Each event goes through `receive`: it
- * is applied to the cached standings with setQueryData when it is the next change (`seq`), and
- * kept a while, so that standings loaded over REST while events were arriving (the refetch after
- * a gap, say) are brought forward by the events newer than them instead of losing those.
+ * The standings query, kept current by the race channel: every event is the next change (`seq`)
+ * of the standings, so useLiveQuery's `version` applies each exactly once, in order, even while a
+ * refetch is in flight, and a REST answer older than the cache does not replace it.
  */
 import type { Publication } from '@herald/client';
+import type { LiveVersion } from '@herald/react';
 import type { QueryClient } from '@tanstack/react-query';
 import { reducers, type RaceEventType, type RaceEvents, type Session } from './race.js';
 
@@ -13,44 +13,37 @@ export const sessionKey = ['session'] as const;
 export async function fetchSession({ signal }: { signal?: AbortSignal } = {}): Promise<Session> {
   const response = await fetch('/api/session', signal ? { signal } : {}); // a refetch that replaces this one aborts it
   if (!response.ok) throw new Error(`GET /api/session: ${response.status}`);
-  return advance((await response.json()) as Session);
+  return (await response.json()) as Session;
 }
 
-type AnyEvent = { [K in RaceEventType]: { type: K; data: RaceEvents[K] } }[RaceEventType];
-
-/** Recent events by seq; a burst of 50/s for 100 s fits. */
-const recent = new Map<number, AnyEvent>();
-const MAX_RECENT = 5_000;
-
-/** `s` with every kept event after it applied, in order. */
-function advance(s: Session): Session {
-  let next = s;
-  for (let e = recent.get(next.seq + 1); e; e = recent.get(next.seq + 1)) {
-    next = { ...(reducers[e.type] as (s: Session, data: unknown) => Session)(next, e.data), seq: e.data.seq };
-  }
-  return next;
-}
-
-/** How many events this page received (rendered as "live updates applied"). */
+/** How many events this page applied (rendered as "live updates applied"). */
 let received = 0;
 const listeners = new Set<() => void>();
 export const receivedEvents = {
   get: () => received,
   subscribe: (listener: () => void) => (listeners.add(listener), () => void listeners.delete(listener)),
 };
-
-/** The useLiveQuery action of every race event type. */
-export function receive(data: RaceEvents[RaceEventType], queryClient: QueryClient, publication: Publication<unknown>): void {
+export function countReceived(): void {
   received += 1;
   for (const listener of listeners) listener();
-  const event = { type: publication.type, data } as AnyEvent;
-  recent.set(event.data.seq, event);
-  if (recent.size > MAX_RECENT) recent.delete(recent.keys().next().value as number);
-  queryClient.setQueryData<Session>(sessionKey, (s) => s && advance(s));
 }
+
+/** The standings after one event: its reducer, and its seq as the standings' version. */
+export function applied(s: Session, type: RaceEventType, data: RaceEvents[RaceEventType]): Session {
+  return { ...(reducers[type] as (s: Session, data: unknown) => Session)(s, data), seq: data.seq };
+}
+
+/** The useLiveQuery action of every race event type. */
+export function applyEvent(data: RaceEvents[RaceEventType], queryClient: QueryClient, publication: Publication<unknown>): void {
+  countReceived();
+  queryClient.setQueryData<Session>(sessionKey, (s) => s && applied(s, publication.type as RaceEventType, data));
+}
+
+/** The change numbers `version` compares. */
+export const raceVersion: LiveVersion<Session, RaceEvents> = { ofData: (s) => s.seq, ofEvent: (e) => e.seq };
 
 /** Keeps the newer of the cached and the fetched standings (by seq). */
 const newerSession = (old: unknown, next: unknown): unknown => (old && (old as Session).seq > (next as Session).seq ? old : next);
 
-/** The standings query, the same options wherever it is used. */
+/** The standings query, the same options wherever it is used (two observers share it). */
 export const sessionQuery = { queryKey: sessionKey, queryFn: fetchSession, structuralSharing: newerSession };

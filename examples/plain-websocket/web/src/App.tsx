@@ -4,23 +4,24 @@
  */
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useSyncExternalStore } from 'react';
-import { receive, receivedEvents, sessionQuery } from '../../../f1-live-timing/web/src/live.js';
+import { receivedEvents } from '../../../f1-live-timing/web/src/live.js';
+import { plainSessionQuery, receive } from './catch-up.js';
 import { EVENT_TYPES, lapTime, type RaceEvents } from '../../../f1-live-timing/web/src/race.js';
-import { useHeraldSocket, type HeraldMessage } from './useHeraldSocket.js';
+import { useHeraldSocket } from './useHeraldSocket.js';
 
 const getToken = async () => ((await (await fetch('/api/herald-token', { method: 'POST' })).json()) as { token: string }).token;
 
 export function App({ heraldUrl, channel }: { heraldUrl: string; channel: string }) {
   const queryClient = useQueryClient();
-  const { data: session, isFetching } = useQuery({ ...sessionQuery, refetchInterval: false });
+  const { data: session, isFetching } = useQuery({ ...plainSessionQuery, refetchInterval: false });
   const received = useSyncExternalStore(receivedEvents.subscribe, receivedEvents.get);
   const socket = useHeraldSocket({
     url: heraldUrl,
     channel,
     getToken,
     // Route on message.type: every race event updates the cached standings with setQueryData.
-    on: Object.fromEntries(EVENT_TYPES.map((type) => [type, (data: RaceEvents[typeof type], message: HeraldMessage) => receive(data, queryClient, message)])),
-    onResync: () => void queryClient.invalidateQueries({ queryKey: sessionQuery.queryKey }),
+    on: Object.fromEntries(EVENT_TYPES.map((type) => [type, (data: RaceEvents[typeof type]) => receive(type, data, queryClient)])),
+    onResync: () => void queryClient.invalidateQueries({ queryKey: plainSessionQuery.queryKey }),
   });
   if (!session) return <p className="loading">Loading standings…</p>;
   return (
