@@ -56,7 +56,7 @@ final class Cors {
         if (origin == null || allowed(origin)) {
             return true;
         }
-        HttpReplies.error(ctx, false, ErrorCode.PERMISSION_DENIED, "origin " + origin + " is not in allowed_origins");
+        // logged before the answer, so the line is there by the time the refused page sees the 403
         long more = refusals.pass();
         if (more != LogThrottle.SUPPRESSED) {
             log.warn("refused a browser request to {} from origin {}: not in allowed_origins {} (set allowed_origins or"
@@ -64,6 +64,7 @@ final class Cors {
                     path, printable(origin), config.allowedOrigins(),
                     more > 0 ? " (and " + more + " more refused origins since the last warning)" : "");
         }
+        HttpReplies.error(ctx, false, ErrorCode.PERMISSION_DENIED, "origin " + origin + " is not in allowed_origins");
         return false;
     }
 

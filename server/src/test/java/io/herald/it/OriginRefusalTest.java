@@ -68,6 +68,7 @@ class OriginRefusalTest {
         long start = System.nanoTime();
         assertThatThrownBy(() -> WsClient.open(node.wsUri(null), HTTP, "https://evil.example"))
                 .isInstanceOf(CompletionException.class).hasCauseInstanceOf(WebSocketHandshakeException.class);
+        Await.until(Duration.ofSeconds(5), "the refusal logged", () -> !warnings().isEmpty());
         assertThat(warnings()).hasSize(1);
         assertThat(warnings().getFirst()).contains("/ws", "https://evil.example", "allowed_origins", "HERALD_ALLOWED_ORIGINS",
                 ALLOWED, "1006");
