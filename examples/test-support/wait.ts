@@ -1,5 +1,4 @@
 /** Waiting by polling against a deadline (never fixed sleeps), and free ports. */
-import { createServer } from 'node:net';
 
 /** Polls `condition` every 25 ms until it is true; fails naming `what` after `timeoutMs`. */
 export async function until(condition: () => boolean | Promise<boolean>, what: string | (() => string), timeoutMs = 15_000): Promise<void> {
@@ -11,16 +10,7 @@ export async function until(condition: () => boolean | Promise<boolean>, what: s
 }
 
 /** A TCP port on 127.0.0.1 that was free a moment ago (for processes that must keep their port across restarts). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
+export { freePort } from '../../clients/test-support/herald-server.js';
 
 /** True when `url` answers 2xx. */
 export async function answers(url: string): Promise<boolean> {
