@@ -3,16 +3,14 @@ package io.herald.admin;
 import io.herald.auth.PasswordHash;
 import io.herald.config.AdminConfig;
 import io.herald.limits.KeyedRateLimiter;
+import io.herald.protocol.HmacSha256;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The admin UI's logins: the password check, the per-address login rate, and the session tokens a
@@ -105,12 +103,6 @@ final class AdminSessions {
     }
 
     private static byte[] hmac(byte[] key, String text) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            return mac.doFinal(text.getBytes(StandardCharsets.UTF_8));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
-        }
+        return HmacSha256.of(key, text.getBytes(StandardCharsets.UTF_8));
     }
 }

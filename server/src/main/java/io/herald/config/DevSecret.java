@@ -1,5 +1,6 @@
 package io.herald.config;
 
+import io.herald.protocol.HmacSha256;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -10,13 +11,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Optional;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The one secret dev mode derives its API key and JWT secret from, so that they survive a restart:
@@ -49,14 +47,8 @@ public final class DevSecret {
     }
 
     private static String derive(String secret, String purpose, int bytes) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            byte[] out = Arrays.copyOf(mac.doFinal(purpose.getBytes(StandardCharsets.UTF_8)), bytes);
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(out);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
-        }
+        byte[] out = Arrays.copyOf(HmacSha256.of(secret, purpose.getBytes(StandardCharsets.UTF_8)), bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(out);
     }
 
     /**

@@ -1,12 +1,9 @@
 package io.herald.pusher;
 
+import io.herald.protocol.HmacSha256;
 import java.nio.charset.StandardCharsets;
-import java.security.InvalidKeyException;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The HMAC-SHA256 signatures of Pusher Channels, keyed by an app's secret and written as lowercase
@@ -16,7 +13,6 @@ import javax.crypto.spec.SecretKeySpec;
  * Stateless and thread-safe.
  */
 public final class PusherSignatures {
-    private static final String HMAC = "HmacSHA256";
     private static final HexFormat HEX = HexFormat.of();
 
     private PusherSignatures() {
@@ -24,12 +20,12 @@ public final class PusherSignatures {
 
     /** The lowercase hex HMAC-SHA256 of {@code text} (UTF-8) under {@code secret}. */
     public static String hex(String secret, String text) {
-        return HEX.formatHex(hmac(secret, text.getBytes(StandardCharsets.UTF_8)));
+        return HEX.formatHex(HmacSha256.of(secret, text.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** The lowercase hex HMAC-SHA256 of {@code body} under {@code secret}. */
     public static String hex(String secret, byte[] body) {
-        return HEX.formatHex(hmac(secret, body));
+        return HEX.formatHex(HmacSha256.of(secret, body));
     }
 
     /** What a channel authorization signs: {@code socket_id:channel}, plus {@code :channel_data} for presence. */
@@ -75,13 +71,4 @@ public final class PusherSignatures {
         return MessageDigest.isEqual(a, b);
     }
 
-    private static byte[] hmac(String secret, byte[] data) {
-        try {
-            Mac mac = Mac.getInstance(HMAC);
-            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), HMAC));
-            return mac.doFinal(data);
-        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-            throw new IllegalStateException("HmacSHA256 is required by every Java platform", e);
-        }
-    }
 }

@@ -1,14 +1,11 @@
 package io.herald.webhook;
 
 import io.herald.engine.HookStore;
+import io.herald.protocol.HmacSha256;
 import io.herald.protocol.WebhookEvent;
 import java.nio.charset.StandardCharsets;
-import java.security.InvalidKeyException;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.UUID;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The body of one delivery, {@code {"id","time_ms","events":[{"name","channel","seq",…}]}}, and its
@@ -69,12 +66,6 @@ public final class WebhookBody {
 
     /** The {@value #SIGNATURE_HEADER} value of {@code body}. */
     public static String signature(String secret, byte[] body) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            return PREFIX + HexFormat.of().formatHex(mac.doFinal(body));
-        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-            throw new IllegalStateException("HmacSHA256 is required by every Java platform", e);
-        }
+        return PREFIX + HexFormat.of().formatHex(HmacSha256.of(secret, body));
     }
 }
