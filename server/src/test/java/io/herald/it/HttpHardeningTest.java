@@ -5,12 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.herald.config.ClientConfig;
 import io.herald.config.HttpConfig;
 import io.herald.config.LimitsConfig;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -42,33 +40,6 @@ class HttpHardeningTest {
         return s;
     }
 
-    /** Reads until the server closes; returns what arrived and the milliseconds it took. */
-    private static Ended readToEnd(Socket s) throws IOException {
-        long start = System.nanoTime();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        InputStream in = s.getInputStream();
-        byte[] buf = new byte[8192];
-        try {
-            for (int n; (n = in.read(buf)) >= 0; ) {
-                out.write(buf, 0, n);
-            }
-        } catch (SocketException reset) {
-            // a reset ends it as well as a FIN
-        }
-        return new Ended(out.toString(StandardCharsets.ISO_8859_1), (System.nanoTime() - start) / 1_000_000);
-    }
-
-    record Ended(String text, long millis) {
-        int answers() {
-            Matcher m = Pattern.compile("HTTP/1\\.1 \\d{3} ").matcher(text);
-            int n = 0;
-            while (m.find()) {
-                n++;
-            }
-            return n;
-        }
-    }
-
     private static void send(Socket s, String text) throws IOException {
         s.getOutputStream().write(text.getBytes(StandardCharsets.ISO_8859_1));
         s.getOutputStream().flush();
@@ -81,7 +52,7 @@ class HttpHardeningTest {
     @Test
     void aSilentConnectionIsClosedAfterTheHeadTimeout() throws Exception {
         try (TestNode node = node(FAST); Socket s = open(node)) {
-            Ended end = readToEnd(s);
+            RawHttp.Ended end = RawHttp.readToEnd(s);
             assertThat(end.text()).isEmpty();
             assertThat(end.millis()).isBetween(800L, 4000L);
             Await.until(WAIT, "the close is counted", () -> closed(node, "head_timeout") >= 1);
@@ -106,7 +77,7 @@ class HttpHardeningTest {
                 }
             }
             s.setSoTimeout(1000);
-            Ended end = readToEnd(s);
+            RawHttp.Ended end = RawHttp.readToEnd(s);
             assertThat(end.text()).isEmpty();
             assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(5000);
             assertThat(closed(node, "head_timeout")).isGreaterThanOrEqualTo(1);
@@ -117,7 +88,7 @@ class HttpHardeningTest {
     void aKeepAliveConnectionIsClosedWhenIdleBetweenRequests() throws Exception {
         try (TestNode node = node(FAST.withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(1))); Socket s = open(node)) {
             send(s, "GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
-            Ended end = readToEnd(s);
+            RawHttp.Ended end = RawHttp.readToEnd(s);
             assertThat(end.answers()).isEqualTo(1);
             assertThat(end.text()).startsWith("HTTP/1.1 200 ");
             // closed at the idle timeout (1 s), well before the head timeout (5 s) a new connection gets
@@ -140,7 +111,7 @@ class HttpHardeningTest {
             } catch (IOException cut) {
                 // the server closed while we were still sending
             }
-            Ended end = readToEnd(s);
+            RawHttp.Ended end = RawHttp.readToEnd(s);
             assertThat(end.answers()).isZero();
             assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(6000);
             assertThat(closed(node, "body_too_slow")).isGreaterThanOrEqualTo(1);
@@ -153,7 +124,7 @@ class HttpHardeningTest {
             s.setSoTimeout(2000);
             send(s, "POST /api/publish HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                     + "Content-Length: 1048576\r\n\r\n{\"channel\":");
-            Ended end = readToEnd(s);
+            RawHttp.Ended end = RawHttp.readToEnd(s);
             assertThat(end.text()).startsWith("HTTP/1.1 401 ").contains("\"unauthorized\"");
             assertThat(end.millis()).isLessThan(1500);
         }
@@ -161,7 +132,7 @@ class HttpHardeningTest {
             s.setSoTimeout(2000);
             send(s, "POST /api/publish HTTP/1.1\r\nHost: x\r\nAuthorization: apikey wrong\r\nExpect: 100-continue\r\n"
                     + "Content-Length: 1048576\r\n\r\n");
-            Ended end = readToEnd(s);
+            RawHttp.Ended end = RawHttp.readToEnd(s);
             assertThat(end.text()).startsWith("HTTP/1.1 401 ").contains("invalid API key").doesNotContain("100 Continue");
         }
     }
@@ -224,7 +195,7 @@ class HttpHardeningTest {
             Await.until(WAIT, "the connection is cut",
                     () -> closed(node, "write_timeout") + closed(node, "pipeline_limit") >= 1);
             s.setSoTimeout(2000);
-            Ended end = readToEnd(s);
+            RawHttp.Ended end = RawHttp.readToEnd(s);
             writer.join(WAIT.toMillis());
             assertThat(end.answers()).as("answers made for 6,000 pipelined requests").isBetween(1, 200);
         }
@@ -240,7 +211,7 @@ class HttpHardeningTest {
                     + "POST /api/publish HTTP/1.1\r\nHost: x\r\nAuthorization: apikey " + TestNode.API_KEY
                     + "\r\nContent-Length: 44\r\n\r\n{\"channel\":\"pipe:1\",\"type\":\"e\",\"data\":12345}"
                     + "GET /nowhere HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-            Ended end = readToEnd(s);
+            RawHttp.Ended end = RawHttp.readToEnd(s);
             assertThat(end.answers()).isEqualTo(5);
             String t = end.text();
             assertThat(t.indexOf("\"status\":\"ok\"")).isLessThan(t.indexOf("\"publications\""));
@@ -287,7 +258,7 @@ class HttpHardeningTest {
                 }
                 try (Socket s = open(node)) {
                     send(s, "GET /poll?channel=a HTTP/1.1\r\nHost: x\r\n\r\n");
-                    assertThat(readToEnd(s).text()).startsWith("HTTP/1.1 429 ").contains("limit_exceeded");
+                    assertThat(RawHttp.readToEnd(s).text()).startsWith("HTTP/1.1 429 ").contains("limit_exceeded");
                 }
                 // monitoring and the backend still work on a full node
                 assertThat(node.get("/health").statusCode()).isEqualTo(200);
@@ -324,7 +295,7 @@ class HttpHardeningTest {
             for (int i = 0; i < 20 && refusal == null; i++) {
                 try (Socket s = open(node)) {
                     send(s, "GET /poll?channel=a HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-                    String text = readToEnd(s).text();
+                    String text = RawHttp.readToEnd(s).text();
                     if (text.startsWith("HTTP/1.1 429 ")) {
                         refusal = text;
                     }

@@ -6,13 +6,10 @@ import io.herald.config.HttpConfig;
 import io.herald.config.LimitsConfig;
 import io.herald.config.PusherAppConfig;
 import io.herald.config.PusherConfig;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -177,21 +174,6 @@ class PusherHttpHardeningTest {
         return s;
     }
 
-    /** Reads until the server closes; returns what arrived. */
-    private static String readToEnd(Socket s) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        InputStream in = s.getInputStream();
-        byte[] buf = new byte[8192];
-        try {
-            for (int n; (n = in.read(buf)) >= 0; ) {
-                out.write(buf, 0, n);
-            }
-        } catch (SocketException reset) {
-            // a reset ends it as well as a FIN
-        }
-        return out.toString(StandardCharsets.ISO_8859_1);
-    }
-
     private static String head(String pathAndQuery, long contentLength) {
         return "POST " + pathAndQuery + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: "
                 + contentLength + "\r\n\r\n";
@@ -205,7 +187,7 @@ class PusherHttpHardeningTest {
             out.write(head("/apps/1001/events?auth_key=hard-key&auth_timestamp=1&auth_version=1.0&auth_signature=00",
                     5_000_000).getBytes(StandardCharsets.US_ASCII));
             out.flush();
-            assertThat(readToEnd(s)).startsWith("HTTP/1.1 401").contains("Timestamp expired");
+            assertThat(RawHttp.readToEnd(s).text()).startsWith("HTTP/1.1 401").contains("Timestamp expired");
         }
         try (Socket s = open()) {
             // a valid signature over a body_md5 it will never send, announcing 5 MB
@@ -213,7 +195,7 @@ class PusherHttpHardeningTest {
                     KEY, SECRET, now());
             s.getOutputStream().write(head(q, 5_000_000).getBytes(StandardCharsets.US_ASCII));
             s.getOutputStream().flush();
-            String answer = readToEnd(s);
+            String answer = RawHttp.readToEnd(s).text();
             assertThat(answer).startsWith("HTTP/1.1 413").contains("Request body is larger than 262144 bytes");
         }
         assertThat(Duration.ofNanos(System.nanoTime() - start)).as("no body was awaited").isLessThan(Duration.ofSeconds(5));
