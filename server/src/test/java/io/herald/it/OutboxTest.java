@@ -276,6 +276,7 @@ class OutboxTest {
         logs.start();
         logger.addAppender(logs);
         int logsBeforeCut;
+        List<String> messages;
         try (TcpProxy proxy = new TcpProxy(5432)) {
             node = TestNode.builder()
                     .namespace("ob", TestNode.ns(1000, Duration.ofMinutes(5), false, false, false, false))
@@ -302,11 +303,14 @@ class OutboxTest {
             Await.until(Duration.ofSeconds(5), "the table is empty", () -> db.pending() == 0);
             c.expectNothingPending();
             assertThat(node.metric("herald_outbox_lock_held")).isEqualTo(1);
+            // read before the proxy closes: closing it cuts the reader's connection once more
+            synchronized (logs) { // the appender appends under its own lock
+                messages = logs.list.subList(logsBeforeCut, logs.list.size()).stream()
+                        .map(ILoggingEvent::getFormattedMessage).toList();
+            }
         } finally {
             logger.detachAppender(logs);
         }
-        List<String> messages = logs.list.subList(logsBeforeCut, logs.list.size()).stream()
-                .map(ILoggingEvent::getFormattedMessage).toList();
         assertThat(messages.stream().filter(m -> m.startsWith("outbox: PostgreSQL failed"))).as(messages.toString()).hasSize(1);
         assertThat(messages).contains("outbox: PostgreSQL answers again");
     }
