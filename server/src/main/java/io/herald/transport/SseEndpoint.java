@@ -73,6 +73,9 @@ final class SseEndpoint {
         res.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE);
         res.headers().set("X-Accel-Buffering", "no");
         HttpUtil.setTransferEncodingChunked(res, true);
+        // the stream ends with its connection (sendClose): said up front, so an HTTP client that
+        // reads the stream to its end does not keep the connection for its next request
+        HttpUtil.setKeepAlive(res, false);
         cors.decorate(res.headers(), origin);
         ctx.writeAndFlush(res, ctx.voidPromise());
         ctx.pipeline().remove(HttpRouter.class);

@@ -56,6 +56,7 @@ class SseTest {
             assertThat(c.headers().firstValue("content-type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/event-stream"));
             assertThat(c.headers().firstValue("cache-control")).hasValue("no-cache");
             assertThat(c.headers().firstValue("x-accel-buffering")).hasValue("no");
+            assertThat(c.headers().firstValue("connection")).as("the stream ends with its connection").hasValue("close");
             SseClient.Event connected = c.expect("connected");
             JsonNode subs = connected.json().get("subscriptions");
             assertThat(connected.json().get("user").asText()).isEqualTo("42");
@@ -307,6 +308,11 @@ class SseTest {
                 "at most 3 channels per request");
         HttpResponse<String> lastEventId = node.get("/sse?channel=a");
         assertThat(lastEventId.statusCode()).isNotEqualTo(400);
+        // the stream above ended with its connection: the next request must not be sent on it
+        for (int i = 0; i < 20; i++) {
+            assertThat(node.get("/sse?channel=a").statusCode()).isEqualTo(200);
+            node.publish(TestNode.unique("match:"), "n", "{}");
+        }
     }
 
     static void assertError(TestNode n, String path, int status, String code, String message) throws Exception {
