@@ -5,7 +5,13 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandler;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelFuture;
 import io.netty.util.AttributeKey;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,12 +39,21 @@ final class Connections {
     private static final AttributeKey<Boolean> OVER_LIMIT = AttributeKey.valueOf("herald.overLimit");
 
     private final AtomicInteger sockets = new AtomicInteger();
+    /**
+     * Every counted socket, so {@link #closeAll} can close them itself: Netty 4.2's loop shutdown with
+     * no quiet period can end a loop without closing its channels (when the shutdown request lands
+     * between the loop's shutting-down check and its confirmation), leaving clients on a stopped node.
+     */
+    private final Set<Channel> open = ConcurrentHashMap.newKeySet();
     private final AtomicInteger count = new AtomicInteger();
     private final AtomicInteger sse = new AtomicInteger();
     private final int max;
     private final int ceiling;
     /** Counts a socket out when it closes; one shared instance, so a socket costs no listener object. */
-    private final ChannelFutureListener closed = f -> sockets.decrementAndGet();
+    private final ChannelFutureListener closed = f -> {
+        open.remove(f.channel());
+        sockets.decrementAndGet();
+    };
 
     /**
      * @param configured {@code max_connections}, 0 = unlimited
@@ -91,6 +106,7 @@ final class Connections {
             sockets.decrementAndGet();
             return false;
         }
+        open.add(ch);
         ch.closeFuture().addListener(closed);
         if (max > 0 && n > max) {
             ch.attr(OVER_LIMIT).set(Boolean.TRUE);
@@ -161,6 +177,21 @@ final class Connections {
     /** Open TCP connections of every kind. */
     int sockets() {
         return sockets.get();
+    }
+
+    /** Closes every counted socket and waits up to {@code timeoutMillis} for them to be closed; for a node that stops. */
+    void closeAll(long timeoutMillis) {
+        List<ChannelFuture> closing = new ArrayList<>(open.size());
+        for (Channel ch : open) {
+            closing.add(ch.close());
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        for (ChannelFuture f : closing) {
+            if (!f.awaitUninterruptibly(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                log.warn("{} connection(s) not closed within {} ms", open.size(), timeoutMillis);
+                return;
+            }
+        }
     }
 
 }

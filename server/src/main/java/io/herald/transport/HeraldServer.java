@@ -292,6 +292,8 @@ public final class HeraldServer implements AutoCloseable {
             admin.close();
         }
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        // closed here, not left to the loops' shutdown (see Connections#open)
+        connections.closeAll(2000);
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         webhooks.close();
         engine.close();

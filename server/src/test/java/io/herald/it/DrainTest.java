@@ -118,4 +118,45 @@ class DrainTest {
             node.close();
         }
     }
+    /**
+     * {@code close()} ends every socket itself: Netty's loop shutdown alone sometimes left a
+     * connection open on the stopped node (its client then waited for the heartbeat). Raw sockets,
+     * so what is checked is the node's side: the TCP connection ends.
+     */
+    @Test
+    void close_ends_every_connection_at_once_websocket_and_keep_alive_http() throws Exception {
+        for (int round = 0; round < 25; round++) {
+            TestNode node = TestNode.builder().start();
+            try (RawWsClient ws = RawWsClient.connect(node.port(), "/ws?token=" + node.token("u", List.of("news"), List.of(), List.of()));
+                 Socket http = new Socket()) {
+                ws.sendText("{\"type\":\"subscribe\",\"id\":1,\"channel\":\"news\"}");
+                assertThat(ws.readText()).contains("\"connected\"");
+                http.connect(new InetSocketAddress("127.0.0.1", node.port()), 2000);
+                http.setSoTimeout(5000);
+                http.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                byte[] head = new byte[12];
+                assertThat(http.getInputStream().readNBytes(head, 0, 12)).isEqualTo(12);
+                assertThat(new String(head, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 200");
+                // the loops are busy when the stop comes, as they were where a connection stayed open
+                AtomicBoolean publishing = new AtomicBoolean(true);
+                Thread publisher = Thread.ofVirtual().start(() -> {
+                    while (publishing.get()) {
+                        try {
+                            node.publish("news", "n", "{}");
+                        } catch (RuntimeException | AssertionError stopped) {
+                            return;
+                        }
+                    }
+                });
+                Thread.sleep(20);
+                node.close();
+                publishing.set(false);
+                assertThat(ws.closedWithin(3000)).as("round %d: the WebSocket's TCP connection ends", round).isTrue();
+                assertThat(RawHttp.readToEnd(http).millis()).as("round %d: the keep-alive HTTP connection ends", round)
+                        .isLessThan(3000);
+                // a publish sent on a connection the stopped node left open would wait forever
+                assertThat(publisher.join(Duration.ofSeconds(5))).as("round %d: the publisher's connection ends", round).isTrue();
+            }
+        }
+    }
 }
