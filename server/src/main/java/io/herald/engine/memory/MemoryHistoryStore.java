@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -86,13 +85,15 @@ public final class MemoryHistoryStore implements HistoryStore {
 
     private static final ArrayDeque<Publication> NOTHING = new ArrayDeque<>(0);
 
-    /** An idempotency key's publication: its offset and when it was accepted. */
-    private record Recorded(long offset, long timestampMillis) {
-    }
-
     /** A stream: all fields but {@link #epoch} are guarded by the stream's monitor. */
     private static final class Stream {
         final String epoch;
+        /**
+         * The channel's name and its last event name, as the stream's publications hold them: one
+         * instance each instead of a parsed copy per publication, which history keeps.
+         */
+        final ChannelName channel;
+        String lastEvent;
         /**
          * {@link #NOTHING} until the first publish, then small to start: many channels (a personal one
          * per user, say) hold little or nothing. Only {@code publish} adds, so the shared empty deque
@@ -100,17 +101,18 @@ public final class MemoryHistoryStore implements HistoryStore {
          */
         ArrayDeque<Publication> items = NOTHING;
         /**
-         * Idempotency key → where its publication went, oldest first; created on the first key. Only
-         * offsets and times, never the publications: every publish has a key, and holding each one
-         * for the whole window would keep publications long trimmed from history.
+         * Idempotency key → where its publication went, oldest first. Only offsets and times, never
+         * the publications: every publish has a key, and holding each one for the whole window would
+         * keep publications long trimmed from history. Null until the first key.
          */
-        LinkedHashMap<String, Recorded> idempotency;
+        IdempotencyWindow idempotency;
         long top;
         /** The namespace's history TTL at the last publish, so the sweep can trim without options. */
         long ttlMillis;
         boolean dropped;
 
-        Stream(String epoch) {
+        Stream(ChannelName channel, String epoch) {
+            this.channel = channel;
             this.epoch = epoch;
         }
 
@@ -157,7 +159,7 @@ public final class MemoryHistoryStore implements HistoryStore {
                 if (s.dropped) {
                     continue;
                 }
-                return CompletableFuture.completedFuture(publishLocked(s, channel, draft, options));
+                return CompletableFuture.completedFuture(publishLocked(s, draft, options));
             }
         }
     }
@@ -167,24 +169,30 @@ public final class MemoryHistoryStore implements HistoryStore {
         long stamp = eraLock.readLock();
         try {
             return streams.computeIfAbsent(channel, c -> maxChannels > 0 && streams.size() >= maxChannels
-                    ? null : new Stream(era));
+                    ? null : new Stream(c, era));
         } finally {
             eraLock.unlockRead(stamp);
         }
     }
 
-    private PublishResult publishLocked(Stream s, ChannelName channel, PublicationDraft draft, NamespaceConfig options) {
+    private PublishResult publishLocked(Stream s, PublicationDraft draft, NamespaceConfig options) {
         long now = clock.getAsLong();
         String key = draft.idempotencyKey();
         if (key != null) {
             expireIdempotency(s, now);
-            Recorded first = s.idempotency == null ? null : s.idempotency.get(key);
-            if (first != null) {
-                return PublishResult.duplicate(new StreamPosition(first.offset(), s.epoch));
+            long first = s.idempotency == null ? -1 : s.idempotency.offsetOf(key);
+            if (first >= 0) {
+                return PublishResult.duplicate(new StreamPosition(first, s.epoch));
             }
         }
         long offset = s.top + 1;
-        Publication p = Frames.publication(channel, draft.event(), draft.data(), offset, s.epoch, now, draft.user(),
+        String event = draft.event();
+        if (event.equals(s.lastEvent)) {
+            event = s.lastEvent;
+        } else {
+            s.lastEvent = event;
+        }
+        Publication p = Frames.publication(s.channel, event, draft.data(), offset, s.epoch, now, draft.user(),
                 draft.excludeClient());
         s.top = offset;
         s.ttlMillis = options.historyTtl().toMillis();
@@ -197,9 +205,9 @@ public final class MemoryHistoryStore implements HistoryStore {
         }
         if (key != null) {
             if (s.idempotency == null) {
-                s.idempotency = new LinkedHashMap<>();
+                s.idempotency = new IdempotencyWindow();
             }
-            s.idempotency.put(key, new Recorded(offset, now));
+            s.idempotency.record(key, offset, now);
         }
         broker.publish(p);
         return PublishResult.published(p);
@@ -318,15 +326,11 @@ public final class MemoryHistoryStore implements HistoryStore {
     }
 
     private static void expireIdempotency(Stream s, long now) {
-        if (s.idempotency == null) {
-            return;
-        }
-        Iterator<Map.Entry<String, Recorded>> it = s.idempotency.entrySet().iterator();
-        while (it.hasNext()) {
-            if (it.next().getValue().timestampMillis() >= now - IDEMPOTENCY_WINDOW_MILLIS) {
-                break;
+        if (s.idempotency != null) {
+            s.idempotency.expire(now - IDEMPOTENCY_WINDOW_MILLIS);
+            if (s.idempotency.isEmpty()) {
+                s.idempotency = null;
             }
-            it.remove();
         }
     }
 
@@ -388,12 +392,12 @@ public final class MemoryHistoryStore implements HistoryStore {
         Set<ChannelName> joined = broker.recordSubscribes();
         try {
             for (ChannelName channel : broker.subscribedChannels()) {
-                streams.putIfAbsent(channel, new Stream(old));
+                streams.putIfAbsent(channel, new Stream(channel, old));
             }
             long stamp = eraLock.writeLock();
             try {
                 for (ChannelName channel : joined) {
-                    streams.putIfAbsent(channel, new Stream(old));
+                    streams.putIfAbsent(channel, new Stream(channel, old));
                 }
                 String next = Epochs.next();
                 while (next.equals(old)) {
