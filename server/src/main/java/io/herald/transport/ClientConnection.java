@@ -35,7 +35,12 @@ abstract class ClientConnection<S extends Session> extends ChannelInboundHandler
     final Channel channel;
     final ConnectionSettings settings;
     final S session;
-    private long lastPingNanos = System.nanoTime();
+    /**
+     * When the last keep-alive went, as if one had: the first one comes after between half and the
+     * whole ping interval, so connections that opened together (a node's clients reconnecting after a
+     * restart, a load test) do not all send theirs in the same sweep, each a write to its socket.
+     */
+    private long lastPingNanos;
     /** When the channel became unwritable, or 0 while it is writable. */
     private long unwritableSinceNanos;
     /** This connection's index in its loop's sweep; maintained by {@link LivenessSweeps}. */
@@ -52,6 +57,8 @@ abstract class ClientConnection<S extends Session> extends ChannelInboundHandler
     ClientConnection(Channel channel, ConnectionSettings settings, Function<Connection, S> sessions) {
         this.channel = channel;
         this.settings = settings;
+        long ping = settings.pingNanos();
+        this.lastPingNanos = System.nanoTime() - (ping > 1 ? java.util.concurrent.ThreadLocalRandom.current().nextLong(ping / 2) : 0);
         this.session = sessions.apply(this);
     }
 

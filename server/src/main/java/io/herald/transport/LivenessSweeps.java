@@ -19,10 +19,16 @@ import java.util.concurrent.TimeUnit;
  * per connection. Thread-safe; each loop's list is touched only on that loop.
  */
 final class LivenessSweeps {
+    /**
+     * Each period is worked in this many runs, each ticking the next share of the loop's connections:
+     * a run over every connection at once (thousands of ticks, and the keep-alive writes that fall due
+     * together) held the loop's deliveries back by milliseconds once a period.
+     */
+    static final int RUNS_PER_PERIOD = 10;
     private final ConcurrentHashMap<EventExecutor, Sweep> sweeps = new ConcurrentHashMap<>();
     private final long periodMillis;
 
-    /** The tick period: a quarter of the ping interval, between 100 ms and 1 s. */
+    /** The tick period (how often each connection is ticked): a quarter of the ping interval, between 100 ms and 1 s. */
     LivenessSweeps(Duration ping) {
         this.periodMillis = Math.clamp(ping.toMillis() / 4, 100, 1000);
     }
@@ -87,12 +93,15 @@ final class LivenessSweeps {
         private int size;
         final EventExecutor loop;
         final ScheduledFuture<?> task;
-        /** The loop's queued outbound bytes at the last run; read by any thread. */
+        /** The loop's queued outbound bytes as of each share's last run; read by any thread. */
         volatile long queuedBytes;
+        private final long[] shareQueued = new long[RUNS_PER_PERIOD];
+        private int run;
 
         Sweep(EventExecutor loop) {
             this.loop = loop;
-            task = loop.scheduleAtFixedRate(this::run, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
+            long every = Math.max(1, periodMillis / RUNS_PER_PERIOD);
+            task = loop.scheduleAtFixedRate(this::run, every, every, TimeUnit.MILLISECONDS);
         }
 
         void add(OpenConnection c) {
@@ -118,19 +127,33 @@ final class LivenessSweeps {
             c.sweepSlot(-1);
         }
 
-        /** Ticks from the end, so a connection that closes (and leaves) during its tick is not skipped over. */
+        /**
+         * Ticks the next {@code 1/RUNS_PER_PERIOD} of the connections, from the end of that share down, so
+         * a connection that closes (and leaves, the last one moving into its slot) during its tick does
+         * not make the run skip one. The shares are by position, so a connection that moves may be
+         * ticked once more or once less in a period; a deadline is then noticed a period late at most.
+         */
         private void run() {
+            int share = run % RUNS_PER_PERIOD;
+            run++;
+            int from = (int) ((long) size * share / RUNS_PER_PERIOD);
+            int to = (int) ((long) size * (share + 1) / RUNS_PER_PERIOD);
             long nowNanos = System.nanoTime();
             long nowMillis = System.currentTimeMillis();
             long queued = 0;
-            for (int i = size - 1; i >= 0; i--) {
+            for (int i = Math.min(to, size) - 1; i >= from; i--) {
                 if (i < size) {
                     OpenConnection c = connections[i];
                     c.tick(nowNanos, nowMillis);
                     queued += c.queuedBytes();
                 }
             }
-            queuedBytes = queued;
+            shareQueued[share] = queued;
+            long sum = 0;
+            for (long q : shareQueued) {
+                sum += q;
+            }
+            queuedBytes = sum;
         }
     }
 }

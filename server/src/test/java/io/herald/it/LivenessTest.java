@@ -48,6 +48,56 @@ class LivenessTest {
         return (System.nanoTime() - fromNanos) / 1e9;
     }
 
+    /** Connections that open together get their first keep-alive spread over the second half of the interval. */
+    @Test
+    void connections_opened_together_get_their_first_ping_within_the_interval_but_not_all_at_once() throws Exception {
+        int n = 40;
+        List<RawWsClient> clients = new ArrayList<>();
+        List<Long> opened = new ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                opened.add(System.nanoTime());
+                RawWsClient c = RawWsClient.connect(node.port(), tokenPath("together" + i));
+                assertThat(JsonCodec.MAPPER.readTree(c.readText()).path("type").asText()).isEqualTo("connected");
+                clients.add(c);
+            }
+            double[] firstPing = new double[n];
+            List<Thread> readers = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                int k = i;
+                readers.add(Thread.ofVirtual().start(() -> {
+                    try {
+                        clients.get(k).setReadTimeout(5000);
+                        while (clients.get(k).read().opcode() != RawWsClient.PING) {
+                            // frames before the first ping: none expected, skipped
+                        }
+                        firstPing[k] = seconds(opened.get(k));
+                    } catch (IOException e) {
+                        firstPing[k] = -1;
+                    }
+                }));
+            }
+            for (Thread t : readers) {
+                t.join(Duration.ofSeconds(10));
+            }
+            double min = Double.MAX_VALUE;
+            double max = 0;
+            for (double t : firstPing) {
+                // half the interval (1 s) at the earliest; at the latest the interval and one sweep period
+                // (250 ms), with room for a loaded machine
+                assertThat(t).as("seconds to the first ping").isBetween(0.45, 1.8);
+                min = Math.min(min, t);
+                max = Math.max(max, t);
+            }
+            assertThat(max - min).as("the first pings of %d connections opened within a moment are spread", n)
+                    .isGreaterThan(0.25);
+        } finally {
+            for (RawWsClient c : clients) {
+                c.close();
+            }
+        }
+    }
+
     @Test
     void a_connection_that_never_answers_pings_is_closed_after_ping_plus_pong_timeout() throws IOException {
         double before = node.metric("herald_connections_closed_total{reason=\"network\"}");
