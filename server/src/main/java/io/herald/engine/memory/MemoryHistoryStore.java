@@ -12,9 +12,7 @@ import io.herald.protocol.Frames;
 import io.herald.protocol.Publication;
 import io.herald.protocol.StreamPosition;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -83,8 +81,6 @@ public final class MemoryHistoryStore implements HistoryStore {
     private long eraStarted;
     private final ScheduledExecutorService sweeper;
 
-    private static final ArrayDeque<Publication> NOTHING = new ArrayDeque<>(0);
-
     /** A stream: all fields but {@link #epoch} are guarded by the stream's monitor. */
     private static final class Stream {
         final String epoch;
@@ -95,11 +91,10 @@ public final class MemoryHistoryStore implements HistoryStore {
         final ChannelName channel;
         String lastEvent;
         /**
-         * {@link #NOTHING} until the first publish, then small to start: many channels (a personal one
-         * per user, say) hold little or nothing. Only {@code publish} adds, so the shared empty deque
-         * is never modified.
+         * Null until the first publish that keeps history, then small to start: many channels (a
+         * personal one per user, say) hold little or nothing.
          */
-        ArrayDeque<Publication> items = NOTHING;
+        HistoryRing items;
         /**
          * Idempotency key → where its publication went, oldest first. Only offsets and times, never
          * the publications: every publish has a key, and holding each one for the whole window would
@@ -197,8 +192,8 @@ public final class MemoryHistoryStore implements HistoryStore {
         s.top = offset;
         s.ttlMillis = options.historyTtl().toMillis();
         if (options.historySize() > 0) {
-            if (s.items == NOTHING) {
-                s.items = new ArrayDeque<>(2);
+            if (s.items == null) {
+                s.items = new HistoryRing(s.channel, s.epoch);
             }
             s.items.addLast(p);
             trim(s, options, now);
@@ -243,12 +238,13 @@ public final class MemoryHistoryStore implements HistoryStore {
     }
 
     private static HistoryResult latest(Stream s, int limit) {
-        List<Publication> out = new ArrayList<>(Math.min(limit, s.items.size()));
-        Iterator<Publication> it = s.items.descendingIterator();
-        while (it.hasNext() && out.size() < limit) {
-            out.add(it.next());
+        int size = s.items == null ? 0 : s.items.size();
+        int from = Math.max(0, size - limit);
+        List<Publication> out = new ArrayList<>(size - from);
+        for (int i = from; i < size; i++) {
+            out.add(s.items.get(i));
         }
-        return new HistoryResult(out.reversed(), s.position(), true);
+        return new HistoryResult(out, s.position(), true);
     }
 
     private static HistoryResult after(Stream s, StreamPosition since, int limit) {
@@ -259,18 +255,17 @@ public final class MemoryHistoryStore implements HistoryStore {
         if (since.offset() == s.top) {
             return new HistoryResult(List.of(), s.position(), true);
         }
-        Publication oldest = s.items.peekFirst();
-        if (oldest == null || oldest.offset() > since.offset() + 1) {
+        if (s.items == null || s.items.isEmpty() || s.items.oldestOffset() > since.offset() + 1) {
             return new HistoryResult(List.of(), s.position(), false);
         }
-        List<Publication> out = new ArrayList<>();
-        for (Publication p : s.items) {
-            if (p.offset() > since.offset()) {
-                if (out.size() >= limit) {
-                    break;
-                }
-                out.add(p);
-            }
+        int from = 0;
+        while (from < s.items.size() && s.items.offsetAt(from) <= since.offset()) {
+            from++;
+        }
+        int to = (int) Math.min(s.items.size(), (long) from + limit);
+        List<Publication> out = new ArrayList<>(to - from);
+        for (int i = from; i < to; i++) {
+            out.add(s.items.get(i));
         }
         return new HistoryResult(out, s.position(), true);
     }
@@ -315,12 +310,15 @@ public final class MemoryHistoryStore implements HistoryStore {
     }
 
     private static void trim(Stream s, NamespaceConfig options, long now) {
+        if (s.items == null) {
+            return;
+        }
         while (s.items.size() > options.historySize()) {
             s.items.removeFirst();
         }
         // Held while younger than the TTL: a publication exactly historyTtl old is gone.
         long oldestAllowed = now - options.historyTtl().toMillis();
-        while (!s.items.isEmpty() && s.items.peekFirst().timestampMillis() <= oldestAllowed) {
+        while (!s.items.isEmpty() && s.items.oldestTime() <= oldestAllowed) {
             s.items.removeFirst();
         }
     }
@@ -346,7 +344,7 @@ public final class MemoryHistoryStore implements HistoryStore {
             Stream s = e.getValue();
             synchronized (s) {
                 expireIdempotency(s, now);
-                while (!s.items.isEmpty() && s.items.peekFirst().timestampMillis() <= now - s.ttlMillis) {
+                while (s.items != null && !s.items.isEmpty() && s.items.oldestTime() <= now - s.ttlMillis) {
                     s.items.removeFirst();
                 }
                 if (mayGo(e.getKey(), s)) {
@@ -373,7 +371,7 @@ public final class MemoryHistoryStore implements HistoryStore {
 
     /** Holds nothing a reader or a retry could need, and nobody on this node is subscribed. Under the monitor. */
     private boolean mayGo(ChannelName channel, Stream s) {
-        return s.items.isEmpty() && (s.idempotency == null || s.idempotency.isEmpty()) && !broker.isSubscribed(channel);
+        return (s.items == null || s.items.isEmpty()) && (s.idempotency == null || s.idempotency.isEmpty()) && !broker.isSubscribed(channel);
     }
 
     private void drop(ChannelName channel, Stream s) {

@@ -1,0 +1,210 @@
+package io.herald.engine.memory;
+
+import io.herald.protocol.ChannelName;
+import io.herald.protocol.Publication;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One stream's retained publications, oldest first, as bytes: each entry's frame and fields (event,
+ * user, the excluded client) in a byte ring, its offset and time in primitive rings. Not
+ * thread-safe: the stream's monitor guards it.
+ *
+ * <p>Kept as {@link Publication} objects, the history was most of what a young collection copied
+ * (each publication stays for its {@code history_size} successors, seconds to minutes, through
+ * several collections: four objects and the frame, copied each time). In these arrays it is written
+ * once into space that stays (the arrays are reused as the ring turns, and have no references for
+ * the collector to follow); a read, which is rare next to publishing, builds its publications anew.
+ */
+final class HistoryRing {
+    private static final int MIN_ENTRIES = 4;
+    private static final int MIN_BYTES = 256;
+    /** Marks a null string field. */
+    private static final int NONE = 0xFFFF;
+
+    private final ChannelName channel;
+    private final String epoch;
+    private long[] offsets = new long[MIN_ENTRIES];
+    private long[] times = new long[MIN_ENTRIES];
+    /** Where an entry's bytes start in {@link #data}, as a position that only grows; its length. */
+    private long[] starts = new long[MIN_ENTRIES];
+    private int[] lengths = new int[MIN_ENTRIES];
+    private int head;
+    private int size;
+    /** Position p is at {@code p & (data.length - 1)}. */
+    private byte[] data = new byte[MIN_BYTES];
+    private long dataEnd;
+    /** The last event name read back, so reads of a channel with one event type share it. */
+    private String lastEvent;
+
+    HistoryRing(ChannelName channel, String epoch) {
+        this.channel = channel;
+        this.epoch = epoch;
+    }
+
+    int size() {
+        return size;
+    }
+
+    boolean isEmpty() {
+        return size == 0;
+    }
+
+    long oldestOffset() {
+        return offsets[head];
+    }
+
+    /** The offset of the {@code i}-th oldest publication. */
+    long offsetAt(int i) {
+        return offsets[(head + i) % offsets.length];
+    }
+
+    long oldestTime() {
+        return times[head];
+    }
+
+    void removeFirst() {
+        head = (head + 1) % offsets.length;
+        size--;
+        if (size == 0) {
+            head = 0;
+            dataEnd = 0;
+        }
+        if (offsets.length > MIN_ENTRIES && size <= offsets.length / 4) {
+            resize(offsets.length / 2, 0);
+        } else if (data.length > MIN_BYTES && used() < data.length / 4) {
+            resize(offsets.length, 0);
+        }
+    }
+
+    /** Appends {@code p}, the stream's newest publication. */
+    void addLast(Publication p) {
+        byte[] event = p.event().getBytes(StandardCharsets.UTF_8);
+        byte[] user = p.user() == null ? null : p.user().getBytes(StandardCharsets.UTF_8);
+        byte[] excluded = p.excludeClient() == null ? null : p.excludeClient().getBytes(StandardCharsets.UTF_8);
+        int length = field(event) + field(user) + field(excluded) + p.frame().length;
+        if (size == offsets.length || used() + length > data.length) {
+            resize(size == offsets.length ? offsets.length * 2 : offsets.length, length);
+        }
+        int slot = (head + size) % offsets.length;
+        offsets[slot] = p.offset();
+        times[slot] = p.timestampMillis();
+        starts[slot] = dataEnd;
+        lengths[slot] = length;
+        long at = dataEnd;
+        at = put(at, event);
+        at = put(at, user);
+        at = put(at, excluded);
+        copyIn(at, p.frame(), 0, p.frame().length);
+        dataEnd += length;
+        size++;
+    }
+
+    /** The {@code i}-th oldest publication, built from its bytes. */
+    Publication get(int i) {
+        int slot = (head + i) % offsets.length;
+        long at = starts[slot];
+        int[] read = new int[1];
+        String event = string(at, read);
+        if (event.equals(lastEvent)) {
+            event = lastEvent;
+        } else {
+            lastEvent = event;
+        }
+        at += read[0];
+        String user = string(at, read);
+        at += read[0];
+        String excluded = string(at, read);
+        at += read[0];
+        int frameLength = lengths[slot] - (int) (at - starts[slot]);
+        byte[] frame = new byte[frameLength];
+        copyOut(at, frame, frameLength);
+        return new Publication(channel, event, offsets[slot], epoch, times[slot], user, frame, excluded);
+    }
+
+    private static int field(byte[] bytes) {
+        if (bytes != null && bytes.length >= NONE) {
+            throw new IllegalArgumentException("a publication field over " + (NONE - 1) + " bytes");
+        }
+        return 2 + (bytes == null ? 0 : bytes.length);
+    }
+
+    private long used() {
+        return size == 0 ? 0 : dataEnd - starts[head];
+    }
+
+    private long put(long at, byte[] bytes) {
+        int n = bytes == null ? NONE : bytes.length;
+        int mask = data.length - 1;
+        data[(int) at & mask] = (byte) (n >>> 8);
+        data[(int) (at + 1) & mask] = (byte) n;
+        if (bytes != null) {
+            copyIn(at + 2, bytes, 0, bytes.length);
+        }
+        return at + 2 + (bytes == null ? 0 : bytes.length);
+    }
+
+    /** A string field at {@code at}; {@code read[0]} gets the bytes it took. */
+    private String string(long at, int[] read) {
+        int mask = data.length - 1;
+        int n = (data[(int) at & mask] & 0xFF) << 8 | data[(int) (at + 1) & mask] & 0xFF;
+        if (n == NONE) {
+            read[0] = 2;
+            return null;
+        }
+        byte[] bytes = new byte[n];
+        copyOut(at + 2, bytes, n);
+        read[0] = 2 + n;
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    private void copyIn(long at, byte[] src, int from, int n) {
+        int mask = data.length - 1;
+        int start = (int) at & mask;
+        int first = Math.min(n, data.length - start);
+        System.arraycopy(src, from, data, start, first);
+        System.arraycopy(src, from + first, data, 0, n - first);
+    }
+
+    private void copyOut(long at, byte[] dst, int n) {
+        int mask = data.length - 1;
+        int start = (int) at & mask;
+        int first = Math.min(n, data.length - start);
+        System.arraycopy(data, start, dst, 0, first);
+        System.arraycopy(data, 0, dst, first, n - first);
+    }
+
+    /** Rebuilds the rings at {@code entries} slots with room for {@code more} more bytes. */
+    private void resize(int entries, int more) {
+        long used = used();
+        long need = used + more;
+        int bytes = MIN_BYTES;
+        while (bytes < need + need / 4) {
+            bytes *= 2; // a quarter's room to turn before the next copy
+        }
+        long base = size == 0 ? dataEnd : starts[head];
+        byte[] nd = new byte[bytes];
+        int mask = data.length - 1;
+        int start = (int) base & mask;
+        int first = (int) Math.min(used, data.length - start);
+        System.arraycopy(data, start, nd, 0, first);
+        System.arraycopy(data, 0, nd, first, (int) used - first);
+        long[] no = new long[entries];
+        long[] nt = new long[entries];
+        long[] ns = new long[entries];
+        int[] nl = new int[entries];
+        for (int i = 0; i < size; i++) {
+            int from = (head + i) % offsets.length;
+            no[i] = offsets[from];
+            nt[i] = times[from];
+            ns[i] = starts[from] - base;
+            nl[i] = lengths[from];
+        }
+        offsets = no;
+        times = nt;
+        starts = ns;
+        lengths = nl;
+        data = nd;
+        dataEnd = used;
+        head = 0;
+    }
+}
