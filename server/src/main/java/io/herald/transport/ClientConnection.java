@@ -13,6 +13,7 @@ import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.codec.DecoderException;
 import java.io.IOException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -58,7 +59,7 @@ abstract class ClientConnection<S extends Session> extends ChannelInboundHandler
         this.channel = channel;
         this.settings = settings;
         long ping = settings.pingNanos();
-        this.lastPingNanos = System.nanoTime() - (ping > 1 ? java.util.concurrent.ThreadLocalRandom.current().nextLong(ping / 2) : 0);
+        this.lastPingNanos = System.nanoTime() - (ping > 1 ? ThreadLocalRandom.current().nextLong(ping / 2) : 0);
         this.session = sessions.apply(this);
     }
 

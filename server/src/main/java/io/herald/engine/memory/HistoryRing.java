@@ -33,8 +33,6 @@ final class HistoryRing {
     /** Position p is at {@code p & (data.length - 1)}. */
     private byte[] data = new byte[MIN_BYTES];
     private long dataEnd;
-    /** The last event name read back, so reads of a channel with one event type share it. */
-    private String lastEvent;
 
     HistoryRing(ChannelName channel, String epoch) {
         this.channel = channel;
@@ -103,18 +101,12 @@ final class HistoryRing {
     Publication get(int i) {
         int slot = (head + i) % offsets.length;
         long at = starts[slot];
-        int[] read = new int[1];
-        String event = string(at, read);
-        if (event.equals(lastEvent)) {
-            event = lastEvent;
-        } else {
-            lastEvent = event;
-        }
-        at += read[0];
-        String user = string(at, read);
-        at += read[0];
-        String excluded = string(at, read);
-        at += read[0];
+        String event = string(at);
+        at = after(at);
+        String user = string(at);
+        at = after(at);
+        String excluded = string(at);
+        at = after(at);
         int frameLength = lengths[slot] - (int) (at - starts[slot]);
         byte[] frame = new byte[frameLength];
         copyOut(at, frame, frameLength);
@@ -143,17 +135,26 @@ final class HistoryRing {
         return at + 2 + (bytes == null ? 0 : bytes.length);
     }
 
-    /** A string field at {@code at}; {@code read[0]} gets the bytes it took. */
-    private String string(long at, int[] read) {
+    /** The length prefix of the string field at {@code at}: its byte count, or {@link #NONE} for null. */
+    private int prefix(long at) {
         int mask = data.length - 1;
-        int n = (data[(int) at & mask] & 0xFF) << 8 | data[(int) (at + 1) & mask] & 0xFF;
+        return (data[(int) at & mask] & 0xFF) << 8 | data[(int) (at + 1) & mask] & 0xFF;
+    }
+
+    /** Where the field after the string field at {@code at} starts. */
+    private long after(long at) {
+        int n = prefix(at);
+        return at + 2 + (n == NONE ? 0 : n);
+    }
+
+    /** The string field at {@code at}. */
+    private String string(long at) {
+        int n = prefix(at);
         if (n == NONE) {
-            read[0] = 2;
             return null;
         }
         byte[] bytes = new byte[n];
         copyOut(at + 2, bytes, n);
-        read[0] = 2 + n;
         return new String(bytes, StandardCharsets.UTF_8);
     }
 

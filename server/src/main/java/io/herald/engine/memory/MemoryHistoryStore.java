@@ -84,12 +84,8 @@ public final class MemoryHistoryStore implements HistoryStore {
     /** A stream: all fields but {@link #epoch} are guarded by the stream's monitor. */
     private static final class Stream {
         final String epoch;
-        /**
-         * The channel's name and its last event name, as the stream's publications hold them: one
-         * instance each instead of a parsed copy per publication, which history keeps.
-         */
+        /** The channel's name, one instance for the stream's publications and its history's. */
         final ChannelName channel;
-        String lastEvent;
         /**
          * Null until the first publish that keeps history, then small to start: many channels (a
          * personal one per user, say) hold little or nothing.
@@ -181,13 +177,7 @@ public final class MemoryHistoryStore implements HistoryStore {
             }
         }
         long offset = s.top + 1;
-        String event = draft.event();
-        if (event.equals(s.lastEvent)) {
-            event = s.lastEvent;
-        } else {
-            s.lastEvent = event;
-        }
-        Publication p = Frames.publication(s.channel, event, draft.data(), offset, s.epoch, now, draft.user(),
+        Publication p = Frames.publication(s.channel, draft.event(), draft.data(), offset, s.epoch, now, draft.user(),
                 draft.excludeClient());
         s.top = offset;
         s.ttlMillis = options.historyTtl().toMillis();
