@@ -30,9 +30,7 @@ final class HistoryRing {
     private int[] lengths = new int[MIN_ENTRIES];
     private int head;
     private int size;
-    /** Position p is at {@code p & (data.length - 1)}. */
-    private byte[] data = new byte[MIN_BYTES];
-    private long dataEnd;
+    private final ByteRing data = new ByteRing(MIN_BYTES);
 
     HistoryRing(ChannelName channel, String epoch) {
         this.channel = channel;
@@ -65,11 +63,11 @@ final class HistoryRing {
         size--;
         if (size == 0) {
             head = 0;
-            dataEnd = 0;
+            data.clear();
         }
         if (offsets.length > MIN_ENTRIES && size <= offsets.length / 4) {
             resize(offsets.length / 2, 0);
-        } else if (data.length > MIN_BYTES && used() < data.length / 4) {
+        } else if (data.capacity() > MIN_BYTES && used() < data.capacity() / 4) {
             resize(offsets.length, 0);
         }
     }
@@ -80,20 +78,18 @@ final class HistoryRing {
         byte[] user = p.user() == null ? null : p.user().getBytes(StandardCharsets.UTF_8);
         byte[] excluded = p.excludeClient() == null ? null : p.excludeClient().getBytes(StandardCharsets.UTF_8);
         int length = field(event) + field(user) + field(excluded) + p.frame().length;
-        if (size == offsets.length || used() + length > data.length) {
+        if (size == offsets.length || used() + length > data.capacity()) {
             resize(size == offsets.length ? offsets.length * 2 : offsets.length, length);
         }
         int slot = (head + size) % offsets.length;
         offsets[slot] = p.offset();
         times[slot] = p.timestampMillis();
-        starts[slot] = dataEnd;
+        starts[slot] = data.end();
         lengths[slot] = length;
-        long at = dataEnd;
-        at = put(at, event);
-        at = put(at, user);
-        at = put(at, excluded);
-        copyIn(at, p.frame(), 0, p.frame().length);
-        dataEnd += length;
+        put(event);
+        put(user);
+        put(excluded);
+        data.append(p.frame());
         size++;
     }
 
@@ -109,7 +105,7 @@ final class HistoryRing {
         at = after(at);
         int frameLength = lengths[slot] - (int) (at - starts[slot]);
         byte[] frame = new byte[frameLength];
-        copyOut(at, frame, frameLength);
+        data.read(at, frame, frameLength);
         return new Publication(channel, event, offsets[slot], epoch, times[slot], user, frame, excluded);
     }
 
@@ -121,24 +117,22 @@ final class HistoryRing {
     }
 
     private long used() {
-        return size == 0 ? 0 : dataEnd - starts[head];
+        return size == 0 ? 0 : data.end() - starts[head];
     }
 
-    private long put(long at, byte[] bytes) {
+    /** Appends a string field: its length prefix ({@link #NONE} for null), then its bytes. */
+    private void put(byte[] bytes) {
         int n = bytes == null ? NONE : bytes.length;
-        int mask = data.length - 1;
-        data[(int) at & mask] = (byte) (n >>> 8);
-        data[(int) (at + 1) & mask] = (byte) n;
+        data.append(n >>> 8);
+        data.append(n);
         if (bytes != null) {
-            copyIn(at + 2, bytes, 0, bytes.length);
+            data.append(bytes);
         }
-        return at + 2 + (bytes == null ? 0 : bytes.length);
     }
 
     /** The length prefix of the string field at {@code at}: its byte count, or {@link #NONE} for null. */
     private int prefix(long at) {
-        int mask = data.length - 1;
-        return (data[(int) at & mask] & 0xFF) << 8 | data[(int) (at + 1) & mask] & 0xFF;
+        return data.get(at) << 8 | data.get(at + 1);
     }
 
     /** Where the field after the string field at {@code at} starts. */
@@ -154,24 +148,8 @@ final class HistoryRing {
             return null;
         }
         byte[] bytes = new byte[n];
-        copyOut(at + 2, bytes, n);
+        data.read(at + 2, bytes, n);
         return new String(bytes, StandardCharsets.UTF_8);
-    }
-
-    private void copyIn(long at, byte[] src, int from, int n) {
-        int mask = data.length - 1;
-        int start = (int) at & mask;
-        int first = Math.min(n, data.length - start);
-        System.arraycopy(src, from, data, start, first);
-        System.arraycopy(src, from + first, data, 0, n - first);
-    }
-
-    private void copyOut(long at, byte[] dst, int n) {
-        int mask = data.length - 1;
-        int start = (int) at & mask;
-        int first = Math.min(n, data.length - start);
-        System.arraycopy(data, start, dst, 0, first);
-        System.arraycopy(data, 0, dst, first, n - first);
     }
 
     /** Rebuilds the rings at {@code entries} slots with room for {@code more} more bytes. */
@@ -182,13 +160,8 @@ final class HistoryRing {
         while (bytes < need + need / 4) {
             bytes *= 2; // a quarter's room to turn before the next copy
         }
-        long base = size == 0 ? dataEnd : starts[head];
-        byte[] nd = new byte[bytes];
-        int mask = data.length - 1;
-        int start = (int) base & mask;
-        int first = (int) Math.min(used, data.length - start);
-        System.arraycopy(data, start, nd, 0, first);
-        System.arraycopy(data, 0, nd, first, (int) used - first);
+        long base = size == 0 ? data.end() : starts[head];
+        data.rebase(base, bytes);
         long[] no = new long[entries];
         long[] nt = new long[entries];
         long[] ns = new long[entries];
@@ -204,8 +177,6 @@ final class HistoryRing {
         times = nt;
         starts = ns;
         lengths = nl;
-        data = nd;
-        dataEnd = used;
         head = 0;
     }
 }

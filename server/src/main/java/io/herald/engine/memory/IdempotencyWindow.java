@@ -55,9 +55,8 @@ final class IdempotencyWindow {
     private int size;
     /** Open addressing, linear probing: ring slot + 1, 0 for a free cell; twice the ring's capacity. */
     private int[] index;
-    /** The scopes' bytes, in the ring's order: position p is at {@code p & (length - 1)}. */
-    private byte[] scopes;
-    private long scopesEnd;
+    /** The scopes' bytes, in the ring's order; null while the ring is. */
+    private ByteRing scopes;
     /** Keys of any other form, oldest first; null until the first. */
     private LinkedHashMap<String, Recorded> others;
 
@@ -87,7 +86,7 @@ final class IdempotencyWindow {
         int scope = key.length() - BITS_TEXT;
         if (hi == null || size == hi.length) {
             resize(hi == null ? MIN_CAPACITY : hi.length * 2, scope);
-        } else if (scopesEnd - scopesStart() + scope > scopes.length) {
+        } else if (scopes.end() - scopesStart() + scope > scopes.capacity()) {
             resize(hi.length, scope);
         }
         int slot = (head + size) % hi.length;
@@ -95,13 +94,11 @@ final class IdempotencyWindow {
         lo[slot] = low(key);
         offsets[slot] = offset;
         times[slot] = now;
-        scopeAt[slot] = scopesEnd;
+        scopeAt[slot] = scopes.end();
         scopeLength[slot] = (short) scope;
-        int mask = scopes.length - 1;
         for (int i = 0; i < scope; i++) {
-            scopes[(int) (scopesEnd + i) & mask] = (byte) key.charAt(i);
+            scopes.append(key.charAt(i));
         }
-        scopesEnd += scope;
         size++;
         insert(slot);
     }
@@ -119,7 +116,6 @@ final class IdempotencyWindow {
             index = null;
             scopes = null;
             head = 0;
-            scopesEnd = 0;
         } else if (hi.length > MIN_CAPACITY && size <= hi.length / 4) {
             resize(hi.length / 2, 0);
         }
@@ -178,8 +174,9 @@ final class IdempotencyWindow {
         return l << 2 | DECODE[key.charAt(at + 21)] >>> 4;
     }
 
+    /** Where the oldest scope starts; 0 while empty (the window then holds no ring: see {@link #expire}). */
     private long scopesStart() {
-        return size == 0 ? scopesEnd : scopeAt[head];
+        return size == 0 ? 0 : scopeAt[head];
     }
 
     private int hash(long h, long l, int scopeHash) {
@@ -195,10 +192,9 @@ final class IdempotencyWindow {
     }
 
     private int scopeHashOf(int slot) {
-        int mask = scopes.length - 1;
         int hash = 0;
         for (int i = 0; i < scopeLength[slot]; i++) {
-            hash = 31 * hash + (scopes[(int) (scopeAt[slot] + i) & mask] & 0xFF);
+            hash = 31 * hash + scopes.get(scopeAt[slot] + i);
         }
         return hash;
     }
@@ -216,9 +212,8 @@ final class IdempotencyWindow {
         if (scopeLength[slot] != n) {
             return false;
         }
-        int mask = scopes.length - 1;
         for (int i = 0; i < n; i++) {
-            if ((scopes[(int) (scopeAt[slot] + i) & mask] & 0xFF) != key.charAt(i)) {
+            if (scopes.get(scopeAt[slot] + i) != key.charAt(i)) {
                 return false;
             }
         }
@@ -279,12 +274,11 @@ final class IdempotencyWindow {
     /** Rebuilds the ring at {@code capacity} slots with room for {@code moreScope} more scope bytes. */
     private void resize(int capacity, int moreScope) {
         long start = scopesStart();
-        long used = scopesEnd - start;
+        long used = size == 0 ? 0 : scopes.end() - start;
         int scopeCapacity = 64;
         while (scopeCapacity < used + moreScope || scopeCapacity < used * 2 && scopeCapacity < capacity * 4) {
             scopeCapacity *= 2;
         }
-        byte[] ns = new byte[scopeCapacity];
         long[] nh = new long[capacity];
         long[] nl = new long[capacity];
         long[] no = new long[capacity];
@@ -300,8 +294,10 @@ final class IdempotencyWindow {
             na[i] = scopeAt[from] - start;
             nn[i] = scopeLength[from];
         }
-        for (long p = 0; p < used; p++) {
-            ns[(int) p] = scopes[(int) (start + p) & (scopes.length - 1)];
+        if (scopes == null) {
+            scopes = new ByteRing(scopeCapacity);
+        } else {
+            scopes.rebase(start, scopeCapacity);
         }
         hi = nh;
         lo = nl;
@@ -309,8 +305,6 @@ final class IdempotencyWindow {
         times = nt;
         scopeAt = na;
         scopeLength = nn;
-        scopes = ns;
-        scopesEnd = used;
         head = 0;
         index = new int[capacity * 2];
         for (int i = 0; i < size; i++) {
