@@ -2,7 +2,6 @@ package io.herald.protocol;
 
 import java.util.Arrays;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * A validated channel name: 1–255 characters of {@code [A-Za-z0-9_:.\-#@=,]}.
@@ -12,7 +11,6 @@ import java.util.regex.Pattern;
  */
 public record ChannelName(String value) implements Comparable<ChannelName> {
     public static final int MAX_LENGTH = 255;
-    private static final Pattern ALLOWED = Pattern.compile("[A-Za-z0-9_:.\\-#@=,]{1,255}");
 
     public ChannelName {
         String problem = problem(value);
@@ -34,7 +32,7 @@ public record ChannelName(String value) implements Comparable<ChannelName> {
         if (value.length() > MAX_LENGTH) {
             return "channel name is longer than " + MAX_LENGTH + " characters";
         }
-        if (!ALLOWED.matcher(value).matches()) {
+        if (!NameChars.CHANNEL.matches(value, MAX_LENGTH)) {
             return "channel name may only contain A-Z a-z 0-9 and _ : . - # @ = ,";
         }
         int hash = value.indexOf('#');

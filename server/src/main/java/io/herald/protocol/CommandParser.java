@@ -20,8 +20,6 @@ public final class CommandParser {
     /** Most publications a {@code history} command returns. */
     public static final int MAX_HISTORY_LIMIT = 100;
 
-    private static final java.util.regex.Pattern RPC_METHOD = java.util.regex.Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
-
     private CommandParser() {
     }
 
@@ -127,7 +125,7 @@ public final class CommandParser {
     /** An rpc {@code method} follows the event-name alphabet: {@code [A-Za-z0-9_.:-]{1,64}}. */
     private static Command rpc(ObjectNode obj, RawJson data, Long id) throws ProtocolException {
         String method = requiredText(obj, "method");
-        if (!RPC_METHOD.matcher(method).matches()) {
+        if (!NameChars.EVENT.matches(method, EventName.MAX_LENGTH)) {
             throw new ProtocolException(ErrorCode.BAD_REQUEST, "rpc method must be 1-64 characters of A-Z a-z 0-9 _ . : -");
         }
         return new Command.Rpc(id, method, data);

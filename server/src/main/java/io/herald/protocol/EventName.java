@@ -1,7 +1,6 @@
 package io.herald.protocol;
 
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /** Rules for publication event names: {@code [A-Za-z0-9_.:-]{1,64}}, not reserved, not starting with {@code $}. */
 public final class EventName {
@@ -9,7 +8,8 @@ public final class EventName {
     public static final Set<String> RESERVED = Set.of("connect", "connected", "subscribe", "subscribed",
             "unsubscribe", "unsubscribed", "publish", "published", "ping", "pong", "presence", "history",
             "refresh", "refreshed", "refresh_required", "join", "leave", "error", "disconnect");
-    private static final Pattern ALLOWED = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
+    /** Longest event name. */
+    public static final int MAX_LENGTH = 64;
 
     private EventName() {
     }
@@ -22,7 +22,7 @@ public final class EventName {
         if (name.startsWith("$")) {
             return "event names starting with '$' are reserved";
         }
-        if (!ALLOWED.matcher(name).matches()) {
+        if (!NameChars.EVENT.matches(name, MAX_LENGTH)) {
             return "event name must be 1-64 characters of A-Z a-z 0-9 _ . : -";
         }
         if (RESERVED.contains(name)) {

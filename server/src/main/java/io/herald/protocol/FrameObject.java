@@ -72,7 +72,7 @@ public record FrameObject(ObjectNode fields, RawJson data) {
                     }
                     dataStart = offset + tokenStart(p);
                     p.skipChildren(); // validates the value token by token without building it
-                } else {
+                } else if (!putScalar(fields, name, p)) {
                     fields.set(name, MEMBER.readTree(p));
                 }
             }
@@ -81,6 +81,33 @@ public record FrameObject(ObjectNode fields, RawJson data) {
             }
             return new FrameObject(fields, data);
         }
+    }
+
+    /**
+     * Sets a string, int, long, boolean or null member as the node a tree read makes of it, without
+     * the tree reader's per-call context (every frame has a {@code type} and most an {@code id} and a
+     * {@code channel}); false for anything else (objects, arrays, big or fractional numbers).
+     */
+    private static boolean putScalar(ObjectNode fields, String name, JsonParser p) throws IOException {
+        switch (p.currentToken()) {
+            case VALUE_STRING -> fields.put(name, p.getText());
+            case VALUE_NUMBER_INT -> {
+                switch (p.getNumberType()) {
+                    case INT -> fields.put(name, p.getIntValue());
+                    case LONG -> fields.put(name, p.getLongValue());
+                    default -> {
+                        return false;
+                    }
+                }
+            }
+            case VALUE_TRUE -> fields.put(name, true);
+            case VALUE_FALSE -> fields.put(name, false);
+            case VALUE_NULL -> fields.putNull(name);
+            default -> {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The byte offset of the current token from the start of the input, or -1 when the input is not UTF-8. */

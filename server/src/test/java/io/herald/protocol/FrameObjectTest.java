@@ -108,6 +108,20 @@ class FrameObjectTest {
     }
 
     @Test
+    void everyOtherMemberIsTheNodeATreeReadMakesOfIt() throws IOException {
+        List<String> more = new java.util.ArrayList<>(VALUES);
+        more.addAll(List.of("2147483647", "2147483648", "-2147483649", "9223372036854775807", "9223372036854775808",
+                "-9223372036854775809", "\"a\\u0000b\"", "1.0", "-0"));
+        for (String value : more) {
+            String json = "{\"type\":\"publish\",\"m\":" + value + ",\"data\":1}";
+            JsonNode tree = JsonCodec.MAPPER.readTree(json).get("m");
+            JsonNode read = read(json).fields().get("m");
+            assertThat(read).as(value).isEqualTo(tree);
+            assertThat(read.getClass()).as(value).isEqualTo(tree.getClass());
+        }
+    }
+
+    @Test
     void notAnObjectIsNullAndInvalidJsonThrows() throws IOException {
         assertThat(read("[1]")).isNull();
         assertThat(read("null")).isNull();
