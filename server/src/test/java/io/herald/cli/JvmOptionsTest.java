@@ -38,6 +38,17 @@ class JvmOptionsTest {
         }
     }
 
+    @Test
+    void everySystemPropertyOfTheFileIsSet() throws Exception {
+        String out = run("-XshowSettings:properties", "-version");
+        List<String> properties = Files.readAllLines(OPTIONS).stream().map(String::trim).filter(o -> o.startsWith("-D")).toList();
+        assertThat(properties).contains("-Dio.netty.leakDetection.level=disabled");
+        for (String option : properties) {
+            String[] nameValue = option.substring(2).split("=", 2);
+            assertThat(out).as(option).containsPattern("\\s" + Pattern.quote(nameValue[0]) + " = " + Pattern.quote(nameValue[1]) + "\\s");
+        }
+    }
+
     /** What {@code java @herald.jvm args} prints, once it exited 0. */
     private static String run(String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
