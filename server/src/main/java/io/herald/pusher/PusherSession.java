@@ -136,6 +136,7 @@ public final class PusherSession implements Session, Subscriber {
         services.hub().register(this);
         if (app.config().userAuthentication()) {
             signinDeadline = System.currentTimeMillis() + PusherAppConfig.SIGNIN_DEADLINE_SECONDS * 1000L;
+            conn.deadlinesChanged();
         }
         conn.send(PusherFrames.connectionEstablished(socketId, services.config().client().ping().toSeconds()));
     }
@@ -292,13 +293,17 @@ public final class PusherSession implements Session, Subscriber {
     }
 
     @Override
-    public void onTick(long nowMillis) {
-        if (state == State.OPEN && signinDeadline > 0 && nowMillis >= signinDeadline) {
-            refuse(PusherErrorCode.UNAUTHORIZED, CloseCode.UNAUTHORIZED, "no pusher:signin within "
-                    + PusherAppConfig.SIGNIN_DEADLINE_SECONDS + "s (the app requires user authentication)");
-            return;
+    public long onTick(long nowMillis) {
+        long next = NO_DEADLINE;
+        if (state == State.OPEN && signinDeadline > 0) {
+            if (nowMillis >= signinDeadline) {
+                refuse(PusherErrorCode.UNAUTHORIZED, CloseCode.UNAUTHORIZED, "no pusher:signin within "
+                        + PusherAppConfig.SIGNIN_DEADLINE_SECONDS + "s (the app requires user authentication)");
+                return NO_DEADLINE;
+            }
+            next = signinDeadline;
         }
-        commandRate.onTick();
+        return commandRate.onTick() ? nowMillis : next;
     }
 
     @Override

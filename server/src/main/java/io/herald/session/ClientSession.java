@@ -120,6 +120,7 @@ public final class ClientSession implements Subscriber, Session {
         } else {
             this.handshake = handshake;
             connectDeadline = System.currentTimeMillis() + config.client().connectTimeout().toMillis();
+            conn.deadlinesChanged();
         }
     }
 
@@ -157,14 +158,20 @@ public final class ClientSession implements Subscriber, Session {
 
     /** The transport's periodic tick: the connect timeout and the token's deadlines. */
     @Override
-    public void onTick(long nowMillis) {
-        if (state == State.AWAITING_CONNECT && connectDeadline > 0 && nowMillis >= connectDeadline) {
-            disconnect(CloseCode.BAD_REQUEST, "no connect frame within "
-                    + config.client().connectTimeout().toSeconds() + "s");
+    public long onTick(long nowMillis) {
+        long next = NO_DEADLINE;
+        if (state == State.AWAITING_CONNECT && connectDeadline > 0) {
+            if (nowMillis >= connectDeadline) {
+                disconnect(CloseCode.BAD_REQUEST, "no connect frame within "
+                        + config.client().connectTimeout().toSeconds() + "s");
+            } else {
+                next = connectDeadline;
+            }
         } else if (state == State.CONNECTED) {
             tokenDeadlines.check(nowMillis);
+            next = tokenDeadlines.next();
         }
-        commandRate.onTick();
+        return commandRate.onTick() ? nowMillis : next;
     }
 
     /** The transport takes writes again after it stopped: paced replays go on. */

@@ -41,12 +41,14 @@ public final class CommandRate {
     }
 
     /**
-     * Drops a bucket that has filled up again. Reads the clock only when there is a bucket: every
-     * connection ticks every second, and most have none.
+     * Drops a bucket that has filled up again, and says whether one is left (the connection is then
+     * ticked again within a second, so the bucket goes once full). Reads the clock only when there is
+     * a bucket: most connections have none.
      */
-    public void onTick() {
+    public boolean onTick() {
         if (bucket != null && bucket.isFull(System.nanoTime())) {
             bucket = null;
         }
+        return bucket != null;
     }
 }

@@ -11,9 +11,18 @@ import java.util.concurrent.Executor;
  * The transport side of one client connection, as the session sees it. The connection has one
  * thread (its event loop) that owns all session state: {@link #send} and {@link #close} are called on
  * it only; {@link #execute} may be called from any thread. The transport calls
- * {@link ClientSession#onTick} about once a second on that thread; sessions keep no timers.
+ * {@link ClientSession#onTick} on that thread when the deadline it last returned is near (at most a
+ * second late); sessions keep no timers, and call {@link #deadlinesChanged} when they set one.
  */
 public interface Connection {
+    /**
+     * The session set or moved a deadline of its own (connect, sign-in, token expiry): its next
+     * {@link Session#onTick} comes within about a second, and returns the new next one. On the
+     * connection's thread.
+     */
+    default void deadlinesChanged() {
+    }
+
     /** The transport: {@link ClientTransport#WEBSOCKET} or {@link ClientTransport#SSE}. */
     ClientTransport transport();
 

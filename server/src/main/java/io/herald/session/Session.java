@@ -20,8 +20,15 @@ public interface Session {
     /** A message the transport does not take (binary, say): answered, the connection kept. */
     void onUnsupportedFrame(String why);
 
-    /** The transport's tick, about once a second. */
-    void onTick(long nowMillis);
+    /**
+     * The transport's tick: acts on the deadlines that passed, and returns when the next one falls
+     * (epoch ms; {@link #NO_DEADLINE} for none, {@code nowMillis} to be ticked again within a second).
+     * The transport may tick sooner, and ticks again within a second of {@link Connection#deadlinesChanged}.
+     */
+    long onTick(long nowMillis);
+
+    /** What {@link #onTick} returns when the session has no deadline. */
+    long NO_DEADLINE = Long.MAX_VALUE;
 
     /** The transport takes writes again after it stopped. */
     void onWritable();

@@ -45,13 +45,20 @@ final class TokenDeadlines {
         this.expiresAt = expiresAt;
         warnAtMillis = expiresAt * 1000 - jwt.refreshAhead().toMillis();
         closeAtMillis = expiresAt * 1000 + jwt.refreshGrace().toMillis();
+        session.connection().deadlinesChanged();
     }
 
     /** The refresh proxy did not answer: asked again in {@value #RETRY_MILLIS} ms, if before the close. */
     private void retryRefresh(long nowMillis) {
         if (closeAtMillis != Long.MAX_VALUE) {
             warnAtMillis = nowMillis + RETRY_MILLIS;
+            session.connection().deadlinesChanged();
         }
+    }
+
+    /** The next deadline (epoch ms), {@link Session#NO_DEADLINE} when none is set. */
+    long next() {
+        return Math.min(warnAtMillis, closeAtMillis);
     }
 
     /** Sends the warning (or asks the refresh proxy) or disconnects when a deadline has passed. */

@@ -118,6 +118,10 @@ abstract class ClientConnection<S extends Session> extends ChannelInboundHandler
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         boolean writable = channel.isWritable();
         unwritableSinceNanos = writable ? 0 : System.nanoTime();
+        if (!writable) {
+            // its write deadline starts now
+            settings.sweeps().soon(this, channel.eventLoop());
+        }
         if (writable && !closing) {
             session.onWritable();
         }
@@ -130,22 +134,46 @@ abstract class ClientConnection<S extends Session> extends ChannelInboundHandler
         return !closing && channel.isWritable();
     }
 
-    /** The liveness sweep's tick: the write deadline, keep-alives, then the session's own deadlines. */
+    /**
+     * The liveness sweep's tick: the write deadline, keep-alives, then the session's own deadlines.
+     * Returns the earliest of the next ones (the next keep-alive at the latest).
+     */
     @Override
-    public void tick(long nowNanos, long nowMillis) {
+    public long tick(long nowNanos, long nowMillis) {
+        long ping = settings.pingNanos();
         if (closing) {
-            return;
+            // the close's own timer ends it
+            return nowNanos + ping;
         }
         long writeTimeout = settings.writeTimeoutNanos();
         if (unwritableSinceNanos != 0 && nowNanos - unwritableSinceNanos > writeTimeout) {
             slowConsumer("could not take writes for " + TimeUnit.NANOSECONDS.toSeconds(writeTimeout) + "s");
-            return;
+            return nowNanos + ping;
         }
-        if (nowNanos - lastPingNanos >= settings.pingNanos()) {
+        if (nowNanos - lastPingNanos >= ping) {
             lastPingNanos = nowNanos;
             sendKeepAlive();
         }
-        session.onTick(nowMillis);
+        long due = lastPingNanos + ping;
+        if (unwritableSinceNanos != 0) {
+            due = earlier(due, unwritableSinceNanos + writeTimeout + 1);
+        }
+        long next = session.onTick(nowMillis);
+        if (next != Session.NO_DEADLINE) {
+            due = earlier(due, nowNanos + Math.max(0, next - nowMillis) * 1_000_000);
+        }
+        return due;
+    }
+
+    /** The earlier of two {@link System#nanoTime} values (compared by difference, as the clock may wrap). */
+    static long earlier(long a, long b) {
+        return b - a < 0 ? b : a;
+    }
+
+    /** The session moved a deadline: ticked again within a sweep period. */
+    @Override
+    public void deadlinesChanged() {
+        settings.sweeps().soon(this, channel.eventLoop());
     }
 
     /**
@@ -261,6 +289,10 @@ abstract class ClientConnection<S extends Session> extends ChannelInboundHandler
     public void flushNow() {
         flushScheduled = false;
         channel.flush();
+        if (queuedBytes() > 0) {
+            // the socket did not take it all: counted by the sweep (the queued-bytes gauge) from its next pass
+            settings.sweeps().soon(this, channel.eventLoop());
+        }
     }
 
     @Override

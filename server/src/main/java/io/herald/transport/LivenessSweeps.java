@@ -14,9 +14,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One periodic task per event loop that ticks every client connection (WebSocket, SSE) on that loop: pings,
+ * One periodic task per event loop that ticks the client connections (WebSocket, SSE) on that loop: pings,
  * silence, write deadlines, connect timeouts and token expiry. Liveness thus costs no thread or timer
- * per connection. Thread-safe; each loop's list is touched only on that loop.
+ * per connection. Each pass looks at every connection's next deadline, which its last tick returned,
+ * in an array of its own, and ticks only those whose deadline has come (or that asked through
+ * {@link #soon}): an idle connection is ticked once per ping interval, not once a second, and the
+ * pass does not touch the others' objects (at 19,000 idle connections, ticking all of them each second
+ * was a fifth of the node's CPU). Thread-safe; each loop's list is touched only on that loop.
  */
 final class LivenessSweeps {
     /**
@@ -43,6 +47,17 @@ final class LivenessSweeps {
         Sweep s = sweeps.get(loop);
         if (s != null) {
             s.remove(c);
+        }
+    }
+
+    /**
+     * Has the connection ticked at its share's next pass, whatever its last tick said (it set a deadline,
+     * or has bytes queued); call on its loop.
+     */
+    void soon(OpenConnection c, EventExecutor loop) {
+        Sweep s = sweeps.get(loop);
+        if (s != null) {
+            s.soon(c);
         }
     }
 
@@ -89,7 +104,11 @@ final class LivenessSweeps {
      * so membership costs a slot rather than a set entry per connection. Owned by the loop.
      */
     private final class Sweep {
+        /** In {@link #due}: tick at the next pass. */
+        private static final long NOW = Long.MIN_VALUE;
         private OpenConnection[] connections = new OpenConnection[64];
+        /** Per slot, the {@link System#nanoTime} its connection's last tick asked to be ticked by, or {@link #NOW}. */
+        private long[] due = new long[64];
         private int size;
         final EventExecutor loop;
         final ScheduledFuture<?> task;
@@ -110,9 +129,18 @@ final class LivenessSweeps {
             }
             if (size == connections.length) {
                 connections = Arrays.copyOf(connections, size * 2);
+                due = Arrays.copyOf(due, size * 2);
             }
             c.sweepSlot(size);
+            due[size] = NOW;
             connections[size++] = c;
+        }
+
+        void soon(OpenConnection c) {
+            int i = c.sweepSlot();
+            if (i >= 0 && i < size && connections[i] == c) {
+                due[i] = NOW;
+            }
         }
 
         void remove(OpenConnection c) {
@@ -122,16 +150,19 @@ final class LivenessSweeps {
             }
             OpenConnection last = connections[--size];
             connections[i] = last;
+            due[i] = due[size];
             last.sweepSlot(i);
             connections[size] = null;
             c.sweepSlot(-1);
         }
 
         /**
-         * Ticks the next {@code 1/RUNS_PER_PERIOD} of the connections, from the end of that share down, so
-         * a connection that closes (and leaves, the last one moving into its slot) during its tick does
-         * not make the run skip one. The shares are by position, so a connection that moves may be
-         * ticked once more or once less in a period; a deadline is then noticed a period late at most.
+         * Ticks the connections of the next {@code 1/RUNS_PER_PERIOD} whose deadline has come, from the
+         * end of that share down, so a connection that closes (and leaves, the last one moving into its
+         * slot) during its tick does not make the run skip one. The shares are by position, so a
+         * connection that moves may be looked at once more or once less in a period; a deadline is then
+         * noticed a period late at most. A connection not ticked had no bytes queued at its last tick and
+         * has queued none since ({@link #soon} otherwise), so it adds nothing to the queued bytes.
          */
         private void run() {
             int share = run % RUNS_PER_PERIOD;
@@ -143,9 +174,18 @@ final class LivenessSweeps {
             long queued = 0;
             for (int i = Math.min(to, size) - 1; i >= from; i--) {
                 if (i < size) {
+                    long d = due[i];
+                    if (d != NOW && d - nowNanos > 0) {
+                        continue;
+                    }
                     OpenConnection c = connections[i];
-                    c.tick(nowNanos, nowMillis);
-                    queued += c.queuedBytes();
+                    long next = c.tick(nowNanos, nowMillis);
+                    // the tick may have closed it, and the last connection moved into this slot
+                    if (i < size && connections[i] == c) {
+                        long q = c.queuedBytes();
+                        queued += q;
+                        due[i] = q > 0 ? NOW : next;
+                    }
                 }
             }
             shareQueued[share] = queued;

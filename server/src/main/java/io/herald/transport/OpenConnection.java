@@ -5,8 +5,12 @@ package io.herald.transport;
  * counted against the connection limit, ticked by its loop's sweep, drained at shutdown.
  */
 interface OpenConnection {
-    /** The periodic tick on the connection's loop: heartbeats, write deadline, the session's deadlines. */
-    void tick(long nowNanos, long nowMillis);
+    /**
+     * The sweep's tick on the connection's loop: heartbeats, write deadline, the session's deadlines.
+     * Returns the {@link System#nanoTime} by which it must be ticked again; the sweep ticks it at its
+     * first pass from then (or after {@link LivenessSweeps#soon}), and may tick it sooner.
+     */
+    long tick(long nowNanos, long nowMillis);
 
     /** Bytes queued for this connection and not yet taken by the socket. */
     long queuedBytes();

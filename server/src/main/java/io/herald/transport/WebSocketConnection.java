@@ -190,13 +190,15 @@ final class WebSocketConnection<S extends Session> extends ClientConnection<S> {
 
     /** Drops a connection silent for {@code ping + pong_timeout}, then the common tick. */
     @Override
-    public void tick(long nowNanos, long nowMillis) {
-        if (!closing && nowNanos - lastReadNanos > settings.silenceLimitNanos()) {
+    public long tick(long nowNanos, long nowMillis) {
+        long silence = settings.silenceLimitNanos();
+        if (!closing && nowNanos - lastReadNanos > silence) {
             log.debug("connection {} silent for too long, dropping", session.clientId());
             drop();
-            return;
+            return nowNanos + settings.pingNanos();
         }
-        super.tick(nowNanos, nowMillis);
+        // a read since only moves this later: the tick then finds it not silent and asks again
+        return earlier(super.tick(nowNanos, nowMillis), lastReadNanos + silence + 1);
     }
 
     @Override
