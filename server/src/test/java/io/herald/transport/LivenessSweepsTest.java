@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * The sweep ticks a connection when the deadline its last tick returned has come, or when it asked
  * through {@code soon}, and otherwise leaves it alone; a connection with bytes queued is ticked every
  * period and counted in the queued bytes until its queue is empty. A ping of 400 ms makes the period
- * 100 ms (a pass every 10 ms).
+ * 100 ms (a pass every 25 ms).
  */
 class LivenessSweepsTest {
     private final EventLoop loop = new DefaultEventLoop();
