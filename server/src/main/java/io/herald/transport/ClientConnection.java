@@ -10,6 +10,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.DecoderException;
 import java.io.IOException;
 import java.util.concurrent.Executor;
@@ -173,7 +174,13 @@ abstract class ClientConnection<S extends Session> extends ChannelInboundHandler
     /** The session moved a deadline: ticked again within a sweep period. */
     @Override
     public void deadlinesChanged() {
-        settings.sweeps().soon(this, channel.eventLoop());
+        EventLoop loop = channel.eventLoop();
+        if (loop.inEventLoop()) {
+            settings.sweeps().soon(this, loop);
+        } else {
+            // sessions run on the loop; should one ever not, the sweep's arrays still are only touched there
+            loop.execute(this::deadlinesChanged);
+        }
     }
 
     /**
