@@ -10,7 +10,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundBuffer;
-import io.netty.channel.EventLoop;
 import io.netty.handler.codec.DecoderException;
 import java.io.IOException;
 import java.util.concurrent.Executor;
@@ -121,7 +120,7 @@ abstract class ClientConnection<S extends Session> extends ChannelInboundHandler
         unwritableSinceNanos = writable ? 0 : System.nanoTime();
         if (!writable) {
             // its write deadline starts now
-            settings.sweeps().soon(this, channel.eventLoop());
+            tickSoon();
         }
         if (writable && !closing) {
             session.onWritable();
@@ -174,13 +173,17 @@ abstract class ClientConnection<S extends Session> extends ChannelInboundHandler
     /** The session moved a deadline: ticked again within a sweep period. */
     @Override
     public void deadlinesChanged() {
-        EventLoop loop = channel.eventLoop();
-        if (loop.inEventLoop()) {
-            settings.sweeps().soon(this, loop);
+        if (channel.eventLoop().inEventLoop()) {
+            tickSoon();
         } else {
             // sessions run on the loop; should one ever not, the sweep's arrays still are only touched there
-            loop.execute(this::deadlinesChanged);
+            channel.eventLoop().execute(this::tickSoon);
         }
+    }
+
+    /** Has the sweep tick this connection at its next pass; on the loop. */
+    private void tickSoon() {
+        settings.sweeps().soon(this, channel.eventLoop());
     }
 
     /**
@@ -298,7 +301,7 @@ abstract class ClientConnection<S extends Session> extends ChannelInboundHandler
         channel.flush();
         if (queuedBytes() > 0) {
             // the socket did not take it all: counted by the sweep (the queued-bytes gauge) from its next pass
-            settings.sweeps().soon(this, channel.eventLoop());
+            tickSoon();
         }
     }
 

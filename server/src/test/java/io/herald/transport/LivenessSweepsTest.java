@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.channel.DefaultEventLoop;
 import io.netty.channel.EventLoop;
 import java.time.Duration;
-import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -65,8 +64,20 @@ class LivenessSweepsTest {
         loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
     }
 
-    private <T> T onLoop(Callable<T> task) throws Exception {
-        return loop.submit(task).get(5, TimeUnit.SECONDS);
+    private void onLoop(Runnable task) throws Exception {
+        loop.submit(task).get(5, TimeUnit.SECONDS);
+    }
+
+    private void register(Counted... cs) throws Exception {
+        onLoop(() -> {
+            for (Counted c : cs) {
+                sweeps.register(c, loop);
+            }
+        });
+    }
+
+    private void soon(Counted c) throws Exception {
+        onLoop(() -> sweeps.soon(c, loop));
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
@@ -81,20 +92,13 @@ class LivenessSweepsTest {
     void aConnectionIsTickedOnceWhenItJoinsThenOnlyWhenItsDeadlineComesOrItAsks() throws Exception {
         Counted far = new Counted(Duration.ofMinutes(1));
         Counted near = new Counted(Duration.ofMillis(300));
-        onLoop(() -> {
-            sweeps.register(far, loop);
-            sweeps.register(near, loop);
-            return null;
-        });
+        register(far, near);
         await("both are ticked once", () -> far.ticks.get() == 1 && near.ticks.get() >= 1);
         // five periods: the far one is not due, the near one is ticked about every 300-400 ms
         Thread.sleep(1_500);
         assertThat(far.ticks).hasValue(1);
         assertThat(near.ticks.get()).isBetween(3, 7);
-        onLoop(() -> {
-            sweeps.soon(far, loop);
-            return null;
-        });
+        soon(far);
         await("the far one is ticked after soon", () -> far.ticks.get() == 2);
         Thread.sleep(500);
         assertThat(far.ticks).hasValue(2);
@@ -104,17 +108,10 @@ class LivenessSweepsTest {
     void aConnectionWithBytesQueuedIsTickedEveryPeriodAndCountedUntilItsQueueIsEmpty() throws Exception {
         Counted c = new Counted(Duration.ofMinutes(1));
         Counted other = new Counted(Duration.ofMinutes(1));
-        onLoop(() -> {
-            sweeps.register(c, loop);
-            sweeps.register(other, loop);
-            return null;
-        });
+        register(c, other);
         await("the first ticks", () -> c.ticks.get() == 1 && other.ticks.get() == 1);
         c.queued = 700;
-        onLoop(() -> {
-            sweeps.soon(c, loop);
-            return null;
-        });
+        soon(c);
         await("the queue is counted", () -> sweeps.queuedBytes() == 700);
         int before = c.ticks.get();
         Thread.sleep(600);
@@ -133,16 +130,9 @@ class LivenessSweepsTest {
     void aConnectionThatLeavesIsNotTickedAndTheOneMovedIntoItsSlotKeepsItsDeadline() throws Exception {
         Counted leaving = new Counted(Duration.ofMillis(0));
         Counted moved = new Counted(Duration.ofMinutes(1));
-        onLoop(() -> {
-            sweeps.register(leaving, loop);
-            sweeps.register(moved, loop);
-            return null;
-        });
+        register(leaving, moved);
         await("both are ticked once", () -> leaving.ticks.get() >= 1 && moved.ticks.get() == 1);
-        onLoop(() -> {
-            sweeps.unregister(leaving, loop);
-            return null;
-        });
+        onLoop(() -> sweeps.unregister(leaving, loop));
         int left = leaving.ticks.get();
         Thread.sleep(500);
         assertThat(leaving.ticks).hasValue(left);
